@@ -1,0 +1,48 @@
+import {
+  BUCKETS,
+  createHttpApp,
+  createTokenVerifier,
+  healthRouter,
+  natsReadiness,
+  openBucket,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+} from '@faas/common';
+import { Router, type Express } from 'express';
+import type { NatsConnection } from 'nats';
+import type { AuthConfig } from './config.js';
+import { authRoutes, type AuthRouteDeps } from './routes.js';
+import { createUserStore } from './user-store.js';
+
+export const AUTH_PREFIX = '/auth';
+
+export interface AuthDeps extends AuthRouteDeps {
+  readonly ready: ReadinessCheck;
+}
+
+/** Everything under `/auth`: health, readiness and the user API. */
+export function authRouter(deps: AuthDeps): Router {
+  const router = Router();
+  router.use(healthRouter(deps.ready));
+  router.use(authRoutes(deps));
+  return router;
+}
+
+export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics }): Express {
+  return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: AUTH_PREFIX, router: authRouter(deps) }] });
+}
+
+/** Opens the users bucket and wires the ports the routes need. */
+export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): Promise<AuthDeps> {
+  const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas });
+  return {
+    users: createUserStore(kv),
+    bcryptCost: config.bcryptCost,
+    token: config.token,
+    verifyToken: createTokenVerifier(config.token),
+    passwordMinLength: config.passwordMinLength,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ready: natsReadiness(nc, [kv]),
+  };
+}

@@ -1,0 +1,2 @@
+export { AUTH_PREFIX, authRouter, connectAuthDeps, createApp, type AuthDeps } from './app.js';
+export { loadAuthConfig, type AuthConfig } from './config.js';

@@ -1,0 +1,37 @@
+import { ConflictError, isWrongLastSequence } from '@faas/common';
+import type { KV } from 'nats';
+
+export interface StoredUser {
+  readonly id: string;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly role: string;
+  readonly createdAt: string;
+}
+
+export interface UserStore {
+  /** Fails with ConflictError when the username (in any letter case) is taken. */
+  create(user: StoredUser): Promise<void>;
+  find(username: string): Promise<StoredUser | undefined>;
+}
+
+/** Usernames are unique regardless of case: the key is the lower-cased name. */
+const keyOf = (username: string): string => username.toLowerCase();
+
+export function createUserStore(kv: KV): UserStore {
+  return {
+    async create(user) {
+      try {
+        await kv.create(keyOf(user.username), JSON.stringify(user));
+      } catch (err) {
+        if (isWrongLastSequence(err)) throw new ConflictError('username is already taken', { cause: err });
+        throw err;
+      }
+    },
+    async find(username) {
+      const entry = await kv.get(keyOf(username));
+      if (!entry || entry.operation !== 'PUT') return undefined;
+      return entry.json<StoredUser>();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { UnauthenticatedError, issueToken, type Principal, type TokenSettings } from '@faas/common';
+import bcrypt from 'bcryptjs';
+import type { StoredUser, UserStore } from './user-store.js';
+
+export interface UserDeps {
+  readonly users: UserStore;
+  readonly bcryptCost: number;
+  readonly token: TokenSettings;
+}
+
+export interface PublicUser {
+  readonly id: string;
+  readonly username: string;
+  readonly role: string;
+  readonly createdAt: string;
+}
+
+const toPublic = ({ id, username, role, createdAt }: StoredUser): PublicUser => ({ id, username, role, createdAt });
+
+export async function registerUser(deps: UserDeps, input: { username: string; password: string }): Promise<PublicUser> {
+  const user: StoredUser = {
+    id: randomUUID(),
+    username: input.username,
+    passwordHash: await bcrypt.hash(input.password, deps.bcryptCost),
+    role: 'user',
+    createdAt: new Date().toISOString(),
+  };
+  await deps.users.create(user);
+  return toPublic(user);
+}
+
+/** Unknown user and wrong password are the same error, and cost the same bcrypt work. */
+const BAD_CREDENTIALS = 'invalid username or password';
+let decoyHash: Promise<string> | undefined;
+
+export async function loginUser(
+  deps: UserDeps,
+  input: { username: string; password: string },
+): Promise<{ token: string; expiresIn: number; user: PublicUser }> {
+  const user = await deps.users.find(input.username);
+  if (!user) {
+    decoyHash ??= bcrypt.hash('decoy-password', deps.bcryptCost);
+    await bcrypt.compare(input.password, await decoyHash);
+    throw new UnauthenticatedError(BAD_CREDENTIALS);
+  }
+  if (!(await bcrypt.compare(input.password, user.passwordHash))) throw new UnauthenticatedError(BAD_CREDENTIALS);
+  const issued = await issueToken(deps.token, { id: user.id, username: user.username, role: user.role });
+  return { ...issued, user: toPublic(user) };
+}
+
+/** The token was verified already; the user must also still exist. */
+export async function currentUser(deps: Pick<UserDeps, 'users'>, principal: Principal): Promise<PublicUser> {
+  const user = await deps.users.find(principal.username);
+  if (!user || user.id !== principal.id) throw new UnauthenticatedError('user no longer exists');
+  return toPublic(user);
+}

@@ -1,0 +1,35 @@
+import { connectNats, createLogger, createMetrics } from '@faas/common';
+import { serveApp, tempSecretFile, testNatsUrls } from '@faas/common/testing';
+import type { NatsConnection } from 'nats';
+import { connectAuthDeps, createApp } from '../src/app.js';
+import { loadAuthConfig, type AuthConfig } from '../src/config.js';
+
+export interface AuthUnderTest {
+  readonly url: string;
+  readonly nc: NatsConnection;
+  readonly config: AuthConfig;
+  close(): Promise<void>;
+}
+
+/** A real auth-service app on a free port against the given NATS servers (the test cluster by default). */
+export async function startAuth(env: Record<string, string> = {}): Promise<AuthUnderTest> {
+  const config = loadAuthConfig({
+    NATS_URL: testNatsUrls().join(','),
+    JWT_SECRET_FILE: tempSecretFile(),
+    BCRYPT_COST: '4',
+    ...env,
+  });
+  const logger = createLogger('auth-test', 'silent');
+  const nc = await connectNats({ servers: config.natsUrls, name: 'auth-test', logger });
+  const deps = await connectAuthDeps(nc, config);
+  const app = await serveApp(createApp({ ...deps, logger, metrics: createMetrics({ defaultMetrics: false }) }));
+  return {
+    url: `${app.url}/auth`,
+    nc,
+    config,
+    async close() {
+      await app.close();
+      await nc.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses env with a schema, reporting every problem at once; the result is frozen. */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.output<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return Object.freeze(result.data);
+}
+
+/** Reads a secret from a file (Docker secrets); trailing newline ignored, never defaulted. */
+export function readSecretFile(path: string): string {
+  const value = readFileSync(path, 'utf8').trim();
+  if (value.length === 0) throw new ConfigError([`secret file ${path} is empty`]);
+  return value;
+}
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Schema pieces shared by every service, so names and defaults agree across the platform. */
+export const envFields = {
+  port: (fallback: number) => intFrom(0, 65535).default(fallback),
+  natsUrls: z
+    .string()
+    .default('nats://127.0.0.1:4222')
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1)).min(1, 'at least one NATS server URL')),
+  natsReplicas: intFrom(1, 5).default(3),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  secretFile: z.string().min(1, 'required: path to a secret file'),
+  int: intFrom,
+  bool,
+};
+
+function secretFromFile(path: string, ctx: z.RefinementCtx): string {
+  try {
+    return readSecretFile(path);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `cannot read secret file ${path}: ${err instanceof Error ? err.message : String(err)}` });
+    return z.NEVER;
+  }
+}
+
+/** Env every service reads: where NATS is, how many replicas, how loud to log. */
+export const baseEnvShape = {
+  NATS_URL: envFields.natsUrls,
+  NATS_REPLICAS: envFields.natsReplicas,
+  LOG_LEVEL: envFields.logLevel,
+};
+
+/** Env every token-verifying service reads; the secret comes only from a file. */
+export const jwtEnvShape = {
+  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(secretFromFile),
+  JWT_ISSUER: z.string().min(1).default('faas-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('faas'),
+  JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),
+  JWT_CONSUMER_KEY: z.string().min(1).default('faas-users'),
+};
+
+export function tokenSettingsFrom(env: {
+  JWT_SECRET_FILE: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_TTL_SECONDS: number;
+  JWT_CONSUMER_KEY: string;
+}): { secret: string; issuer: string; audience: string; ttlSeconds: number; consumerKey: string } {
+  return {
+    secret: env.JWT_SECRET_FILE,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    ttlSeconds: env.JWT_TTL_SECONDS,
+    consumerKey: env.JWT_CONSUMER_KEY,
+  };
+}

@@ -1,0 +1,20 @@
+/** Names shared across services: a rename here is a rename everywhere. */
+export const BUCKETS = Object.freeze({
+  users: 'users',
+  functions: 'functions',
+  executions: 'executions',
+});
+
+export const STREAMS = Object.freeze({
+  executions: 'EXECUTIONS',
+});
+
+export const CONSUMERS = Object.freeze({
+  spawner: 'spawner',
+});
+
+export const SUBJECTS = Object.freeze({
+  execAll: 'faas.exec.>',
+  exec: (userId: string) => `faas.exec.${userId}`,
+  result: (executionId: string) => `faas.result.${executionId}`,
+});

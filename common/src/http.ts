@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
+import { AppError, statusForCode } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+export interface Mount {
+  readonly prefix: string;
+  readonly router: Router;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reuses a sane incoming x-request-id or makes one; echoes it and binds a child logger. */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.log = logger.child({ requestId });
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      res.locals.log.info(
+        { method: req.method, path: req.baseUrl + (req.route?.path ?? req.path), status: res.statusCode, durationMs },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** body-parser's failures carry a `type`; translate them into our error codes. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  switch ((err as { type: unknown }).type) {
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', 'request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+    default:
+      return undefined;
+  }
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+  const appError = err instanceof AppError ? err : fromBodyParser(err);
+  const status = appError ? statusForCode(appError.code) : 500;
+  const log: Logger | undefined = res.locals.log;
+  if (status >= 500) log?.error({ err }, 'request failed');
+  else log?.debug({ code: appError?.code, message: appError?.message }, 'request refused');
+  if (res.headersSent) return;
+  const body = appError
+    ? { code: appError.code, message: appError.message, ...(appError.details ? { details: appError.details } : {}) }
+    : { code: 'INTERNAL', message: 'internal error' };
+  res.status(status).json({ error: { ...body, requestId: res.locals.requestId } });
+};
+
+const notFound: RequestHandler = (req, _res, next) => {
+  next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
+};
+
+/** The HTTP shell every service shares: request ids, metrics, routers, JSON 404s and errors. */
+export function createHttpApp(options: { logger: Logger; metrics: Metrics; mounts: readonly Mount[] }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(options.logger));
+  app.use(options.metrics.middleware);
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  for (const mount of options.mounts) app.use(mount.prefix, mount.router);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}
+
+/** JSON body parser for a router: objects only, size-limited. */
+export function jsonBody(limit: string | number): RequestHandler {
+  return express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
+}

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './http.js';
+export * from './jwt.js';
+export * from './auth-middleware.js';
+export * from './constants.js';
+export * from './nats.js';
+export * from './kv.js';
+export * from './health.js';
+export * from './schemas.js';
+export * from './service-runner.js';
+export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';

@@ -1,0 +1,58 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { UnauthenticatedError } from './errors.js';
+
+export interface TokenSettings {
+  readonly secret: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Seconds a token stays valid. */
+  readonly ttlSeconds: number;
+  /** The `key` claim APISIX's jwt-auth plugin uses to find its consumer. */
+  readonly consumerKey: string;
+}
+
+export interface Principal {
+  readonly id: string;
+  readonly username: string;
+  readonly role: string;
+}
+
+const ALGORITHM = 'HS256';
+
+export async function issueToken(settings: TokenSettings, principal: Principal): Promise<{ token: string; expiresIn: number }> {
+  const token = await new SignJWT({ username: principal.username, role: principal.role, key: settings.consumerKey })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(principal.id)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + settings.ttlSeconds)
+    .sign(new TextEncoder().encode(settings.secret));
+  return { token, expiresIn: settings.ttlSeconds };
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/** HS256 pinned: `alg: none` and any other algorithm are refused before the signature is looked at. */
+export function createTokenVerifier(settings: Pick<TokenSettings, 'secret' | 'issuer' | 'audience'>): TokenVerifier {
+  const key = new TextEncoder().encode(settings.secret);
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: settings.issuer,
+        audience: settings.audience,
+        requiredClaims: ['sub', 'exp'],
+      });
+      const { sub, username, role } = payload;
+      if (typeof sub !== 'string' || typeof username !== 'string' || typeof role !== 'string') {
+        throw new UnauthenticatedError('token lacks the expected claims');
+      }
+      return { id: sub, username, role };
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) throw err;
+      const reason = err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
+      throw new UnauthenticatedError(reason, { cause: err });
+    }
+  };
+}

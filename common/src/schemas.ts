@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/** Patterns from DESIGN.md; both are safe as NATS subject tokens and KV keys (no `.`, `*`, `>`). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
+export const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export const usernameSchema = z
+  .string({ error: 'username must be a string' })
+  .regex(USERNAME_PATTERN, 'username must be 3-32 characters of letters, digits, _ or -');
+export const functionNameSchema = z
+  .string({ error: 'name must be a string' })
+  .regex(FUNCTION_NAME_PATTERN, 'name must start with a letter or digit and have at most 63 of letters, digits, _ or -');
+
+/** Parses input with a schema; every problem is listed in one 400. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  const summary = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+  throw new ValidationError(summary, { details: problems });
+}
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'error'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'timed_out', 'error']);
+
+export interface FunctionLimits {
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly cpus: number;
+  readonly network: 'none' | 'bridge';
+}
+
+/** A function definition as stored in KV `functions` under `<userId>.<name>`. */
+export interface FunctionDefinition extends FunctionLimits {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly image: string;
+  readonly description: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly revision: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The execution request on stream EXECUTIONS (message id = execution id). */
+export interface ExecutionRequest {
+  readonly id: string;
+  readonly userId: string;
+  readonly function: string;
+  readonly image: string;
+  readonly argument: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly limits: FunctionLimits;
+  readonly queuedAt: string;
+}
+
+/** The execution record in KV `executions`. */
+export interface ExecutionRecord {
+  readonly id: string;
+  readonly user: string;
+  readonly function: string;
+  readonly image: string;
+  readonly status: ExecutionStatus;
+  readonly result: string | null;
+  readonly logs: string | null;
+  readonly exitCode: number | null;
+  readonly truncated: boolean;
+  readonly durationMs: number | null;
+  readonly queuedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly attempt: number;
+  readonly spawner: string | null;
+  readonly error?: string;
+}

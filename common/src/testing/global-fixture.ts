@@ -1,0 +1,13 @@
+import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
+
+/** Mocha global fixture: one real 3-node NATS cluster with JetStream per test run. */
+let cluster: NatsCluster | undefined;
+
+export async function mochaGlobalSetup(): Promise<void> {
+  cluster = await startNatsCluster(3);
+  process.env.FAAS_TEST_NATS_URLS = cluster.urls.join(',');
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await cluster?.stop();
+}

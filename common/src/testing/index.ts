@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export { startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.js';
+export { NatsServerProcess, freePort, waitForPort } from '../nats-process.js';
+
+/** NATS URLs of the cluster the mocha global fixture started for this test run. */
+export function testNatsUrls(): string[] {
+  const urls = process.env.FAAS_TEST_NATS_URLS;
+  if (!urls) throw new Error('FAAS_TEST_NATS_URLS is not set: run tests through mocha with the root .mocharc.cjs');
+  return urls.split(',');
+}
+
+/** A name no other test (or test run) uses, valid as a username, function name and KV key. */
+export function uniqueName(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails at the deadline. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`, { cause: lastError });
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+export { serveApp, request, type RunningApp, type JsonResponse } from './http.js';
+
+/** Writes a random secret to a temp file, as Docker secrets would mount it. */
+export function tempSecretFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'faas-secret-')), 'jwt-secret');
+  writeFileSync(file, randomBytes(32).toString('base64url'));
+  return file;
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NatsServerProcess, freePort, type Env, type Logger } from '@faas/common';
+
+export interface LocalEnv {
+  readonly env: Env;
+  stop(): Promise<void>;
+}
+
+/**
+ * Fills in what a developer's machine lacks: a JetStream-enabled nats-server from PATH when
+ * NATS_URL is unset (one node, so one replica), and a random JWT secret kept under the data dir.
+ */
+export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger): Promise<LocalEnv> {
+  mkdirSync(dataDir, { recursive: true });
+  const env: Record<string, string | undefined> = { ...base };
+  let nats: NatsServerProcess | undefined;
+
+  if (!env.JWT_SECRET_FILE) {
+    const secretFile = join(dataDir, 'jwt-secret');
+    if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    env.JWT_SECRET_FILE = secretFile;
+  }
+  if (!env.NATS_URL) {
+    const port = env.NATS_PORT ? Number(env.NATS_PORT) : await freePort();
+    nats = new NatsServerProcess({ port, storeDir: join(dataDir, 'nats'), serverName: 'standalone' });
+    await nats.start();
+    env.NATS_URL = nats.url;
+    env.NATS_REPLICAS ??= '1';
+    logger.info({ url: nats.url }, 'started a local nats-server');
+  }
+  return {
+    env,
+    stop: async () => {
+      await nats?.stop();
+    },
+  };
+}
