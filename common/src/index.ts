@@ -12,3 +12,4 @@ export * from './health.js';
 export * from './schemas.js';
 export * from './service-runner.js';
 export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
+export * from './executions.js';

@@ -1,0 +1,111 @@
+import type { JetStreamManager, KV, NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos } from 'nats';
+import { BUCKETS, CONSUMERS, STREAMS, SUBJECTS } from './constants.js';
+import { ConflictError } from './errors.js';
+import { isWrongLastSequence, openBucket } from './kv.js';
+import type { ExecutionRecord } from './schemas.js';
+
+export interface ExecutionsSetup {
+  readonly replicas: number;
+  /** How long a re-published execution id is recognised and dropped. */
+  readonly duplicateWindowMs?: number;
+  /** How long an unacked message waits before redelivery; spawners extend it with in-progress acks. */
+  readonly ackWaitMs?: number;
+  readonly maxDeliver?: number;
+}
+
+export const EXECUTION_DEFAULTS = Object.freeze({
+  duplicateWindowMs: 10 * 60_000,
+  ackWaitMs: 30_000,
+  maxDeliver: 3,
+  recordTtlMs: 7 * 86_400_000,
+});
+
+/**
+ * Creates (or leaves as is) the EXECUTIONS work-queue stream and the durable pull consumer all
+ * spawners share. Idempotent, so whichever component starts first sets them up.
+ */
+export async function ensureExecutionsStream(nc: NatsConnection, setup: ExecutionsSetup): Promise<JetStreamManager> {
+  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+  try {
+    await jsm.streams.info(STREAMS.executions);
+  } catch {
+    await jsm.streams
+      .add({
+        name: STREAMS.executions,
+        subjects: [SUBJECTS.execAll],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.File,
+        num_replicas: setup.replicas,
+        duplicate_window: nanos(setup.duplicateWindowMs ?? EXECUTION_DEFAULTS.duplicateWindowMs),
+      })
+      .catch(async (err: unknown) => {
+        // Lost a creation race with another component: fine if it exists now.
+        await jsm.streams.info(STREAMS.executions).catch(() => Promise.reject(err));
+      });
+  }
+  try {
+    await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
+  } catch {
+    await jsm.consumers
+      .add(STREAMS.executions, {
+        durable_name: CONSUMERS.spawner,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(setup.ackWaitMs ?? EXECUTION_DEFAULTS.ackWaitMs),
+        max_deliver: setup.maxDeliver ?? EXECUTION_DEFAULTS.maxDeliver,
+        filter_subject: SUBJECTS.execAll,
+        max_ack_pending: 10_000,
+      })
+      .catch(async (err: unknown) => {
+        await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner).catch(() => Promise.reject(err));
+      });
+  }
+  return jsm;
+}
+
+export async function openExecutionsBucket(nc: NatsConnection, replicas: number, ttlMs = EXECUTION_DEFAULTS.recordTtlMs): Promise<KV> {
+  return openBucket(nc, BUCKETS.executions, { replicas, ttlMs });
+}
+
+export interface StoredExecution {
+  readonly record: ExecutionRecord;
+  readonly revision: number;
+}
+
+/** The executions KV, shared by the publisher (queued) and the spawners (running, final). */
+export interface ExecutionStore {
+  create(record: ExecutionRecord): Promise<number>;
+  get(id: string): Promise<StoredExecution | undefined>;
+  /** Revision-checked write; ConflictError when someone else wrote in between. */
+  update(record: ExecutionRecord, revision: number): Promise<number>;
+  put(record: ExecutionRecord): Promise<number>;
+}
+
+export function createExecutionStore(kv: KV): ExecutionStore {
+  const encode = (record: ExecutionRecord): string => JSON.stringify(record);
+  return {
+    async create(record) {
+      try {
+        return await kv.create(record.id, encode(record));
+      } catch (err) {
+        if (isWrongLastSequence(err)) throw new ConflictError(`execution ${record.id} exists`, { cause: err });
+        throw err;
+      }
+    },
+    async get(id) {
+      const entry = await kv.get(id);
+      if (!entry || entry.operation !== 'PUT') return undefined;
+      return { record: entry.json<ExecutionRecord>(), revision: entry.revision };
+    },
+    async update(record, revision) {
+      try {
+        return await kv.update(record.id, encode(record), revision);
+      } catch (err) {
+        if (isWrongLastSequence(err)) throw new ConflictError(`execution ${record.id} changed meanwhile`, { cause: err });
+        throw err;
+      }
+    },
+    put: (record) => kv.put(record.id, encode(record)),
+  };
+}
