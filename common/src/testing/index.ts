@@ -41,3 +41,4 @@ export function tempSecretFile(): string {
   writeFileSync(file, randomBytes(32).toString('base64url'));
   return file;
 }
+export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
