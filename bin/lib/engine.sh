@@ -7,18 +7,52 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Debian 12's nats-server (2.9.10) lets two concurrent revision-checked KV writes both
+# succeed on a clustered stream (nats-server issue 4320, fixed in 2.9.21), which breaks
+# every compare-and-set this platform relies on. Debian 13's 2.10 package runs on Debian 12.
+nats_server_ok() {
+  command -v nats-server >/dev/null 2>&1 || return 1
+  local v
+  v=$(nats-server --version 2>/dev/null | sed -E 's/.*v([0-9]+)\.([0-9]+).*/\1 \2/')
+  set -- $v
+  [ "${1:-0}" -gt 2 ] || { [ "${1:-0}" -eq 2 ] && [ "${2:-0}" -ge 10 ]; }
+}
+
+ensure_nats_server() {
+  if nats_server_ok; then
+    step "nats-server $(nats-server --version | sed 's/.*v//') present"
+    return
+  fi
+  step "installing nats-server >= 2.10 from Debian 13 (trixie), pinned to that one package"
+  as_root sh -c 'cat > /etc/apt/sources.list.d/faas-trixie.sources' <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  as_root sh -c 'cat > /etc/apt/preferences.d/faas-trixie' <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie nats-server
+  nats_server_ok || { echo "nats-server >= 2.10 could not be installed" >&2; return 1; }
+}
+
 ensure_packages() {
   local missing=()
-  command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh || missing+=(busybox-static)
   if [ ${#missing[@]} -eq 0 ]; then
-    step "packages present (nats-server, docker.io, busybox-static)"
-    return
+    step "packages present (docker.io, busybox-static)"
+  else
+    step "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
-  step "installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  ensure_nats_server
 }
 
 ensure_docker_engine() {

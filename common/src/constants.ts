@@ -3,6 +3,10 @@ export const BUCKETS = Object.freeze({
   users: 'users',
   functions: 'functions',
   executions: 'executions',
+  /** `<userId>.<executionId>`: a user's executions, for listing and callbacks. */
+  executionIndex: 'execution-index',
+  /** `<userId>`: the user's quota holds. */
+  quotas: 'quotas',
 });
 
 export const STREAMS = Object.freeze({

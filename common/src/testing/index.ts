@@ -42,3 +42,13 @@ export function tempSecretFile(): string {
   return file;
 }
 export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & { code?: string };
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}

@@ -1,0 +1,81 @@
+import {
+  BUCKETS,
+  createExecutionStore,
+  createHttpApp,
+  createTokenVerifier,
+  ensureExecutionsStream,
+  FINAL_STATUSES,
+  healthRouter,
+  natsReadiness,
+  openBucket,
+  openExecutionsBucket,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+} from '@faas/common';
+import { Router, type Express } from 'express';
+import type { NatsConnection } from 'nats';
+import { checkCallbackUrl, deliverCallback } from './callbacks.js';
+import type { PublisherConfig } from './config.js';
+import { createExecutionIndex } from './execution-index.js';
+import { createQuotaStore } from './quota-store.js';
+import { createRegistryClient } from './registry-client.js';
+import { handleResult } from './results.js';
+import { publisherRoutes, type PublisherRouteDeps } from './routes.js';
+import { createWorkQueue, subscribeResults } from './work-queue.js';
+
+export const PUBLISHER_PREFIX = '/publisher';
+
+export interface PublisherDeps extends PublisherRouteDeps {
+  readonly ready: ReadinessCheck;
+  /** Stops listening for results (call before draining NATS). */
+  close(): void;
+}
+
+export function publisherRouter(deps: PublisherDeps): Router {
+  const router = Router();
+  router.use(healthRouter(deps.ready));
+  router.use(publisherRoutes(deps));
+  return router;
+}
+
+export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
+  return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: PUBLISHER_PREFIX, router: publisherRouter(deps) }] });
+}
+
+/** Opens the buckets and stream, and starts the (queue-group) result listener. */
+export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
+  const replicas = config.natsReplicas;
+  await ensureExecutionsStream(nc, { replicas });
+  const [executionsKv, indexKv, quotaKv] = await Promise.all([
+    openExecutionsBucket(nc, replicas, config.executionTtlMs),
+    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
+    openBucket(nc, BUCKETS.quotas, { replicas }),
+  ]);
+  const store = createExecutionStore(executionsKv);
+  const index = createExecutionIndex(indexKv);
+  const quota = createQuotaStore(quotaKv, {
+    ...config.quota,
+    isSettled: async (id) => {
+      const stored = await store.get(id);
+      return !stored || FINAL_STATUSES.has(stored.record.status);
+    },
+  });
+  const deliver = (url: string, record: Parameters<typeof deliverCallback>[1]): Promise<boolean> =>
+    deliverCallback(url, record, config.callbacks, logger);
+  const results = subscribeResults(nc, logger, (record) => handleResult({ quota, index, deliver, logger }, record));
+  return {
+    functions: createRegistryClient(config.registry),
+    store,
+    index,
+    quota,
+    queue: createWorkQueue(nc),
+    checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
+    maxArgumentBytes: config.maxArgumentBytes,
+    syncWait: config.syncWait,
+    verifyToken: createTokenVerifier(config.token),
+    logger,
+    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv]),
+    close: () => results.unsubscribe(),
+  };
+}

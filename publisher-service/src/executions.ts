@@ -1,0 +1,126 @@
+import {
+  FINAL_STATUSES,
+  NotFoundError,
+  TooLargeError,
+  UnavailableError,
+  type ExecutionRecord,
+  type ExecutionRequest,
+  type ExecutionStore,
+  type FunctionDefinition,
+  type Logger,
+  type Principal,
+} from '@faas/common';
+import type { ExecutionIndex } from './execution-index.js';
+import { EXECUTION_ID_PATTERN, newExecutionId } from './ids.js';
+import type { QuotaStore } from './quota-store.js';
+import type { CallerContext, FunctionResolver } from './registry-client.js';
+import type { ResultWait, WorkQueue } from './work-queue.js';
+
+export interface ExecutionDeps {
+  readonly functions: FunctionResolver;
+  readonly store: ExecutionStore;
+  readonly index: ExecutionIndex;
+  readonly quota: QuotaStore;
+  readonly queue: WorkQueue;
+  readonly checkCallback: (url: string) => Promise<unknown>;
+  readonly maxArgumentBytes: number;
+  readonly logger: Logger;
+}
+
+export interface Caller extends CallerContext {
+  readonly principal: Principal;
+}
+
+export interface SubmitInput {
+  readonly name: string;
+  readonly argument: string;
+  readonly callbackUrl?: string;
+}
+
+export interface Submitted {
+  readonly record: ExecutionRecord;
+  readonly fn: FunctionDefinition;
+  readonly wait?: ResultWait;
+}
+
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string): ExecutionRecord {
+  return {
+    id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
+    truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
+  };
+}
+
+/**
+ * Resolves the function, takes a quota slot, writes the `queued` record and queues the request.
+ * With `waitForResult`, the result subscription exists before the request is published.
+ */
+export async function submitExecution(deps: ExecutionDeps, caller: Caller, input: SubmitInput, waitForResult: boolean): Promise<Submitted> {
+  const bytes = Buffer.byteLength(input.argument, 'utf8');
+  if (bytes > deps.maxArgumentBytes) throw new TooLargeError(`argument is ${bytes} bytes; the limit is ${deps.maxArgumentBytes}`);
+  if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
+  const fn = await deps.functions.getFunction(input.name, caller);
+  const userId = caller.principal.id;
+  const id = newExecutionId();
+  await deps.quota.acquire(userId, id);
+  const record = queuedRecord(id, userId, fn, new Date().toISOString());
+  const request: ExecutionRequest = {
+    id, userId, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
+    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
+  };
+  let wait: ResultWait | undefined;
+  try {
+    await deps.store.create(record);
+    await deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) });
+    if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
+    await deps.queue.publish(request);
+  } catch (err) {
+    wait?.cancel();
+    await abandon(deps, record, err);
+    throw new UnavailableError('could not queue the execution; try again', { cause: err });
+  }
+  deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
+  return { record, fn, ...(wait ? { wait } : {}) };
+}
+
+/** A request that never reached the queue is marked `error` and frees its slot. */
+async function abandon(deps: ExecutionDeps, record: ExecutionRecord, err: unknown): Promise<void> {
+  const reason = err instanceof Error ? err.message : String(err);
+  await deps.store
+    .put({ ...record, status: 'error', error: `not queued: ${reason}`, finishedAt: new Date().toISOString() })
+    .catch(() => undefined);
+  await deps.quota.release(record.user, record.id).catch(() => undefined);
+}
+
+async function finalRecord(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<ExecutionRecord | undefined> {
+  const stored = await deps.store.get(id);
+  return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
+}
+
+/** The caller's own execution; anyone else's (or a malformed id) is a 404. */
+export async function getExecution(deps: Pick<ExecutionDeps, 'store'>, userId: string, id: string): Promise<ExecutionRecord> {
+  const stored = EXECUTION_ID_PATTERN.test(id) ? await deps.store.get(id) : undefined;
+  if (!stored || stored.record.user !== userId) throw new NotFoundError(`execution ${id} not found`);
+  return stored.record;
+}
+
+const MAX_SCANNED = 2_000;
+
+export async function listExecutions(
+  deps: Pick<ExecutionDeps, 'store' | 'index'>,
+  userId: string,
+  query: { limit: number; cursor?: string; function?: string },
+): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  const ids = (await deps.index.ids(userId)).filter((id) => !query.cursor || id < query.cursor).slice(0, MAX_SCANNED);
+  const items: ExecutionRecord[] = [];
+  let last: string | undefined;
+  for (const id of ids) {
+    if (items.length === query.limit) break;
+    last = id;
+    const stored = await deps.store.get(id);
+    if (!stored || stored.record.user !== userId) continue;
+    if (query.function && stored.record.function !== query.function) continue;
+    items.push(stored.record);
+  }
+  const more = last !== undefined && ids.indexOf(last) < ids.length - 1 && items.length === query.limit;
+  return { items, nextCursor: more ? (last ?? null) : null };
+}

@@ -1,0 +1,61 @@
+import { functionNameSchema, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { getExecution, listExecutions, submitExecution, type Caller, type ExecutionDeps } from './executions.js';
+
+export interface PublisherRouteDeps extends ExecutionDeps {
+  readonly verifyToken: TokenVerifier;
+  readonly syncWait: { readonly marginMs: number; readonly maxMs: number };
+}
+
+/** Strings pass as they are; other JSON values (e.g. `{"a":23,"b":10}`) are passed as their JSON text. */
+const argument = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+    error: 'argument must be a string or a JSON value',
+  })
+  .optional()
+  .transform((value) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)));
+const syncBody = z.object({ name: functionNameSchema, argument }, { error: 'body must be a JSON object' });
+const asyncBody = syncBody.extend({ callbackUrl: z.string({ error: 'callbackUrl must be a string' }).max(2048).optional() });
+const listQuery = z.object({
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(200).default(50),
+  cursor: z.string().max(64).optional(),
+  function: functionNameSchema.optional(),
+});
+
+const statusUrl = (id: string): string => `/publisher/executions/${id}`;
+
+function callerOf(res: Response): Caller {
+  return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId) };
+}
+
+export function publisherRoutes(deps: PublisherRouteDeps): Router {
+  const router = Router();
+  router.use(requireUser(deps.verifyToken));
+  router.use(jsonBody(deps.maxArgumentBytes * 6 + 65_536));
+  const accepted = (res: Response, id: string, status: string): void => {
+    res.status(202).location(statusUrl(id)).json({ executionId: id, status, statusUrl: statusUrl(id) });
+  };
+
+  router.post('/publish', async (req: Request, res) => {
+    const input = parseInput(syncBody, req.body ?? {});
+    const { record, fn, wait } = await submitExecution(deps, callerOf(res), input, true);
+    const waitMs = Math.min(fn.timeoutSeconds * 1000 + deps.syncWait.marginMs, deps.syncWait.maxMs);
+    const final = await wait?.result(waitMs);
+    if (final) res.json(final);
+    else accepted(res, record.id, 'queued');
+  });
+  router.post('/executions', async (req: Request, res) => {
+    const input = parseInput(asyncBody, req.body ?? {});
+    const { record } = await submitExecution(deps, callerOf(res), input, false);
+    accepted(res, record.id, record.status);
+  });
+  router.get('/executions', async (req, res) => {
+    const query = parseInput(listQuery, req.query);
+    res.json(await listExecutions(deps, principalOf(res).id, query));
+  });
+  router.get('/executions/:id', async (req, res) => {
+    res.json(await getExecution(deps, principalOf(res).id, String(req.params.id)));
+  });
+  return router;
+}

@@ -1,0 +1,75 @@
+import { SUBJECTS, type ExecutionRecord, type ExecutionRequest, type Logger } from '@faas/common';
+import type { NatsConnection, Subscription } from 'nats';
+
+export interface ResultWait {
+  /** The final record, or undefined when `timeoutMs` passes first. */
+  result(timeoutMs: number): Promise<ExecutionRecord | undefined>;
+  cancel(): void;
+}
+
+export interface WorkQueue {
+  publish(request: ExecutionRequest): Promise<void>;
+  /** Subscribes now (before publishing) so a fast result cannot be missed. */
+  waitForResult(executionId: string, fallback: () => Promise<ExecutionRecord | undefined>): ResultWait;
+}
+
+/** The result topic is core NATS (fire and forget), so a waiter also polls the KV record now and then. */
+const FALLBACK_POLL_MS = 2_000;
+
+export function createWorkQueue(nc: NatsConnection): WorkQueue {
+  const js = nc.jetstream({ timeout: 10_000 });
+  return {
+    async publish(request) {
+      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
+    },
+    waitForResult(executionId, fallback) {
+      const sub: Subscription = nc.subscribe(SUBJECTS.result(executionId), { max: 1 });
+      const arrived = (async () => {
+        for await (const msg of sub) return msg.json<ExecutionRecord>();
+        return undefined;
+      })();
+      return {
+        async result(timeoutMs) {
+          const deadline = Date.now() + timeoutMs;
+          try {
+            while (Date.now() < deadline) {
+              const slice = Math.min(FALLBACK_POLL_MS, deadline - Date.now());
+              const record = await Promise.race([arrived, new Promise<undefined>((r) => setTimeout(() => r(undefined), slice))]);
+              if (record) return record;
+              const stored = await fallback();
+              if (stored) return stored;
+            }
+            return undefined;
+          } finally {
+            sub.unsubscribe();
+          }
+        },
+        cancel: () => sub.unsubscribe(),
+      };
+    },
+  };
+}
+
+/**
+ * One publisher replica (queue group) sees each final result: it releases the quota hold and
+ * sends the callback, whichever replica accepted the execution.
+ */
+export function subscribeResults(
+  nc: NatsConnection,
+  logger: Logger,
+  onResult: (record: ExecutionRecord) => Promise<void>,
+): Subscription {
+  return nc.subscribe(SUBJECTS.result('*'), {
+    queue: 'publisher-results',
+    callback: (err, msg) => {
+      if (err) return logger.warn({ err }, 'result subscription error');
+      let record: ExecutionRecord;
+      try {
+        record = msg.json<ExecutionRecord>();
+      } catch (parseErr) {
+        return logger.warn({ err: parseErr, subject: msg.subject }, 'malformed result message ignored');
+      }
+      onResult(record).catch((handlerErr: unknown) => logger.error({ err: handlerErr, executionId: record.id }, 'result handling failed'));
+    },
+  });
+}
