@@ -1,0 +1,80 @@
+import { envFields, jwtEnvShape, parseConfig, readSecretFile, type Env } from '@faas/common';
+import { z } from 'zod';
+import type { GatewaySettings, HostPort } from './gateway-config.js';
+
+const secretFile = (what: string) =>
+  z
+    .string({ error: `required: path to the ${what} file` })
+    .min(1, `required: path to the ${what} file`)
+    .transform((path, ctx) => {
+      try {
+        return readSecretFile(path);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${what} file ${path}: ${err instanceof Error ? err.message : String(err)}` });
+        return z.NEVER;
+      }
+    });
+
+const hostPort = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .pipe(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port (a Swarm service name and its port)'))
+    .transform((value): HostPort => {
+      const [host = '', port = ''] = value.split(':');
+      return { host, port: Number(port) };
+    })
+    .refine((target) => target.port >= 1 && target.port <= 65_535, 'port out of range');
+
+const ORIGIN = /^https?:\/\/[^\s,/]+$/;
+const corsOrigins = z
+  .string()
+  .default('*')
+  .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+  .refine((origins) => origins.length > 0, 'at least one origin, or *')
+  .refine(
+    (origins) => (origins.length === 1 && origins[0] === '*') || origins.every((o) => ORIGIN.test(o)),
+    'either * or a comma-separated list of origins such as https://app.example.com',
+  )
+  .transform((origins) => origins.join(','));
+
+const schema = z
+  .object({
+    APISIX_ADMIN_URL: z.url({ protocol: /^https?$/ }).default('http://apisix:9180'),
+    APISIX_ADMIN_KEY_FILE: secretFile('APISIX admin key'),
+    JWT_SECRET_FILE: jwtEnvShape.JWT_SECRET_FILE,
+    JWT_CONSUMER_KEY: jwtEnvShape.JWT_CONSUMER_KEY,
+    AUTH_UPSTREAM: hostPort('auth-service:8081'),
+    REGISTRY_UPSTREAM: hostPort('registry-service:8082'),
+    PUBLISHER_UPSTREAM: hostPort('publisher-service:8083'),
+    RATE_LIMIT_COUNT: envFields.int(1, 1_000_000_000).default(600),
+    RATE_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
+    RATE_LIMIT_KEY: z.enum(['token', 'consumer']).default('token'),
+    MAX_FUNCTION_TIMEOUT_SECONDS: envFields.int(1, 86_400).default(600),
+    PUBLISHER_TIMEOUT_MARGIN_SECONDS: envFields.int(1, 3_600).default(30),
+    CORS_ALLOW_ORIGINS: corsOrigins,
+    WAIT_TIMEOUT_SECONDS: envFields.int(1, 86_400).default(300),
+    LOG_LEVEL: envFields.logLevel,
+  })
+  .transform((env) => ({
+    admin: {
+      url: env.APISIX_ADMIN_URL.replace(/\/+$/, ''),
+      apiKey: env.APISIX_ADMIN_KEY_FILE,
+      waitTimeoutMs: env.WAIT_TIMEOUT_SECONDS * 1000,
+    },
+    gateway: {
+      upstreams: { auth: env.AUTH_UPSTREAM, registry: env.REGISTRY_UPSTREAM, publisher: env.PUBLISHER_UPSTREAM },
+      jwt: { consumerKey: env.JWT_CONSUMER_KEY, secret: env.JWT_SECRET_FILE },
+      rateLimit: { count: env.RATE_LIMIT_COUNT, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, key: env.RATE_LIMIT_KEY },
+      publisherReadTimeoutSeconds: env.MAX_FUNCTION_TIMEOUT_SECONDS + env.PUBLISHER_TIMEOUT_MARGIN_SECONDS,
+      corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
+    } satisfies GatewaySettings,
+    logLevel: env.LOG_LEVEL,
+  }));
+
+export type GatewayConfig = Readonly<z.output<typeof schema>>;
+
+/** The only reader of the configurator's environment; every problem is reported at once. */
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  return parseConfig(schema, env);
+}

@@ -1,0 +1,164 @@
+/** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
+
+export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
+
+export interface AdminResource {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `token`: one counter per consumer and bearer token (per login); `consumer`: one counter for the consumer. */
+export type RateLimitKey = 'token' | 'consumer';
+
+export interface GatewaySettings {
+  readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort };
+  readonly jwt: { readonly consumerKey: string; readonly secret: string };
+  readonly rateLimit: { readonly count: number; readonly windowSeconds: number; readonly key: RateLimitKey };
+  /** Above the longest function timeout, so APISIX never cuts a synchronous execution short. */
+  readonly publisherReadTimeoutSeconds: number;
+  /** `*` or a comma-separated list of origins, as the cors plugin takes it. */
+  readonly corsAllowOrigins: string;
+}
+
+/** Ids are stable: re-running the configurator overwrites the same resources (PUT by id). */
+export const RESOURCE_IDS = Object.freeze({
+  upstreams: { auth: 'faas-auth', registry: 'faas-registry', publisher: 'faas-publisher' },
+  consumer: 'faas_users',
+  routes: {
+    auth: 'faas-auth',
+    registryHealth: 'faas-registry-health',
+    registry: 'faas-registry',
+    publisherHealth: 'faas-publisher-health',
+    publisher: 'faas-publisher',
+  },
+});
+
+/** Upstreams before the consumer before routes: a route may only name an upstream that exists. */
+export const APPLY_ORDER: readonly ResourceKind[] = ['upstreams', 'consumers', 'routes'];
+
+const LABELS = Object.freeze({ 'managed-by': 'faas-api-gateway' });
+const DEFAULT_TIMEOUT = Object.freeze({ connect: 5, send: 60, read: 60 });
+
+function upstream(id: string, target: HostPort): AdminResource {
+  return {
+    kind: 'upstreams',
+    id,
+    body: {
+      name: id,
+      desc: `Swarm service ${target.host} (its virtual IP balances the replicas)`,
+      type: 'roundrobin',
+      scheme: 'http',
+      pass_host: 'pass',
+      nodes: [{ host: target.host, port: target.port, weight: 1 }],
+      labels: LABELS,
+    },
+  };
+}
+
+function commonPlugins(s: GatewaySettings): Record<string, unknown> {
+  return {
+    'request-id': { header_name: 'X-Request-Id', include_in_response: true, algorithm: 'uuid' },
+    cors: {
+      allow_origins: s.corsAllowOrigins,
+      allow_methods: 'GET,POST,PUT,DELETE,OPTIONS',
+      // Listed, not `*`: browsers never let a wildcard cover Authorization.
+      allow_headers: 'Authorization,Content-Type,X-Request-Id',
+      expose_headers: 'X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Location',
+      max_age: 3600,
+      allow_credential: false,
+    },
+  };
+}
+
+function protectedPlugins(s: GatewaySettings): Record<string, unknown> {
+  const byToken = s.rateLimit.key === 'token';
+  return {
+    ...commonPlugins(s),
+    // The services verify the token again, so it must reach them.
+    'jwt-auth': { header: 'authorization', hide_credentials: false },
+    'limit-count': {
+      count: s.rateLimit.count,
+      time_window: s.rateLimit.windowSeconds,
+      key_type: byToken ? 'var_combination' : 'var',
+      key: byToken ? '$consumer_name $http_authorization' : 'consumer_name',
+      rejected_code: 429,
+      policy: 'local',
+      // One counter across /registry and /publisher; APISIX requires identical settings per group.
+      group: 'faas-api',
+      show_limit_quota_header: true,
+    },
+  };
+}
+
+interface RouteSpec {
+  readonly id: string;
+  readonly upstreamId: string;
+  readonly match: { uri: string } | { uris: string[]; methods: string[]; priority: number };
+  readonly plugins: Record<string, unknown>;
+  readonly timeout?: { connect: number; send: number; read: number };
+}
+
+function route(spec: RouteSpec): AdminResource {
+  return {
+    kind: 'routes',
+    id: spec.id,
+    body: {
+      name: spec.id,
+      ...spec.match,
+      upstream_id: spec.upstreamId,
+      plugins: spec.plugins,
+      timeout: spec.timeout ?? DEFAULT_TIMEOUT,
+      labels: LABELS,
+    },
+  };
+}
+
+function healthRoute(id: string, upstreamId: string, prefix: string, s: GatewaySettings): AdminResource {
+  // Higher priority than the prefix route, so probes need no token and use no quota.
+  const match = { uris: [`${prefix}/health`, `${prefix}/ready`], methods: ['GET', 'HEAD'], priority: 10 };
+  return route({ id, upstreamId, match, plugins: commonPlugins(s) });
+}
+
+/** Every resource the gateway needs, in apply order. */
+export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
+  const up = RESOURCE_IDS.upstreams;
+  const ids = RESOURCE_IDS.routes;
+  const consumer: AdminResource = {
+    kind: 'consumers',
+    id: RESOURCE_IDS.consumer,
+    body: {
+      username: RESOURCE_IDS.consumer,
+      desc: 'every platform user: tokens carry this key claim',
+      plugins: { 'jwt-auth': { key: s.jwt.consumerKey, secret: s.jwt.secret, algorithm: 'HS256', base64_secret: false } },
+      labels: LABELS,
+    },
+  };
+  const publisherTimeout = { ...DEFAULT_TIMEOUT, read: s.publisherReadTimeoutSeconds };
+  return [
+    upstream(up.auth, s.upstreams.auth),
+    upstream(up.registry, s.upstreams.registry),
+    upstream(up.publisher, s.upstreams.publisher),
+    consumer,
+    route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
+    healthRoute(ids.registryHealth, up.registry, '/registry', s),
+    route({ id: ids.registry, upstreamId: up.registry, match: { uri: '/registry/*' }, plugins: protectedPlugins(s) }),
+    healthRoute(ids.publisherHealth, up.publisher, '/publisher', s),
+    route({
+      id: ids.publisher,
+      upstreamId: up.publisher,
+      match: { uri: '/publisher/*' },
+      plugins: protectedPlugins(s),
+      timeout: publisherTimeout,
+    }),
+  ];
+}
+
+export function resourcePath(resource: Pick<AdminResource, 'kind' | 'id'>): string {
+  return `/apisix/admin/${resource.kind}/${encodeURIComponent(resource.id)}`;
+}
