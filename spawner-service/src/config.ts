@@ -1,0 +1,64 @@
+import { hostname } from 'node:os';
+import { baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
+import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+const schema = z
+  .object({
+    PORT: envFields.port(8084),
+    ...baseEnvShape,
+    SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
+    DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+    MAX_CONTAINERS: envFields.int(1, 256).default(5),
+    ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
+    MAX_DELIVER: envFields.int(1, 100).default(3),
+    NAK_DELAY_MS: envFields.int(0, 600_000).default(5_000),
+    SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
+    DEFAULT_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(60),
+    MAX_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(600),
+    DEFAULT_MEMORY_MB: envFields.int(6, 65_536).default(256),
+    MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
+    DEFAULT_CPUS: z.coerce.number().min(0.01).max(64).default(0.5),
+    MAX_CPUS: z.coerce.number().min(0.01).max(64).default(2),
+    PIDS_LIMIT: envFields.int(8, 32_768).default(64),
+    TMPFS_SIZE_MB: envFields.int(1, 1_024).default(16),
+    ALLOW_NETWORK: envFields.bool.default(false),
+    CONTAINER_USER: z.string().default(''),
+    STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
+    STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
+  })
+  .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
+  .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
+  .refine((e) => e.DEFAULT_CPUS <= e.MAX_CPUS, { message: 'DEFAULT_CPUS exceeds MAX_CPUS' })
+  .transform((env) => ({
+    port: env.PORT,
+    natsUrls: env.NATS_URL,
+    natsReplicas: env.NATS_REPLICAS,
+    logLevel: env.LOG_LEVEL,
+    spawnerId: env.SPAWNER_ID,
+    dockerSocket: env.DOCKER_SOCKET,
+    maxContainers: env.MAX_CONTAINERS,
+    ackWaitMs: env.ACK_WAIT_MS,
+    maxDeliver: env.MAX_DELIVER,
+    nakDelayMs: env.NAK_DELAY_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    sandbox: {
+      defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },
+      ceilings: { timeoutSeconds: env.MAX_TIMEOUT_SECONDS, memoryMb: env.MAX_MEMORY_MB, cpus: env.MAX_CPUS },
+      pidsLimit: env.PIDS_LIMIT,
+      tmpfsSizeMb: env.TMPFS_SIZE_MB,
+      allowNetwork: env.ALLOW_NETWORK,
+      user: env.CONTAINER_USER,
+      stdoutCapBytes: env.STDOUT_CAP_BYTES,
+      stderrCapBytes: env.STDERR_CAP_BYTES,
+    },
+  }));
+
+export type SpawnerConfig = Readonly<z.output<typeof schema>>;
+export type SandboxConfig = SpawnerConfig['sandbox'];
+
+/** The only reader of the spawner's environment. */
+export function loadSpawnerConfig(env: Env): SpawnerConfig {
+  return parseConfig(schema, env);
+}

@@ -1,0 +1,40 @@
+import { ValidationError } from '@faas/common';
+import { z } from 'zod';
+
+const limitsSchema = z
+  .object({
+    timeoutSeconds: z.number().positive(),
+    memoryMb: z.number().positive(),
+    cpus: z.number().positive(),
+    network: z.enum(['none', 'bridge']),
+  })
+  .partial();
+
+/** The message on stream EXECUTIONS, as a spawner accepts it (limits may be partial). */
+const requestSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+  userId: z.string().min(1).max(128),
+  function: z.string().min(1).max(128),
+  image: z.string().min(1).max(512),
+  argument: z.string(),
+  env: z.record(z.string(), z.string()).default({}),
+  limits: limitsSchema.default({}),
+  queuedAt: z.string().min(1).optional(),
+});
+
+export type IncomingExecution = z.output<typeof requestSchema>;
+
+/** Parses a stream message; a ValidationError means the message can never be run. */
+export function parseExecutionRequest(data: Uint8Array): IncomingExecution {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(data));
+  } catch (err) {
+    throw new ValidationError('execution request is not JSON', { cause: err });
+  }
+  const result = requestSchema.safeParse(json);
+  if (!result.success) {
+    throw new ValidationError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return result.data;
+}

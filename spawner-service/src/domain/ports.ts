@@ -1,0 +1,49 @@
+import { AppError, type ExecutionRecord } from '@faas/common';
+
+/** What the domain asks of a container engine: run one function once, sandboxed. */
+export interface ContainerJob {
+  readonly executionId: string;
+  readonly userId: string;
+  readonly functionName: string;
+  readonly image: string;
+  readonly argument: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly limits: ResolvedLimits;
+}
+
+export interface ResolvedLimits {
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  readonly cpus: number;
+  readonly network: 'none' | 'bridge';
+}
+
+export interface ContainerOutcome {
+  /** null when the container never reported an exit code (killed on timeout). */
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+  readonly oomKilled: boolean;
+  /** Container run time (started to finished), not including create or pull. */
+  readonly durationMs: number;
+}
+
+/**
+ * Runs containers. Throws UnavailableError (from common) for a passing engine fault worth a
+ * retry, ImagePullError when the image cannot be had, anything else for a permanent failure.
+ */
+export interface ContainerRunner {
+  run(job: ContainerJob): Promise<ContainerOutcome>;
+}
+
+export interface ResultPublisher {
+  publish(record: ExecutionRecord): Promise<void>;
+}
+
+export class ImagePullError extends AppError {
+  constructor(image: string, reason: string, options: { cause?: unknown } = {}) {
+    super('IMAGE_PULL_FAILED', `cannot pull image ${image}: ${reason}`, options);
+  }
+}

@@ -1,0 +1,54 @@
+import type { ExecutionRecord } from '@faas/common';
+import type { IncomingExecution } from './execution-request.js';
+import type { ContainerOutcome, ResolvedLimits } from './ports.js';
+
+/** The record a publisher would have written, for when it crashed before writing it. */
+export function queuedRecordFor(request: IncomingExecution, now: Date): ExecutionRecord {
+  return {
+    id: request.id,
+    user: request.userId,
+    function: request.function,
+    image: request.image,
+    status: 'queued',
+    result: null,
+    logs: null,
+    exitCode: null,
+    truncated: false,
+    durationMs: null,
+    queuedAt: request.queuedAt ?? now.toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    attempt: 0,
+    spawner: null,
+  };
+}
+
+export function runningRecord(base: ExecutionRecord, attempt: number, spawner: string, now: Date): ExecutionRecord {
+  const { error: _previousError, ...rest } = base;
+  return { ...rest, status: 'running', startedAt: now.toISOString(), finishedAt: null, attempt, spawner };
+}
+
+/** Maps what the container did to the record's final state. */
+export function finishedRecord(running: ExecutionRecord, outcome: ContainerOutcome, limits: ResolvedLimits, now: Date): ExecutionRecord {
+  const base = {
+    ...running,
+    result: outcome.stdout,
+    logs: outcome.stderr,
+    exitCode: outcome.exitCode,
+    truncated: outcome.truncated,
+    durationMs: outcome.durationMs,
+    finishedAt: now.toISOString(),
+  };
+  if (outcome.timedOut) {
+    return { ...base, status: 'timed_out', error: `timed out after ${limits.timeoutMs} ms; the container was killed` };
+  }
+  if (outcome.oomKilled) {
+    return { ...base, status: 'failed', error: `out of memory: killed at the ${limits.memoryMb} MiB limit` };
+  }
+  if (outcome.exitCode === 0) return { ...base, status: 'succeeded' };
+  return { ...base, status: 'failed', error: `exited with code ${String(outcome.exitCode)}` };
+}
+
+export function errorRecord(running: ExecutionRecord, reason: string, now: Date): ExecutionRecord {
+  return { ...running, status: 'error', error: reason, finishedAt: now.toISOString() };
+}

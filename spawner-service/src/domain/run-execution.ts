@@ -1,0 +1,115 @@
+import {
+  ConflictError,
+  FINAL_STATUSES,
+  UnavailableError,
+  type ExecutionRecord,
+  type ExecutionStore,
+  type Logger,
+} from '@faas/common';
+import type { IncomingExecution } from './execution-request.js';
+import { resolveLimits, type LimitPolicy } from './limits.js';
+import type { ContainerRunner, ResultPublisher } from './ports.js';
+import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
+
+export interface RunExecutionPorts {
+  readonly store: ExecutionStore;
+  readonly runner: ContainerRunner;
+  readonly results: ResultPublisher;
+  readonly policy: LimitPolicy;
+  readonly spawnerId: string;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export interface Delivery {
+  /** 1 on the first delivery of the message. */
+  readonly attempt: number;
+  /** No redelivery will follow this one (the consumer's max_deliver). */
+  readonly lastAttempt: boolean;
+}
+
+/** `done`: the record is final and published, ack. `retry`: a passing fault, nak with a delay. */
+export type RunOutcome = { readonly kind: 'done'; readonly record: ExecutionRecord } | { readonly kind: 'retry'; readonly reason: string };
+
+const WRITE_ATTEMPTS = 5;
+
+const isFinal = (record: ExecutionRecord): boolean => FINAL_STATUSES.has(record.status);
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Runs one delivery of an execution: marks it running, runs the container, stores the final
+ * record unless another attempt already did, and publishes it. Store faults propagate.
+ */
+export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
+  const now = ports.now ?? (() => new Date());
+  const marked = await markRunning(ports, request, delivery.attempt, now);
+  if (marked.kind === 'final') {
+    ports.logger.info({ executionId: request.id, status: marked.record.status }, 'execution already final: result re-published');
+    await ports.results.publish(marked.record);
+    return { kind: 'done', record: marked.record };
+  }
+  const limits = resolveLimits(request.limits, ports.policy);
+  let final: ExecutionRecord;
+  try {
+    const outcome = await ports.runner.run({
+      executionId: request.id,
+      userId: request.userId,
+      functionName: request.function,
+      image: request.image,
+      argument: request.argument,
+      env: request.env,
+      limits,
+    });
+    final = finishedRecord(marked.record, outcome, limits, now());
+  } catch (err) {
+    if (err instanceof UnavailableError && !delivery.lastAttempt) return { kind: 'retry', reason: err.message };
+    const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
+    final = errorRecord(marked.record, reason, now());
+  }
+  const stored = await storeFinal(ports.store, final, marked.revision);
+  await ports.results.publish(stored);
+  return { kind: 'done', record: stored };
+}
+
+type Marked = { kind: 'final'; record: ExecutionRecord } | { kind: 'running'; record: ExecutionRecord; revision: number };
+
+async function markRunning(ports: RunExecutionPorts, request: IncomingExecution, attempt: number, now: () => Date): Promise<Marked> {
+  for (let i = 0; i < WRITE_ATTEMPTS; i++) {
+    const stored = await ports.store.get(request.id);
+    if (stored && isFinal(stored.record)) return { kind: 'final', record: stored.record };
+    const record = runningRecord(stored?.record ?? queuedRecordFor(request, now()), attempt, ports.spawnerId, now());
+    try {
+      const revision = stored ? await ports.store.update(record, stored.revision) : await ports.store.create(record);
+      return { kind: 'running', record, revision };
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new UnavailableError(`execution ${request.id} kept changing while being marked running`);
+}
+
+/** Writes the final record, unless a final one is there already: that one wins and is returned. */
+async function storeFinal(store: ExecutionStore, final: ExecutionRecord, revision: number): Promise<ExecutionRecord> {
+  let expected = revision;
+  for (let i = 0; i < WRITE_ATTEMPTS; i++) {
+    try {
+      await store.update(final, expected);
+      return final;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const stored = await store.get(final.id);
+      if (stored && isFinal(stored.record)) return stored.record;
+      if (stored) {
+        expected = stored.revision;
+        continue;
+      }
+      // Deleted meanwhile (TTL or an operator): put it back.
+      const created = await store.create(final).then(
+        () => true,
+        (e: unknown) => (e instanceof ConflictError ? false : Promise.reject(e)),
+      );
+      if (created) return final;
+    }
+  }
+  throw new UnavailableError(`execution ${final.id} kept changing while its result was stored`);
+}

@@ -1,0 +1,90 @@
+import type { Logger } from '@faas/common';
+import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
+
+export interface ConsumerLoopOptions {
+  readonly consumer: Consumer;
+  readonly maxContainers: number;
+  /** How often a message in hand gets an in-progress ack (a fraction of the consumer's ack_wait). */
+  readonly heartbeatMs: number;
+  readonly handle: (msg: JsMsg) => Promise<void>;
+  readonly onBusyChange: (busy: number) => void;
+  readonly logger: Logger;
+}
+
+export interface ConsumerLoop {
+  busy(): number;
+  /** Stops fetching; resolves when every message in hand was handled, or after `graceMs`. */
+  stop(graceMs: number): Promise<boolean>;
+}
+
+const FETCH_EXPIRES_MS = 5_000;
+const FETCH_RETRY_MS = 1_000;
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/**
+ * Back-pressure, not a local queue: asks the shared durable consumer for exactly as many
+ * messages as there are free slots, and for none while every slot is busy.
+ */
+export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
+  const { maxContainers, logger } = options;
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  let batch: ConsumerMessages | undefined;
+  let slotFreed: () => void = () => undefined;
+
+  function dispatch(msg: JsMsg): void {
+    const heartbeat = setInterval(() => msg.working(), options.heartbeatMs);
+    const task = options
+      .handle(msg)
+      .catch((err: unknown) => logger.error({ err }, 'message handler failed'))
+      .finally(() => {
+        clearInterval(heartbeat);
+        inFlight.delete(task);
+        options.onBusyChange(inFlight.size);
+        slotFreed();
+      });
+    inFlight.add(task);
+    options.onBusyChange(inFlight.size);
+  }
+
+  async function fetchOnce(free: number): Promise<void> {
+    batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+    if (stopping) batch.stop();
+    for await (const msg of batch) dispatch(msg);
+    batch = undefined;
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      const free = maxContainers - inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (slotFreed = resolve));
+        continue;
+      }
+      try {
+        await fetchOnce(free);
+      } catch (err) {
+        batch = undefined;
+        if (stopping) break;
+        logger.warn({ err }, 'fetch from the executions consumer failed; retrying');
+        await delay(FETCH_RETRY_MS);
+      }
+    }
+  }
+
+  const running = loop();
+  logger.info({ maxContainers }, 'consuming executions');
+
+  return {
+    busy: () => inFlight.size,
+    async stop(graceMs) {
+      stopping = true;
+      batch?.stop();
+      slotFreed();
+      await running;
+      const settled = Promise.all([...inFlight]).then(() => true);
+      return Promise.race([settled, delay(graceMs).then(() => false)]);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { once } from 'node:events';
+import type Docker from 'dockerode';
+import type { Logger } from '@faas/common';
+import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/ports.js';
+import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
+import { dockerStatus, translateDockerError } from './docker-errors.js';
+import { createImagePuller } from './image-puller.js';
+import { OutputCapture } from './output-capture.js';
+
+export interface DockerRunnerOptions {
+  readonly docker: Docker;
+  readonly sandbox: SandboxSettings & { readonly stdoutCapBytes: number; readonly stderrCapBytes: number };
+  readonly spawnerId: string;
+  readonly logger: Logger;
+}
+
+export interface DockerRunner extends ContainerRunner {
+  /** Force-removes every container this spawner id left behind; returns how many. */
+  removeOwnContainers(): Promise<number>;
+  ping(): Promise<void>;
+}
+
+/** Output still in flight after the container exited gets this long to arrive. */
+const STREAM_DRAIN_MS = 2_000;
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+function runMs(state: { StartedAt?: string; FinishedAt?: string }, fallbackMs: number): number {
+  const started = Date.parse(state.StartedAt ?? '');
+  const finished = Date.parse(state.FinishedAt ?? '');
+  return Number.isFinite(started) && Number.isFinite(finished) && finished >= started ? finished - started : fallbackMs;
+}
+
+/** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
+export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
+  const { docker, sandbox, spawnerId, logger } = options;
+  const images = createImagePuller(docker, logger);
+
+  async function execute(container: Docker.Container, job: ContainerJob): Promise<ContainerOutcome> {
+    const stdout = new OutputCapture(sandbox.stdoutCapBytes);
+    const stderr = new OutputCapture(sandbox.stderrCapBytes);
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const ended = Promise.race([once(stream, 'end'), once(stream, 'close')]).catch(() => undefined);
+    docker.modem.demuxStream(stream, stdout, stderr);
+    const startedAt = Date.now();
+    await container.start();
+    const exited: Promise<{ StatusCode?: number }> = container.wait();
+    exited.catch(() => undefined); // awaited below; never an unhandled rejection
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), job.limits.timeoutMs)));
+    const first = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+    const timedOut = first === 'timeout';
+    if (timedOut) {
+      await container.kill().catch((err: unknown) => {
+        if (dockerStatus(err) !== 409) throw err; // 409: it exited meanwhile
+      });
+      await exited;
+    }
+    await Promise.race([ended, delay(STREAM_DRAIN_MS)]);
+    const info = await container.inspect();
+    return {
+      exitCode: timedOut ? null : info.State.ExitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      truncated: stdout.truncated || stderr.truncated,
+      timedOut,
+      oomKilled: info.State.OOMKilled,
+      durationMs: runMs(info.State, Date.now() - startedAt),
+    };
+  }
+
+  async function remove(container: Docker.Container, executionId: string): Promise<void> {
+    await container.remove({ force: true }).catch((err: unknown) => {
+      if (dockerStatus(err) !== 404) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
+    });
+  }
+
+  return {
+    async run(job) {
+      const log = logger.child({ executionId: job.executionId, image: job.image });
+      const t0 = Date.now();
+      await images.ensure(job.image);
+      let container: Docker.Container;
+      try {
+        container = await docker.createContainer(containerSpec(job, sandbox, spawnerId));
+      } catch (err) {
+        throw translateDockerError(err, `create container from ${job.image}`);
+      }
+      const created = Date.now();
+      try {
+        const outcome = await execute(container, job);
+        log.debug({ containerId: container.id, createMs: created - t0, runMs: outcome.durationMs }, 'container finished');
+        return outcome;
+      } catch (err) {
+        throw translateDockerError(err, `run container ${container.id}`);
+      } finally {
+        const removing = Date.now();
+        await remove(container, job.executionId);
+        log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
+      }
+    },
+    async removeOwnContainers() {
+      const leftovers = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.managed}=true`, `${LABELS.spawner}=${spawnerId}`] },
+      });
+      await Promise.all(leftovers.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
+      if (leftovers.length > 0) logger.warn({ count: leftovers.length, spawnerId }, 'removed containers left by a previous run');
+      return leftovers.length;
+    },
+    async ping() {
+      await docker.ping();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { SUBJECTS, ValidationError, type ExecutionRecord, type Logger } from '@faas/common';
+import type { JsMsg, NatsConnection } from 'nats';
+import { parseExecutionRequest } from '../domain/execution-request.js';
+import type { ResultPublisher } from '../domain/ports.js';
+import { runExecution, type RunExecutionPorts } from '../domain/run-execution.js';
+import type { SpawnerMetrics } from './spawner-metrics.js';
+
+export interface HandlerOptions {
+  readonly ports: RunExecutionPorts;
+  /** The consumer's max_deliver; -1 or 0: unlimited. */
+  readonly maxDeliver: number;
+  readonly nakDelayMs: number;
+  readonly metrics: SpawnerMetrics;
+  readonly logger: Logger;
+}
+
+export function natsResultPublisher(nc: NatsConnection): ResultPublisher {
+  return {
+    async publish(record: ExecutionRecord) {
+      nc.publish(SUBJECTS.result(record.id), JSON.stringify(record));
+    },
+  };
+}
+
+/** Translates the use case's outcome into JetStream acks: term, nak with delay, or ack. */
+export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) => Promise<void> {
+  const { metrics, logger } = options;
+  return async (msg) => {
+    let request;
+    try {
+      request = parseExecutionRequest(msg.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      logger.warn({ subject: msg.subject, seq: msg.seq, reason: err.message }, 'malformed execution request terminated');
+      metrics.rejected.inc({ reason: 'malformed' });
+      msg.term(err.message);
+      return;
+    }
+    const attempt = msg.info.redeliveryCount;
+    const lastAttempt = options.maxDeliver > 0 && attempt >= options.maxDeliver;
+    const log = logger.child({ executionId: request.id, image: request.image, attempt });
+    try {
+      const outcome = await runExecution(options.ports, request, { attempt, lastAttempt });
+      if (outcome.kind === 'retry') {
+        log.warn({ reason: outcome.reason, delayMs: options.nakDelayMs }, 'passing fault: execution handed back for a later attempt');
+        metrics.rejected.inc({ reason: 'retry' });
+        msg.nak(options.nakDelayMs);
+        return;
+      }
+      const { record } = outcome;
+      await msg.ackAck().catch((err: unknown) => log.warn({ err }, 'ack not confirmed'));
+      metrics.executions.inc({ status: record.status });
+      if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status }, record.durationMs / 1000);
+      log.info({ status: record.status, durationMs: record.durationMs, exitCode: record.exitCode, truncated: record.truncated, error: record.error }, 'execution finished');
+    } catch (err) {
+      log.error({ err, delayMs: options.nakDelayMs }, 'execution failed before its record was final; retrying later');
+      metrics.rejected.inc({ reason: 'retry' });
+      msg.nak(options.nakDelayMs);
+    }
+  };
+}

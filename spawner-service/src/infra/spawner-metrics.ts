@@ -1,0 +1,36 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface SpawnerMetrics {
+  readonly executions: Counter<'status'>;
+  readonly runSeconds: Histogram<'status'>;
+  readonly busySlots: Gauge;
+  readonly rejected: Counter<'reason'>;
+}
+
+export function createSpawnerMetrics(registry: Registry, maxContainers: number): SpawnerMetrics {
+  const registers = [registry];
+  const slots = new Gauge({ name: 'faas_spawner_slots', help: 'Container slots of this spawner (MAX_CONTAINERS)', registers });
+  slots.set(maxContainers);
+  return {
+    executions: new Counter({
+      name: 'faas_spawner_executions_total',
+      help: 'Executions finished by this spawner, by final status',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    runSeconds: new Histogram({
+      name: 'faas_spawner_run_duration_seconds',
+      help: 'Container run time, by final status',
+      labelNames: ['status'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    busySlots: new Gauge({ name: 'faas_spawner_busy_slots', help: 'Executions this spawner is running now', registers }),
+    rejected: new Counter({
+      name: 'faas_spawner_messages_rejected_total',
+      help: 'Stream messages terminated (malformed) or retried later (passing faults)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+  };
+}

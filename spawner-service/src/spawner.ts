@@ -1,0 +1,98 @@
+import Docker from 'dockerode';
+import {
+  CONSUMERS,
+  STREAMS,
+  createExecutionStore,
+  ensureExecutionsStream,
+  natsReadiness,
+  openExecutionsBucket,
+  type Logger,
+} from '@faas/common';
+import type { NatsConnection } from 'nats';
+import { Registry } from 'prom-client';
+import type { SpawnerConfig } from './config.js';
+import { startConsumerLoop } from './infra/consumer-loop.js';
+import { createDockerRunner } from './infra/docker-runner.js';
+import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
+import { createSpawnerMetrics } from './infra/spawner-metrics.js';
+
+export interface SpawnerDeps {
+  readonly nc: NatsConnection;
+  readonly config: SpawnerConfig;
+  readonly logger: Logger;
+  /** Defaults to the engine at config.dockerSocket. */
+  readonly docker?: Docker;
+  /** Where the spawner's metrics go (common's createMetrics() result fits); a private registry otherwise. */
+  readonly metrics?: { readonly registry: Registry };
+}
+
+export interface Spawner {
+  /** Stops fetching, lets running executions finish within config.shutdownGraceMs, then removes what is left. */
+  stop(): Promise<void>;
+  /** Executions running now. */
+  busy(): number;
+  /** Throws unless NATS, the executions bucket and the Docker engine answer. */
+  ready(): Promise<void>;
+}
+
+const MIN_HEARTBEAT_MS = 500;
+
+/** One spawner: a consumer of the shared `spawner` durable, running up to maxContainers at once. */
+export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
+  const { nc, config } = deps;
+  const logger = deps.logger.child({ spawner: config.spawnerId });
+  const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
+  const registry = deps.metrics?.registry ?? new Registry();
+  const metrics = createSpawnerMetrics(registry, config.maxContainers);
+
+  const jsm = await ensureExecutionsStream(nc, { replicas: config.natsReplicas, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver });
+  const kv = await openExecutionsBucket(nc, config.natsReplicas);
+  const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
+  const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
+  const maxDeliver = info.config.max_deliver ?? config.maxDeliver;
+
+  const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
+  await runner.removeOwnContainers();
+
+  const handle = createExecutionHandler({
+    ports: {
+      store: createExecutionStore(kv),
+      runner,
+      results: natsResultPublisher(nc),
+      policy: config.sandbox,
+      spawnerId: config.spawnerId,
+      logger,
+    },
+    maxDeliver,
+    nakDelayMs: config.nakDelayMs,
+    metrics,
+    logger,
+  });
+  const consumer = await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner);
+  const loop = startConsumerLoop({
+    consumer,
+    maxContainers: config.maxContainers,
+    heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(ackWaitMs / 3)),
+    handle,
+    onBusyChange: (busy) => metrics.busySlots.set(busy),
+    logger,
+  });
+  logger.info({ maxContainers: config.maxContainers, ackWaitMs, maxDeliver }, 'spawner started');
+
+  const natsReady = natsReadiness(nc, [kv]);
+  return {
+    busy: loop.busy,
+    async ready() {
+      await natsReady();
+      await runner.ping();
+    },
+    async stop() {
+      const finished = await loop.stop(config.shutdownGraceMs);
+      if (!finished) {
+        logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
+        await runner.removeOwnContainers();
+      }
+      logger.info('spawner stopped');
+    },
+  };
+}
