@@ -25,6 +25,12 @@ const schema = z
     TMPFS_SIZE_MB: envFields.int(1, 1_024).default(16),
     ALLOW_NETWORK: envFields.bool.default(false),
     CONTAINER_USER: z.string().default(''),
+    CONTAINER_LABELS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((pair) => pair.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+=[^,]*$/, 'labels are key=value pairs, comma-separated')))
+      .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))),
     STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
   })
@@ -50,6 +56,7 @@ const schema = z
       tmpfsSizeMb: env.TMPFS_SIZE_MB,
       allowNetwork: env.ALLOW_NETWORK,
       user: env.CONTAINER_USER,
+      extraLabels: env.CONTAINER_LABELS as Readonly<Record<string, string>>,
       stdoutCapBytes: env.STDOUT_CAP_BYTES,
       stderrCapBytes: env.STDERR_CAP_BYTES,
     },

@@ -14,6 +14,8 @@ export interface SandboxSettings {
   readonly tmpfsSizeMb: number;
   /** Empty: the image's own user. */
   readonly user: string;
+  /** Operator labels (e.g. a stack name); the platform's own labels win over them. */
+  readonly extraLabels: Readonly<Record<string, string>>;
 }
 
 const MIB = 1024 * 1024;
@@ -31,6 +33,7 @@ export function containerSpec(job: ContainerJob, sandbox: SandboxSettings, spawn
     Env: Object.entries(job.env).map(([key, value]) => `${key}=${value}`),
     ...(sandbox.user ? { User: sandbox.user } : {}),
     Labels: {
+      ...sandbox.extraLabels,
       [LABELS.managed]: 'true',
       [LABELS.execution]: job.executionId,
       [LABELS.user]: job.userId,

@@ -1,0 +1,108 @@
+import Docker from 'dockerode';
+import {
+  FINAL_STATUSES,
+  SUBJECTS,
+  connectNats,
+  createExecutionStore,
+  createLogger,
+  openExecutionsBucket,
+  type ExecutionRecord,
+  type ExecutionRequest,
+  type ExecutionStore,
+  type FunctionLimits,
+} from '@faas/common';
+import { TEST_LABEL, buildFunctionImage, eventually, testNatsUrls, uniqueName } from '@faas/common/testing';
+import type { NatsConnection, PubAck } from 'nats';
+import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';
+import { startSpawner, type Spawner } from '../src/spawner.js';
+
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** Labels on every container a test spawner starts: the sweep and the leftover checks find them. */
+export const TEST_CONTAINER_LABELS = `${TEST_LABEL}=1,faas.test.suite=spawner`;
+
+export interface SpawnerUnderTest {
+  readonly spawner: Spawner;
+  readonly config: SpawnerConfig;
+  readonly nc: NatsConnection;
+  readonly store: ExecutionStore;
+  close(): Promise<void>;
+}
+
+export function testSpawnerEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    NATS_URL: testNatsUrls().join(','),
+    SPAWNER_ID: uniqueName('faas-test-sp'),
+    LOG_LEVEL: process.env.SPAWNER_TEST_LOG_LEVEL ?? 'silent',
+    CONTAINER_LABELS: TEST_CONTAINER_LABELS,
+    NAK_DELAY_MS: '500',
+    SHUTDOWN_GRACE_MS: '20000',
+    ...env,
+  };
+}
+
+/** A real in-process spawner against the test cluster and the local Docker engine. */
+export async function startTestSpawner(env: Record<string, string> = {}): Promise<SpawnerUnderTest> {
+  const config = loadSpawnerConfig(testSpawnerEnv(env));
+  const logger = createLogger('spawner-test', config.logLevel);
+  const nc = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger });
+  const spawner = await startSpawner({ nc, config, logger, docker });
+  const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
+  return {
+    spawner,
+    config,
+    nc,
+    store,
+    async close() {
+      await spawner.stop();
+      await nc.drain();
+    },
+  };
+}
+
+export const IMAGES = Object.freeze({
+  echo: 'faas-test-sp-echo:latest',
+  upper: 'faas-test-sp-upper:latest',
+  fail: 'faas-test-sp-fail:latest',
+  sleep: 'faas-test-sp-sleep:latest',
+});
+
+export async function buildImages(scripts: Readonly<Record<string, string>>): Promise<void> {
+  await Promise.all(Object.entries(scripts).map(([tag, script]) => buildFunctionImage(tag, script)));
+}
+
+export function executionRequest(image: string, argument: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
+  const limits: FunctionLimits = { timeoutSeconds: 30, memoryMb: 64, cpus: 0.5, network: 'none' };
+  return {
+    id: uniqueName('ex'),
+    userId: 'spawner-test-user',
+    function: 'fn',
+    image,
+    argument,
+    env: {},
+    limits,
+    queuedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export async function publishExecution(nc: NatsConnection, request: ExecutionRequest): Promise<PubAck> {
+  return nc.jetstream().publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
+}
+
+export async function waitForFinal(store: ExecutionStore, id: string, timeoutMs = 20_000): Promise<ExecutionRecord> {
+  return eventually(async () => {
+    const stored = await store.get(id);
+    return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
+  }, timeoutMs);
+}
+
+/** Publishes and waits for the final record, whichever spawner runs it. */
+export async function execute(sut: SpawnerUnderTest, request: ExecutionRequest, timeoutMs?: number): Promise<ExecutionRecord> {
+  await publishExecution(sut.nc, request);
+  return waitForFinal(sut.store, request.id, timeoutMs);
+}
+
+export async function containersOf(label: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [label] } });
+}
