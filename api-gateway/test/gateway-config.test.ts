@@ -1,0 +1,117 @@
+import { ConfigError } from '@faas/common';
+import { rejection } from '@faas/common/testing';
+import { expect } from 'chai';
+import { buildGatewayConfig, loadGatewayConfig, RESOURCE_IDS, type AdminResource } from '../src/index.js';
+import { gatewayEnv, newSecrets } from './helpers.js';
+
+type Plugins = Record<string, Record<string, unknown> | undefined>;
+
+function resources(overrides: Record<string, string> = {}): AdminResource[] {
+  return buildGatewayConfig(loadGatewayConfig(gatewayEnv('http://127.0.0.1:9180', newSecrets(), overrides)).gateway);
+}
+const find = (all: AdminResource[], kind: string, id: string): AdminResource => {
+  const found = all.find((r) => r.kind === kind && r.id === id);
+  if (!found) throw new Error(`no ${kind}/${id}`);
+  return found;
+};
+const routes = (all: AdminResource[]): AdminResource[] => all.filter((r) => r.kind === 'routes');
+const pluginsOf = (r: AdminResource): Plugins => r.body.plugins as Plugins;
+const byUri = (all: AdminResource[], uri: string): AdminResource => {
+  const found = routes(all).find((r) => r.body.uri === uri);
+  if (!found) throw new Error(`no route for ${uri}`);
+  return found;
+};
+
+describe('api-gateway: generated APISIX configuration', () => {
+  it('routes /auth/*, /registry/* and /publisher/* to round-robin upstreams on the Swarm service names', () => {
+    const all = resources();
+    expect(byUri(all, '/auth/*').body.upstream_id).to.equal(RESOURCE_IDS.upstreams.auth);
+    expect(byUri(all, '/registry/*').body.upstream_id).to.equal(RESOURCE_IDS.upstreams.registry);
+    expect(byUri(all, '/publisher/*').body.upstream_id).to.equal(RESOURCE_IDS.upstreams.publisher);
+    const nodes = all.filter((r) => r.kind === 'upstreams').map((u) => [u.body.type, u.body.nodes]);
+    expect(nodes).to.deep.equal([
+      ['roundrobin', [{ host: 'auth-service', port: 8081, weight: 1 }]],
+      ['roundrobin', [{ host: 'registry-service', port: 8082, weight: 1 }]],
+      ['roundrobin', [{ host: 'publisher-service', port: 8083, weight: 1 }]],
+    ]);
+  });
+
+  it('takes upstream targets from the environment', () => {
+    const all = resources({ PUBLISHER_UPSTREAM: 'pub.internal:9999' });
+    expect(find(all, 'upstreams', 'faas-publisher').body.nodes).to.deep.equal([{ host: 'pub.internal', port: 9999, weight: 1 }]);
+  });
+
+  it('lists upstreams, then the consumer, then routes, so every reference exists when sent', () => {
+    const kinds = resources().map((r) => r.kind);
+    expect(kinds).to.deep.equal([...kinds].sort((a, b) => ['upstreams', 'consumers', 'routes'].indexOf(a) - ['upstreams', 'consumers', 'routes'].indexOf(b)));
+  });
+
+  it('puts jwt-auth on /registry/* and /publisher/* only; /auth/* and the health probes stay public', () => {
+    const all = resources();
+    const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).map((r) => r.body.uri);
+    expect(guarded).to.have.members(['/registry/*', '/publisher/*']);
+    expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
+    const health = routes(all).filter((r) => Array.isArray(r.body.uris));
+    expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry/health', '/registry/ready', '/publisher/health', '/publisher/ready']);
+    for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
+  });
+
+  it('has one jwt-auth consumer matching the token key claim, with the shared secret and HS256', () => {
+    const secrets = newSecrets();
+    const config = loadGatewayConfig(gatewayEnv('http://a:9180', secrets, { JWT_CONSUMER_KEY: 'my-key' }));
+    const consumer = find(buildGatewayConfig(config.gateway), 'consumers', RESOURCE_IDS.consumer);
+    expect(consumer.body.username).to.equal(RESOURCE_IDS.consumer);
+    expect(pluginsOf(consumer)['jwt-auth']).to.deep.equal({ key: 'my-key', secret: secrets.jwtSecret, algorithm: 'HS256', base64_secret: false });
+    expect(pluginsOf(find(resources(), 'consumers', RESOURCE_IDS.consumer))['jwt-auth']).to.include({ key: 'faas-users' });
+  });
+
+  it('limits each consumer with limit-count (429), configurable in count, window and key', () => {
+    const byToken = pluginsOf(byUri(resources(), '/publisher/*'))['limit-count'];
+    expect(byToken).to.include({ count: 600, time_window: 60, rejected_code: 429, key_type: 'var_combination' });
+    expect(byToken?.key).to.match(/^\$consumer_name /);
+    const all = resources({ RATE_LIMIT_COUNT: '5', RATE_LIMIT_WINDOW_SECONDS: '10', RATE_LIMIT_KEY: 'consumer' });
+    for (const uri of ['/registry/*', '/publisher/*']) {
+      expect(pluginsOf(byUri(all, uri))['limit-count']).to.include({ count: 5, time_window: 10, key_type: 'var', key: 'consumer_name', rejected_code: 429 });
+    }
+    expect(pluginsOf(byUri(all, '/auth/*'))['limit-count']).to.equal(undefined);
+  });
+
+  it('gives /publisher/* a read timeout above the longest function timeout', () => {
+    const all = resources({ MAX_FUNCTION_TIMEOUT_SECONDS: '900' });
+    const timeout = byUri(all, '/publisher/*').body.timeout as { read: number };
+    expect(timeout.read).to.be.greaterThan(900);
+    expect(timeout.read).to.equal(930);
+    expect((byUri(resources(), '/publisher/*').body.timeout as { read: number }).read).to.be.greaterThan(600);
+    expect((byUri(all, '/registry/*').body.timeout as { read: number }).read).to.be.lessThan(900);
+  });
+
+  it('adds cors and request-id to every route', () => {
+    const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
+    expect(routes(all)).to.have.length(5);
+    for (const route of routes(all)) {
+      expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
+      expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });
+      expect(pluginsOf(route).cors?.allow_headers).to.include('Authorization');
+    }
+    expect(pluginsOf(byUri(resources(), '/auth/*')).cors).to.include({ allow_origins: '*' });
+  });
+
+  it('reports every configuration problem at once', async () => {
+    const err = await rejection(
+      Promise.resolve().then(() =>
+        loadGatewayConfig({
+          JWT_SECRET_FILE: '/nonexistent/jwt',
+          AUTH_UPSTREAM: 'no-port',
+          RATE_LIMIT_COUNT: '0',
+          CORS_ALLOW_ORIGINS: 'not an origin',
+          APISIX_ADMIN_URL: 'ftp://x',
+        }),
+      ),
+    );
+    expect(err).to.be.instanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const name of ['APISIX_ADMIN_KEY_FILE', 'JWT_SECRET_FILE', 'AUTH_UPSTREAM', 'RATE_LIMIT_COUNT', 'CORS_ALLOW_ORIGINS', 'APISIX_ADMIN_URL']) {
+      expect(problems).to.include(name);
+    }
+  });
+});
