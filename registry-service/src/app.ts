@@ -1,0 +1,48 @@
+import {
+  BUCKETS,
+  createHttpApp,
+  createTokenVerifier,
+  healthRouter,
+  natsReadiness,
+  openBucket,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+} from '@faas/common';
+import { Router, type Express } from 'express';
+import type { NatsConnection } from 'nats';
+import { aliasRoutes } from './alias-routes.js';
+import type { RegistryConfig } from './config.js';
+import { createFunctionStore } from './function-store.js';
+import { functionRoutes, type RegistryRouteDeps } from './routes.js';
+
+export const REGISTRY_PREFIX = '/registry';
+
+export interface RegistryDeps extends RegistryRouteDeps {
+  readonly ready: ReadinessCheck;
+}
+
+/** Everything under `/registry`: health, readiness, the function API and its legacy aliases. */
+export function registryRouter(deps: RegistryDeps): Router {
+  const router = Router();
+  router.use(healthRouter(deps.ready));
+  router.use(functionRoutes(deps));
+  router.use(aliasRoutes(deps));
+  return router;
+}
+
+export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
+  return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: REGISTRY_PREFIX, router: registryRouter(deps) }] });
+}
+
+/** Opens the functions bucket and wires the ports the routes need. */
+export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig): Promise<RegistryDeps> {
+  const kv = await openBucket(nc, BUCKETS.functions, { replicas: config.natsReplicas });
+  return {
+    functions: createFunctionStore(kv),
+    verifyToken: createTokenVerifier(config.token),
+    limits: config.limits,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ready: natsReadiness(nc, [kv]),
+  };
+}

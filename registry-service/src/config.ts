@@ -1,0 +1,40 @@
+import { baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { z } from 'zod';
+import { limitPolicyFrom } from './limits.js';
+
+const number = (min: number, max: number) => z.coerce.number().finite().min(min).max(max);
+
+const schema = z
+  .object({
+    PORT: envFields.port(8082),
+    ...baseEnvShape,
+    ...jwtEnvShape,
+    MAX_TIMEOUT_SECONDS: envFields.int(1, 600).default(600),
+    MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
+    MAX_CPUS: number(0.01, 64).default(2),
+    MAX_ENV_BYTES: envFields.int(0, 262_144).default(16_384),
+    ALLOW_NETWORK: envFields.bool.default(false),
+    REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    natsUrls: env.NATS_URL,
+    natsReplicas: env.NATS_REPLICAS,
+    logLevel: env.LOG_LEVEL,
+    token: tokenSettingsFrom(env) satisfies TokenSettings,
+    limits: limitPolicyFrom({
+      maxTimeoutSeconds: env.MAX_TIMEOUT_SECONDS,
+      maxMemoryMb: env.MAX_MEMORY_MB,
+      maxCpus: env.MAX_CPUS,
+      maxEnvBytes: env.MAX_ENV_BYTES,
+      allowNetwork: env.ALLOW_NETWORK,
+    }),
+    bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
+  }));
+
+export type RegistryConfig = Readonly<z.output<typeof schema>>;
+
+/** The only reader of the registry service's environment. */
+export function loadRegistryConfig(env: Env): RegistryConfig {
+  return parseConfig(schema, env);
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, type FunctionDefinition } from '@faas/common';
+import type { FunctionSpec } from './function-input.js';
+import type { FunctionStore } from './function-store.js';
+
+export interface FunctionDeps {
+  readonly functions: FunctionStore;
+}
+
+export interface FunctionPage {
+  readonly items: readonly FunctionDefinition[];
+  /** The last name of this page when more follow; list again with `after` set to it. */
+  readonly last: string | null;
+}
+
+const notFound = (name: string): NotFoundError => new NotFoundError(`function ${name} not found`);
+
+export async function registerFunction(deps: FunctionDeps, userId: string, input: FunctionSpec & { name: string }): Promise<FunctionDefinition> {
+  const now = new Date().toISOString();
+  const definition: FunctionDefinition = {
+    id: randomUUID(),
+    userId,
+    name: input.name,
+    image: input.image,
+    description: input.description,
+    env: input.env,
+    timeoutSeconds: input.timeoutSeconds,
+    memoryMb: input.memoryMb,
+    cpus: input.cpus,
+    network: input.network,
+    revision: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.functions.create(definition);
+  return definition;
+}
+
+/** The caller's function; someone else's is as absent as a missing one. */
+export async function getFunction(deps: FunctionDeps, userId: string, name: string): Promise<FunctionDefinition> {
+  const stored = await deps.functions.get(userId, name);
+  if (!stored) throw notFound(name);
+  return stored.definition;
+}
+
+/** Replaces the client-settable fields; `expectedRevision`, when given, must be the current one. */
+export async function updateFunction(
+  deps: FunctionDeps,
+  userId: string,
+  name: string,
+  change: { spec: FunctionSpec; expectedRevision?: number },
+): Promise<FunctionDefinition> {
+  const stored = await deps.functions.get(userId, name);
+  if (!stored) throw notFound(name);
+  const current = stored.definition;
+  if (change.expectedRevision !== undefined && change.expectedRevision !== current.revision) {
+    throw new ConflictError(`function ${name} is at revision ${current.revision}, not ${change.expectedRevision}`);
+  }
+  const { image, description, env, timeoutSeconds, memoryMb, cpus, network } = change.spec;
+  const next: FunctionDefinition = {
+    ...current,
+    ...{ image, description, env, timeoutSeconds, memoryMb, cpus, network },
+    revision: current.revision + 1,
+    updatedAt: new Date().toISOString(),
+  };
+  await deps.functions.update(next, stored.kvRevision);
+  return next;
+}
+
+export async function deleteFunction(deps: FunctionDeps, userId: string, name: string): Promise<void> {
+  const stored = await deps.functions.get(userId, name);
+  if (!stored) throw notFound(name);
+  try {
+    await deps.functions.remove(userId, name, stored.kvRevision);
+  } catch (err) {
+    // Lost to a concurrent delete: the function is gone either way, as that caller was told.
+    if (err instanceof ConflictError && !(await deps.functions.get(userId, name))) throw notFound(name);
+    throw err;
+  }
+}
+
+/** The caller's functions sorted by name (code point order), `limit` at a time after `after`. */
+export async function listFunctions(deps: FunctionDeps, userId: string, page: { limit: number; after?: string }): Promise<FunctionPage> {
+  const after = page.after;
+  const names = (await deps.functions.names(userId)).filter((n) => after === undefined || n > after).sort(byCodePoint);
+  const slice = names.slice(0, page.limit);
+  const found = await Promise.all(slice.map((name) => deps.functions.get(userId, name)));
+  // A function deleted between listing keys and reading it is simply left out.
+  const items = found.flatMap((stored) => (stored ? [stored.definition] : []));
+  const more = names.length > slice.length;
+  return { items, last: more ? (slice[slice.length - 1] ?? null) : null };
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
