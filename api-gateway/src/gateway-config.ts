@@ -1,4 +1,5 @@
 /** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
+import { commonPlugins, protectedPlugins } from './gateway-plugins.js';
 
 export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
 
@@ -61,41 +62,6 @@ function upstream(id: string, target: HostPort): AdminResource {
   };
 }
 
-function commonPlugins(s: GatewaySettings): Record<string, unknown> {
-  return {
-    'request-id': { header_name: 'X-Request-Id', include_in_response: true, algorithm: 'uuid' },
-    cors: {
-      allow_origins: s.corsAllowOrigins,
-      allow_methods: 'GET,POST,PUT,DELETE,OPTIONS',
-      // Listed, not `*`: browsers never let a wildcard cover Authorization.
-      allow_headers: 'Authorization,Content-Type,X-Request-Id',
-      expose_headers: 'X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Location',
-      max_age: 3600,
-      allow_credential: false,
-    },
-  };
-}
-
-function protectedPlugins(s: GatewaySettings): Record<string, unknown> {
-  const byToken = s.rateLimit.key === 'token';
-  return {
-    ...commonPlugins(s),
-    // The services verify the token again, so it must reach them.
-    'jwt-auth': { header: 'authorization', hide_credentials: false },
-    'limit-count': {
-      count: s.rateLimit.count,
-      time_window: s.rateLimit.windowSeconds,
-      key_type: byToken ? 'var_combination' : 'var',
-      key: byToken ? '$consumer_name $http_authorization' : 'consumer_name',
-      rejected_code: 429,
-      policy: 'local',
-      // One counter across /registry and /publisher; APISIX requires identical settings per group.
-      group: 'faas-api',
-      show_limit_quota_header: true,
-    },
-  };
-}
-
 interface RouteSpec {
   readonly id: string;
   readonly upstreamId: string;
@@ -136,7 +102,6 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       username: RESOURCE_IDS.consumer,
       desc: 'every platform user: tokens carry this key claim',
       plugins: { 'jwt-auth': { key: s.jwt.consumerKey, secret: s.jwt.secret, algorithm: 'HS256', base64_secret: false } },
-      labels: LABELS,
     },
   };
   const publisherTimeout = { ...DEFAULT_TIMEOUT, read: s.publisherReadTimeoutSeconds };

@@ -91,12 +91,15 @@ export class FakeAdminApi {
     }
     if (kind === 'consumers') {
       if (body.username !== id) return 'wrong username';
+      const extra = Object.keys(body).find((k) => !CONSUMER_FIELDS.has(k));
+      if (extra) return `invalid configuration: additional properties forbidden, found ${extra}`;
       return /^[a-zA-Z0-9_]+$/.test(id) ? undefined : 'invalid configuration: property "username" validation failed';
     }
     return checkRoute(body, (upstreamId) => this.store.has(`/apisix/admin/upstreams/${upstreamId}`));
   }
 }
 
+const CONSUMER_FIELDS = new Set(['username', 'desc', 'plugins', 'labels', 'group_id']);
 const KNOWN_PLUGINS = new Set(['jwt-auth', 'limit-count', 'cors', 'request-id', 'proxy-rewrite']);
 
 function checkRoute(body: Body, upstreamExists: (id: string) => boolean): string | undefined {
