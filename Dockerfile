@@ -29,15 +29,20 @@ COPY standalone/package.json standalone/
 RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
  && npm ci --no-audit --no-fund --loglevel=warn
 
-# --- build: compile the selected workspace and what it references (common) ---------------
+# --- build: compile the selected workspace and common (`tsc -b`, sources only) -----------
+# tsconfig.image.json = the workspace's tsconfig limited to src/: tests are compiled and run
+# by bin/test.sh, not shipped, and a test being written cannot break an image build.
 FROM deps AS build
 ARG WORKSPACE
 RUN test -n "${WORKSPACE}" || { echo "build arg WORKSPACE is required" >&2; exit 1; }
 COPY tsconfig.json tsconfig.base.json ./
 COPY common common
 COPY ${WORKSPACE} ${WORKSPACE}
-RUN npx tsc -b "${WORKSPACE}" \
- && test -f "${WORKSPACE}/dist/src/main.js" || { echo "${WORKSPACE}/dist/src/main.js missing" >&2; exit 1; }
+RUN echo '{"extends":"./tsconfig.json","include":["src"]}' >common/tsconfig.image.json \
+ && echo '{"extends":"./tsconfig.json","include":["src"],"references":[{"path":"../common/tsconfig.image.json"}]}' \
+      >"${WORKSPACE}/tsconfig.image.json" \
+ && npx tsc -b "${WORKSPACE}/tsconfig.image.json" \
+ && test -f "${WORKSPACE}/dist/src/main.js" || { echo "${WORKSPACE}: build failed or no dist/src/main.js" >&2; exit 1; }
 
 # --- prod-deps: production dependencies of that workspace only, from deps' npm cache ----
 FROM deps AS prod-deps

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End to end on a single-node Docker Swarm: deploys docker-compose.yml (plus
+# docker-compose.e2e.yml: no APISIX/etcd/configurator, the three HTTP services published on
+# free loopback-reachable ports) as stack faas-e2e, with air-gapped images when no registry
+# answers; then the README's curl flow, a check that the three NATS nodes form one JetStream
+# cluster and that 10 spawners run, a `docker service scale` and the flow again.
+# Everything it made (stack, volumes, secrets, function image) goes on exit; the swarm and
+# the cached base/service images stay. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bin/lib/engine.sh
+source bin/lib/images.sh
+source bin/lib/swarm.sh
+
+export FAAS_STACK=${E2E_STACK:-faas-e2e}
+export FAAS_SECRET_PREFIX=$FAAS_STACK
+export FAAS_TAG=${FAAS_TAG:-e2e}
+export LOG_LEVEL=${LOG_LEVEL:-warn}
+FN_IMAGE=faas-e2e-echo:latest
+SCALE_TO=${E2E_SCALE_TO:-3}
+started=$SECONDS
+mkdir -p .data
+
+fail() { printf '\nE2E FAILED: %s\n' "$*" >&2; exit 1; }
+
+# A TCP port nothing listens on (loopback), from a random start.
+free_port() {
+  local port=$((20000 + RANDOM % 20000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ "${E2E_KEEP:-0}" = 1 ]; then
+    step "E2E_KEEP=1: stack $FAAS_STACK left running"
+    exit "$rc"
+  fi
+  if [ "$rc" -ne 0 ] && docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$FAAS_STACK"; then
+    stack_diagnose "$FAAS_STACK" auth-service registry-service publisher-service spawner-service 2>&1 | tail -n 80 >&2 || true
+  fi
+  step "cleanup: stack $FAAS_STACK, its volumes and secrets, $FN_IMAGE"
+  remove_stack "$FAAS_STACK"
+  docker volume ls -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker volume rm >/dev/null 2>&1 || true
+  docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" >/dev/null 2>&1 || true
+  docker rmi "$FN_IMAGE" >/dev/null 2>&1 || true
+  if [ "$rc" -eq 0 ]; then step "E2E PASSED in $((SECONDS - started)) s"; else echo "E2E FAILED (exit $rc) after $((SECONDS - started)) s" >&2; fi
+  exit "$rc"
+}
+
+# http METHOD URL [BODY] [TOKEN]: sets STATUS and BODY.
+http() {
+  local method=$1 url=$2 data=${3:-} token=${4:-} out args=(-s -m 90 -o .data/e2e-body -w '%{http_code}' -X "$method" -H 'Content-Type: application/json')
+  [ -n "$data" ] && args+=(-d "$data")
+  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+  out=$(curl "${args[@]}" "$url") || out=000
+  STATUS=$out BODY=$(cat .data/e2e-body 2>/dev/null || true)
+}
+
+expect_status() {
+  local want=$1 what=$2
+  [ "$STATUS" = "$want" ] || fail "$what: expected HTTP $want, got $STATUS: $BODY"
+  echo "    ok  $what -> $STATUS"
+}
+
+json_field() { sed -nE "s/.*\"$1\":\"([^\"]*)\".*/\1/p" <<<"$BODY"; }
+
+build_function_image() {
+  local dir
+  dir=$(mktemp -d)
+  cp /bin/busybox "$dir/busybox"
+  printf 'printf "%%s" "e2e:$1"\n' >"$dir/fn.sh"
+  cat >"$dir/Dockerfile" <<'EOF'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+COPY fn.sh /fn.sh
+ENTRYPOINT ["/bin/sh", "/fn.sh"]
+EOF
+  docker build -q --label faas.e2e=1 -t "$FN_IMAGE" "$dir" >/dev/null 2>&1 || fail "cannot build $FN_IMAGE"
+  rm -rf "$dir"
+}
+
+nats_container() {
+  docker ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_$1" | head -n 1
+}
+
+check_nats_cluster() {
+  local node cid routez jsz routes leader size
+  for node in nats-1 nats-2 nats-3; do
+    cid=$(nats_container "$node")
+    [ -n "$cid" ] || fail "no running container for $node"
+    routez=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/routez) || fail "$node: /routez"
+    jsz=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz) || fail "$node: /jsz"
+    routes=$(grep -oE '"num_routes": *[0-9]+' <<<"$routez" | grep -oE '[0-9]+$')
+    leader=$(grep -oE '"leader": *"[^"]*"' <<<"$jsz" | head -n 1 | sed -E 's/.*"([^"]*)"$/\1/')
+    size=$(grep -oE '"cluster_size": *[0-9]+' <<<"$jsz" | head -n 1 | grep -oE '[0-9]+$')
+    [ "${routes:-0}" -ge 2 ] || fail "$node has ${routes:-0} routes (want 2): the nodes did not form one cluster"
+    [ "${size:-0}" -eq 3 ] && [ -n "$leader" ] || fail "$node: JetStream meta cluster size ${size:-?}, leader '${leader}'"
+    echo "    ok  $node: $routes routes, JetStream meta cluster of $size, leader $leader"
+  done
+}
+
+# Polls until the service runs exactly N tasks.
+wait_replicas() {
+  local svc=$1 want=$2 deadline=$((SECONDS + ${3:-180})) replicas
+  while :; do
+    replicas=$(docker service ls --filter "name=$svc" --format '{{.Name}} {{.Replicas}}' | awk -v s="$svc" '$1==s{print $2}')
+    [ "$replicas" = "$want/$want" ] && { echo "    ok  $svc $replicas"; return; }
+    [ "$SECONDS" -lt "$deadline" ] || fail "$svc has $replicas tasks running, want $want/$want"
+    sleep 2
+  done
+}
+
+publish_and_check() {
+  local arg=$1
+  http POST "$PUBLISHER/publisher/publish" "{\"name\":\"$FN_NAME\",\"argument\":\"$arg\"}" "$TOKEN"
+  expect_status 200 "POST /publisher/publish ($arg)"
+  [ "$(json_field status)" = succeeded ] || fail "execution status: $BODY"
+  grep -q "\"result\":\"e2e:$arg\"" <<<"$BODY" || fail "unexpected result: $BODY"
+  echo "    ok  result e2e:$arg from spawner $(json_field spawner)"
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "e2e: prerequisites"
+ensure_packages
+ensure_docker_engine
+ensure_swarm
+if docker stack ls --format '{{.Name}}' | grep -qx "$FAAS_STACK"; then
+  step "stack $FAAS_STACK left over from an earlier run: removing it"
+  remove_stack "$FAAS_STACK"
+fi
+
+t=$SECONDS
+resolve_base_images
+build_service_images auth-service registry-service publisher-service spawner-service
+build_function_image
+step "images ready in $((SECONDS - t)) s"
+
+ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
+ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
+ensure_nats_labels
+export_config_hashes
+E2E_AUTH_PORT=$(free_port) E2E_REGISTRY_PORT=$(free_port) E2E_PUBLISHER_PORT=$(free_port) FAAS_GATEWAY_PORT=$(free_port)
+export E2E_AUTH_PORT E2E_REGISTRY_PORT E2E_PUBLISHER_PORT FAAS_GATEWAY_PORT
+AUTH=http://127.0.0.1:$E2E_AUTH_PORT REGISTRY=http://127.0.0.1:$E2E_REGISTRY_PORT PUBLISHER=http://127.0.0.1:$E2E_PUBLISHER_PORT
+
+step "deploying stack $FAAS_STACK (auth :$E2E_AUTH_PORT, registry :$E2E_REGISTRY_PORT, publisher :$E2E_PUBLISHER_PORT)"
+t=$SECONDS
+deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml >/dev/null
+wait_stack_ready "$FAAS_STACK" "${READY_TIMEOUT:-420}"
+DEPLOY_SECONDS=$((SECONDS - t))
+
+step "NATS: three nodes, one JetStream cluster"
+check_nats_cluster
+
+step "spawners: 10 tasks"
+wait_replicas "${FAAS_STACK}_spawner-service" 10 60
+
+step "curl flow through the published ports"
+USER_NAME="e2e_$(date +%s)_$RANDOM" PASSWORD='e2e-s3cret-pass' FN_NAME="echo_$RANDOM"
+http GET "$AUTH/auth/ready"; expect_status 200 "GET /auth/ready"
+http GET "$REGISTRY/registry/ready"; expect_status 200 "GET /registry/ready"
+http GET "$PUBLISHER/publisher/ready"; expect_status 200 "GET /publisher/ready"
+http POST "$AUTH/auth/register" "{\"username\":\"$USER_NAME\",\"password\":\"$PASSWORD\"}"
+expect_status 201 "POST /auth/register"
+http POST "$AUTH/auth/login" "{\"username\":\"$USER_NAME\",\"password\":\"$PASSWORD\"}"
+expect_status 200 "POST /auth/login"
+TOKEN=$(json_field token)
+[ -n "$TOKEN" ] || fail "no token in the login answer"
+http GET "$AUTH/auth/validate" "" "$TOKEN"; expect_status 200 "GET /auth/validate"
+http POST "$REGISTRY/registry/functions" "{\"name\":\"$FN_NAME\",\"image\":\"$FN_IMAGE\"}" "$TOKEN"
+expect_status 201 "POST /registry/functions ($FN_NAME -> $FN_IMAGE)"
+publish_and_check "hello-swarm"
+
+step "docker service scale ${FAAS_STACK}_spawner-service=$SCALE_TO"
+docker service scale --detach "${FAAS_STACK}_spawner-service=$SCALE_TO" >/dev/null
+wait_replicas "${FAAS_STACK}_spawner-service" "$SCALE_TO" 120
+publish_and_check "after-scale"
+
+step "figures: stack deploy to healthy ${DEPLOY_SECONDS} s; images:"
+for ws in auth-service registry-service publisher-service spawner-service; do
+  docker image inspect -f '{{.Size}}' "faas/$ws:$FAAS_TAG" | awk -v n="faas/$ws:$FAAS_TAG" '{printf "    %s %.0f MB\n", n, $1/1e6}'
+done

@@ -1,0 +1,154 @@
+# Swarm helpers shared by run.sh, stop.sh and e2e-swarm.sh (source engine.sh first).
+# shellcheck shell=bash
+
+die() { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
+
+# The docker CLI and an engine that answers (installs docker.io on Debian as root if missing).
+require_docker() {
+  if ! command -v docker >/dev/null 2>&1; then
+    command -v apt-get >/dev/null 2>&1 || die "docker is not installed"
+    step "installing docker.io"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io
+  fi
+  ensure_docker_engine
+}
+
+# Joins nothing: makes this engine a single-node swarm manager when it is in no swarm.
+ensure_swarm() {
+  local state
+  state=$(docker info -f '{{.Swarm.LocalNodeState}}')
+  if [ "$state" = active ]; then
+    [ "$(docker info -f '{{.Swarm.ControlAvailable}}')" = true ] \
+      || die "this node is a swarm worker; run this on a manager"
+    step "swarm active (node $(docker info -f '{{.Swarm.NodeID}}'))"
+    return
+  fi
+  step "docker swarm init"
+  if ! docker swarm init >/dev/null 2>.data/swarm-init.err; then
+    # Several interfaces or none with a default route: auto-detection needs help.
+    docker swarm init --advertise-addr 127.0.0.1 >/dev/null || { cat .data/swarm-init.err >&2; die "swarm init failed"; }
+  fi
+}
+
+# Creates a random secret unless it exists; prints only a fingerprint, never the value.
+ensure_secret() {
+  local name=$1 value fp
+  if docker secret inspect "$name" >/dev/null 2>&1; then
+    step "secret $name exists (kept)"
+    return
+  fi
+  value=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  fp=$(printf '%s' "$value" | sha256sum | cut -c1-12)
+  printf '%s' "$value" | docker secret create --label faas.stack="${FAAS_STACK:-faas}" "$name" - >/dev/null
+  unset value
+  step "secret $name created (sha256 fingerprint $fp...)"
+}
+
+# NATS volumes are pinned to nodes by labels faas.nats-1..3; a label no node carries goes to
+# this node (single-node swarms get all three; label other nodes first to spread them).
+ensure_nats_labels() {
+  local self i label have
+  self=$(docker info -f '{{.Swarm.NodeID}}')
+  for i in 1 2 3; do
+    label=faas.nats-$i
+    have=$(docker node ls -q | xargs docker node inspect -f "{{ index .Spec.Labels \"$label\" }}" | grep -c '^true$' || true)
+    if [ "$have" -eq 0 ]; then
+      docker node update --label-add "$label=true" "$self" >/dev/null
+      echo "    node $self labelled $label=true"
+    fi
+  done
+}
+
+# Swarm configs are immutable: their names carry a hash of the content, so an edited file
+# becomes a new config and the stack update rolls the services onto it.
+export_config_hashes() {
+  NATS_CONF_HASH=$(sha256sum nats-cluster.conf | cut -c1-12)
+  APISIX_CONF_HASH=$(sha256sum apisix-config.yaml | cut -c1-12)
+  DOCKER_GID=${DOCKER_GID:-$(stat -c %g /var/run/docker.sock)}
+  export NATS_CONF_HASH APISIX_CONF_HASH DOCKER_GID
+}
+
+# deploy_stack STACK FILE...: create or update in place (images are local: no registry lookup).
+deploy_stack() {
+  local stack=$1 args=() f
+  shift
+  for f in "$@"; do args+=(-c "$f"); done
+  docker stack deploy --resolve-image never --prune "${args[@]}" "$stack"
+}
+
+# One line per service: "name running desired state", where state is ok, wait or failed.
+# One-shot services (restart on-failure, e.g. api-gateway) are ok once a task completed.
+stack_status() {
+  local stack=$1 name replicas running desired update mode state
+  docker service ls --filter "label=com.docker.stack.namespace=$stack" --format '{{.Name}} {{.Replicas}}' |
+  while read -r name replicas _; do
+    running=${replicas%%/*} desired=${replicas#*/}
+    update=$(docker service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "$name")
+    mode=$(docker service inspect -f '{{.Spec.TaskTemplate.RestartPolicy.Condition}}' "$name")
+    state=wait
+    if [ "$mode" = on-failure ] && [ "$desired" -gt 0 ]; then
+      # The newest task of the only slot comes first.
+      docker service ps --format '{{.CurrentState}}' "$name" | head -n 1 \
+        | grep -q '^Complete' && state=ok running=$desired
+    elif [ "$running" -ge "$desired" ] && [ "$update" != updating ] && [ "$update" != rollback_started ]; then
+      state=ok
+    fi
+    case $update in rollback_completed|rollback_paused|paused) state=failed ;; esac
+    echo "${name#"${stack}"_} $running $desired $state"
+  done
+}
+
+# Waits until every service of STACK is ok, printing "name x/y" whenever something changes.
+wait_stack_ready() {
+  local stack=$1 timeout=${2:-600} start=$SECONDS status last='' line pending
+  step "waiting for $stack to be healthy (timeout ${timeout}s)"
+  while :; do
+    status=$(stack_status "$stack")
+    line=$(awk '{printf "%s %s/%s  ", $1, $2, $3}' <<<"$status")
+    if [ "$line" != "$last" ]; then
+      printf '  [%3ds] %s\n' $((SECONDS - start)) "$line"
+      last=$line
+    fi
+    if grep -q ' failed$' <<<"$status"; then
+      stack_diagnose "$stack"; die "update failed and was rolled back: $(awk '$4=="failed"{print $1}' <<<"$status" | xargs)"
+    fi
+    pending=$(awk '$4!="ok"{print $1}' <<<"$status")
+    if [ -z "$pending" ] && [ -n "$status" ]; then
+      step "$stack healthy after $((SECONDS - start)) s"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$timeout" ]; then
+      stack_diagnose "$stack" $pending
+      die "not healthy within ${timeout}s: $(xargs <<<"$pending")"
+    fi
+    sleep 3
+  done
+}
+
+# Task errors and recent logs of the given services (all when none given).
+stack_diagnose() {
+  local stack=$1 svc
+  shift
+  for svc in "${@:-}"; do
+    [ -n "$svc" ] || continue
+    echo "--- ${stack}_$svc: tasks" >&2
+    docker service ps --no-trunc --format '  {{.Name}} {{.CurrentState}} {{.Error}}' "${stack}_$svc" 2>&1 | head -n 8 >&2
+    echo "--- ${stack}_$svc: last log lines" >&2
+    docker service logs --tail 15 --no-task-ids "${stack}_$svc" 2>&1 | tail -n 15 >&2
+  done
+}
+
+# Removes STACK and waits until its tasks and network are gone (volumes stay).
+remove_stack() {
+  local stack=$1 i
+  docker stack rm "$stack" >/dev/null 2>&1 || true
+  for i in $(seq 1 90); do
+    if [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] \
+      && [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ]; then
+      return 0
+    fi
+    sleep 1
+  done
+  echo "warning: $stack still has containers or networks after 90 s" >&2
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Removes the stack. Data (NATS volumes) and secrets stay unless asked:
+#   bin/stop.sh [--volumes] [--secrets]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bin/lib/engine.sh
+source bin/lib/swarm.sh
+
+stack=${FAAS_STACK:-faas}
+prefix=${FAAS_SECRET_PREFIX:-$stack}
+drop_volumes=0 drop_secrets=0
+for arg in "$@"; do
+  case $arg in
+    --volumes) drop_volumes=1 ;;
+    --secrets) drop_secrets=1 ;;
+    *) die "unknown option $arg (use --volumes, --secrets)" ;;
+  esac
+done
+
+step "removing stack $stack"
+remove_stack "$stack"
+if [ "$drop_volumes" = 1 ]; then
+  step "removing volumes of $stack"
+  docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm
+fi
+if [ "$drop_secrets" = 1 ]; then
+  step "removing secrets ${prefix}_jwt_secret ${prefix}_apisix_admin_key"
+  docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" 2>/dev/null || true
+fi
+step "stack $stack removed"
