@@ -1,5 +1,5 @@
 import { AppError, UnauthenticatedError, UnavailableError, ValidationError } from '@faas/common';
-import axios, { type AxiosInstance, type Method } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 
 /** The few logger methods used here; a pino Logger fits. */
 export interface GatewayLog {
@@ -76,7 +76,7 @@ export class AdminClient {
   }
 
   private async attempt(method: Method, path: string, body: unknown): Promise<number | TransientFailure> {
-    let res;
+    let res: AxiosResponse<unknown>;
     try {
       res = await this.http.request({ method, url: path, data: body });
     } catch (err) {
