@@ -1,4 +1,5 @@
-import { request, uniqueName } from '@faas/common/testing';
+import { createTokenVerifier } from '@faas/common';
+import { rejection, request, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import { startAuth, type AuthUnderTest } from './helpers.js';
@@ -63,6 +64,13 @@ describe('auth: token attacks are refused', () => {
     await expect401(await sign({ ...claims, iss: 'someone-else' }, secret));
     await expect401(await sign({ ...claims, aud: 'other-app' }, secret));
     await expect401(await sign({ ...claims, nbf: now + 3600 }, secret));
+  });
+
+  it('refuses a validly signed token whose subject is unsafe as a KV key or NATS subject', async () => {
+    const verify = createTokenVerifier(auth.config.token);
+    const err = await rejection(verify(await sign({ ...claims, sub: 'a.b.>' }, auth.config.token.secret)));
+    expect(err.code).to.equal('UNAUTHENTICATED');
+    expect(await verify(await sign(claims, auth.config.token.secret))).to.include({ id: claims.sub });
   });
 
   it('refuses garbage and oversized tokens', async () => {

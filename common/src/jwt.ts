@@ -18,6 +18,7 @@ export interface Principal {
 }
 
 const ALGORITHM = 'HS256';
+const SUBJECT_SAFE = /^[A-Za-z0-9_-]{1,128}$/;
 
 export async function issueToken(settings: TokenSettings, principal: Principal): Promise<{ token: string; expiresIn: number }> {
   const token = await new SignJWT({ username: principal.username, role: principal.role, key: settings.consumerKey })
@@ -45,7 +46,8 @@ export function createTokenVerifier(settings: Pick<TokenSettings, 'secret' | 'is
         requiredClaims: ['sub', 'exp'],
       });
       const { sub, username, role } = payload;
-      if (typeof sub !== 'string' || typeof username !== 'string' || typeof role !== 'string') {
+      // `sub` becomes part of KV keys and NATS subjects: only safe characters.
+      if (typeof sub !== 'string' || !SUBJECT_SAFE.test(sub) || typeof username !== 'string' || typeof role !== 'string') {
         throw new UnauthenticatedError('token lacks the expected claims');
       }
       return { id: sub, username, role };
