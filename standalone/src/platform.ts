@@ -1,6 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { AUTH_PREFIX, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
-import { boundPort, closeServer, connectNats, createHttpApp, createMetrics, listen, type Env, type Logger } from '@faas/common';
+import { boundPort, closeServer, connectNats, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
+import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherRouter } from '@faas/publisher-service';
+import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryRouter } from '@faas/registry-service';
+import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
 
 export interface Platform {
   readonly port: number;
@@ -8,24 +11,54 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-/** Every service's router on one port, sharing one NATS connection: the same code as the stack. */
+/**
+ * Every service's router on one port plus an in-process spawner, sharing one NATS connection:
+ * the same code as the stack. The publisher still reaches the registry over HTTP (on this port).
+ * `STANDALONE_SPAWNER=false` leaves the spawner out (for tests that run spawners separately).
+ */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
-  const authConfig = loadAuthConfig({ ...env, PORT: String(port) });
-  const nc = await connectNats({ servers: authConfig.natsUrls, name: 'standalone', logger });
-  const auth = await connectAuthDeps(nc, authConfig);
-  const app = createHttpApp({
-    logger,
-    metrics: createMetrics(),
-    mounts: [{ prefix: AUTH_PREFIX, router: authRouter(auth) }],
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, env.HOST ?? '0.0.0.0', () => resolve());
   });
-  const server: Server = await listen(app, port);
   const bound = boundPort(server);
-  return {
-    port: bound,
-    baseUrl: `http://localhost:${bound}`,
-    async stop() {
-      await closeServer(server);
-      await nc.drain();
-    },
-  };
+  const local = { ...env, PORT: String(bound), REGISTRY_URL: env.REGISTRY_URL ?? `http://127.0.0.1:${bound}` };
+  const authConfig = loadAuthConfig(local);
+  const nc = await connectNats({ servers: authConfig.natsUrls, name: 'standalone', logger });
+  try {
+    const [auth, registry, publisher] = await Promise.all([
+      connectAuthDeps(nc, authConfig),
+      connectRegistryDeps(nc, loadRegistryConfig(local)),
+      connectPublisherDeps(nc, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
+    ]);
+    const spawner =
+      env.STANDALONE_SPAWNER === 'false'
+        ? undefined
+        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }) });
+    const app = createHttpApp({
+      logger,
+      metrics: createMetrics(),
+      mounts: [
+        { prefix: AUTH_PREFIX, router: authRouter(auth) },
+        { prefix: REGISTRY_PREFIX, router: registryRouter(registry) },
+        { prefix: PUBLISHER_PREFIX, router: publisherRouter(publisher) },
+      ],
+    });
+    server.on('request', app);
+    return {
+      port: bound,
+      baseUrl: `http://localhost:${bound}`,
+      async stop() {
+        await closeServer(server);
+        publisher.close();
+        await spawner?.stop();
+        await nc.drain();
+      },
+    };
+  } catch (err) {
+    await closeServer(server);
+    await nc.close();
+    throw err;
+  }
 }
