@@ -46,7 +46,7 @@ export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
 /** Opens the buckets and stream, and starts the (queue-group) result listener. */
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
-  await ensureExecutionsStream(nc, { replicas });
+  await ensureExecutionsStream(nc, { replicas, ...config.consumer });
   const [executionsKv, indexKv, quotaKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
