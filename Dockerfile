@@ -33,13 +33,15 @@ RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/b
 # tsconfig.image.json = the workspace's tsconfig limited to src/: tests are compiled and run
 # by bin/test.sh, not shipped, and a test being written cannot break an image build.
 FROM deps AS build
-ARG WORKSPACE
-RUN test -n "${WORKSPACE}" || { echo "build arg WORKSPACE is required" >&2; exit 1; }
 COPY tsconfig.json tsconfig.base.json ./
 COPY common common
-COPY ${WORKSPACE} ${WORKSPACE}
+# common before WORKSPACE is declared: this layer, too, is shared by every service build.
 RUN echo '{"extends":"./tsconfig.json","include":["src"]}' >common/tsconfig.image.json \
- && echo '{"extends":"./tsconfig.json","include":["src"],"references":[{"path":"../common/tsconfig.image.json"}]}' \
+ && npx tsc -b common/tsconfig.image.json
+ARG WORKSPACE
+RUN test -n "${WORKSPACE}" || { echo "build arg WORKSPACE is required" >&2; exit 1; }
+COPY ${WORKSPACE} ${WORKSPACE}
+RUN echo '{"extends":"./tsconfig.json","include":["src"],"references":[{"path":"../common/tsconfig.image.json"}]}' \
       >"${WORKSPACE}/tsconfig.image.json" \
  && npx tsc -b "${WORKSPACE}/tsconfig.image.json" \
  && test -f "${WORKSPACE}/dist/src/main.js" || { echo "${WORKSPACE}: build failed or no dist/src/main.js" >&2; exit 1; }

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# End to end on a single-node Docker Swarm: deploys docker-compose.yml (plus
-# docker-compose.e2e.yml: no APISIX/etcd/configurator, the three HTTP services published on
-# free loopback-reachable ports) as stack faas-e2e, with air-gapped images when no registry
-# answers; then the README's curl flow, a check that the three NATS nodes form one JetStream
-# cluster and that 10 spawners run, a `docker service scale` and the flow again.
-# Everything it made (stack, volumes, secrets, function image) goes on exit; the swarm and
-# the cached base/service images stay. Exits non-zero on the first failure.
+# End to end on a single-node Docker Swarm: deploys docker-compose.yml plus
+# docker-compose.e2e.yml (no APISIX/etcd/configurator: their images cannot be had here) as
+# stack faas-e2e, with air-gapped images when no registry answers. In APISIX's place, an
+# "edge" container on the stack's network (bin/lib/e2e-edge.mjs, published on 127.0.0.1
+# only) routes /auth, /registry and /publisher to the services. Then: the three NATS nodes
+# form one JetStream cluster, 10 spawners run, the README's curl flow, `docker service
+# scale` of the spawner and the flow again.
+# Everything it made (stack, volumes, secrets, edge container, function image) goes on
+# exit; the swarm and the cached base/service images stay. Exits non-zero on any failure.
+# E2E_KEEP=1 leaves the stack running for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -17,6 +20,7 @@ export FAAS_SECRET_PREFIX=$FAAS_STACK
 export FAAS_TAG=${FAAS_TAG:-e2e}
 export LOG_LEVEL=${LOG_LEVEL:-warn}
 FN_IMAGE=faas-e2e-echo:latest
+EDGE=${FAAS_STACK}-edge
 SCALE_TO=${E2E_SCALE_TO:-3}
 started=$SECONDS
 mkdir -p .data
@@ -40,7 +44,8 @@ cleanup() {
   if [ "$rc" -ne 0 ] && docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$FAAS_STACK"; then
     stack_diagnose "$FAAS_STACK" auth-service registry-service publisher-service spawner-service 2>&1 | tail -n 80 >&2 || true
   fi
-  step "cleanup: stack $FAAS_STACK, its volumes and secrets, $FN_IMAGE"
+  step "cleanup: stack $FAAS_STACK, its volumes and secrets, $EDGE, $FN_IMAGE"
+  docker rm -f "$EDGE" >/dev/null 2>&1 || true
   remove_stack "$FAAS_STACK"
   docker volume ls -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker volume rm >/dev/null 2>&1 || true
   docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" >/dev/null 2>&1 || true
@@ -51,7 +56,8 @@ cleanup() {
 
 # http METHOD URL [BODY] [TOKEN]: sets STATUS and BODY.
 http() {
-  local method=$1 url=$2 data=${3:-} token=${4:-} out args=(-s -m 90 -o .data/e2e-body -w '%{http_code}' -X "$method" -H 'Content-Type: application/json')
+  local method=$1 url=$2 data=${3:-} token=${4:-} out
+  local args=(-s -m 90 -o .data/e2e-body -w '%{http_code}' -X "$method" -H 'Content-Type: application/json')
   [ -n "$data" ] && args+=(-d "$data")
   [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
   out=$(curl "${args[@]}" "$url") || out=000
@@ -129,6 +135,7 @@ step "e2e: prerequisites"
 ensure_packages
 ensure_docker_engine
 ensure_swarm
+docker rm -f "$EDGE" >/dev/null 2>&1 || true
 if docker stack ls --format '{{.Name}}' | grep -qx "$FAAS_STACK"; then
   step "stack $FAAS_STACK left over from an earlier run: removing it"
   remove_stack "$FAAS_STACK"
@@ -144,15 +151,29 @@ ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
 ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
 ensure_nats_labels
 export_config_hashes
-E2E_AUTH_PORT=$(free_port) E2E_REGISTRY_PORT=$(free_port) E2E_PUBLISHER_PORT=$(free_port) FAAS_GATEWAY_PORT=$(free_port)
-export E2E_AUTH_PORT E2E_REGISTRY_PORT E2E_PUBLISHER_PORT FAAS_GATEWAY_PORT
-AUTH=http://127.0.0.1:$E2E_AUTH_PORT REGISTRY=http://127.0.0.1:$E2E_REGISTRY_PORT PUBLISHER=http://127.0.0.1:$E2E_PUBLISHER_PORT
+# APISIX runs no task, but its service still reserves its published port: take a free one.
+FAAS_GATEWAY_PORT=$(free_port)
+export FAAS_GATEWAY_PORT
 
-step "deploying stack $FAAS_STACK (auth :$E2E_AUTH_PORT, registry :$E2E_REGISTRY_PORT, publisher :$E2E_PUBLISHER_PORT)"
+step "deploying stack $FAAS_STACK"
 t=$SECONDS
 deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml >/dev/null
 wait_stack_ready "$FAAS_STACK" "${READY_TIMEOUT:-420}"
 DEPLOY_SECONDS=$((SECONDS - t))
+
+EDGE_PORT=$(free_port)
+step "edge proxy $EDGE on 127.0.0.1:$EDGE_PORT (stands in for APISIX)"
+docker run -d --name "$EDGE" --network "${FAAS_STACK}_faas" -p "127.0.0.1:$EDGE_PORT:8080" \
+  -v "$PWD/bin/lib/e2e-edge.mjs:/edge.mjs:ro" --user 1000 "$NODE_IMAGE" node /edge.mjs >/dev/null
+AUTH=http://127.0.0.1:$EDGE_PORT REGISTRY=$AUTH PUBLISHER=$AUTH
+wait_edge() {
+  local deadline=$((SECONDS + 30))
+  until curl -sf -m 5 -o /dev/null "$AUTH/auth/health"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "edge proxy does not answer on 127.0.0.1:$EDGE_PORT"
+    sleep 1
+  done
+}
+wait_edge
 
 step "NATS: three nodes, one JetStream cluster"
 check_nats_cluster
@@ -160,7 +181,7 @@ check_nats_cluster
 step "spawners: 10 tasks"
 wait_replicas "${FAAS_STACK}_spawner-service" 10 60
 
-step "curl flow through the published ports"
+step "curl flow through the edge proxy"
 USER_NAME="e2e_$(date +%s)_$RANDOM" PASSWORD='e2e-s3cret-pass' FN_NAME="echo_$RANDOM"
 http GET "$AUTH/auth/ready"; expect_status 200 "GET /auth/ready"
 http GET "$REGISTRY/registry/ready"; expect_status 200 "GET /registry/ready"
