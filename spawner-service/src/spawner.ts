@@ -36,6 +36,9 @@ export interface Spawner {
 }
 
 const MIN_HEARTBEAT_MS = 500;
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room for KV and message headers beside the JSON record. */
+const RECORD_HEADROOM_BYTES = 8 * 1024;
 
 /** One spawner: a consumer of the shared `spawner` durable, running up to maxContainers at once. */
 export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
@@ -61,6 +64,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
       results: natsResultPublisher(nc),
       policy: config.sandbox,
       spawnerId: config.spawnerId,
+      maxRecordBytes: (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES,
       logger,
     },
     maxDeliver,

@@ -9,6 +9,7 @@ import {
 import type { IncomingExecution } from './execution-request.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
 import type { ContainerRunner, ResultPublisher } from './ports.js';
+import { fitRecord } from './record-size.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
 
 export interface RunExecutionPorts {
@@ -17,6 +18,8 @@ export interface RunExecutionPorts {
   readonly results: ResultPublisher;
   readonly policy: LimitPolicy;
   readonly spawnerId: string;
+  /** The largest record the store and the result subject carry (NATS max_payload less headroom). */
+  readonly maxRecordBytes: number;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -60,7 +63,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
       env: request.env,
       limits,
     });
-    final = finishedRecord(marked.record, outcome, limits, now());
+    final = fitRecord(finishedRecord(marked.record, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
     if (err instanceof UnavailableError && !delivery.lastAttempt) return { kind: 'retry', reason: err.message };
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);

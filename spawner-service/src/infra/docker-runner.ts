@@ -71,7 +71,8 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
 
   async function remove(container: Docker.Container, executionId: string): Promise<void> {
     await container.remove({ force: true }).catch((err: unknown) => {
-      if (dockerStatus(err) !== 404) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
+      // 404: gone already; 409: another removal of it is under way.
+      if (dockerStatus(err) !== 404 && dockerStatus(err) !== 409) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
     });
   }
 
