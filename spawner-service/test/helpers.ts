@@ -13,6 +13,7 @@ import {
 } from '@faas/common';
 import { TEST_LABEL, buildFunctionImage, eventually, testNatsUrls, uniqueName } from '@faas/common/testing';
 import type { NatsConnection, PubAck } from 'nats';
+import { Registry } from 'prom-client';
 import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';
 import { startSpawner, type Spawner } from '../src/spawner.js';
 
@@ -26,6 +27,7 @@ export interface SpawnerUnderTest {
   readonly config: SpawnerConfig;
   readonly nc: NatsConnection;
   readonly store: ExecutionStore;
+  readonly registry: Registry;
   close(): Promise<void>;
 }
 
@@ -46,13 +48,15 @@ export async function startTestSpawner(env: Record<string, string> = {}): Promis
   const config = loadSpawnerConfig(testSpawnerEnv(env));
   const logger = createLogger('spawner-test', config.logLevel);
   const nc = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger });
-  const spawner = await startSpawner({ nc, config, logger, docker });
+  const registry = new Registry();
+  const spawner = await startSpawner({ nc, config, logger, docker, metrics: { registry } });
   const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
   return {
     spawner,
     config,
     nc,
     store,
+    registry,
     async close() {
       await spawner.stop();
       await nc.drain();
