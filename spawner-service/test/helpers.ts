@@ -110,3 +110,17 @@ export async function execute(sut: SpawnerUnderTest, request: ExecutionRequest, 
 export async function containersOf(label: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [label] } });
 }
+
+export interface TestClient {
+  readonly nc: NatsConnection;
+  readonly store: ExecutionStore;
+  close(): Promise<void>;
+}
+
+/** A publisher-side connection: publishes requests and reads records, runs nothing. */
+export async function connectTestClient(): Promise<TestClient> {
+  const logger = createLogger('spawner-test-client', 'silent');
+  const nc = await connectNats({ servers: testNatsUrls(), name: 'spawner-test-client', logger });
+  const store = createExecutionStore(await openExecutionsBucket(nc, 3));
+  return { nc, store, close: () => nc.drain() };
+}

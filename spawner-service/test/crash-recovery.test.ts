@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { CONSUMERS, STREAMS } from '@faas/common';
+import { eventually, freePort, uniqueName } from '@faas/common/testing';
+import { expect } from 'chai';
+import {
+  buildImages,
+  connectTestClient,
+  containersOf,
+  docker,
+  executionRequest,
+  publishExecution,
+  startTestSpawner,
+  testSpawnerEnv,
+  waitForFinal,
+  type SpawnerUnderTest,
+  type TestClient,
+} from './helpers.js';
+
+const SLEEP_IMAGE = 'faas-test-sp-sleep:latest';
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+interface ChildSpawner {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/** The real spawner process (`npm start` runs the same file). */
+async function startChildSpawner(spawnerId: string): Promise<ChildSpawner> {
+  const port = await freePort();
+  const env = testSpawnerEnv({ SPAWNER_ID: spawnerId, MAX_CONTAINERS: '1', PORT: String(port), LOG_LEVEL: 'warn' });
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), 20_000, 100);
+  return { child, url };
+}
+
+describe('spawner: a spawner killed mid-run', () => {
+  let client: TestClient;
+  let rescuer: SpawnerUnderTest | undefined;
+  const children: ChildProcess[] = [];
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [SLEEP_IMAGE]: 'sleep "$1"\n' });
+    client = await connectTestClient();
+  });
+  after(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await rescuer?.close();
+    await client.close();
+  });
+
+  it('is replaced: another spawner finishes the execution as attempt 2, and no container is left behind', async function () {
+    this.timeout(120_000);
+    const victimId = uniqueName('faas-test-sp-victim');
+    const victim = await startChildSpawner(victimId);
+    children.push(victim.child);
+
+    const request = executionRequest(SLEEP_IMAGE, '3');
+    await publishExecution(client.nc, request);
+    await eventually(async () => {
+      const stored = await client.store.get(request.id);
+      return stored?.record.status === 'running' && stored.record.spawner === victimId ? true : undefined;
+    }, 20_000);
+    const [orphan] = await containersOf(`faas.execution=${request.id}`);
+    expect(orphan, 'the victim started a container').to.not.equal(undefined);
+
+    victim.child.kill('SIGKILL');
+    await once(victim.child, 'exit');
+    rescuer = await startTestSpawner();
+
+    // Redelivery waits for the shared consumer's ack_wait (in-progress acks stopped with the victim).
+    const info = await (await client.nc.jetstreamManager()).consumers.info(STREAMS.executions, CONSUMERS.spawner);
+    const ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
+    const record = await waitForFinal(client.store, request.id, ackWaitMs + 30_000);
+    expect(record).to.include({ status: 'succeeded', attempt: 2 });
+    expect(record.spawner).to.not.equal(victimId);
+
+    // The victim restarts under its id (as a Swarm task slot does) and removes what it left behind.
+    const restarted = await startChildSpawner(victimId);
+    children.push(restarted.child);
+    const gone = await docker
+      .getContainer(orphan?.Id ?? '')
+      .inspect()
+      .then(() => false, (err: { statusCode?: number }) => err.statusCode === 404);
+    expect(gone, 'the orphaned container was removed').to.equal(true);
+    expect(await containersOf(`faas.execution=${request.id}`)).to.have.length(0);
+
+    restarted.child.kill('SIGTERM');
+    const [code] = (await once(restarted.child, 'exit')) as [number | null];
+    expect(code, 'graceful exit on SIGTERM').to.equal(0);
+  });
+});
+
