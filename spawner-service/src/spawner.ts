@@ -55,7 +55,8 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const maxDeliver = info.config.max_deliver ?? config.maxDeliver;
 
   const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
-  await runner.removeOwnContainers();
+  // An engine that is down now may be back by the first execution (those are retried); /ready tells.
+  await runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of a previous run'));
 
   const handle = createExecutionHandler({
     ports: {
@@ -94,7 +95,8 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
       const finished = await loop.stop(config.shutdownGraceMs);
       if (!finished) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
-        await runner.removeOwnContainers();
+        // An engine that is down now may be back by the first execution (those are retried); /ready tells.
+  await runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of a previous run'));
       }
       logger.info('spawner stopped');
     },

@@ -44,12 +44,12 @@ export function testSpawnerEnv(env: Record<string, string> = {}): Record<string,
 }
 
 /** A real in-process spawner against the test cluster and the local Docker engine. */
-export async function startTestSpawner(env: Record<string, string> = {}): Promise<SpawnerUnderTest> {
+export async function startTestSpawner(env: Record<string, string> = {}, engine: Docker = docker): Promise<SpawnerUnderTest> {
   const config = loadSpawnerConfig(testSpawnerEnv(env));
   const logger = createLogger('spawner-test', config.logLevel);
   const nc = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger });
   const registry = new Registry();
-  const spawner = await startSpawner({ nc, config, logger, docker, metrics: { registry } });
+  const spawner = await startSpawner({ nc, config, logger, docker: engine, metrics: { registry } });
   const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
   return {
     spawner,
