@@ -4,7 +4,7 @@
 #
 # Env: FAAS_STACK (faas), FAAS_TAG (default: a hash of the built images, so a re-run rolls
 # only when something changed), FAAS_GATEWAY_PORT (9080), AIRGAPPED=1 (skip pull attempts),
-# LOG_LEVEL, MAX_CONTAINERS, READY_TIMEOUT (600 s).
+# LOG_LEVEL, MAX_CONTAINERS, READY_TIMEOUT (600 s), APISIX_IMAGE, ETCD_IMAGE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -20,6 +20,7 @@ mkdir -p .data
 step "prerequisites"
 require_docker
 ensure_swarm
+require_gateway_images || exit 1
 
 ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
 ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"

@@ -21,10 +21,10 @@ step "removing stack $stack"
 remove_stack "$stack"
 if [ "$drop_volumes" = 1 ]; then
   step "removing volumes of $stack"
-  docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm
+  docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm >/dev/null
 fi
 if [ "$drop_secrets" = 1 ]; then
   step "removing secrets ${prefix}_jwt_secret ${prefix}_apisix_admin_key"
-  docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" 2>/dev/null || true
+  docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" >/dev/null 2>&1 || true
 fi
 step "stack $stack removed"

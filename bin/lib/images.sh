@@ -4,6 +4,10 @@
 # Official base images, tried first.
 NODE_IMAGE_OFFICIAL=${NODE_IMAGE_OFFICIAL:-node:24-bookworm-slim}
 NATS_IMAGE_OFFICIAL=${NATS_IMAGE_OFFICIAL:-nats:2.10-alpine}
+# The gateway's images have no air-gapped equivalent: pulled, or loaded with `docker load`.
+APISIX_IMAGE=${APISIX_IMAGE:-apache/apisix:3.11.0-debian}
+ETCD_IMAGE=${ETCD_IMAGE:-quay.io/coreos/etcd:v3.5.17}
+export APISIX_IMAGE ETCD_IMAGE
 # Their air-gapped equivalents (bin/build-base-images.sh).
 DEBIAN_BASE_IMAGE=${DEBIAN_BASE_IMAGE:-faas-base/debian:bookworm}
 NODE_BASE_IMAGE=${NODE_BASE_IMAGE:-faas-base/node:24-bookworm-slim}
@@ -39,6 +43,26 @@ resolve_base_images() {
   export NODE_IMAGE NATS_IMAGE
 }
 
+# APISIX and etcd must be on this node before deploying; say so at once instead of letting
+# Swarm reject their tasks until the readiness timeout.
+require_gateway_images() {
+  local image missing=()
+  for image in "$APISIX_IMAGE" "$ETCD_IMAGE"; do
+    image_available "$image" || missing+=("$image")
+  done
+  [ ${#missing[@]} -eq 0 ] && { step "gateway images: $APISIX_IMAGE, $ETCD_IMAGE"; return 0; }
+  cat >&2 <<EOT
+
+ERROR: cannot pull ${missing[*]}.
+APISIX and etcd have no air-gapped build. On a machine with registry access:
+  docker pull ${missing[*]} && docker save ${missing[*]} -o gateway-images.tar
+then here: docker load -i gateway-images.tar (on every node), and run bin/run.sh again.
+(Or point APISIX_IMAGE / ETCD_IMAGE at images you have. bin/e2e-swarm.sh runs the rest
+of the stack without them.)
+EOT
+  return 1
+}
+
 # An extra CA bundle (e.g. a TLS-intercepting proxy's, as NODE_EXTRA_CA_CERTS names) goes into
 # the build context so `npm ci` in the build stage trusts it; it never reaches a runtime image.
 stage_build_ca() {
@@ -56,7 +80,7 @@ build_service_images() {
   for ws in "${@:-${SERVICE_WORKSPACES[@]}}"; do
     start=$SECONDS
     step "image faas/$ws:${FAAS_TAG:-latest}"
-    if ! docker build \
+    if ! docker build --force-rm \
       --build-arg NODE_IMAGE="$NODE_IMAGE" \
       --build-arg WORKSPACE="$ws" \
       --build-arg HEALTHCHECK_URL="${HEALTH_URLS[$ws]}" \

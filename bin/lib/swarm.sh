@@ -135,7 +135,7 @@ stack_diagnose() {
     echo "--- ${stack}_$svc: tasks" >&2
     docker service ps --no-trunc --format '  {{.Name}} {{.CurrentState}} {{.Error}}' "${stack}_$svc" 2>&1 | head -n 8 >&2
     echo "--- ${stack}_$svc: last log lines" >&2
-    docker service logs --tail 15 --no-task-ids "${stack}_$svc" 2>&1 | tail -n 15 >&2
+    docker service logs --tail 8 --no-task-ids "${stack}_$svc" 2>&1 | tail -n 8 >&2
   done
 }
 
