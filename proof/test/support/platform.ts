@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import { ensureExecutionsStream } from '@faas/common';
+import { TEST_LABEL, eventually, startNatsCluster, tempSecretFile, type NatsCluster } from '@faas/common/testing';
+import { ServiceProcess } from './processes.js';
+
+/** Short enough that a redelivery after a crash comes within seconds, long enough for in-progress acks. */
+export const ACK_WAIT_MS = 4_000;
+export const SPAWNER_COUNT = 2;
+export const MAX_CONTAINERS = 4;
+
+export interface ProofPlatform {
+  /** Unique to this run: on every container our spawners start (`faas.proof.run=<runId>`). */
+  readonly runId: string;
+  readonly cluster: NatsCluster;
+  readonly secretFile: string;
+  readonly auth: ServiceProcess;
+  readonly registry: ServiceProcess;
+  readonly publishers: ServiceProcess[];
+  readonly spawners: ServiceProcess[];
+  /** The test's own connection, for observing results and stream state. */
+  readonly nc: NatsConnection;
+  addPublisher(): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+let started: Promise<ProofPlatform> | undefined;
+
+/** One platform for the whole suite: its own 3-node cluster, so node loss disturbs no one else. */
+export function proofPlatform(): Promise<ProofPlatform> {
+  started ??= startProofPlatform();
+  return started;
+}
+
+export async function stopProofPlatform(): Promise<void> {
+  if (!started) return;
+  const platform = await started.catch(() => undefined);
+  await platform?.stop();
+}
+
+async function startProofPlatform(): Promise<ProofPlatform> {
+  const runId = `proof-${randomBytes(4).toString('hex')}`;
+  const cluster = await startNatsCluster(3);
+  const secretFile = tempSecretFile();
+  const common = { NATS_URL: cluster.urls.join(','), NATS_REPLICAS: '3', JWT_SECRET_FILE: secretFile };
+  const nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'proof-observer' });
+  // Created before any service does, so the shared consumer gets the suite's short ack wait.
+  // The cluster answers JetStream before every peer is known: retry until 3 replicas can be placed.
+  await eventually(() => ensureExecutionsStream(nc, { replicas: 3, ackWaitMs: ACK_WAIT_MS, maxDeliver: 5 }).then(() => true), 30_000, 250);
+
+  const [auth, registry] = await Promise.all([
+    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, BCRYPT_COST: '4' } }),
+    ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: common }),
+  ]);
+  const publishers: ServiceProcess[] = [];
+  const addPublisher = async (): Promise<ServiceProcess> => {
+    const publisher = await ServiceProcess.start({
+      workspace: 'publisher-service',
+      name: `publisher-${publishers.length + 1}`,
+      readyPath: '/publisher/ready',
+      env: { ...common, REGISTRY_URL: registry.url, MAX_CONCURRENT_PER_USER: '1000' },
+    });
+    publishers.push(publisher);
+    return publisher;
+  };
+  await addPublisher();
+  const spawners = await Promise.all(
+    Array.from({ length: SPAWNER_COUNT }, (_, i) =>
+      ServiceProcess.start({
+        workspace: 'spawner-service',
+        name: `spawner-${i + 1}`,
+        readyPath: '/ready',
+        env: {
+          ...common,
+          SPAWNER_ID: `${runId}-s${i + 1}`,
+          MAX_CONTAINERS: String(MAX_CONTAINERS),
+          ACK_WAIT_MS: String(ACK_WAIT_MS),
+          MAX_DELIVER: '5',
+          NAK_DELAY_MS: '500',
+          SHUTDOWN_GRACE_MS: '15000',
+          CONTAINER_LABELS: `${TEST_LABEL}=1,faas.proof.run=${runId}`,
+        },
+      }),
+    ),
+  );
+
+  return {
+    runId,
+    cluster,
+    secretFile,
+    auth,
+    registry,
+    publishers,
+    spawners,
+    nc,
+    addPublisher,
+    async stop() {
+      await Promise.all([...spawners, ...publishers, auth, registry].map((s) => s.stop('SIGTERM')));
+      await nc.close();
+      await cluster.stop();
+    },
+  };
+}
+
+/**
+ * A 3-node cluster with the EXECUTIONS stream and consumer in place (created here, before any
+ * service, so the consumer gets the suite's short ack wait). A cluster whose routes never form
+ * (a free port taken by another process meanwhile) is replaced, at most twice.
+ */
+async function startClusterWithStream(): Promise<{ cluster: NatsCluster; nc: NatsConnection }> {
+  for (let attempt = 1; ; attempt++) {
+    const cluster = await startNatsCluster(3);
+    const nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'proof-observer' });
+    try {
+      await eventually(() => ensureExecutionsStream(nc, { replicas: 3, ackWaitMs: ACK_WAIT_MS, maxDeliver: 5 }).then(() => true), 20_000, 250);
+      return { cluster, nc };
+    } catch (err) {
+      await nc.close();
+      await cluster.stop();
+      if (attempt === 3) throw err;
+    }
+  }
+}
