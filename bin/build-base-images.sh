@@ -82,9 +82,15 @@ EOF
   rm -rf "$ctx"
 }
 
+timed() {
+  local t=$SECONDS
+  "$@"
+  echo "    $1: $((SECONDS - t)) s"
+}
+
 start=$SECONDS
-build_debian
-build_node
-build_nats
+timed build_debian
+timed build_node
+timed build_nats
 step "base images ready in $((SECONDS - start)) s"
 docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^  faas-base/' || true
