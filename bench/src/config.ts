@@ -1,0 +1,38 @@
+/** The bench's knobs, all from the environment, with defaults that finish in a few minutes on 2 cores. */
+function int(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+export interface BenchConfig {
+  /** Recorded rounds of the cold A/B comparison (each arm runs once per round). */
+  readonly n: number;
+  readonly warmup: number;
+  readonly levels: readonly number[];
+  /** Executions per throughput level and arm. */
+  readonly perLevel: (concurrency: number) => number;
+  readonly httpSeconds: number;
+  readonly httpConcurrency: number;
+  readonly maxContainers: number;
+  /** Where to write the raw figures as JSON, when set. */
+  readonly outFile: string | undefined;
+}
+
+export function loadBenchConfig(): BenchConfig {
+  const levels = (process.env.BENCH_LEVELS ?? '1,4,8,16').split(',').map((s) => Number(s.trim()));
+  if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('BENCH_LEVELS must be comma-separated positive integers');
+  const tpMin = int('BENCH_TP_N', 24, 1);
+  return Object.freeze({
+    n: int('BENCH_N', 40, 1),
+    warmup: int('BENCH_WARMUP', 5, 0),
+    levels,
+    perLevel: (c: number) => Math.max(tpMin, 3 * c),
+    httpSeconds: int('BENCH_HTTP_SECONDS', 3, 1),
+    httpConcurrency: int('BENCH_HTTP_CONCURRENCY', 8, 1),
+    maxContainers: Math.max(...levels),
+    outFile: process.env.BENCH_OUT || undefined,
+  });
+}

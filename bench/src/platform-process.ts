@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, waitForPort } from '@faas/common/testing';
+
+/** A child process we started and must stop: SIGTERM, then SIGKILL after a grace period. */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident set size of a process, from /proc (Linux), in MiB. */
+export function rssMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Nats {
+  readonly url: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** One JetStream nats-server (so NATS_REPLICAS=1), store in `dir`; a child of the bench. */
+export async function startNats(dir: string): Promise<Nats> {
+  const port = await freePort();
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'nats'), '-n', 'bench'], { stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', (err) => reject(new Error(`cannot start nats-server (is it on PATH?): ${err.message}`)));
+  });
+  await waitForPort(port, 15_000);
+  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, 5_000) };
+}
+
+export interface PlatformProcess {
+  readonly baseUrl: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The standalone platform (`node standalone/dist/src/main.js`) as a child process, so its RSS is
+ * the platform's alone, not the bench client's.
+ */
+export async function startPlatformProcess(mainJs: string, env: Record<string, string>): Promise<PlatformProcess> {
+  const child = spawn(process.execPath, [mainJs], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`platform did not start within 60 s; output: ${out}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1].replace('localhost', '127.0.0.1'));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`platform exited before it was ready (code ${code}, signal ${signal}); output: ${out}`));
+    });
+  });
+  child.stdout?.resume();
+  return { baseUrl, pid: child.pid, stop: () => stopChild(child, 20_000) };
+}
