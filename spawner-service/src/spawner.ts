@@ -11,9 +11,11 @@ import {
 import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { SpawnerConfig } from './config.js';
+import { abandonExecution } from './domain/abandon-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
+import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
 
 export interface SpawnerDeps {
@@ -58,11 +60,19 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   // An engine that is down now may be back by the first execution (those are retried); /ready tells.
   await runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of a previous run'));
 
+  const store = createExecutionStore(kv);
+  const results = natsResultPublisher(nc);
+  const advisories = watchMaxDeliveries({
+    nc,
+    jsm,
+    logger,
+    onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
+  });
   const handle = createExecutionHandler({
     ports: {
-      store: createExecutionStore(kv),
+      store,
       runner,
-      results: natsResultPublisher(nc),
+      results,
       policy: config.sandbox,
       spawnerId: config.spawnerId,
       maxRecordBytes: (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES,
@@ -92,6 +102,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
       await runner.ping();
     },
     async stop() {
+      advisories.unsubscribe();
       const finished = await loop.stop(config.shutdownGraceMs);
       if (!finished) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');

@@ -5,6 +5,7 @@ import {
   connectNats,
   createExecutionStore,
   createLogger,
+  ensureExecutionsStream,
   openExecutionsBucket,
   type ExecutionRecord,
   type ExecutionRequest,
@@ -121,6 +122,7 @@ export interface TestClient {
 export async function connectTestClient(): Promise<TestClient> {
   const logger = createLogger('spawner-test-client', 'silent');
   const nc = await connectNats({ servers: testNatsUrls(), name: 'spawner-test-client', logger });
+  await ensureExecutionsStream(nc, { replicas: 3 });
   const store = createExecutionStore(await openExecutionsBucket(nc, 3));
   return { nc, store, close: () => nc.drain() };
 }

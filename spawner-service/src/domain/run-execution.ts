@@ -1,6 +1,5 @@
 import {
   ConflictError,
-  FINAL_STATUSES,
   UnavailableError,
   type ExecutionRecord,
   type ExecutionStore,
@@ -10,6 +9,7 @@ import type { IncomingExecution } from './execution-request.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
 import type { ContainerRunner, ResultPublisher } from './ports.js';
 import { fitRecord } from './record-size.js';
+import { isFinal, storeFinal } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
 
 export interface RunExecutionPorts {
@@ -31,12 +31,16 @@ export interface Delivery {
   readonly lastAttempt: boolean;
 }
 
-/** `done`: the record is final and published, ack. `retry`: a passing fault, nak with a delay. */
-export type RunOutcome = { readonly kind: 'done'; readonly record: ExecutionRecord } | { readonly kind: 'retry'; readonly reason: string };
+/**
+ * `done`: the record is final and published, ack (`ran`: by this delivery, not an earlier one).
+ * `retry`: a passing fault, nak with a delay.
+ */
+export type RunOutcome =
+  | { readonly kind: 'done'; readonly record: ExecutionRecord; readonly ran: boolean }
+  | { readonly kind: 'retry'; readonly reason: string };
 
 const WRITE_ATTEMPTS = 5;
 
-const isFinal = (record: ExecutionRecord): boolean => FINAL_STATUSES.has(record.status);
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -49,7 +53,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   if (marked.kind === 'final') {
     ports.logger.info({ executionId: request.id, status: marked.record.status }, 'execution already final: result re-published');
     await ports.results.publish(marked.record);
-    return { kind: 'done', record: marked.record };
+    return { kind: 'done', record: marked.record, ran: false };
   }
   const limits = resolveLimits(request.limits, ports.policy);
   let final: ExecutionRecord;
@@ -71,7 +75,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   }
   const stored = await storeFinal(ports.store, final, marked.revision);
   await ports.results.publish(stored);
-  return { kind: 'done', record: stored };
+  return { kind: 'done', record: stored, ran: stored === final };
 }
 
 type Marked = { kind: 'final'; record: ExecutionRecord } | { kind: 'running'; record: ExecutionRecord; revision: number };
@@ -89,30 +93,4 @@ async function markRunning(ports: RunExecutionPorts, request: IncomingExecution,
     }
   }
   throw new UnavailableError(`execution ${request.id} kept changing while being marked running`);
-}
-
-/** Writes the final record, unless a final one is there already: that one wins and is returned. */
-async function storeFinal(store: ExecutionStore, final: ExecutionRecord, revision: number): Promise<ExecutionRecord> {
-  let expected = revision;
-  for (let i = 0; i < WRITE_ATTEMPTS; i++) {
-    try {
-      await store.update(final, expected);
-      return final;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      const stored = await store.get(final.id);
-      if (stored && isFinal(stored.record)) return stored.record;
-      if (stored) {
-        expected = stored.revision;
-        continue;
-      }
-      // Deleted meanwhile (TTL or an operator): put it back.
-      const created = await store.create(final).then(
-        () => true,
-        (e: unknown) => (e instanceof ConflictError ? false : Promise.reject(e)),
-      );
-      if (created) return final;
-    }
-  }
-  throw new UnavailableError(`execution ${final.id} kept changing while its result was stored`);
 }

@@ -49,6 +49,7 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) =>
       }
       const { record } = outcome;
       await msg.ackAck().catch((err: unknown) => log.warn({ err }, 'ack not confirmed'));
+      if (!outcome.ran) return;
       metrics.executions.inc({ status: record.status });
       if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status }, record.durationMs / 1000);
       log.info({ status: record.status, durationMs: record.durationMs, exitCode: record.exitCode, truncated: record.truncated, error: record.error }, 'execution finished');

@@ -1,0 +1,42 @@
+import { CONSUMERS, STREAMS, ValidationError, type Logger } from '@faas/common';
+import type { JetStreamManager, Msg, NatsConnection, Subscription } from 'nats';
+import { parseExecutionRequest, type IncomingExecution } from '../domain/execution-request.js';
+
+/** JetStream announces here when a message of the spawner consumer reached max_deliver. */
+export const MAX_DELIVERIES_SUBJECT = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${STREAMS.executions}.${CONSUMERS.spawner}`;
+const QUEUE = 'spawner-max-deliveries';
+
+export interface MaxDeliveriesOptions {
+  readonly nc: NatsConnection;
+  readonly jsm: JetStreamManager;
+  readonly logger: Logger;
+  readonly onAbandoned: (request: IncomingExecution, deliveries: number) => Promise<void>;
+}
+
+/**
+ * One spawner (queue group) takes each advisory: it finalises the record, then deletes the
+ * message, which a work-queue stream would otherwise keep forever.
+ */
+export function watchMaxDeliveries(options: MaxDeliveriesOptions): Subscription {
+  const { jsm, logger } = options;
+  async function handle(msg: Msg): Promise<void> {
+    const advisory = msg.json<{ stream_seq?: unknown; deliveries?: unknown }>();
+    if (typeof advisory.stream_seq !== 'number') return;
+    const seq = advisory.stream_seq;
+    const deliveries = typeof advisory.deliveries === 'number' ? advisory.deliveries : 0;
+    const stored = await jsm.streams.getMessage(STREAMS.executions, { seq });
+    try {
+      await options.onAbandoned(parseExecutionRequest(stored.data), deliveries);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+    }
+    await jsm.streams.deleteMessage(STREAMS.executions, seq);
+  }
+  return options.nc.subscribe(MAX_DELIVERIES_SUBJECT, {
+    queue: QUEUE,
+    callback: (err, msg) => {
+      if (err) return;
+      handle(msg).catch((e: unknown) => logger.error({ err: e }, 'max-deliveries advisory not handled'));
+    },
+  });
+}
