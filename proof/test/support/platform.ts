@@ -40,13 +40,9 @@ export async function stopProofPlatform(): Promise<void> {
 
 async function startProofPlatform(): Promise<ProofPlatform> {
   const runId = `proof-${randomBytes(4).toString('hex')}`;
-  const cluster = await startNatsCluster(3);
+  const { cluster, nc } = await startClusterWithStream();
   const secretFile = tempSecretFile();
   const common = { NATS_URL: cluster.urls.join(','), NATS_REPLICAS: '3', JWT_SECRET_FILE: secretFile };
-  const nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'proof-observer' });
-  // Created before any service does, so the shared consumer gets the suite's short ack wait.
-  // The cluster answers JetStream before every peer is known: retry until 3 replicas can be placed.
-  await eventually(() => ensureExecutionsStream(nc, { replicas: 3, ackWaitMs: ACK_WAIT_MS, maxDeliver: 5 }).then(() => true), 30_000, 250);
 
   const [auth, registry] = await Promise.all([
     ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, BCRYPT_COST: '4' } }),

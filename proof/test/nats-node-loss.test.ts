@@ -1,0 +1,128 @@
+import { request } from '@faas/common/testing';
+import { expect } from 'chai';
+import type { JetStreamManager } from 'nats';
+import { countFinal, inParallel, newFunction, newUser, waitAllFinal, waitUntil, type Submitted } from './support/client.js';
+import { PROOF_IMAGES, buildProofImages } from './support/images.js';
+import { ledgerRow } from './support/ledger.js';
+import { ContainerStarts, ResultWatcher } from './support/observers.js';
+import { proofPlatform, type ProofPlatform } from './support/platform.js';
+
+const LOAD = 60;
+/** Streams that must have every replica current again once the node is back. */
+const STREAMS = ['EXECUTIONS', 'KV_executions', 'KV_users', 'KV_functions', 'KV_execution-index', 'KV_quotas'];
+
+async function allReplicasCurrent(jsm: JetStreamManager): Promise<boolean> {
+  for (const name of STREAMS) {
+    const info = await jsm.streams.info(name);
+    const replicas = info.cluster?.replicas ?? [];
+    if (!info.cluster?.leader || replicas.length !== 2 || replicas.some((r) => !r.current || r.offline)) return false;
+  }
+  return true;
+}
+
+async function everyServiceReady(p: ProofPlatform): Promise<boolean> {
+  const services = [p.auth, p.registry, ...p.publishers, ...p.spawners].filter((s) => s.running);
+  const paths = services.map((s) => `${s.url}${s.options.readyPath}`);
+  const statuses = await Promise.all(paths.map((u) => request(u).then((r) => r.status, () => 0)));
+  return statuses.every((s) => s === 200);
+}
+
+describe('proof: one of the three NATS nodes killed under load, then brought back', function () {
+  this.timeout(300_000);
+  const row = ledgerRow('NATS node loss (SIGKILL + restart)');
+
+  it('loses no execution, keeps KV writes working, and the services and the node recover by themselves', async () => {
+    const p = await proofPlatform();
+    await buildProofImages();
+    const results = new ResultWatcher(p.nc);
+    const starts = await ContainerStarts.watch(p.runId);
+    /** 503 is the documented "dependency down, try again"; anything else of 500 or more is a bug. */
+    const serverErrors = new Map<number, number>();
+    let retriedSubmits = 0;
+    try {
+      const users = [await newUser(p), await newUser(p)];
+      const names = await Promise.all(users.map((u) => newFunction(p, u, PROOF_IMAGES.work, { timeoutSeconds: 30 })));
+      const publisher = p.publishers[0]!;
+      /** A client that retries a 5xx a few times (counting each), as a client of a 503 would. */
+      const submit = async (i: number): Promise<Submitted> => {
+        const user = users[i % 2]!;
+        for (let tries = 0; ; tries++) {
+          const res = await request<{ executionId: string }>(`${publisher.url}/publisher/executions`, {
+            token: user.token,
+            body: { name: names[i % 2], argument: `nonce-${i}` },
+          });
+          if (res.status === 202) return { id: res.body.executionId, user };
+          if (res.status >= 500) serverErrors.set(res.status, (serverErrors.get(res.status) ?? 0) + 1);
+          if (res.status < 500 || tries === 40) throw new Error(`submit ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+          retriedSubmits++;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      };
+
+      const before = await inParallel(Array.from({ length: LOAD / 2 }, (_, i) => () => submit(i)), 8);
+      await waitUntil(() => before.filter((s) => starts.count(s.id) > 0).length >= 6, 60_000);
+
+      // The node leading the EXECUTIONS stream: its loss forces an election where it hurts most.
+      const jsm = await p.nc.jetstreamManager({ timeout: 5_000 });
+      const leader = (await jsm.streams.info('EXECUTIONS')).cluster?.leader;
+      const victim = p.cluster.servers.find((s) => s.options.serverName === leader) ?? p.cluster.servers[0]!;
+      const killedAt = Date.now();
+      await victim.stop('SIGKILL');
+
+      const during = await inParallel(Array.from({ length: LOAD / 2 }, (_, i) => () => submit(LOAD / 2 + i)), 8);
+      const kvWrites = await kvWritesWork(p);
+      const downFor = Date.now() - killedAt;
+      await victim.start();
+      await waitUntil(() => allReplicasCurrent(jsm).catch(() => false), 60_000);
+      const rejoinedMs = Date.now() - killedAt - downFor;
+      await waitUntil(() => everyServiceReady(p), 30_000);
+
+      const submitted = [...before, ...during];
+      row.submitted = submitted.length;
+      const records = await waitAllFinal(() => publisher.url, submitted, 120_000);
+      const ids = submitted.map((s) => s.id);
+      row.final = countFinal(records);
+      row.lost = LOAD - row.final;
+      row.duplicate = results.duplicates(ids).length;
+      row.fiveXx = [...serverErrors.values()].reduce((a, b) => a + b, 0);
+      const byStatus = [...serverErrors].map(([status, n]) => `${n}x${status}`).join(' ') || 'none';
+      const reruns = starts.rerun(ids).length;
+      const wrongOutput = submitted.filter((s, i) => records.get(s.id)?.result !== `nonce-${i}`).length;
+      row.notes =
+        `killed stream leader ${victim.options.serverName} for ${Math.round(downFor / 1000)} s; ${retriedSubmits} submits retried (5xx: ${byStatus}); ` +
+        `KV writes while down: ${kvWrites}; rejoined (all replicas current) ${Math.round(rejoinedMs / 1000)} s after restart; ` +
+        `${reruns} started twice; ${wrongOutput} with wrong output`;
+
+      expect([...serverErrors.keys()].filter((s) => s !== 503), 'responses of 500 or more other than 503').to.deep.equal([]);
+      expect(row.lost, 'executions not final').to.equal(0);
+      expect(row.duplicate, 'executions with two different final results').to.equal(0);
+      expect(wrongOutput).to.equal(0);
+      expect(kvWrites).to.equal('user 201, function 201');
+    } finally {
+      results.stop();
+      starts.stop();
+    }
+  });
+});
+
+/** A KV create in each of the users and functions buckets while a node is down (a 503 retried for up to 10 s). */
+async function kvWritesWork(p: ProofPlatform): Promise<string> {
+  const username = `proof-kv-${Date.now()}`;
+  const body = { username, password: 'correct-horse-battery' };
+  const user = await untilNot503(() => request(`${p.auth.url}/auth/register`, { body }));
+  if (user.status !== 201) return `user ${user.status}`;
+  const login = await untilNot503(() => request<{ token: string }>(`${p.auth.url}/auth/login`, { body }));
+  const fn = await untilNot503(() =>
+    request(`${p.registry.url}/registry/functions`, { token: login.body.token, body: { name: 'kv-probe', image: PROOF_IMAGES.echo } }),
+  );
+  return `user ${user.status}, function ${fn.status}`;
+}
+
+async function untilNot503<T extends { status: number }>(send: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await send();
+    if (res.status !== 503 || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
