@@ -8,7 +8,7 @@ import {
   openExecutionsBucket,
   type Logger,
 } from '@faas/common';
-import type { NatsConnection } from 'nats';
+import type { JetStreamManager, KV, NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { SpawnerConfig } from './config.js';
 import { abandonExecution } from './domain/abandon-execution.js';
@@ -42,59 +42,56 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Room for KV and message headers beside the JSON record. */
 const RECORD_HEADROOM_BYTES = 8 * 1024;
 
-/** One spawner: a consumer of the shared `spawner` durable, running up to maxContainers at once. */
-export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
-  const { nc, config } = deps;
-  const logger = deps.logger.child({ spawner: config.spawnerId });
-  const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
-  const registry = deps.metrics?.registry ?? new Registry();
-  const metrics = createSpawnerMetrics(registry, config.maxContainers);
+interface QueueSetup {
+  readonly jsm: JetStreamManager;
+  readonly kv: KV;
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+}
 
+/** Stream, consumer and bucket, created if this is the first component up; the consumer's own settings win. */
+async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<QueueSetup> {
   const jsm = await ensureExecutionsStream(nc, { replicas: config.natsReplicas, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver });
   const kv = await openExecutionsBucket(nc, config.natsReplicas);
   const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
-  const maxDeliver = info.config.max_deliver ?? config.maxDeliver;
+  return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
+}
 
+/** One spawner: a consumer of the shared `spawner` durable, running up to maxContainers at once. */
+export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
+  const { nc, config } = deps;
+  const logger = deps.logger.child({ spawner: config.spawnerId });
+  const metrics = createSpawnerMetrics(deps.metrics?.registry ?? new Registry(), config.maxContainers);
+  const queue = await setUpQueue(nc, config);
+  const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
   const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
+  const removeLeftovers = (): Promise<unknown> =>
+    runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of this spawner'));
   // An engine that is down now may be back by the first execution (those are retried); /ready tells.
-  await runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of a previous run'));
+  await removeLeftovers();
 
-  const store = createExecutionStore(kv);
+  const store = createExecutionStore(queue.kv);
   const results = natsResultPublisher(nc);
   const advisories = watchMaxDeliveries({
     nc,
-    jsm,
+    jsm: queue.jsm,
     logger,
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
-  const handle = createExecutionHandler({
-    ports: {
-      store,
-      runner,
-      results,
-      policy: config.sandbox,
-      spawnerId: config.spawnerId,
-      maxRecordBytes: (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES,
-      logger,
-    },
-    maxDeliver,
-    nakDelayMs: config.nakDelayMs,
-    metrics,
-    logger,
-  });
-  const consumer = await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner);
+  const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
+  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
   const loop = startConsumerLoop({
-    consumer,
+    consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
-    heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(ackWaitMs / 3)),
-    handle,
+    heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3)),
+    handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, logger }),
     onBusyChange: (busy) => metrics.busySlots.set(busy),
     logger,
   });
-  logger.info({ maxContainers: config.maxContainers, ackWaitMs, maxDeliver }, 'spawner started');
+  logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver }, 'spawner started');
 
-  const natsReady = natsReadiness(nc, [kv]);
+  const natsReady = natsReadiness(nc, [queue.kv]);
   return {
     busy: loop.busy,
     async ready() {
@@ -103,11 +100,9 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     },
     async stop() {
       advisories.unsubscribe();
-      const finished = await loop.stop(config.shutdownGraceMs);
-      if (!finished) {
+      if (!(await loop.stop(config.shutdownGraceMs))) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
-        // An engine that is down now may be back by the first execution (those are retried); /ready tells.
-  await runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of a previous run'));
+        await removeLeftovers();
       }
       logger.info('spawner stopped');
     },

@@ -56,7 +56,9 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       });
       await exited;
     }
+    const draining = Date.now();
     await Promise.race([ended, delay(STREAM_DRAIN_MS)]);
+    logger.debug({ containerId: container.id, drainMs: Date.now() - draining }, 'output drained');
     const info = await container.inspect();
     return {
       exitCode: timedOut ? null : info.State.ExitCode,
