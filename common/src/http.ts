@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
-import { AppError, statusForCode } from './errors.js';
+import { NatsError } from 'nats';
+import { AppError, UnavailableError, statusForCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -47,8 +48,23 @@ function fromBodyParser(err: unknown): AppError | undefined {
   }
 }
 
+/**
+ * NATS failures that mean "the cluster cannot answer right now": no responders (a stream or
+ * KV bucket electing a new leader after a node loss), timeouts, a connection being replaced.
+ * They are a dependency being down (503, try again), not a bug (500).
+ */
+const NATS_UNAVAILABLE = new Set(['503', 'TIMEOUT', 'DISCONNECT', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT']);
+
+function fromNats(err: unknown): AppError | undefined {
+  if (!(err instanceof NatsError)) return undefined;
+  if (NATS_UNAVAILABLE.has(err.code) || err.api_error?.code === 503) {
+    return new UnavailableError('the data store is not answering; try again', { cause: err });
+  }
+  return undefined;
+}
+
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-  const appError = err instanceof AppError ? err : fromBodyParser(err);
+  const appError = err instanceof AppError ? err : (fromBodyParser(err) ?? fromNats(err));
   const status = appError ? statusForCode(appError.code) : 500;
   const log: Logger | undefined = res.locals.log;
   if (status >= 500) log?.error({ err }, 'request failed');
