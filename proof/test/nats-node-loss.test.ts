@@ -39,6 +39,8 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
     /** 503 is the documented "dependency down, try again"; anything else of 500 or more is a bug. */
     const serverErrors = new Map<number, number>();
     let retriedSubmits = 0;
+    let killedAt = 0;
+    let last5xxAt = 0;
     try {
       const users = [await newUser(p), await newUser(p)];
       const names = await Promise.all(users.map((u) => newFunction(p, u, PROOF_IMAGES.work, { timeoutSeconds: 30 })));
@@ -52,7 +54,10 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
             body: { name: names[i % 2], argument: `nonce-${i}` },
           });
           if (res.status === 202) return { id: res.body.executionId, user };
-          if (res.status >= 500) serverErrors.set(res.status, (serverErrors.get(res.status) ?? 0) + 1);
+          if (res.status >= 500) {
+            serverErrors.set(res.status, (serverErrors.get(res.status) ?? 0) + 1);
+            last5xxAt = Date.now();
+          }
           if (res.status < 500 || tries === 40) throw new Error(`submit ${i}: ${res.status} ${JSON.stringify(res.body)}`);
           retriedSubmits++;
           await new Promise((r) => setTimeout(r, 250));
@@ -66,7 +71,7 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const jsm = await p.nc.jetstreamManager({ timeout: 5_000 });
       const leader = (await jsm.streams.info('EXECUTIONS')).cluster?.leader;
       const victim = p.cluster.servers.find((s) => s.options.serverName === leader) ?? p.cluster.servers[0]!;
-      const killedAt = Date.now();
+      killedAt = Date.now();
       await victim.stop('SIGKILL');
 
       const during = await inParallel(Array.from({ length: LOAD / 2 }, (_, i) => () => submit(LOAD / 2 + i)), 8);
@@ -89,7 +94,7 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const reruns = starts.rerun(ids).length;
       const wrongOutput = submitted.filter((s, i) => records.get(s.id)?.result !== `nonce-${i}`).length;
       row.notes =
-        `killed stream leader ${victim.options.serverName} for ${Math.round(downFor / 1000)} s; ${retriedSubmits} submits retried (5xx: ${byStatus}); ` +
+        `killed stream leader ${victim.options.serverName} for ${Math.round(downFor / 1000)} s; ${retriedSubmits} submits retried (5xx: ${byStatus}, the last ${last5xxAt ? ((last5xxAt - killedAt) / 1000).toFixed(1) : '-'} s after the kill); ` +
         `KV writes while down: ${kvWrites}; rejoined (all replicas current) ${Math.round(rejoinedMs / 1000)} s after restart; ` +
         `${reruns} started twice; ${wrongOutput} with wrong output`;
 
