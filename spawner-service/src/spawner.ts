@@ -38,6 +38,7 @@ export interface Spawner {
 }
 
 const MIN_HEARTBEAT_MS = 500;
+const SETUP_PATIENCE_MS = 30_000;
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Room for KV and message headers beside the JSON record. */
 const RECORD_HEADROOM_BYTES = 8 * 1024;
@@ -58,12 +59,26 @@ async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<Qu
   return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
 }
 
+/** JetStream answers "no suitable peers" while a fresh cluster is still forming: wait for it. */
+async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
+  const deadline = Date.now() + SETUP_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await setUpQueue(nc, config);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      logger.warn({ err }, 'executions stream not ready yet; retrying');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 /** One spawner: a consumer of the shared `spawner` durable, running up to maxContainers at once. */
 export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const { nc, config } = deps;
   const logger = deps.logger.child({ spawner: config.spawnerId });
   const metrics = createSpawnerMetrics(deps.metrics?.registry ?? new Registry(), config.maxContainers);
-  const queue = await setUpQueue(nc, config);
+  const queue = await setUpQueuePatiently(nc, config, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
   const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
   const removeLeftovers = (): Promise<unknown> =>

@@ -11,6 +11,7 @@ describe('spawner: back-pressure from MAX_CONTAINERS', () => {
     sut = await startTestSpawner({ MAX_CONTAINERS: '2' });
   });
   after(async () => {
+    if (!sut) return; // before() failed
     await sut.close();
     expect(await containersOf(`faas.spawner=${sut.config.spawnerId}`)).to.have.length(0);
   });

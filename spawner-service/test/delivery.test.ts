@@ -19,7 +19,7 @@ describe('spawner: delivery rules', () => {
     await buildImages({ [IMAGES.echo]: FUNCTION_SCRIPTS.echo });
     sut = await startTestSpawner();
   });
-  after(() => sut.close());
+  after(() => sut?.close());
 
   it('runs an execution id published twice (same Nats-Msg-Id) once', async () => {
     const request = executionRequest(IMAGES.echo, 'once');

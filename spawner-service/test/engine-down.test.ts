@@ -8,7 +8,7 @@ describe('spawner: Docker engine unavailable', () => {
   before(async () => {
     client = await connectTestClient();
   });
-  after(() => client.close());
+  after(() => client?.close());
 
   it('hands the execution back with a delay, then records error with the reason after the last delivery', async function () {
     this.timeout(60_000);

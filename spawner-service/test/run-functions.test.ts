@@ -15,6 +15,7 @@ describe('spawner: runs functions and records what they printed', () => {
     sut = await startTestSpawner();
   });
   after(async () => {
+    if (!sut) return; // before() failed
     await sut.close();
     expect(await containersOf(`faas.spawner=${sut.config.spawnerId}`)).to.have.length(0);
   });

@@ -31,6 +31,7 @@ describe('spawner: the sandbox holds', () => {
     sut = await startTestSpawner({ MAX_CONTAINERS: '3', STDOUT_CAP_BYTES: '65536', STDERR_CAP_BYTES: '32768' });
   });
   after(async () => {
+    if (!sut) return; // before() failed
     await sut.close();
     expect(await containersOf(`faas.spawner=${sut.config.spawnerId}`)).to.have.length(0);
   });
