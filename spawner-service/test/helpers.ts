@@ -122,7 +122,8 @@ export interface TestClient {
 export async function connectTestClient(): Promise<TestClient> {
   const logger = createLogger('spawner-test-client', 'silent');
   const nc = await connectNats({ servers: testNatsUrls(), name: 'spawner-test-client', logger });
-  await ensureExecutionsStream(nc, { replicas: 3 });
+  // A cluster that just started may still answer "no suitable peers": retry until it does not.
+  await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
   const store = createExecutionStore(await openExecutionsBucket(nc, 3));
   return { nc, store, close: () => nc.drain() };
 }
