@@ -72,9 +72,11 @@ async function main(): Promise<void> {
       CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
       MAX_CONTAINERS: String(cfg.maxContainers),
       MAX_CONCURRENT_PER_USER: String(cfg.maxContainers * 2),
-    });
+    }, cfg.platformNodeArgs);
     const pid = platform.pid;
     say(`platform (standalone child process, pid ${pid}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
+    await settle(1_000);
+    const freshMiB = rssMiB(pid);
     const user = await newUser(platform.baseUrl);
     const fn = `echo-${runId}`;
     const created = await call(`${platform.baseUrl}/registry/functions`, { token: user.token, body: { name: fn, image } });
@@ -86,8 +88,8 @@ async function main(): Promise<void> {
     await settle(2_000);
     const idleMiB = rssMiB(pid);
 
-    say(`3. throughput at concurrency ${cfg.levels.join(', ')}`);
-    const levels = await throughput(target, cfg.levels, cfg.perLevel, () => rssMiB(pid));
+    say(`3. throughput at concurrency ${cfg.levels.join(', ')} (${cfg.tpRounds} alternating rounds per level)`);
+    const levels = await throughput(target, cfg.levels, { perLevel: cfg.perLevel, rounds: cfg.tpRounds }, () => rssMiB(pid));
 
     say(`4. auth and registry: ${cfg.httpConcurrency} clients, ${cfg.httpSeconds} s each`);
     const reqs = authRegistryRequests(platform.baseUrl, user, fn);
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
     http.push(await httpLoad('`GET /registry/functions/:name`', reqs.functionGet, 200, opts));
 
     await settle(2_000);
-    const memory = { idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
+    const memory = { freshMiB, idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
     const figures = { cold, levels, http, memory };
     const table = markdownTable(rows(figures));
     const where = machine();

@@ -14,9 +14,13 @@ export interface BenchConfig {
   readonly levels: readonly number[];
   /** Executions per throughput level and arm. */
   readonly perLevel: (concurrency: number) => number;
+  /** Alternating chunks per throughput level (A B, B A, ...). */
+  readonly tpRounds: number;
   readonly httpSeconds: number;
   readonly httpConcurrency: number;
   readonly maxContainers: number;
+  /** Extra node flags for the platform process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated. */
+  readonly platformNodeArgs: readonly string[];
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
 }
@@ -24,15 +28,17 @@ export interface BenchConfig {
 export function loadBenchConfig(): BenchConfig {
   const levels = (process.env.BENCH_LEVELS ?? '1,4,8,16').split(',').map((s) => Number(s.trim()));
   if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('BENCH_LEVELS must be comma-separated positive integers');
-  const tpMin = int('BENCH_TP_N', 24, 1);
+  const tpMin = int('BENCH_TP_N', 32, 1);
   return Object.freeze({
     n: int('BENCH_N', 40, 1),
     warmup: int('BENCH_WARMUP', 5, 0),
     levels,
-    perLevel: (c: number) => Math.max(tpMin, 3 * c),
+    perLevel: (c: number) => Math.max(tpMin, 4 * c),
+    tpRounds: int('BENCH_TP_ROUNDS', 2, 1),
     httpSeconds: int('BENCH_HTTP_SECONDS', 3, 1),
     httpConcurrency: int('BENCH_HTTP_CONCURRENCY', 8, 1),
     maxContainers: Math.max(...levels),
+    platformNodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     outFile: process.env.BENCH_OUT || undefined,
   });
 }

@@ -52,8 +52,8 @@ export interface PlatformProcess {
  * The standalone platform (`node standalone/dist/src/main.js`) as a child process, so its RSS is
  * the platform's alone, not the bench client's.
  */
-export async function startPlatformProcess(mainJs: string, env: Record<string, string>): Promise<PlatformProcess> {
-  const child = spawn(process.execPath, [mainJs], {
+export async function startPlatformProcess(mainJs: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<PlatformProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -7,7 +7,7 @@ export interface Figures {
   readonly cold: ColdResults;
   readonly levels: readonly LevelResult[];
   readonly http: readonly HttpLoadResult[];
-  readonly memory: { readonly idleMiB: number; readonly peakMiB: number; readonly afterMiB: number; readonly natsMiB: number };
+  readonly memory: { readonly freshMiB: number; readonly idleMiB: number; readonly peakMiB: number; readonly afterMiB: number; readonly natsMiB: number };
 }
 
 export interface Row {
@@ -83,7 +83,7 @@ export function rows(f: Figures): Row[] {
     out.push({ section: '4 auth/registry', figure: h.name, value: `${h.perSec.toFixed(0)} req/s · p50 ${fmtMs(h.latency.p50)} · p99 ${fmtMs(h.latency.p99)} ms`, target: '', met: '' });
   }
   const m = f.memory;
-  out.push({ section: '5 memory', figure: 'platform process RSS: idle · peak under throughput · after', value: `${m.idleMiB.toFixed(0)} · ${m.peakMiB.toFixed(0)} · ${m.afterMiB.toFixed(0)} MiB`, target: '', met: '' });
+  out.push({ section: '5 memory', figure: 'platform process RSS: fresh · idle (after the cold runs) · peak under throughput · after section 4', value: `${m.freshMiB.toFixed(0)} · ${m.idleMiB.toFixed(0)} · ${m.peakMiB.toFixed(0)} · ${m.afterMiB.toFixed(0)} MiB`, target: '', met: '' });
   out.push({ section: '5 memory (context)', figure: 'nats-server RSS at the end', value: `${m.natsMiB.toFixed(0)} MiB`, target: '', met: '' });
   return out;
 }

@@ -33,35 +33,48 @@ function sampleMax(read: () => number): () => number {
 
 /**
  * Executions per second through the platform (sync publish) and through a raw dockerode loop doing
- * the same create/attach/start/wait/inspect/remove, at each concurrency, in the same run. The two
- * arms alternate which goes first from level to level.
+ * the same create/attach/start/wait/inspect/remove, at each concurrency, in the same run. Each
+ * level runs in `rounds` chunks per arm, alternating A B / B A, so a shift in the engine's load
+ * (other work on the machine) hits both arms alike; a rate is executions over the arm's summed time.
  */
-export async function throughput(t: ColdTarget, levels: readonly number[], perLevel: (c: number) => number, rss: () => number): Promise<LevelResult[]> {
+export async function throughput(
+  t: ColdTarget,
+  levels: readonly number[],
+  opts: { perLevel: (c: number) => number; rounds: number },
+  rss: () => number,
+): Promise<LevelResult[]> {
   const out: LevelResult[] = [];
-  for (const [li, c] of levels.entries()) {
-    const total = perLevel(c);
-    let platformPerSec = 0;
-    let rawPerSec = 0;
+  for (const c of levels) {
+    const chunk = Math.max(c, Math.ceil(opts.perLevel(c) / opts.rounds));
+    const platform = { n: 0, seconds: 0 };
+    const raw = { n: 0, seconds: 0 };
     let rssMax = Number.NaN;
-    const platformArm = async (): Promise<void> => {
+    const platformArm = async (round: number): Promise<void> => {
       const stop = sampleMax(rss);
-      platformPerSec = await closedLoop(c, total, async (i) => void (await publishSync(t, `tp-${c}-${i}`)));
-      rssMax = stop();
+      const perSec = await closedLoop(c, chunk, async (i) => void (await publishSync(t, `tp-${c}-${round}-${i}`)));
+      rssMax = Math.max(Number.isNaN(rssMax) ? 0 : rssMax, stop());
+      platform.n += chunk;
+      platform.seconds += chunk / perSec;
     };
-    const rawArm = async (): Promise<void> => {
-      rawPerSec = await closedLoop(c, total, async (i) => {
-        const r = await rawDockerodeRun(t.image, `tp-raw-${c}-${i}`, t.runId);
-        if (r.stdout !== `tp-raw-${c}-${i}`) throw new Error(`raw run printed ${JSON.stringify(r.stdout)}`);
+    const rawArm = async (round: number): Promise<void> => {
+      const perSec = await closedLoop(c, chunk, async (i) => {
+        const arg = `tp-raw-${c}-${round}-${i}`;
+        const r = await rawDockerodeRun(t.image, arg, t.runId);
+        if (r.stdout !== arg) throw new Error(`raw run printed ${JSON.stringify(r.stdout)}`);
       });
+      raw.n += chunk;
+      raw.seconds += chunk / perSec;
     };
-    if (li % 2 === 0) {
-      await platformArm();
-      await rawArm();
-    } else {
-      await rawArm();
-      await platformArm();
+    for (let round = 0; round < opts.rounds; round++) {
+      if (round % 2 === 0) {
+        await platformArm(round);
+        await rawArm(round);
+      } else {
+        await rawArm(round);
+        await platformArm(round);
+      }
     }
-    out.push({ concurrency: c, executions: total, platformPerSec, rawPerSec, platformRssMaxMiB: rssMax });
+    out.push({ concurrency: c, executions: platform.n, platformPerSec: platform.n / platform.seconds, rawPerSec: raw.n / raw.seconds, platformRssMaxMiB: rssMax });
   }
   return out;
 }
