@@ -15,6 +15,8 @@ const schema = z
     MAX_DELIVER: envFields.int(1, 100).default(3),
     NAK_DELAY_MS: envFields.int(0, 600_000).default(5_000),
     SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
+    ORPHAN_GRACE_MS: envFields.int(1_000, 3_600_000).default(60_000),
+    ORPHAN_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
     DEFAULT_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(60),
     MAX_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(600),
     DEFAULT_MEMORY_MB: envFields.int(6, 65_536).default(256),
@@ -49,6 +51,8 @@ const schema = z
     maxDeliver: env.MAX_DELIVER,
     nakDelayMs: env.NAK_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    orphanGraceMs: env.ORPHAN_GRACE_MS,
+    orphanSweepMs: env.ORPHAN_SWEEP_MS,
     sandbox: {
       defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },
       ceilings: { timeoutSeconds: env.MAX_TIMEOUT_SECONDS, memoryMb: env.MAX_MEMORY_MB, cpus: env.MAX_CPUS },

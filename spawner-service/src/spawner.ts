@@ -81,10 +81,17 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const queue = await setUpQueuePatiently(nc, config, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
   const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
-  const removeLeftovers = (): Promise<unknown> =>
-    runner.removeOwnContainers().catch((err: unknown) => logger.error({ err }, 'could not remove containers of this spawner'));
+  const orphanPolicy = {
+    spawnerId: config.spawnerId,
+    stoppedGraceMs: config.orphanGraceMs,
+    runningMaxMs: config.sandbox.ceilings.timeoutSeconds * 1000 + config.orphanGraceMs,
+  };
+  const removeOrphans = (atStart: boolean): Promise<unknown> =>
+    runner.removeOrphans(orphanPolicy, atStart).catch((err: unknown) => logger.error({ err }, 'orphan sweep failed'));
   // An engine that is down now may be back by the first execution (those are retried); /ready tells.
-  await removeLeftovers();
+  await removeOrphans(true);
+  const sweeper = setInterval(() => void removeOrphans(false), config.orphanSweepMs);
+  sweeper.unref();
 
   const store = createExecutionStore(queue.kv);
   const results = natsResultPublisher(nc);
@@ -115,9 +122,10 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     },
     async stop() {
       advisories.unsubscribe();
+      clearInterval(sweeper);
       if (!(await loop.stop(config.shutdownGraceMs))) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
-        await removeLeftovers();
+        await removeOrphans(true);
       }
       logger.info('spawner stopped');
     },

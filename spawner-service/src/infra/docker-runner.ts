@@ -5,6 +5,7 @@ import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
 import { dockerStatus, translateDockerError } from './docker-errors.js';
 import { createImagePuller } from './image-puller.js';
+import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { OutputCapture } from './output-capture.js';
 
 export interface DockerRunnerOptions {
@@ -15,8 +16,11 @@ export interface DockerRunnerOptions {
 }
 
 export interface DockerRunner extends ContainerRunner {
-  /** Force-removes every container this spawner id left behind; returns how many. */
-  removeOwnContainers(): Promise<number>;
+  /**
+   * Force-removes containers no live spawner owns (see isOrphan); at start also every one of
+   * this spawner id. Returns how many.
+   */
+  removeOrphans(policy: OrphanPolicy, atStart: boolean): Promise<number>;
   ping(): Promise<void>;
 }
 
@@ -102,14 +106,23 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
       }
     },
-    async removeOwnContainers() {
-      const leftovers = await docker.listContainers({
-        all: true,
-        filters: { label: [`${LABELS.managed}=true`, `${LABELS.spawner}=${spawnerId}`] },
-      });
-      await Promise.all(leftovers.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
-      if (leftovers.length > 0) logger.warn({ count: leftovers.length, spawnerId }, 'removed containers left by a previous run');
-      return leftovers.length;
+    async removeOrphans(policy, atStart) {
+      const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
+      const candidates = managed.filter((c) => isOrphan(c, policy, Date.now(), atStart));
+      const confirmed = await Promise.all(
+        candidates.map(async (c) => {
+          if (atStart && c.Labels[LABELS.spawner] === spawnerId) return true;
+          const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
+          return info !== undefined && stoppedLongEnough(info, policy, Date.now());
+        }),
+      );
+      const orphans = candidates.filter((_, i) => confirmed[i]);
+      await Promise.all(orphans.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
+      if (orphans.length > 0) {
+        const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
+        logger.warn({ removed }, 'removed containers no live spawner owns');
+      }
+      return orphans.length;
     },
     async ping() {
       await docker.ping();
