@@ -7,7 +7,7 @@ export const PROOF_IMAGES = Object.freeze({
   echo: 'faas-proof/echo:latest',
   forkbomb: 'faas-proof/forkbomb:latest',
   memhog: 'faas-proof/memhog:latest',
-  flood: 'faas-proof/flood:latest',
+  flood: 'faas-proof/flood2:latest',
   loop: 'faas-proof/loop:latest',
   netdev: 'faas-proof/netdev:latest',
 });
@@ -19,7 +19,8 @@ const SCRIPTS: Readonly<Record<keyof typeof PROOF_IMAGES, string>> = {
   echo: 'printf "%s" "$1"\n',
   forkbomb: 'bomb() { bomb | bomb & }; bomb; sleep 3; echo survived\n',
   memhog: 'x=$(head -c 200000000 /dev/zero | tr "\\000" a); echo "allocated ${#x}"\n',
-  flood: 'yes "$1" | head -c 5000000; yes err >&2 | head -c 3000000 >&2\n',
+  // 5 MB on stdout, then 3 MB on stderr: both past the 1 MiB caps, and then it ends.
+  flood: 'yes "$1" | head -c 5000000; yes err | head -c 3000000 >&2\n',
   loop: 'while :; do :; done\n',
   // "Tries the network" the only safe way: lists the interfaces it has, reaches no address.
   netdev: 'cat /proc/net/dev\n',

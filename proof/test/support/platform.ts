@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { ensureExecutionsStream } from '@faas/common';
-import { TEST_LABEL, eventually, startNatsCluster, tempSecretFile, type NatsCluster } from '@faas/common/testing';
+import { TEST_LABEL, eventually, tempSecretFile } from '@faas/common/testing';
+import { startProofCluster, type ProofCluster } from './nats-cluster.js';
 import { ServiceProcess } from './processes.js';
 
 /** Short enough that a redelivery after a crash comes within seconds, long enough for in-progress acks. */
@@ -12,7 +13,7 @@ export const MAX_CONTAINERS = 4;
 export interface ProofPlatform {
   /** Unique to this run: on every container our spawners start (`faas.proof.run=<runId>`). */
   readonly runId: string;
-  readonly cluster: NatsCluster;
+  readonly cluster: ProofCluster;
   readonly secretFile: string;
   readonly auth: ServiceProcess;
   readonly registry: ServiceProcess;
@@ -40,7 +41,7 @@ export async function stopProofPlatform(): Promise<void> {
 
 async function startProofPlatform(): Promise<ProofPlatform> {
   const runId = `proof-${randomBytes(4).toString('hex')}`;
-  const { cluster, nc } = await startClusterWithStream();
+  const { cluster, nc } = await startClusterWithStream(runId);
   const secretFile = tempSecretFile();
   const common = { NATS_URL: cluster.urls.join(','), NATS_REPLICAS: '3', JWT_SECRET_FILE: secretFile };
 
@@ -103,9 +104,15 @@ async function startProofPlatform(): Promise<ProofPlatform> {
  * service, so the consumer gets the suite's short ack wait). A cluster whose routes never form
  * (a free port taken by another process meanwhile) is replaced, at most twice.
  */
-async function startClusterWithStream(): Promise<{ cluster: NatsCluster; nc: NatsConnection }> {
+async function startClusterWithStream(runId: string): Promise<{ cluster: ProofCluster; nc: NatsConnection }> {
   for (let attempt = 1; ; attempt++) {
-    const cluster = await startNatsCluster(3);
+    let cluster: ProofCluster;
+    try {
+      cluster = await startProofCluster(`${runId}-${attempt}`);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      continue;
+    }
     const nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'proof-observer' });
     try {
       await eventually(() => ensureExecutionsStream(nc, { replicas: 3, ackWaitMs: ACK_WAIT_MS, maxDeliver: 5 }).then(() => true), 20_000, 250);
