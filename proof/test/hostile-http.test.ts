@@ -1,0 +1,121 @@
+import { request } from '@faas/common/testing';
+import { expect } from 'chai';
+import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
+import { HOSTILE_SEGMENTS, authVariants, bodyVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
+import { PROOF_IMAGES, buildProofImages } from './support/images.js';
+import { ledgerRow } from './support/ledger.js';
+import { proofPlatform, type ProofPlatform } from './support/platform.js';
+
+interface Outcome {
+  readonly request: HostileRequest;
+  readonly base: string;
+  readonly status: number;
+  readonly error?: string;
+  readonly body?: string;
+}
+
+/** Every endpoint of the three HTTP services, with a well-formed body where it takes one. */
+function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endpoint }[] {
+  const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none' };
+  const { name: _n, ...update } = spec;
+  const auth = p.auth.url;
+  const registry = p.registry.url;
+  const publisher = p.publishers[0]!.url;
+  return [
+    { base: auth, endpoint: { method: 'POST', path: '/auth/register', auth: false, valid: { username: 'hx-user', password: 'correct-horse' } } },
+    { base: auth, endpoint: { method: 'POST', path: '/auth/login', auth: false, valid: { username: 'hx-user', password: 'correct-horse' } } },
+    { base: auth, endpoint: { method: 'GET', path: '/auth/validate', auth: true } },
+    { base: registry, endpoint: { method: 'POST', path: '/registry/functions', auth: true, valid: spec } },
+    { base: registry, endpoint: { method: 'GET', path: '/registry/functions', auth: true } },
+    { base: registry, endpoint: { method: 'GET', path: `/registry/functions/${fn}`, auth: true } },
+    { base: registry, endpoint: { method: 'PUT', path: '/registry/functions/hx-put', auth: true, valid: update } },
+    { base: registry, endpoint: { method: 'DELETE', path: '/registry/functions/hx-nothing', auth: true } },
+    { base: registry, endpoint: { method: 'POST', path: '/registry/register', auth: true, valid: { name: 'hx-alias', payload: PROOF_IMAGES.echo, description: 'd' } } },
+    { base: registry, endpoint: { method: 'GET', path: '/registry/list', auth: true } },
+    { base: registry, endpoint: { method: 'GET', path: `/registry/retrieve?name=${fn}`, auth: true } },
+    { base: registry, endpoint: { method: 'DELETE', path: '/registry/delete', auth: true, valid: { name: 'hx-nothing' } } },
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/publish', auth: true, valid: { name: fn, argument: 'a' } } },
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb' } } },
+    { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
+    { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
+  ];
+}
+
+/** Path parameters and query strings built from hostile segments. */
+function pathVariants(p: ProofPlatform): { base: string; request: HostileRequest }[] {
+  const registry = p.registry.url;
+  const publisher = p.publishers[0]!.url;
+  const out: { base: string; request: HostileRequest }[] = [];
+  for (const s of HOSTILE_SEGMENTS) {
+    const json = { 'content-type': 'application/json' };
+    out.push(
+      { base: registry, request: { method: 'GET', path: `/registry/functions/${s}`, auth: true } },
+      { base: registry, request: { method: 'PUT', path: `/registry/functions/${s}`, auth: true, headers: json, body: JSON.stringify({ image: PROOF_IMAGES.echo }) } },
+      { base: registry, request: { method: 'DELETE', path: `/registry/functions/${s}`, auth: true } },
+      { base: registry, request: { method: 'GET', path: `/registry/retrieve?name=${s}&name=${s}`, auth: true } },
+      { base: registry, request: { method: 'DELETE', path: `/registry/delete?name=${s}`, auth: true } },
+      { base: registry, request: { method: 'GET', path: `/registry/functions?limit=${s}&cursor=${s}`, auth: true } },
+      { base: publisher, request: { method: 'GET', path: `/publisher/executions/${s}`, auth: true } },
+      { base: publisher, request: { method: 'GET', path: `/publisher/executions?limit=${s}&cursor=${s}&function=${s}`, auth: true } },
+    );
+  }
+  return out;
+}
+
+async function send(base: string, req: HostileRequest, token: string): Promise<Outcome> {
+  const headers: Record<string, string> = { ...req.headers };
+  if (req.auth && !headers.authorization) headers.authorization = `Bearer ${token}`;
+  try {
+    const res = await fetch(`${base}${req.path}`, { method: req.method, headers, ...(req.body !== undefined ? { body: req.body } : {}) });
+    const text = await res.text();
+    return { request: req, base, status: res.status, body: text.slice(0, 300) };
+  } catch (err) {
+    return { request: req, base, status: 0, error: (err as Error).cause ? String((err as Error).cause) : String(err) };
+  }
+}
+
+const describeRequest = (o: Outcome): string =>
+  `${o.request.method} ${o.request.path.slice(0, 80)} [${(o.request.body ?? '').slice(0, 80)}] -> ${o.status} ${o.error ?? o.body ?? ''}`;
+
+describe('proof: hostile HTTP input on every endpoint', function () {
+  this.timeout(300_000);
+  const row = ledgerRow('hostile HTTP input');
+
+  it('answers at least 1000 malformed requests without a single 5xx and stays healthy', async () => {
+    const p = await proofPlatform();
+    await buildProofImages();
+    const user = await newUser(p);
+    const fn = await newFunction(p, user, PROOF_IMAGES.echo, { timeoutSeconds: 10 });
+
+    const planned: { base: string; request: HostileRequest }[] = [];
+    for (const { base, endpoint } of endpoints(p, fn)) {
+      for (const request of [...bodyVariants(endpoint), ...authVariants(endpoint)]) planned.push({ base, request });
+    }
+    planned.push(...pathVariants(p));
+    const outcomes = await inParallel(planned.map(({ base, request }) => () => send(base, request, user.token)), 12);
+
+    const fiveXx = outcomes.filter((o) => o.status >= 500);
+    const failed = outcomes.filter((o) => o.status === 0);
+    const byStatus = new Map<number, number>();
+    for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+    row.submitted = outcomes.length;
+    row.final = '-';
+    row.lost = '-';
+    row.duplicate = '-';
+    row.fiveXx = fiveXx.length;
+    row.notes = `statuses ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ')}`;
+
+    // Afterwards: every service ready, and a normal execution still runs end to end.
+    const services = [p.auth, p.registry, ...p.publishers.filter((s) => s.running), ...p.spawners];
+    const ready = await Promise.all(services.map((s) => request(`${s.url}${s.options.readyPath}`).then((r) => r.status)));
+    const id = await submitAsync(p.publishers[0]!.url, user, fn, 'after the storm');
+    const after = (await waitAllFinal(() => p.publishers[0]!.url, [{ id, user }], 30_000)).get(id);
+    row.notes += `; afterwards all ${services.length} services ready, a normal execution ${after?.status}`;
+
+    expect(outcomes.length).to.be.at.least(1000);
+    expect(fiveXx.map(describeRequest), 'responses of 500 or more').to.deep.equal([]);
+    expect(failed.map(describeRequest), 'requests with no HTTP answer at all').to.deep.equal([]);
+    expect(ready).to.deep.equal(services.map(() => 200));
+    expect(after).to.include({ status: 'succeeded', result: 'after the storm' });
+  });
+});
