@@ -52,9 +52,16 @@ foreach ($name in @("$($env:FAAS_SECRET_PREFIX)_jwt_secret", "$($env:FAAS_SECRET
   $value = -join ($bytes | ForEach-Object { $_.ToString('x2') })
   $sha = [System.Security.Cryptography.SHA256]::Create()
   $fp = (-join ($sha.ComputeHash([Text.Encoding]::ASCII.GetBytes($value)) | ForEach-Object { $_.ToString('x2') })).Substring(0, 12)
-  $value | docker secret create $name - | Out-Null
-  if ($LASTEXITCODE -ne 0) { Fail "cannot create secret $name" }
-  Remove-Variable value
+  # Through a file: piping to a native command would append a newline (CRLF on Windows).
+  $tmp = [System.IO.Path]::GetTempFileName()
+  try {
+    [System.IO.File]::WriteAllText($tmp, $value)
+    docker secret create $name $tmp | Out-Null
+    if ($LASTEXITCODE -ne 0) { Fail "cannot create secret $name" }
+  } finally {
+    Remove-Item -Force $tmp
+    Remove-Variable value
+  }
   Step "secret $name created (sha256 fingerprint $fp...)"
 }
 
