@@ -7,6 +7,7 @@ import { dockerStatus, translateDockerError } from './docker-errors.js';
 import { createImagePuller } from './image-puller.js';
 import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { OutputCapture } from './output-capture.js';
+import { runMs } from './run-time.js';
 
 export interface DockerRunnerOptions {
   readonly docker: Docker;
@@ -28,12 +29,6 @@ export interface DockerRunner extends ContainerRunner {
 const STREAM_DRAIN_MS = 2_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
-function runMs(state: { StartedAt?: string; FinishedAt?: string }, fallbackMs: number): number {
-  const started = Date.parse(state.StartedAt ?? '');
-  const finished = Date.parse(state.FinishedAt ?? '');
-  return Number.isFinite(started) && Number.isFinite(finished) && finished >= started ? finished - started : fallbackMs;
-}
 
 /** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
