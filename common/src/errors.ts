@@ -53,6 +53,7 @@ export class UnavailableError extends AppError {
 const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

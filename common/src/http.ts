@@ -49,6 +49,19 @@ function fromBodyParser(err: unknown): AppError | undefined {
 }
 
 /**
+ * Errors Express and body-parser raise for a bad request without a `type` (an undecodable
+ * `%`-escape in a path parameter, a gzip body that is not gzip) carry a 4xx `status`: a
+ * client's mistake, answered as such, never a 500.
+ */
+function fromClientError(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status = (err as { status?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (err instanceof URIError) return new AppError('BAD_REQUEST', 'the request path has an invalid %-escape');
+  return new AppError('BAD_REQUEST', 'the request could not be decoded');
+}
+
+/**
  * NATS failures that mean "the cluster cannot answer right now": no responders (a stream or
  * KV bucket electing a new leader after a node loss), timeouts, a connection being replaced.
  * They are a dependency being down (503, try again), not a bug (500).
@@ -64,7 +77,7 @@ function fromNats(err: unknown): AppError | undefined {
 }
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-  const appError = err instanceof AppError ? err : (fromBodyParser(err) ?? fromNats(err));
+  const appError = err instanceof AppError ? err : (fromBodyParser(err) ?? fromNats(err) ?? fromClientError(err));
   const status = appError ? statusForCode(appError.code) : 500;
   const log: Logger | undefined = res.locals.log;
   if (status >= 500) log?.error({ err }, 'request failed');
