@@ -1,4 +1,4 @@
-import { ConflictError, isWrongLastSequence } from '@faas/common';
+import { ConflictError, USERNAME_PATTERN, isWrongLastSequence } from '@faas/common';
 import type { KV } from 'nats';
 
 export interface StoredUser {
@@ -29,6 +29,8 @@ export function createUserStore(kv: KV): UserStore {
       }
     },
     async find(username) {
+      // A name registration would refuse has no user, and may not even be a valid KV key ('a.b', '*', ' ').
+      if (!USERNAME_PATTERN.test(username)) return undefined;
       const entry = await kv.get(keyOf(username));
       if (!entry || entry.operation !== 'PUT') return undefined;
       return entry.json<StoredUser>();
