@@ -70,6 +70,8 @@ export function bodyVariants(endpoint: Endpoint): HostileRequest[] {
     // A key that collides with Object.prototype, next to the valid fields.
     out.push(json(JSON.stringify(valid).replace(/^\{/, `{"__proto__":{"${field}":"polluted"},`)));
   }
+  // fetch cannot send a body with GET; those endpoints get the path, query and token variants.
+  if (endpoint.method === 'GET') return out;
   for (const raw of RAW_BODIES) {
     out.push({
       ...base,
@@ -85,7 +87,7 @@ export function authVariants(endpoint: Endpoint): HostileRequest[] {
     method: endpoint.method,
     path: endpoint.path,
     auth: false,
-    headers: { authorization, 'content-type': 'application/json' },
+    headers: { authorization, ...(endpoint.valid ? { 'content-type': 'application/json' } : {}) },
     ...(endpoint.valid ? { body: JSON.stringify(endpoint.valid) } : {}),
   }));
 }
