@@ -108,6 +108,19 @@ check_nats_cluster() {
   done
 }
 
+# The proxy in APISIX's place: a container on the stack's network, published on loopback only.
+start_edge() {
+  local deadline=$((SECONDS + 30))
+  EDGE_PORT=$(free_port)
+  step "edge proxy $EDGE on 127.0.0.1:$EDGE_PORT (stands in for APISIX)"
+  docker run -d --name "$EDGE" --network "${FAAS_STACK}_faas" -p "127.0.0.1:$EDGE_PORT:8080" \
+    -v "$PWD/bin/lib/e2e-edge.mjs:/edge.mjs:ro" --user 1000 "$NODE_IMAGE" node /edge.mjs >/dev/null
+  until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$EDGE_PORT/auth/health"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "edge proxy does not answer on 127.0.0.1:$EDGE_PORT"
+    sleep 1
+  done
+}
+
 # Polls until the service runs exactly N tasks.
 wait_replicas() {
   local svc=$1 want=$2 deadline=$((SECONDS + ${3:-180})) replicas
@@ -161,19 +174,8 @@ deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml >/dev/null
 wait_stack_ready "$FAAS_STACK" "${READY_TIMEOUT:-420}"
 DEPLOY_SECONDS=$((SECONDS - t))
 
-EDGE_PORT=$(free_port)
-step "edge proxy $EDGE on 127.0.0.1:$EDGE_PORT (stands in for APISIX)"
-docker run -d --name "$EDGE" --network "${FAAS_STACK}_faas" -p "127.0.0.1:$EDGE_PORT:8080" \
-  -v "$PWD/bin/lib/e2e-edge.mjs:/edge.mjs:ro" --user 1000 "$NODE_IMAGE" node /edge.mjs >/dev/null
+start_edge
 AUTH=http://127.0.0.1:$EDGE_PORT REGISTRY=$AUTH PUBLISHER=$AUTH
-wait_edge() {
-  local deadline=$((SECONDS + 30))
-  until curl -sf -m 5 -o /dev/null "$AUTH/auth/health"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "edge proxy does not answer on 127.0.0.1:$EDGE_PORT"
-    sleep 1
-  done
-}
-wait_edge
 
 step "NATS: three nodes, one JetStream cluster"
 check_nats_cluster

@@ -29,10 +29,13 @@ image_available() {
   timeout 60 docker pull -q "$1" >/dev/null 2>&1
 }
 
-# Sets NODE_IMAGE and NATS_IMAGE: the official images when they can be had, else the
-# air-gapped ones, built once and cached (AIRGAPPED=1 skips the pull attempts).
+# Sets NODE_IMAGE and NATS_IMAGE: the ones given in the environment, else the official images
+# when they can be had, else the air-gapped ones, built once and cached (AIRGAPPED=1 skips the
+# pull attempts).
 resolve_base_images() {
-  if [ "${AIRGAPPED:-0}" != 1 ] && image_available "$NODE_IMAGE_OFFICIAL" && image_available "$NATS_IMAGE_OFFICIAL"; then
+  if [ -n "${NODE_IMAGE:-}" ] && [ -n "${NATS_IMAGE:-}" ]; then
+    step "base images (given): $NODE_IMAGE, $NATS_IMAGE"
+  elif [ "${AIRGAPPED:-0}" != 1 ] && image_available "$NODE_IMAGE_OFFICIAL" && image_available "$NATS_IMAGE_OFFICIAL"; then
     NODE_IMAGE=$NODE_IMAGE_OFFICIAL NATS_IMAGE=$NATS_IMAGE_OFFICIAL
     step "base images: $NODE_IMAGE, $NATS_IMAGE"
   else
