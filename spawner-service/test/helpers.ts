@@ -20,8 +20,12 @@ import { startSpawner, type Spawner } from '../src/spawner.js';
 
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
+/** This mocha process: other runs of the same suite may share the Docker engine at the same time. */
+export const TEST_RUN = uniqueName('run');
+export const TEST_RUN_LABEL = `faas.test.run=${TEST_RUN}`;
+
 /** Labels on every container a test spawner starts: the sweep and the leftover checks find them. */
-export const TEST_CONTAINER_LABELS = `${TEST_LABEL}=1,faas.test.suite=spawner`;
+export const TEST_CONTAINER_LABELS = `${TEST_LABEL}=1,faas.test.suite=spawner,${TEST_RUN_LABEL}`;
 
 export interface SpawnerUnderTest {
   readonly spawner: Spawner;

@@ -1,14 +1,20 @@
 import { FUNCTION_SCRIPTS, eventually, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type Docker from 'dockerode';
-import { IMAGES, buildImages, docker, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+import { IMAGES, TEST_RUN, buildImages, docker, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 
 /** A container as a spawner that died (under another id) would have left it. */
 async function leftover(image: string, argument: string): Promise<Docker.Container> {
   const container = await docker.createContainer({
     Image: image,
     Cmd: [argument],
-    Labels: { 'faas.managed': 'true', 'faas.spawner': uniqueName('faas-test-gone'), 'faas.test': '1', 'faas.test.suite': 'spawner' },
+    Labels: {
+      'faas.managed': 'true',
+      'faas.spawner': uniqueName('faas-test-gone'),
+      'faas.test': '1',
+      'faas.test.suite': 'spawner',
+      'faas.test.run': TEST_RUN,
+    },
     HostConfig: { NetworkMode: 'none' },
   });
   await container.start();
