@@ -121,6 +121,19 @@ start_edge() {
   done
 }
 
+# Services run as uid 1000; the spawner's group is the docker socket's, and nothing else.
+check_users() {
+  local svc cid ids want
+  for svc in auth-service spawner-service; do
+    cid=$(docker ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_$svc" | head -n 1)
+    ids=$(docker exec "$cid" id -u):$(docker exec "$cid" id -g)
+    want=1000:1000
+    [ "$svc" = spawner-service ] && want=1000:$DOCKER_GID
+    [ "$ids" = "$want" ] || fail "$svc runs as $ids, want $want"
+    echo "    ok  $svc runs as uid:gid $ids"
+  done
+}
+
 # Polls until the service runs exactly N tasks.
 wait_replicas() {
   local svc=$1 want=$2 deadline=$((SECONDS + ${3:-180})) replicas
@@ -180,8 +193,9 @@ AUTH=http://127.0.0.1:$EDGE_PORT REGISTRY=$AUTH PUBLISHER=$AUTH
 step "NATS: three nodes, one JetStream cluster"
 check_nats_cluster
 
-step "spawners: 10 tasks"
+step "spawners: 10 tasks, non-root"
 wait_replicas "${FAAS_STACK}_spawner-service" 10 60
+check_users
 
 step "curl flow through the edge proxy"
 USER_NAME="e2e_$(date +%s)_$RANDOM" PASSWORD='e2e-s3cret-pass' FN_NAME="echo_$RANDOM"
