@@ -1,6 +1,6 @@
 import { publishSync, type ColdTarget } from './cold.js';
 import { rawDockerodeRun } from './engine.js';
-import { elapsedMs } from './stats.js';
+import { elapsedMs, summarize } from './stats.js';
 
 export interface LevelResult {
   readonly concurrency: number;
@@ -8,6 +8,8 @@ export interface LevelResult {
   readonly platformPerSec: number;
   readonly rawPerSec: number;
   readonly platformRssMaxMiB: number;
+  /** p50 per execution, ms: platform end-to-end, raw end-to-end, and the platform's accept and queue phases. */
+  readonly p50: { readonly platform: number; readonly raw: number; readonly accept: number; readonly queue: number };
 }
 
 /** `total` jobs shared by `concurrency` workers, each starting the next as soon as its last one ends. */
@@ -49,9 +51,15 @@ export async function throughput(
     const platform = { n: 0, seconds: 0 };
     const raw = { n: 0, seconds: 0 };
     let rssMax = Number.NaN;
+    const lat = { platform: [] as number[], raw: [] as number[], accept: [] as number[], queue: [] as number[] };
     const platformArm = async (round: number): Promise<void> => {
       const stop = sampleMax(rss);
-      const perSec = await closedLoop(c, chunk, async (i) => void (await publishSync(t, `tp-${c}-${round}-${i}`)));
+      const perSec = await closedLoop(c, chunk, async (i) => {
+        const s = await publishSync(t, `tp-${c}-${round}-${i}`);
+        lat.platform.push(s.e2eMs);
+        lat.accept.push(Date.parse(s.record.queuedAt) - s.sentAt);
+        lat.queue.push(Date.parse(s.record.startedAt ?? '') - Date.parse(s.record.queuedAt));
+      });
       rssMax = Math.max(Number.isNaN(rssMax) ? 0 : rssMax, stop());
       platform.n += chunk;
       platform.seconds += chunk / perSec;
@@ -60,6 +68,7 @@ export async function throughput(
       const perSec = await closedLoop(c, chunk, async (i) => {
         const arg = `tp-raw-${c}-${round}-${i}`;
         const r = await rawDockerodeRun(t.image, arg, t.runId);
+        lat.raw.push(r.total);
         if (r.stdout !== arg) throw new Error(`raw run printed ${JSON.stringify(r.stdout)}`);
       });
       raw.n += chunk;
@@ -74,7 +83,9 @@ export async function throughput(
         await platformArm(round);
       }
     }
-    out.push({ concurrency: c, executions: platform.n, platformPerSec: platform.n / platform.seconds, rawPerSec: raw.n / raw.seconds, platformRssMaxMiB: rssMax });
+    out.push({ concurrency: c, executions: platform.n, platformPerSec: platform.n / platform.seconds, rawPerSec: raw.n / raw.seconds, platformRssMaxMiB: rssMax,
+      p50: { platform: summarize(lat.platform).p50, raw: summarize(lat.raw).p50, accept: summarize(lat.accept).p50, queue: summarize(lat.queue).p50 },
+    });
   }
   return out;
 }
