@@ -67,9 +67,10 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const before = await inParallel(Array.from({ length: LOAD / 2 }, (_, i) => () => submit(i)), 8);
       await waitUntil(() => before.filter((s) => starts.count(s.id) > 0).length >= 6, 60_000);
 
-      // The node leading the EXECUTIONS stream: its loss forces an election where it hurts most.
+      // The node leading the executions KV: every spawner and publisher writes there, so its
+      // loss forces the election that hurts most.
       const jsm = await p.nc.jetstreamManager({ timeout: 5_000 });
-      const leader = (await jsm.streams.info('EXECUTIONS')).cluster?.leader;
+      const leader = (await jsm.streams.info('KV_executions')).cluster?.leader;
       const victim = p.cluster.servers.find((s) => s.options.serverName === leader) ?? p.cluster.servers[0]!;
       killedAt = Date.now();
       await victim.stop('SIGKILL');
@@ -94,7 +95,7 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const reruns = starts.rerun(ids).length;
       const wrongOutput = submitted.filter((s, i) => records.get(s.id)?.result !== `nonce-${i}`).length;
       row.notes =
-        `killed stream leader ${victim.options.serverName} for ${Math.round(downFor / 1000)} s; ${retriedSubmits} submits retried (5xx: ${byStatus}, the last ${last5xxAt ? ((last5xxAt - killedAt) / 1000).toFixed(1) : '-'} s after the kill); ` +
+        `killed the executions KV leader ${victim.options.serverName} for ${Math.round(downFor / 1000)} s; ${retriedSubmits} submits retried (5xx: ${byStatus}, the last ${last5xxAt ? ((last5xxAt - killedAt) / 1000).toFixed(1) : '-'} s after the kill); ` +
         `KV writes while down: ${kvWrites}; rejoined (all replicas current) ${Math.round(rejoinedMs / 1000)} s after restart; ` +
         `${reruns} started twice; ${wrongOutput} with wrong output`;
 
