@@ -16,7 +16,7 @@ before(async function () {
 after(async function () {
   this.timeout(120_000);
   await stopProofPlatform();
-  console.log(summaryTable());
-  console.log(`suite time ${Math.round((Date.now() - startedAt) / 1000)} s; service logs in ${logDir}`);
+  // The figures are the point of this suite: printed after mocha's own results.
+  process.stdout.write(`${summaryTable()}\nsuite time ${Math.round((Date.now() - startedAt) / 1000)} s; service logs in ${logDir}\n`);
   if (runId) expect(await leftoverContainers(runId), 'containers of this run left behind').to.have.length(0);
 });
