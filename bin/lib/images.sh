@@ -70,8 +70,10 @@ EOT
 # the build context so `npm ci` in the build stage trusts it; it never reaches a runtime image.
 stage_build_ca() {
   rm -rf .data/build-ca && mkdir -p .data/build-ca
-  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
-    cp "$NODE_EXTRA_CA_CERTS" .data/build-ca/extra-ca.crt
+  # The host's own bundle when none is named: CI's environment may lack NODE_EXTRA_CA_CERTS.
+  local bundle="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+  if [ -r "$bundle" ]; then
+    cp "$bundle" .data/build-ca/extra-ca.crt
   fi
 }
 
