@@ -16,3 +16,10 @@ step "lint"
 npm run lint
 step "test"
 npm run test:all
+
+if [ "${SKIP_E2E:-0}" = "1" ]; then
+  step "e2e on a single-node swarm: skipped (SKIP_E2E=1)"
+else
+  step "e2e on a single-node swarm"
+  bin/e2e-swarm.sh
+fi
