@@ -9,7 +9,7 @@ import { loadBenchConfig } from './config.js';
 import { BENCH_LABEL, buildEchoImage, cleanupEngine } from './engine.js';
 import { call, closeClient } from './http-client.js';
 import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load.js';
-import { rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
+import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows } from './report.js';
 import { throughput } from './throughput.js';
 
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     await buildEchoImage(image, runId);
     nats = await startNats(dir);
     say(`nats-server (one node, JetStream, NATS_REPLICAS=1) at ${nats.url}`);
-    platform = await startPlatformProcess(join(repoRoot, 'standalone/dist/src/main.js'), {
+    platform = await startPlatformProcess(cfg.platformMain ?? join(repoRoot, 'standalone/dist/src/main.js'), {
       PORT: '0',
       HOST: '127.0.0.1',
       NATS_URL: nats.url,
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       MAX_CONCURRENT_PER_USER: String(cfg.maxContainers * 2),
     }, cfg.platformNodeArgs);
     const pid = platform.pid;
-    say(`platform (standalone child process, pid ${pid}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
+    say(`platform (standalone child process, pid ${pid}${cfg.platformMain ? `, ${cfg.platformMain}` : ''}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
     await settle(1_000);
     const freshMiB = rssMiB(pid);
     const user = await newUser(platform.baseUrl);
@@ -89,7 +89,10 @@ async function main(): Promise<void> {
     const idleMiB = rssMiB(pid);
 
     say(`3. throughput at concurrency ${cfg.levels.join(', ')} (${cfg.tpRounds} alternating rounds per level)`);
-    const levels = await throughput(target, cfg.levels, { perLevel: cfg.perLevel, rounds: cfg.tpRounds }, () => rssMiB(pid));
+    const levels = await throughput(target, cfg.levels, { perLevel: cfg.perLevel, rounds: cfg.tpRounds }, () => rssMiB(pid), {
+      platform: () => cpuMs(pid),
+      nats: () => cpuMs(nats?.pid),
+    });
 
     say(`4. auth and registry: ${cfg.httpConcurrency} clients, ${cfg.httpSeconds} s each`);
     const reqs = authRegistryRequests(platform.baseUrl, user, fn);

@@ -21,6 +21,8 @@ export interface BenchConfig {
   readonly maxContainers: number;
   /** Extra node flags for the platform process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated. */
   readonly platformNodeArgs: readonly string[];
+  /** Another build of the platform to measure (an A/B of a change): its standalone main.js. */
+  readonly platformMain: string | undefined;
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
 }
@@ -39,6 +41,7 @@ export function loadBenchConfig(): BenchConfig {
     httpConcurrency: int('BENCH_HTTP_CONCURRENCY', 8, 1),
     maxContainers: Math.max(...levels),
     platformNodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    platformMain: process.env.BENCH_PLATFORM_MAIN || undefined,
     outFile: process.env.BENCH_OUT || undefined,
   });
 }

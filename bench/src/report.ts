@@ -76,7 +76,8 @@ export function rows(f: Figures): Row[] {
       figure: `concurrency ${l.concurrency} (${l.executions} executions per arm)`,
       value:
         `platform ${l.platformPerSec.toFixed(2)}/s · raw dockerode ${l.rawPerSec.toFixed(2)}/s · ratio ${fmtRatio(ratio)}` +
-        ` (p50 per execution ${fmtMs(l.p50.platform)} vs ${fmtMs(l.p50.raw)} ms; platform accept ${fmtMs(l.p50.accept)}, queue ${fmtMs(l.p50.queue)} ms)`,
+        ` (p50 per execution ${fmtMs(l.p50.platform)} vs ${fmtMs(l.p50.raw)} ms; platform accept ${fmtMs(l.p50.accept)}, queue ${fmtMs(l.p50.queue)} ms;` +
+        ` CPU per execution: platform ${fmtMs(l.cpuPerExecution.platform)} + nats ${fmtMs(l.cpuPerExecution.nats)} + client ${fmtMs(l.cpuPerExecution.platformClient)} ms, raw loop ${fmtMs(l.cpuPerExecution.rawClient)} ms)`,
       target: l.concurrency === 8 ? '≥ 0.90x' : '',
       met: l.concurrency === 8 ? verdict(ratio >= 0.9) : '',
     });
