@@ -22,6 +22,17 @@ export function natsResultPublisher(nc: NatsConnection): ResultPublisher {
   };
 }
 
+/** A nak delay never grows past this. */
+const MAX_NAK_DELAY_MS = 60_000;
+
+/**
+ * Passing faults back off exponentially (delay, 2x, 4x, ...): a fixed delay let a few seconds of
+ * NATS leader election use up every delivery, and JetStream then gave the execution up.
+ */
+export function nakDelayFor(baseMs: number, attempt: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), Math.max(baseMs, MAX_NAK_DELAY_MS));
+}
+
 /** Translates the use case's outcome into JetStream acks: term, nak with delay, or ack. */
 export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) => Promise<void> {
   const { metrics, logger } = options;
@@ -39,12 +50,13 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) =>
     const attempt = msg.info.redeliveryCount;
     const lastAttempt = options.maxDeliver > 0 && attempt >= options.maxDeliver;
     const log = logger.child({ executionId: request.id, image: request.image, attempt });
+    const delayMs = nakDelayFor(options.nakDelayMs, attempt);
     try {
       const outcome = await runExecution(options.ports, request, { attempt, lastAttempt });
       if (outcome.kind === 'retry') {
-        log.warn({ reason: outcome.reason, delayMs: options.nakDelayMs }, 'passing fault: execution handed back for a later attempt');
+        log.warn({ reason: outcome.reason, delayMs }, 'passing fault: execution handed back for a later attempt');
         metrics.rejected.inc({ reason: 'retry' });
-        msg.nak(options.nakDelayMs);
+        msg.nak(delayMs);
         return;
       }
       const { record } = outcome;
@@ -54,9 +66,9 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) =>
       if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status }, record.durationMs / 1000);
       log.info({ status: record.status, durationMs: record.durationMs, exitCode: record.exitCode, truncated: record.truncated, error: record.error }, 'execution finished');
     } catch (err) {
-      log.error({ err, delayMs: options.nakDelayMs }, 'execution failed before its record was final; retrying later');
+      log.error({ err, delayMs }, 'execution failed before its record was final; retrying later');
       metrics.rejected.inc({ reason: 'retry' });
-      msg.nak(options.nakDelayMs);
+      msg.nak(delayMs);
     }
   };
 }

@@ -5,6 +5,9 @@ import { parseExecutionRequest, type IncomingExecution } from '../domain/executi
 /** JetStream announces here when a message of the spawner consumer reached max_deliver. */
 export const MAX_DELIVERIES_SUBJECT = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${STREAMS.executions}.${CONSUMERS.spawner}`;
 const QUEUE = 'spawner-max-deliveries';
+/** An advisory is sent once: when NATS itself is failing over, keep trying for about two minutes. */
+const HANDLE_ATTEMPTS = 8;
+const HANDLE_BACKOFF_MS = 500;
 
 export interface MaxDeliveriesOptions {
   readonly nc: NatsConnection;
@@ -32,11 +35,22 @@ export function watchMaxDeliveries(options: MaxDeliveriesOptions): Subscription 
     }
     await jsm.streams.deleteMessage(STREAMS.executions, seq);
   }
+  async function handleWithRetries(msg: Msg): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handle(msg);
+      } catch (err) {
+        if (attempt === HANDLE_ATTEMPTS) throw err;
+        logger.warn({ err, attempt }, 'max-deliveries advisory not handled yet; retrying');
+        await new Promise((r) => setTimeout(r, HANDLE_BACKOFF_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
   return options.nc.subscribe(MAX_DELIVERIES_SUBJECT, {
     queue: QUEUE,
     callback: (err, msg) => {
       if (err) return;
-      handle(msg).catch((e: unknown) => logger.error({ err: e }, 'max-deliveries advisory not handled'));
+      handleWithRetries(msg).catch((e: unknown) => logger.error({ err: e }, 'max-deliveries advisory not handled'));
     },
   });
 }
