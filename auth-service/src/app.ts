@@ -2,14 +2,14 @@ import {
   BUCKETS,
   createHttpApp,
   createTokenVerifier,
-  healthRouter,
   natsReadiness,
+  serviceRouter,
   openBucket,
   type Logger,
   type Metrics,
   type ReadinessCheck,
 } from '@faas/common';
-import { Router, type Express } from 'express';
+import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import type { AuthConfig } from './config.js';
 import { authRoutes, type AuthRouteDeps } from './routes.js';
@@ -23,10 +23,7 @@ export interface AuthDeps extends AuthRouteDeps {
 
 /** Everything under `/auth`: health, readiness and the user API. */
 export function authRouter(deps: AuthDeps): Router {
-  const router = Router();
-  router.use(healthRouter(deps.ready));
-  router.use(authRoutes(deps));
-  return router;
+  return serviceRouter(deps.ready, authRoutes(deps));
 }
 
 export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics }): Express {

@@ -1,4 +1,4 @@
-import { baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
 
 const schema = z
@@ -11,10 +11,7 @@ const schema = z
     AUTH_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(16_384),
   })
   .transform((env) => ({
-    port: env.PORT,
-    natsUrls: env.NATS_URL,
-    natsReplicas: env.NATS_REPLICAS,
-    logLevel: env.LOG_LEVEL,
+    ...baseConfigFrom(env),
     token: tokenSettingsFrom(env) satisfies TokenSettings,
     bcryptCost: env.BCRYPT_COST,
     passwordMinLength: env.PASSWORD_MIN_LENGTH,

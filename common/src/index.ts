@@ -13,3 +13,4 @@ export * from './schemas.js';
 export * from './service-runner.js';
 export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
+export * from './service.js';

@@ -5,15 +5,15 @@ import {
   createTokenVerifier,
   ensureExecutionsStream,
   FINAL_STATUSES,
-  healthRouter,
   natsReadiness,
+  serviceRouter,
   openBucket,
   openExecutionsBucket,
   type Logger,
   type Metrics,
   type ReadinessCheck,
 } from '@faas/common';
-import { Router, type Express } from 'express';
+import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
 import type { PublisherConfig } from './config.js';
@@ -33,10 +33,7 @@ export interface PublisherDeps extends PublisherRouteDeps {
 }
 
 export function publisherRouter(deps: PublisherDeps): Router {
-  const router = Router();
-  router.use(healthRouter(deps.ready));
-  router.use(publisherRoutes(deps));
-  return router;
+  return serviceRouter(deps.ready, publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {

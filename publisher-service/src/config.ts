@@ -1,4 +1,4 @@
-import { baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const schema = z
@@ -23,10 +23,7 @@ const schema = z
     MAX_DELIVER: envFields.int(1, 100).default(3),
   })
   .transform((env) => ({
-    port: env.PORT,
-    natsUrls: env.NATS_URL,
-    natsReplicas: env.NATS_REPLICAS,
-    logLevel: env.LOG_LEVEL,
+    ...baseConfigFrom(env),
     token: tokenSettingsFrom(env),
     registry: { baseUrl: env.REGISTRY_URL.replace(/\/+$/, ''), timeoutMs: env.REGISTRY_TIMEOUT_MS },
     quota: { maxConcurrent: env.MAX_CONCURRENT_PER_USER, holdMaxMs: env.QUOTA_HOLD_MAX_SECONDS * 1000 },

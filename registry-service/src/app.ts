@@ -2,14 +2,14 @@ import {
   BUCKETS,
   createHttpApp,
   createTokenVerifier,
-  healthRouter,
   natsReadiness,
+  serviceRouter,
   openBucket,
   type Logger,
   type Metrics,
   type ReadinessCheck,
 } from '@faas/common';
-import { Router, type Express } from 'express';
+import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
@@ -24,11 +24,7 @@ export interface RegistryDeps extends RegistryRouteDeps {
 
 /** Everything under `/registry`: health, readiness, the function API and its legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
-  const router = Router();
-  router.use(healthRouter(deps.ready));
-  router.use(functionRoutes(deps));
-  router.use(aliasRoutes(deps));
-  return router;
+  return serviceRouter(deps.ready, functionRoutes(deps), aliasRoutes(deps));
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {

@@ -1,4 +1,4 @@
-import { baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
 import { limitPolicyFrom } from './limits.js';
 
@@ -17,10 +17,7 @@ const schema = z
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
   })
   .transform((env) => ({
-    port: env.PORT,
-    natsUrls: env.NATS_URL,
-    natsReplicas: env.NATS_REPLICAS,
-    logLevel: env.LOG_LEVEL,
+    ...baseConfigFrom(env),
     token: tokenSettingsFrom(env) satisfies TokenSettings,
     limits: limitPolicyFrom({
       maxTimeoutSeconds: env.MAX_TIMEOUT_SECONDS,

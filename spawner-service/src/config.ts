@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -40,10 +40,7 @@ const schema = z
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
   .refine((e) => e.DEFAULT_CPUS <= e.MAX_CPUS, { message: 'DEFAULT_CPUS exceeds MAX_CPUS' })
   .transform((env) => ({
-    port: env.PORT,
-    natsUrls: env.NATS_URL,
-    natsReplicas: env.NATS_REPLICAS,
-    logLevel: env.LOG_LEVEL,
+    ...baseConfigFrom(env),
     spawnerId: env.SPAWNER_ID,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,
