@@ -30,13 +30,13 @@ export interface BenchConfig {
 export function loadBenchConfig(): BenchConfig {
   const levels = (process.env.BENCH_LEVELS ?? '1,4,8,16').split(',').map((s) => Number(s.trim()));
   if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('BENCH_LEVELS must be comma-separated positive integers');
-  const tpMin = int('BENCH_TP_N', 32, 1);
+  const tpMin = int('BENCH_TP_N', 48, 1);
   return Object.freeze({
     n: int('BENCH_N', 40, 1),
     warmup: int('BENCH_WARMUP', 5, 0),
     levels,
-    perLevel: (c: number) => Math.max(tpMin, 4 * c),
-    tpRounds: int('BENCH_TP_ROUNDS', 2, 1),
+    perLevel: (c: number) => Math.max(tpMin, 6 * c),
+    tpRounds: int('BENCH_TP_ROUNDS', 4, 1),
     httpSeconds: int('BENCH_HTTP_SECONDS', 3, 1),
     httpConcurrency: int('BENCH_HTTP_CONCURRENCY', 8, 1),
     maxContainers: Math.max(...levels),
