@@ -30,6 +30,26 @@ const STREAM_DRAIN_MS = 2_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
+/** SIGKILL's exit code: what an OOM kill looks like before the engine has flagged it. */
+const KILLED_EXIT_CODE = 137;
+const OOM_FLAG_WAIT_MS = 1_000;
+const OOM_FLAG_POLL_MS = 50;
+
+/**
+ * The engine sets State.OOMKilled from the OOM event, which may land just after the exit
+ * (seen with Docker 20.10 on cgroup v1: a memory hog's record said "exited with code 137").
+ * A container killed by SIGKILL that we did not kill gets a moment for the flag to arrive.
+ */
+async function inspectSettled(container: Docker.Container, timedOut: boolean): Promise<Docker.ContainerInspectInfo> {
+  let info = await container.inspect();
+  const deadline = Date.now() + OOM_FLAG_WAIT_MS;
+  while (!timedOut && info.State.ExitCode === KILLED_EXIT_CODE && !info.State.OOMKilled && Date.now() < deadline) {
+    await delay(OOM_FLAG_POLL_MS);
+    info = await container.inspect();
+  }
+  return info;
+}
+
 /** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   const { docker, sandbox, spawnerId, logger } = options;
@@ -58,7 +78,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     const draining = Date.now();
     await Promise.race([ended, delay(STREAM_DRAIN_MS)]);
     logger.debug({ containerId: container.id, drainMs: Date.now() - draining }, 'output drained');
-    const info = await container.inspect();
+    const info = await inspectSettled(container, timedOut);
     return {
       exitCode: timedOut ? null : info.State.ExitCode,
       stdout: stdout.text(),
