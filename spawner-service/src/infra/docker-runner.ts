@@ -6,6 +6,7 @@ import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js
 import { dockerStatus, translateDockerError } from './docker-errors.js';
 import { createImagePuller } from './image-puller.js';
 import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
+import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
 import { runMs } from './run-time.js';
 
@@ -30,26 +31,6 @@ const STREAM_DRAIN_MS = 2_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
-/** SIGKILL's exit code: what an OOM kill looks like before the engine has flagged it. */
-const KILLED_EXIT_CODE = 137;
-const OOM_FLAG_WAIT_MS = 1_000;
-const OOM_FLAG_POLL_MS = 50;
-
-/**
- * The engine sets State.OOMKilled from the OOM event, which may land just after the exit
- * (seen with Docker 20.10 on cgroup v1: a memory hog's record said "exited with code 137").
- * A container killed by SIGKILL that we did not kill gets a moment for the flag to arrive.
- */
-async function inspectSettled(container: Docker.Container, timedOut: boolean): Promise<Docker.ContainerInspectInfo> {
-  let info = await container.inspect();
-  const deadline = Date.now() + OOM_FLAG_WAIT_MS;
-  while (!timedOut && info.State.ExitCode === KILLED_EXIT_CODE && !info.State.OOMKilled && Date.now() < deadline) {
-    await delay(OOM_FLAG_POLL_MS);
-    info = await container.inspect();
-  }
-  return info;
-}
-
 /** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   const { docker, sandbox, spawnerId, logger } = options;
@@ -61,6 +42,20 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const ended = Promise.race([once(stream, 'end'), once(stream, 'close')]).catch(() => undefined);
     docker.modem.demuxStream(stream, stdout, stderr);
+    const oom = await watchOom(docker, container);
+    try {
+      return await run(container, job, { stdout, stderr, ended, oom });
+    } finally {
+      oom.stop();
+    }
+  }
+
+  async function run(
+    container: Docker.Container,
+    job: ContainerJob,
+    io: { stdout: OutputCapture; stderr: OutputCapture; ended: Promise<unknown>; oom: OomWatch },
+  ): Promise<ContainerOutcome> {
+    const { stdout, stderr, ended } = io;
     const startedAt = Date.now();
     await container.start();
     const exited: Promise<{ StatusCode?: number }> = container.wait();
@@ -78,14 +73,14 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     const draining = Date.now();
     await Promise.race([ended, delay(STREAM_DRAIN_MS)]);
     logger.debug({ containerId: container.id, drainMs: Date.now() - draining }, 'output drained');
-    const info = await inspectSettled(container, timedOut);
+    const { info, oomKilled } = await io.oom.settle(timedOut);
     return {
       exitCode: timedOut ? null : info.State.ExitCode,
       stdout: stdout.text(),
       stderr: stderr.text(),
       truncated: stdout.truncated || stderr.truncated,
       timedOut,
-      oomKilled: info.State.OOMKilled,
+      oomKilled,
       durationMs: runMs(info.State, Date.now() - startedAt),
     };
   }
