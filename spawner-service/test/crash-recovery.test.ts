@@ -63,7 +63,8 @@ describe('spawner: a spawner killed mid-run', () => {
       const stored = await client.store.get(request.id);
       return stored?.record.status === 'running' && stored.record.spawner === victimId ? true : undefined;
     }, 20_000);
-    const [orphan] = await containersOf(`faas.execution=${request.id}`);
+    // The record says running just before the container is created: wait for it.
+    const orphan = await eventually(async () => (await containersOf(`faas.execution=${request.id}`))[0], 20_000);
     expect(orphan, 'the victim started a container').to.not.equal(undefined);
 
     victim.child.kill('SIGKILL');

@@ -33,7 +33,8 @@ describe('spawner: a run longer than the ack wait', () => {
     const record = await execute(sut, request, (seconds + 15) * 1000);
     watch.stop();
     expect(record).to.include({ status: 'succeeded', attempt: 1, spawner: sut.config.spawnerId });
-    expect(record.durationMs).to.be.at.least(seconds * 1000);
+    // The engine's timestamps may put a `sleep N` a few ms under N s.
+    expect(record.durationMs).to.be.at.least(seconds * 1000 - 100);
     expect(statuses.filter((s) => s === 'running')).to.have.length(1);
   });
 });
