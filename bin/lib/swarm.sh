@@ -99,6 +99,29 @@ stack_status() {
   done
 }
 
+# NATS 2.10 sometimes forms the JetStream meta group with two of the three nodes when one
+# could not resolve its peers' names at start (seen on this single-node swarm): the third is
+# routed but never becomes a peer, and every R3 bucket then fails with "no suitable peers for
+# placement". Restarting the node left out lets it join. The meta leader's /jsz lists the
+# members; restart the others. Works for NATS tasks on this node (docker exec).
+heal_nats_meta() {
+  local stack=$1 node cid jsz leader='' leader_jsz='' members
+  for node in nats-1 nats-2 nats-3; do
+    cid=$(docker ps -q --filter "name=${stack}_${node}." | head -n 1)
+    [ -n "$cid" ] || return 0
+    jsz=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz 2>/dev/null) || return 0
+    if grep -qE "\"leader\": *\"$node\"" <<<"$jsz"; then leader=$node leader_jsz=$jsz; fi
+  done
+  [ -n "$leader_jsz" ] || return 0
+  grep -qE '"cluster_size": *3' <<<"$leader_jsz" && return 0
+  members="$leader $(grep -oE '"name": *"nats-[0-9]+"' <<<"$leader_jsz" | sed -E 's/.*"(nats-[0-9]+)"/\1/' | xargs)"
+  for node in nats-1 nats-2 nats-3; do
+    grep -qw "$node" <<<"$members" && continue
+    echo "  NATS: $node is not in the JetStream meta group (members: $members); restarting it"
+    docker service update --force --detach "${stack}_${node}" >/dev/null
+  done
+}
+
 # Waits until every service of STACK is ok, printing "name x/y" whenever something changes.
 wait_stack_ready() {
   local stack=$1 timeout=${2:-600} start=$SECONDS status last='' line pending
@@ -117,6 +140,9 @@ wait_stack_ready() {
     if [ -z "$pending" ] && [ -n "$status" ]; then
       step "$stack healthy after $((SECONDS - start)) s"
       return 0
+    fi
+    if [ $((SECONDS - start)) -ge 30 ] && [ $(((SECONDS - start) % 15)) -lt 3 ]; then
+      heal_nats_meta "$stack"
     fi
     if [ $((SECONDS - start)) -ge "$timeout" ]; then
       stack_diagnose "$stack" $pending
