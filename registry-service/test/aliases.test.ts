@@ -1,17 +1,14 @@
 import type { FunctionDefinition } from '@faas/common';
 import { request, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
-import { errorOf, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
+import { errorOf, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 
 type Legacy = FunctionDefinition & { payload: string };
 
 describe("registry: the original project's routes", () => {
   let registry: RegistryUnderTest;
   let user: TestUser;
-  before(async () => {
-    registry = await startRegistry();
-    user = await registry.newUser();
-  });
+  before(async () => ({ registry, user } = await registryWithUser()));
   after(() => registry.close());
 
   const register = (body: unknown) => request<Legacy>(`${registry.url}/register`, { body, token: user.token });

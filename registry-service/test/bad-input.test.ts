@@ -1,14 +1,11 @@
 import { request, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
-import { errorOf, functionBody, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
+import { errorOf, functionBody, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 
 describe('registry: bad input gets 4xx JSON errors', () => {
   let registry: RegistryUnderTest;
   let user: TestUser;
-  before(async () => {
-    registry = await startRegistry();
-    user = await registry.newUser();
-  });
+  before(async () => ({ registry, user } = await registryWithUser()));
   after(() => registry.close());
 
   const expectError = (res: { status: number; body: unknown }, status: number, code: string): string => {

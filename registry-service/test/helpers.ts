@@ -63,3 +63,9 @@ export async function createFunction(
 export function errorOf(res: Pick<JsonResponse<unknown>, 'body'>): ErrorBody['error'] {
   return (res.body as ErrorBody).error;
 }
+
+/** A registry and one user of it, for a describe block's `before` hook. */
+export async function registryWithUser(env: Record<string, string> = {}): Promise<{ registry: RegistryUnderTest; user: TestUser }> {
+  const registry = await startRegistry(env);
+  return { registry, user: await registry.newUser() };
+}

@@ -1,17 +1,14 @@
 import type { FunctionDefinition } from '@faas/common';
 import { request } from '@faas/common/testing';
 import { expect } from 'chai';
-import { errorOf, functionBody, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
+import { errorOf, functionBody, registryWithUser, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
 
 const SHA = 'a'.repeat(64);
 
 describe('registry: image references and operator limits', () => {
   let registry: RegistryUnderTest;
   let user: TestUser;
-  before(async () => {
-    registry = await startRegistry();
-    user = await registry.newUser();
-  });
+  before(async () => ({ registry, user } = await registryWithUser()));
   after(() => registry.close());
 
   const create = (overrides: Record<string, unknown>) =>

@@ -1,15 +1,12 @@
 import type { FunctionDefinition } from '@faas/common';
 import { request, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
-import { createFunction, errorOf, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
+import { createFunction, errorOf, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 
 describe('registry: create, read, update, delete', () => {
   let registry: RegistryUnderTest;
   let user: TestUser;
-  before(async () => {
-    registry = await startRegistry();
-    user = await registry.newUser();
-  });
+  before(async () => ({ registry, user } = await registryWithUser()));
   after(() => registry.close());
 
   it('creates a function with the design defaults and reads back the full definition', async () => {
