@@ -16,6 +16,13 @@ NODE_MAJOR=${NODE_MAJOR:-24}
 NPM_MAJOR=${NPM_MAJOR:-11}
 mkdir -p "$WORK"
 
+# Builds IMAGE from the context DIR quietly (the log's tail on failure), then drops DIR.
+build_context() {
+  local image=$1 ctx=$2 log="$2.log"
+  docker build -t "$image" "$ctx" >"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }
+  rm -rf "$ctx"
+}
+
 needs_build() { [ "${REBUILD:-0}" = 1 ] || ! docker image inspect "$1" >/dev/null 2>&1; }
 
 build_debian() {
@@ -57,9 +64,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
 ENV NODE_VERSION=$NODE_MAJOR
 CMD ["node"]
 EOF
-  docker build -t "$NODE_BASE_IMAGE" "$ctx" >"$WORK/build-node.log" 2>&1 \
-    || { tail -n 30 "$WORK/build-node.log" >&2; return 1; }
-  rm -rf "$ctx"
+  build_context "$NODE_BASE_IMAGE" "$ctx"
 }
 
 build_nats() {
@@ -69,14 +74,8 @@ build_nats() {
   rm -rf "$ctx" && mkdir -p "$ctx"
   # Debian 12's nats-server 2.9.10 breaks clustered compare-and-set (nats-server issue 4320,
   # see bin/lib/engine.sh); Debian 13's 2.10 package runs on Debian 12: pin that one package.
-  cat >"$ctx/trixie.sources" <<'EOF'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$ctx/trixie.pref"
+  trixie_sources >"$ctx/trixie.sources"
+  trixie_pin >"$ctx/trixie.pref"
   cat >"$ctx/Dockerfile" <<EOF
 FROM $DEBIAN_BASE_IMAGE
 COPY trixie.sources /etc/apt/sources.list.d/trixie.sources
@@ -91,9 +90,7 @@ EXPOSE 4222 6222 8222
 ENTRYPOINT ["nats-server"]
 CMD ["--jetstream"]
 EOF
-  docker build -t "$NATS_BASE_IMAGE" "$ctx" >"$WORK/build-nats.log" 2>&1 \
-    || { tail -n 30 "$WORK/build-nats.log" >&2; return 1; }
-  rm -rf "$ctx"
+  build_context "$NATS_BASE_IMAGE" "$ctx"
 }
 
 timed() {

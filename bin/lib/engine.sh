@@ -18,24 +18,22 @@ nats_server_ok() {
   [ "${1:-0}" -gt 2 ] || { [ "${1:-0}" -eq 2 ] && [ "${2:-0}" -ge 10 ]; }
 }
 
+# Debian 13's suite as an apt source, pinned low so only packages asked for with -t trixie come
+# from it. Used on the host (ensure_nats_server) and in the air-gapped NATS image.
+trixie_sources() {
+  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: trixie' 'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+}
+trixie_pin() { printf '%s\n' 'Package: *' 'Pin: release n=trixie' 'Pin-Priority: 100'; }
+
 ensure_nats_server() {
   if nats_server_ok; then
     step "nats-server $(nats-server --version | sed 's/.*v//') present"
     return
   fi
   step "installing nats-server >= 2.10 from Debian 13 (trixie), pinned to that one package"
-  as_root sh -c 'cat > /etc/apt/sources.list.d/faas-trixie.sources' <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  as_root sh -c 'cat > /etc/apt/preferences.d/faas-trixie' <<'PIN'
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
+  trixie_sources | as_root sh -c 'cat > /etc/apt/sources.list.d/faas-trixie.sources'
+  trixie_pin | as_root sh -c 'cat > /etc/apt/preferences.d/faas-trixie'
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie nats-server
   nats_server_ok || { echo "nats-server >= 2.10 could not be installed" >&2; return 1; }
