@@ -2,18 +2,14 @@ import { rejection } from '@faas/common/testing';
 import { expect } from 'chai';
 import { AdminClient, applyGatewayConfig, buildGatewayConfig, configureGateway, loadGatewayConfig, type AdminResource } from '../src/index.js';
 import { FakeAdminApi } from './fake-admin-api.js';
-import { gatewayEnv, newSecrets, RecordingLog, type TestSecrets } from './helpers.js';
+import { gatewayEnv, RecordingLog, startFakeAdminApi, type TestSecrets } from './helpers.js';
 
 describe('api-gateway: applying the configuration to the Admin API', () => {
   let secrets: TestSecrets;
   let fake: FakeAdminApi;
   let url: string;
 
-  beforeEach(async () => {
-    secrets = newSecrets();
-    fake = new FakeAdminApi(secrets.apiKey);
-    url = await fake.listen();
-  });
+  beforeEach(async () => ({ secrets, fake, url } = await startFakeAdminApi()));
   afterEach(() => fake.close());
 
   const configure = (log = new RecordingLog()) =>

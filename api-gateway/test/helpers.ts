@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayLog } from '../src/index.js';
+import { FakeAdminApi } from './fake-admin-api.js';
 
 /** Keeps every log call as a JSON line, to assert on what would reach stdout. */
 export class RecordingLog implements GatewayLog {
@@ -56,4 +57,11 @@ export function gatewayEnv(adminUrl: string, secrets: TestSecrets, overrides: Re
     WAIT_TIMEOUT_SECONDS: '10',
     ...overrides,
   };
+}
+
+/** Fresh secrets and a fake Admin API listening on loopback, keyed by those secrets. */
+export async function startFakeAdminApi(): Promise<{ secrets: TestSecrets; fake: FakeAdminApi; url: string }> {
+  const secrets = newSecrets();
+  const fake = new FakeAdminApi(secrets.apiKey);
+  return { secrets, fake, url: await fake.listen() };
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FakeAdminApi } from './fake-admin-api.js';
-import { gatewayEnv, newSecrets, type TestSecrets } from './helpers.js';
+import { gatewayEnv, newSecrets, startFakeAdminApi, type TestSecrets } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -28,11 +28,7 @@ describe('api-gateway: the compiled configurator as a one-shot process', () => {
   let fake: FakeAdminApi;
   let url: string;
 
-  beforeEach(async () => {
-    secrets = newSecrets();
-    fake = new FakeAdminApi(secrets.apiKey);
-    url = await fake.listen();
-  });
+  beforeEach(async () => ({ secrets, fake, url } = await startFakeAdminApi()));
   afterEach(() => fake.close());
 
   it('configures APISIX, logs a summary and exits 0; a second run also exits 0', async () => {
