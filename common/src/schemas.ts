@@ -43,6 +43,8 @@ export interface FunctionDefinition extends FunctionLimits {
   readonly image: string;
   readonly description: string;
   readonly env: Readonly<Record<string, string>>;
+  /** false: a fresh container for every run; absent: the operator's default (spawner WARM_DEFAULT). */
+  readonly warm?: boolean;
   readonly revision: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -58,6 +60,10 @@ export interface ExecutionRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly limits: FunctionLimits;
   readonly queuedAt: string;
+  /** The function definition's revision: part of the warm-container key. */
+  readonly revision?: number;
+  /** The definition's warm setting; absent: the spawner's default. */
+  readonly warm?: boolean;
 }
 
 /** The execution record in KV `executions`. */

@@ -20,6 +20,8 @@ const requestSchema = z.object({
   env: z.record(z.string(), z.string()).default({}),
   limits: limitsSchema.default({}),
   queuedAt: z.string().min(1).optional(),
+  revision: z.number().int().nonnegative().optional(),
+  warm: z.boolean().optional(),
 });
 
 export type IncomingExecution = z.output<typeof requestSchema>;

@@ -9,6 +9,10 @@ export interface ContainerJob {
   readonly argument: string;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: ResolvedLimits;
+  /** The function definition's revision (absent in requests from before warm execution). */
+  readonly revision?: number;
+  /** Whether the run may use (and leave) a warm container; absent: the runner's default. */
+  readonly warm?: boolean;
 }
 
 export interface ResolvedLimits {

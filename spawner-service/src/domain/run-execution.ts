@@ -66,6 +66,8 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
       argument: request.argument,
       env: request.env,
       limits,
+      ...(request.revision !== undefined ? { revision: request.revision } : {}),
+      ...(request.warm !== undefined ? { warm: request.warm } : {}),
     });
     final = fitRecord(finishedRecord(marked.record, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
