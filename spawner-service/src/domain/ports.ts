@@ -9,6 +9,11 @@ export interface ContainerJob {
   readonly argument: string;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: ResolvedLimits;
+  /**
+   * Environment for this run only (secrets): never part of a warm container's long-lived
+   * environment, its key, a record or a log line.
+   */
+  readonly runEnv?: Readonly<Record<string, string>>;
   /** The function definition's revision (absent in requests from before warm execution). */
   readonly revision?: number;
   /** Whether the run may use (and leave) a warm container; absent: the runner's default. */
