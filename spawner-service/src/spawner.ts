@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import {
   CONSUMERS,
@@ -14,6 +15,7 @@ import type { SpawnerConfig } from './config.js';
 import { abandonExecution } from './domain/abandon-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
+import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
@@ -59,6 +61,17 @@ async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<Qu
   return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
 }
 
+/** The supervisor binary, or undefined (with a warning) when it was not built: every run is then cold. */
+async function loadWarmConfig(config: SpawnerConfig, logger: Logger): Promise<WarmConfig | undefined> {
+  const { supervisorBinary, ...warm } = config.warm;
+  try {
+    return { ...warm, supervisor: await readFile(supervisorBinary) };
+  } catch (err) {
+    logger.warn({ err, supervisorBinary }, 'no supervisor binary: warm execution is off, every run is cold');
+    return undefined;
+  }
+}
+
 /** JetStream answers "no suitable peers" while a fresh cluster is still forming: wait for it. */
 async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
   const deadline = Date.now() + SETUP_PATIENCE_MS;
@@ -80,7 +93,14 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const metrics = createSpawnerMetrics(deps.metrics?.registry ?? new Registry(), config.maxContainers);
   const queue = await setUpQueuePatiently(nc, config, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
-  const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
+  const runner = createDockerRunner({
+    docker,
+    sandbox: config.sandbox,
+    spawnerId: config.spawnerId,
+    logger,
+    warm: await loadWarmConfig(config, logger),
+    onWarmStart: (hit) => metrics.warmStarts.inc({ kind: hit ? 'hit' : 'new' }),
+  });
   const orphanPolicy = {
     spawnerId: config.spawnerId,
     stoppedGraceMs: config.orphanGraceMs,
@@ -127,6 +147,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
         await removeOrphans(true);
       }
+      await runner.close();
       logger.info('spawner stopped');
     },
   };
