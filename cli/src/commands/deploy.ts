@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ApiClient } from '../api.js';
+import { ApiError, type ApiClient } from '../api.js';
 import type { Context } from '../context.js';
 import { contextOf } from '../context.js';
 import { planDeploy, type Step } from '../deploy-plan.js';
@@ -7,7 +7,17 @@ import { functionPath, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
 import { loadStack } from '../stack-file.js';
 
+/** Applies one step; the server's refusal names the function it was about. */
 async function apply(api: ApiClient, step: Step): Promise<void> {
+  try {
+    await send(api, step);
+  } catch (err) {
+    if (err instanceof ApiError) throw new ApiError(err.status, err.code, `${step.name}: ${err.message}`, err.requestId);
+    throw err;
+  }
+}
+
+async function send(api: ApiClient, step: Step): Promise<void> {
   if (step.action === 'created') await api.call('/registry/functions', { body: step.body });
   else if (step.action === 'updated') await api.call(functionPath(step.name), { method: 'PUT', body: step.body });
   else if (step.action === 'removed') await api.call(functionPath(step.name), { method: 'DELETE' });
@@ -33,16 +43,20 @@ export function deployCommand(program: Command): void {
       const ctx = contextOf(command);
       const stack = loadStack(options.file);
       const api = ctx.authenticated();
-      const steps = await withSpinner(ctx, 'Reading deployed functions', async (update) => {
-        const plan = planDeploy(stack, await listAllFunctions(api), options.prune === true);
-        if (options.dryRun) return plan;
-        // One at a time, in file order: a failure stops the deploy with what came before done.
-        for (const step of plan) {
-          update(`${step.action} ${step.name}`);
-          await apply(api, step);
-        }
-        return plan;
-      });
-      report(ctx, steps, options.dryRun === true);
+      const done: Step[] = [];
+      try {
+        await withSpinner(ctx, 'Reading deployed functions', async (update) => {
+          const plan = planDeploy(stack, await listAllFunctions(api), options.prune === true);
+          if (options.dryRun) return done.push(...plan);
+          // One at a time, in file order: a failure stops the deploy with what came before done.
+          for (const step of plan) {
+            update(`Deploying ${step.name}`);
+            await apply(api, step);
+            done.push(step);
+          }
+        });
+      } finally {
+        report(ctx, done, options.dryRun === true);
+      }
     });
 }
