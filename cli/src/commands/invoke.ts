@@ -31,8 +31,9 @@ function showRecord(ctx: Context, record: Execution): void {
     process.stdout.write(record.result ?? '');
     process.stderr.write(record.logs ?? '');
     if (record.status !== 'succeeded') {
-      const exit = record.exitCode === null ? '' : ` (exit code ${record.exitCode})`;
-      warn(`faas: execution ${record.id} ${record.status}${exit}${record.error ? `: ${record.error}` : ''}`);
+      // The platform's reason says it best (out of memory, timed out, exited with code N).
+      const why = record.error ? `: ${record.error}` : record.exitCode === null ? '' : ` (exit code ${record.exitCode})`;
+      warn(`faas: execution ${record.id} ${record.status}${why}`);
     }
   }
   process.exitCode = exitCodeOf(record);
