@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { authCommands } from './commands/auth.js';
 import { deployCommand } from './commands/deploy.js';
@@ -5,7 +6,8 @@ import { executionCommands } from './commands/executions.js';
 import { functionCommands } from './commands/functions.js';
 import { invokeCommand } from './commands/invoke.js';
 
-export const VERSION = '0.1.0';
+/** cli/package.json, two levels above dist/src in the repo and in the installed package alike. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The whole command tree; global options reach every command through optsWithGlobals(). */
 export function buildProgram(): Command {
