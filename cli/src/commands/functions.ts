@@ -30,7 +30,7 @@ export function functionCommands(program: Command): void {
       if (ctx.json) return printJson(fn);
       for (const key of DETAIL_FIELDS) if (fn[key] !== undefined) printLine(`${`${key}:`.padEnd(16)}${display(fn[key])}`);
       const env = Object.entries((fn.env as Record<string, string> | undefined) ?? {});
-      printLine(`${'env:'.padEnd(16)}${env.length === 0 ? '(none)' : ''}`);
+      printLine(env.length === 0 ? `${'env:'.padEnd(16)}(none)` : 'env:');
       for (const [key, value] of env) printLine(`  ${key}=${value}`);
     });
 
