@@ -32,6 +32,31 @@ describe('faas register, login and the saved token', function () {
     expect(statSync(user.configFile).mode & 0o777).to.equal(0o600);
   });
 
+  it('registers on a terminal, asking for the password twice and echoing neither', async () => {
+    const user = new CliUser(platform.url);
+    const typed = `${user.password}\r`;
+    const screen = await user.runOnTerminal(['register', '-u', user.username], [
+      { after: 'Password:', type: typed },
+      { after: 'Password again:', type: typed },
+    ]);
+    expect(screen.code, screen.output).to.equal(0);
+    expect(screen.output).to.include(`Registered ${user.username}`);
+    expect(screen.output).not.to.include(user.password);
+    await user.ok(['login', '-u', user.username, '--password-stdin'], user.password);
+  });
+
+  it('refuses to register when the two passwords differ, and creates no account', async () => {
+    const user = new CliUser(platform.url);
+    const screen = await user.runOnTerminal(['register', '-u', user.username], [
+      { after: 'Password:', type: `${user.password}\r` },
+      { after: 'Password again:', type: 'something-else\r' },
+    ]);
+    expect(screen.code).to.equal(1);
+    expect(screen.output).to.include('the passwords do not match');
+    const login = await user.run(['login', '-u', user.username, '--password-stdin'], user.password);
+    expect(login.stderr).to.include('invalid username or password');
+  });
+
   it('prompts on a terminal without echoing the password (a pseudo-terminal made by script(1))', async () => {
     const user = new CliUser(platform.url);
     await user.ok(['register', '-u', user.username, '--password-stdin'], user.password);

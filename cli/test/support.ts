@@ -118,11 +118,14 @@ export class CliUser {
     });
     let output = '';
     let next = 0;
+    let answeredAt = 0;
     const onData = (c: Buffer): void => {
       output += c.toString('utf8');
       const answer = answers[next];
-      if (answer && output.split(answer.after).length - 1 > next) {
+      // Each prompt must appear after the previous answer was typed.
+      if (answer && output.indexOf(answer.after, answeredAt) !== -1) {
         next += 1;
+        answeredAt = output.length;
         child.stdin.write(answer.type);
       }
     };
