@@ -1,4 +1,3 @@
-import password from '@inquirer/password';
 import type { Command } from 'commander';
 import { CliError } from '../api.js';
 import { saveConfig } from '../config.js';
@@ -19,6 +18,8 @@ async function readPassword(options: CredentialOptions, confirm: boolean): Promi
     return value;
   }
   if (!process.stdin.isTTY) throw new CliError('no terminal to prompt for the password: pipe it with --password-stdin');
+  // Loaded only to prompt: every other command starts without it.
+  const { default: password } = await import('@inquirer/password');
   const value = await password({ message: 'Password:' });
   if (confirm && (await password({ message: 'Password again:' })) !== value) throw new CliError('the passwords do not match');
   return value;
