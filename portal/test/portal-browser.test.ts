@@ -112,4 +112,17 @@ describe('portal: a real browser clicks through the standalone platform', functi
     await page.getByText('No functions yet').waitFor();
     expect((await request(`${platform.baseUrl}/registry/functions/shout`, { token: token ?? '' })).status).to.equal(404);
   });
+
+  it('renders the API reference at /docs from this origin only (no CDN)', async () => {
+    const docs = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const origins = new Set<string>();
+    docs.on('request', (req) => void origins.add(new URL(req.url()).origin));
+    await docs.goto(`${platform.baseUrl}/docs`);
+    await docs.locator('.swagger-ui .opblock').first().waitFor();
+    expect(await docs.locator('.swagger-ui .opblock').count()).to.be.greaterThan(25);
+    expect(await docs.locator('.swagger-ui .title').first().textContent()).to.include('FaaS platform');
+    await docs.screenshot({ path: join(ARTIFACTS, '06-docs.png') });
+    await docs.close();
+    expect([...origins].filter((o) => o !== 'null' && o !== 'data:' && !o.startsWith('data')), 'every request went to the platform').to.deep.equal([new URL(platform.baseUrl).origin]);
+  });
 });

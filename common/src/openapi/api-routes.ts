@@ -32,9 +32,9 @@ export const metricsApiSection: ApiSection = {
   routes: [{ method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', mediaType: 'text/plain' } } }],
 };
 
-/** A service's section: its health and docs routes, then its own. */
+/** A service's section: its own routes, then its health and docs routes. */
 export function serviceApiSection(section: ApiSection): ApiSection {
-  return { ...section, routes: [...healthApiRoutes, ...docsApiRoutes, ...section.routes] };
+  return { ...section, routes: [...section.routes, ...healthApiRoutes, ...docsApiRoutes] };
 }
 
 /** The document one service serves: its section and /metrics. */
