@@ -1,6 +1,6 @@
 /**
  * The README's curl examples as HTTP requests: every `curl` line (and `VAR=$(curl … | sed -E
- * 's/…/\1/')`) of its ```sh blocks, continuation lines joined and comments dropped.
+ * 's/…/\1/')`) of its ```sh blocks, continuation lines joined, comments and pipes dropped.
  */
 export interface CurlRequest {
   readonly method: string;
@@ -16,14 +16,15 @@ export interface CurlStatement {
   readonly curl: string;
 }
 
-function stripComment(line: string): string {
+/** The line up to the first unquoted `stop` character (`#` after a blank: a comment; `|`: a pipe). */
+function cutAt(line: string, stop: '#' | '|'): string {
   let quote: string | undefined;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quote) {
       if (c === quote) quote = undefined;
     } else if (c === "'" || c === '"') quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1] ?? ''))) return line.slice(0, i);
+    else if (c === stop && (stop === '|' || i === 0 || /\s/.test(line[i - 1] ?? ''))) return line.slice(0, i);
   }
   return line;
 }
@@ -35,10 +36,11 @@ export function readmeCurlStatements(markdown: string): CurlStatement[] {
   const lines = blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'));
   const out: CurlStatement[] = [];
   for (const raw of lines) {
-    const text = stripComment(raw).trim();
+    const text = cutAt(raw, '#').trim();
     const assign = ASSIGN.exec(text);
     if (assign) out.push({ text, curl: assign[2] ?? '', assign: { name: assign[1] ?? '', capture: new RegExp(assign[3] ?? '') } });
-    else if (text.startsWith('curl ')) out.push({ text, curl: text });
+    // `curl … | jq …`: the request is curl's; what the pipe does with the answer is not replayed.
+    else if (text.startsWith('curl ')) out.push({ text, curl: cutAt(text, '|').trim() });
   }
   return out;
 }
