@@ -8,6 +8,7 @@ import { repoRoot, startStandalone, type StandaloneProcess } from './standalone-
 
 const ARTIFACTS = join(repoRoot, 'portal/test-artifacts');
 const IMAGE = 'faas-test/portal-upper:latest';
+const SLEEP_IMAGE = 'faas-test/portal-sleep:latest';
 const PASSWORD = 'correct-horse';
 // Debian's chromium; playwright-core never downloads a browser.
 const CHROMIUM = { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] };
@@ -24,6 +25,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     expect(existsSync(join(PORTAL_APP_DIR, 'index.html')), 'portal/dist/app is built by `npm run build`').to.equal(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildFunctionImage(IMAGE, FUNCTION_SCRIPTS.upper);
+    await buildFunctionImage(SLEEP_IMAGE, FUNCTION_SCRIPTS.sleep);
     platform = await startStandalone();
     browser = await chromium.launch(CHROMIUM);
     // A phone-sized screen.
@@ -85,6 +87,21 @@ describe('portal: a real browser clicks through the standalone platform', functi
     expect(await page.getByTestId('status').textContent()).to.equal('succeeded');
   });
 
+  it('lists executions with their status and keeps polling the running ones until they finish', async () => {
+    const token = (await page.evaluate(() => sessionStorage.getItem('faas.token'))) ?? '';
+    expect((await request(`${platform.baseUrl}/registry/functions`, { token, body: { name: 'nap', image: SLEEP_IMAGE } })).status).to.equal(201);
+    await page.goto(`${platform.baseUrl}/#/functions/nap/invoke`);
+    await page.getByLabel('Argument').fill('3');
+    await page.getByRole('button', { name: 'Run in background' }).click();
+    await page.getByRole('heading', { name: 'Execution' }).waitFor();
+    await page.getByRole('link', { name: 'Executions' }).first().click();
+    const nap = page.locator('[data-execution]').filter({ hasText: 'nap' });
+    // Seen unfinished first, then finished on the same page: the list polled (no reload).
+    await nap.getByTestId('status').filter({ hasText: /queued|running/ }).waitFor();
+    await shot('05-running');
+    await nap.getByTestId('status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+  });
+
   it('edits and deletes a function, and shows errors as the API gives them', async () => {
     await page.goto(`${platform.baseUrl}/#/functions/shout/edit`);
     await page.getByLabel('Memory (MiB)').fill('999999');
@@ -99,7 +116,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     });
     expect(direct.status).to.equal(400);
     expect(await alert.locator('strong').textContent()).to.equal(direct.body.error.message);
-    await shot('05-error');
+    await shot('06-error');
 
     await page.getByLabel('Memory (MiB)').fill('128');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -109,7 +126,8 @@ describe('portal: a real browser clicks through the standalone platform', functi
 
     page.once('dialog', (dialog) => void dialog.accept());
     await card.getByRole('button', { name: 'Delete' }).click();
-    await page.getByText('No functions yet').waitFor();
+    await page.locator('[data-function="nap"]').waitFor();
+    await card.waitFor({ state: 'detached' });
     expect((await request(`${platform.baseUrl}/registry/functions/shout`, { token: token ?? '' })).status).to.equal(404);
   });
 
@@ -121,7 +139,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     await docs.locator('.swagger-ui .opblock').first().waitFor();
     expect(await docs.locator('.swagger-ui .opblock').count()).to.be.greaterThan(25);
     expect(await docs.locator('.swagger-ui .title').first().textContent()).to.include('FaaS platform');
-    await docs.screenshot({ path: join(ARTIFACTS, '06-docs.png') });
+    await docs.screenshot({ path: join(ARTIFACTS, '07-docs.png') });
     await docs.close();
     expect([...origins].filter((o) => o !== 'null' && o !== 'data:' && !o.startsWith('data')), 'every request went to the platform').to.deep.equal([new URL(platform.baseUrl).origin]);
   });
