@@ -1,5 +1,5 @@
 # One Dockerfile for every Node service: WORKSPACE selects the npm workspace to build.
-# The services differ only in that name and their health URL, so five near-copies
+# The services differ only in that name and their health URL, so six near-copies
 # would drift; one file also lets every image share the same `npm ci` layer (the slow
 # step): only the first service build installs packages.
 #
