@@ -31,6 +31,10 @@ describe('portal: a real browser clicks through the standalone platform', functi
     // A phone-sized screen.
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   });
+  afterEach(async function () {
+    // The page as it was when a test failed: the first thing to look at.
+    if (this.currentTest?.state === 'failed') await shot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
   after(async () => {
     await browser?.close();
     await platform?.stop();
@@ -99,7 +103,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     // Seen unfinished first, then finished on the same page: the list polled (no reload).
     await nap.getByTestId('status').filter({ hasText: /queued|running/ }).waitFor();
     await shot('05-running');
-    await nap.getByTestId('status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+    await nap.getByTestId('status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
   });
 
   it('edits and deletes a function, and shows errors as the API gives them', async () => {

@@ -23,6 +23,9 @@ export async function startStandalone(): Promise<StandaloneProcess> {
       NATS_REPLICAS: '3',
       JWT_SECRET_FILE: tempSecretFile(),
       BCRYPT_COST: '4',
+      // The test cluster's work queue is shared by the whole run: executions other suites left
+      // behind may land on this spawner too; room for them keeps ours from waiting.
+      MAX_CONTAINERS: '10',
       FAAS_DATA_DIR: mkdtempSync(join(tmpdir(), 'faas-portal-')),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     },
