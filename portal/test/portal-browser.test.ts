@@ -18,6 +18,8 @@ describe('portal: a real browser clicks through the standalone platform', functi
   let platform: StandaloneProcess;
   let browser: Browser;
   let page: Page;
+  /** Console errors and uncaught exceptions (a Content-Security-Policy violation is one). */
+  const problems: string[] = [];
   const username = uniqueName('portal');
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
@@ -30,6 +32,8 @@ describe('portal: a real browser clicks through the standalone platform', functi
     browser = await chromium.launch(CHROMIUM);
     // A phone-sized screen.
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    page.on('console', (msg) => void (msg.type() === 'error' && problems.push(msg.text())));
+    page.on('pageerror', (err) => void problems.push(err.message));
   });
   afterEach(async function () {
     // The page as it was when a test failed: the first thing to look at.
@@ -80,6 +84,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     expect(storage.local, 'nothing in localStorage').to.deep.equal([]);
     expect(storage.session).to.include('faas.token');
     expect(storage.width, 'no horizontal scrolling on a phone').to.be.at.most(390);
+    expect(problems, 'console errors').to.deep.equal([]);
   });
 
   it('runs in the background and follows the execution until it is final', async () => {
