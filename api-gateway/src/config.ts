@@ -47,6 +47,7 @@ const schema = z
     AUTH_UPSTREAM: hostPort('auth-service:8081'),
     REGISTRY_UPSTREAM: hostPort('registry-service:8082'),
     PUBLISHER_UPSTREAM: hostPort('publisher-service:8083'),
+    PORTAL_UPSTREAM: hostPort('portal:8085'),
     RATE_LIMIT_COUNT: envFields.int(1, 1_000_000_000).default(600),
     RATE_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
     RATE_LIMIT_KEY: z.enum(['token', 'consumer']).default('token'),
@@ -63,7 +64,7 @@ const schema = z
       waitTimeoutMs: env.WAIT_TIMEOUT_SECONDS * 1000,
     },
     gateway: {
-      upstreams: { auth: env.AUTH_UPSTREAM, registry: env.REGISTRY_UPSTREAM, publisher: env.PUBLISHER_UPSTREAM },
+      upstreams: { auth: env.AUTH_UPSTREAM, registry: env.REGISTRY_UPSTREAM, publisher: env.PUBLISHER_UPSTREAM, portal: env.PORTAL_UPSTREAM },
       jwt: { consumerKey: env.JWT_CONSUMER_KEY, secret: env.JWT_SECRET_FILE },
       rateLimit: { count: env.RATE_LIMIT_COUNT, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, key: env.RATE_LIMIT_KEY },
       publisherReadTimeoutSeconds: env.MAX_FUNCTION_TIMEOUT_SECONDS + env.PUBLISHER_TIMEOUT_MARGIN_SECONDS,

@@ -18,7 +18,7 @@ export interface HostPort {
 export type RateLimitKey = 'token' | 'consumer';
 
 export interface GatewaySettings {
-  readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort };
+  readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort; readonly portal: HostPort };
   readonly jwt: { readonly consumerKey: string; readonly secret: string };
   readonly rateLimit: { readonly count: number; readonly windowSeconds: number; readonly key: RateLimitKey };
   /** Above the longest function timeout, so APISIX never cuts a synchronous execution short. */
@@ -29,7 +29,7 @@ export interface GatewaySettings {
 
 /** Ids are stable: re-running the configurator overwrites the same resources (PUT by id). */
 export const RESOURCE_IDS = Object.freeze({
-  upstreams: { auth: 'faas-auth', registry: 'faas-registry', publisher: 'faas-publisher' },
+  upstreams: { auth: 'faas-auth', registry: 'faas-registry', publisher: 'faas-publisher', portal: 'faas-portal' },
   consumer: 'faas_users',
   routes: {
     auth: 'faas-auth',
@@ -37,6 +37,7 @@ export const RESOURCE_IDS = Object.freeze({
     registry: 'faas-registry',
     publisherHealth: 'faas-publisher-health',
     publisher: 'faas-publisher',
+    portal: 'faas-portal',
   },
 });
 
@@ -85,10 +86,19 @@ function route(spec: RouteSpec): AdminResource {
   };
 }
 
+/** Paths under a protected prefix that need no token: probes, and the service's OpenAPI document and docs page. */
+export const PUBLIC_PATHS: readonly string[] = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
+
 function healthRoute(id: string, upstreamId: string, prefix: string, s: GatewaySettings): AdminResource {
-  // Higher priority than the prefix route, so probes need no token and use no quota.
-  const match = { uris: [`${prefix}/health`, `${prefix}/ready`], methods: ['GET', 'HEAD'], priority: 10 };
+  // Higher priority than the prefix route, so these need no token and use no quota.
+  const match = { uris: PUBLIC_PATHS.map((path) => `${prefix}${path}`), methods: ['GET', 'HEAD'], priority: 10 };
   return route({ id, upstreamId, match, plugins: commonPlugins(s) });
+}
+
+/** The portal's static files: everything the API prefixes do not take, public, lowest priority. */
+function portalRoute(s: GatewaySettings): AdminResource {
+  const match = { uris: ['/*'], methods: ['GET', 'HEAD'], priority: -10 };
+  return route({ id: RESOURCE_IDS.routes.portal, upstreamId: RESOURCE_IDS.upstreams.portal, match, plugins: commonPlugins(s) });
 }
 
 /** Every resource the gateway needs, in apply order. */
@@ -109,6 +119,7 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
     upstream(up.auth, s.upstreams.auth),
     upstream(up.registry, s.upstreams.registry),
     upstream(up.publisher, s.upstreams.publisher),
+    upstream(up.portal, s.upstreams.portal),
     consumer,
     route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
     healthRoute(ids.registryHealth, up.registry, '/registry', s),
@@ -121,6 +132,7 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       plugins: protectedPlugins(s),
       timeout: publisherTimeout,
     }),
+    portalRoute(s),
   ];
 }
 

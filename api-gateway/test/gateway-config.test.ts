@@ -33,6 +33,7 @@ describe('api-gateway: generated APISIX configuration', () => {
       ['roundrobin', [{ host: 'auth-service', port: 8081, weight: 1 }]],
       ['roundrobin', [{ host: 'registry-service', port: 8082, weight: 1 }]],
       ['roundrobin', [{ host: 'publisher-service', port: 8083, weight: 1 }]],
+      ['roundrobin', [{ host: 'portal', port: 8085, weight: 1 }]],
     ]);
   });
 
@@ -46,14 +47,26 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(kinds).to.deep.equal([...kinds].sort((a, b) => ['upstreams', 'consumers', 'routes'].indexOf(a) - ['upstreams', 'consumers', 'routes'].indexOf(b)));
   });
 
-  it('puts jwt-auth on /registry/* and /publisher/* only; /auth/* and the health probes stay public', () => {
+  it('puts jwt-auth on /registry/* and /publisher/* only; /auth/*, the probes and the API docs stay public', () => {
     const all = resources();
     const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).map((r) => r.body.uri);
     expect(guarded).to.have.members(['/registry/*', '/publisher/*']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const health = routes(all).filter((r) => Array.isArray(r.body.uris));
-    expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry/health', '/registry/ready', '/publisher/health', '/publisher/ready']);
+    const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal);
+    const publicPaths = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
+    expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry', '/publisher'].flatMap((p) => publicPaths.map((path) => p + path)));
     for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
+  });
+
+  it('serves the portal from its upstream on every other GET path, public and below every API route', () => {
+    const all = resources({ PORTAL_UPSTREAM: 'web.internal:8000' });
+    const portal = find(all, 'routes', RESOURCE_IDS.routes.portal);
+    expect(portal.body).to.include({ upstream_id: RESOURCE_IDS.upstreams.portal });
+    expect(portal.body).to.deep.include({ uris: ['/*'], methods: ['GET', 'HEAD'] });
+    expect(pluginsOf(portal)['jwt-auth']).to.equal(undefined);
+    const priorities = routes(all).filter((r) => r !== portal).map((r) => Number(r.body.priority ?? 0));
+    expect(Number(portal.body.priority)).to.be.lessThan(Math.min(...priorities));
+    expect(find(all, 'upstreams', RESOURCE_IDS.upstreams.portal).body.nodes).to.deep.equal([{ host: 'web.internal', port: 8000, weight: 1 }]);
   });
 
   it('has one jwt-auth consumer matching the token key claim, with the shared secret and HS256', () => {
@@ -87,7 +100,7 @@ describe('api-gateway: generated APISIX configuration', () => {
 
   it('adds cors and request-id to every route', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(5);
+    expect(routes(all)).to.have.length(6);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });

@@ -5,6 +5,10 @@ import {
   natsReadiness,
   serviceRouter,
   openBucket,
+  openApiRouter,
+  serviceApiDocument,
+  serviceApiSection,
+  type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -12,6 +16,7 @@ import {
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import type { AuthConfig } from './config.js';
+import { authApiRoutes } from './openapi.js';
 import { authRoutes, type AuthRouteDeps } from './routes.js';
 import { createUserStore } from './user-store.js';
 
@@ -21,9 +26,15 @@ export interface AuthDeps extends AuthRouteDeps {
   readonly ready: ReadinessCheck;
 }
 
-/** Everything under `/auth`: health, readiness and the user API. */
+/** The OpenAPI section of everything authRouter serves. */
+export function authApiSection(deps: Pick<AuthDeps, 'passwordMinLength'>): ApiSection {
+  return serviceApiSection({ prefix: AUTH_PREFIX, tag: 'auth', description: 'Users: register, log in, validate a token', routes: authApiRoutes(deps) });
+}
+
+/** Everything under `/auth`: health, readiness, the user API and its OpenAPI document. */
 export function authRouter(deps: AuthDeps): Router {
-  return serviceRouter(deps.ready, authRoutes(deps));
+  const document = serviceApiDocument('auth-service', authApiSection(deps));
+  return serviceRouter(deps.ready, openApiRouter(document), authRoutes(deps));
 }
 
 export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics }): Express {

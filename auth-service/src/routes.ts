@@ -1,6 +1,6 @@
-import { jsonBody, parseInput, principalOf, requireUser, usernameSchema, type TokenVerifier } from '@faas/common';
+import { jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
 import { Router } from 'express';
-import { z } from 'zod';
+import { authInput } from './auth-input.js';
 import { currentUser, loginUser, registerUser, type UserDeps } from './users.js';
 
 export interface AuthRouteDeps extends UserDeps {
@@ -9,23 +9,10 @@ export interface AuthRouteDeps extends UserDeps {
   readonly bodyLimitBytes: number;
 }
 
-const BCRYPT_MAX_BYTES = 72;
 const body = (value: unknown): unknown => value ?? {};
 
 export function authRoutes(deps: AuthRouteDeps): Router {
-  const password = z
-    .string({ error: 'password must be a string' })
-    .min(deps.passwordMinLength, `password must have at least ${deps.passwordMinLength} characters`)
-    .refine((p) => Buffer.byteLength(p, 'utf8') <= BCRYPT_MAX_BYTES, `password must be at most ${BCRYPT_MAX_BYTES} bytes`);
-  const registration = z.object({ username: usernameSchema, password }, { error: 'body must be a JSON object' });
-  const credentials = z.object(
-    {
-      username: z.string({ error: 'username must be a string' }).min(1).max(256),
-      password: z.string({ error: 'password must be a string' }).min(1).max(4096),
-    },
-    { error: 'body must be a JSON object' },
-  );
-
+  const { registration, credentials } = authInput(deps.passwordMinLength);
   const router = Router();
   router.use(jsonBody(deps.bodyLimitBytes));
   router.post('/register', async (req, res) => {

@@ -43,8 +43,10 @@ ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh || missing+=(busybox-static)
+  # The portal's browser test drives Debian's chromium (playwright-core never downloads one).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -eq 0 ]; then
-    step "packages present (docker.io, busybox-static)"
+    step "packages present (docker.io, busybox-static, chromium)"
   else
     step "installing ${missing[*]}"
     as_root apt-get update -qq

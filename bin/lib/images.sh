@@ -19,9 +19,10 @@ declare -A HEALTH_URLS=(
   [registry-service]=http://127.0.0.1:8082/registry/ready
   [publisher-service]=http://127.0.0.1:8083/publisher/ready
   [spawner-service]=http://127.0.0.1:8084/health
+  [portal]=http://127.0.0.1:8085/health
   [api-gateway]=
 )
-SERVICE_WORKSPACES=(auth-service registry-service publisher-service spawner-service api-gateway)
+SERVICE_WORKSPACES=(auth-service registry-service publisher-service spawner-service portal api-gateway)
 
 # True when the image is local or can be pulled within 60 s (no registry: fails fast or times out).
 image_available() {
@@ -77,7 +78,7 @@ stage_build_ca() {
   fi
 }
 
-# Builds faas/<ws>:$FAAS_TAG for each workspace given (default: all five) from the root
+# Builds faas/<ws>:$FAAS_TAG for each workspace given (default: all six) from the root
 # Dockerfile; the npm ci layer is shared, so only the first build installs packages.
 build_service_images() {
   local ws start

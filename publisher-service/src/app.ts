@@ -9,6 +9,10 @@ import {
   serviceRouter,
   openBucket,
   openExecutionsBucket,
+  openApiRouter,
+  serviceApiDocument,
+  serviceApiSection,
+  type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -18,6 +22,7 @@ import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
+import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
@@ -32,8 +37,14 @@ export interface PublisherDeps extends PublisherRouteDeps {
   close(): void;
 }
 
+/** The OpenAPI section of everything publisherRouter serves. */
+export function publisherApiSection(): ApiSection {
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: publisherApiRoutes });
+}
+
+/** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
-  return serviceRouter(deps.ready, publisherRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { imageSchema, specShape } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction } from './functions.js';
 import { bodyOf, nameFrom, ownerOf, pageBody, pageFrom } from './http-input.js';
+import type { LimitPolicy } from './limits.js';
 import type { RegistryRouteDeps } from './routes.js';
 
 /** The original project called the image `payload`; alias responses carry both names. */
@@ -11,13 +12,18 @@ const withPayload = (definition: FunctionDefinition): FunctionDefinition & { pay
 
 const ALIAS_PATHS = ['/register', '/list', '/retrieve', '/delete'];
 
+/** The original project's registration body: `payload` is the image. */
+export function aliasRegistrationSchema(policy: LimitPolicy) {
+  const { image: _image, ...limits } = specShape(policy);
+  return z.object({ name: functionNameSchema, payload: imageSchema, ...limits }, { error: 'body must be a JSON object' });
+}
+
 /**
  * The original project's routes, for its existing clients: same semantics as `/functions`.
  * Unknown body fields are ignored here (old clients send what they send); limits may be given.
  */
 export function aliasRoutes(deps: RegistryRouteDeps): Router {
-  const { image: _image, ...limits } = specShape(deps.limits);
-  const registration = z.object({ name: functionNameSchema, payload: imageSchema, ...limits }, { error: 'body must be a JSON object' });
+  const registration = aliasRegistrationSchema(deps.limits);
   const auth = requireUser(deps.verifyToken);
   const router = Router();
   router.use(ALIAS_PATHS, jsonBody(deps.bodyLimitBytes));

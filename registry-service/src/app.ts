@@ -5,6 +5,10 @@ import {
   natsReadiness,
   serviceRouter,
   openBucket,
+  openApiRouter,
+  serviceApiDocument,
+  serviceApiSection,
+  type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -14,6 +18,7 @@ import type { NatsConnection } from 'nats';
 import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
+import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
 
 export const REGISTRY_PREFIX = '/registry';
@@ -22,9 +27,15 @@ export interface RegistryDeps extends RegistryRouteDeps {
   readonly ready: ReadinessCheck;
 }
 
-/** Everything under `/registry`: health, readiness, the function API and its legacy aliases. */
+/** The OpenAPI section of everything registryRouter serves. */
+export function registryApiSection(deps: Pick<RegistryDeps, 'limits'>): ApiSection {
+  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits', routes: registryApiRoutes(deps) });
+}
+
+/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API and its legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
-  return serviceRouter(deps.ready, functionRoutes(deps), aliasRoutes(deps));
+  const document = serviceApiDocument('registry-service', registryApiSection(deps));
+  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), aliasRoutes(deps));
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {

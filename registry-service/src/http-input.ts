@@ -26,7 +26,8 @@ export function nameFrom(value: unknown): string {
 /** Express leaves the body undefined when there was none (or it was not JSON). */
 export const bodyOf = (value: unknown): unknown => value ?? {};
 
-const pageQuery = z.object({
+/** `?limit=&cursor=` of the list routes. */
+export const pageQuery = z.object({
   limit: z.coerce
     .number({ error: 'limit must be a number' })
     .int('limit must be a whole number')
