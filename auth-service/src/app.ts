@@ -12,6 +12,9 @@ import {
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import type { AuthConfig } from './config.js';
+import { createKvFailureStore, createMemoryFailureStore, LOGIN_FAILURES_BUCKET, LOGIN_FAILURES_TTL_MS } from './failure-store.js';
+import { createLoginGuard } from './login-guard.js';
+import { createPasswordPool } from './password-hasher.js';
 import { authRoutes, type AuthRouteDeps } from './routes.js';
 import { createUserStore } from './user-store.js';
 
@@ -33,13 +36,17 @@ export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics })
 /** Opens the users bucket and wires the ports the routes need. */
 export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): Promise<AuthDeps> {
   const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas });
+  const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS });
   return {
     users: createUserStore(kv),
     bcryptCost: config.bcryptCost,
+    passwords: createPasswordPool(config.bcryptThreads),
+    guard: createLoginGuard(config.loginGuard, { users: createKvFailureStore(failures), addresses: createMemoryFailureStore() }),
+    trustedProxyHops: config.trustedProxyHops,
     token: config.token,
     verifyToken: createTokenVerifier(config.token),
     passwordMinLength: config.passwordMinLength,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv]),
+    ready: natsReadiness(nc, [kv, failures]),
   };
 }
