@@ -40,7 +40,7 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): P
   return {
     users: createUserStore(kv),
     bcryptCost: config.bcryptCost,
-    passwords: createPasswordPool(config.bcryptThreads),
+    passwords: createPasswordPool(config.bcryptThreads, config.bcryptNice),
     guard: createLoginGuard(config.loginGuard, { users: createKvFailureStore(failures), addresses: createMemoryFailureStore() }),
     trustedProxyHops: config.trustedProxyHops,
     token: config.token,

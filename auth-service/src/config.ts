@@ -12,6 +12,7 @@ const schema = z
     PASSWORD_MIN_LENGTH: envFields.int(1, 72).default(8),
     AUTH_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(16_384),
     BCRYPT_THREADS: envFields.int(1, 64).default(availableParallelism()),
+    BCRYPT_NICE: envFields.int(0, 19).default(0),
     LOGIN_USER_FAILURES_BEFORE_BACKOFF: envFields.int(1, 1_000).default(5),
     LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: envFields.int(1, 100_000).default(50),
     LOGIN_BACKOFF_BASE_MS: envFields.int(1, 60_000).default(1_000),
@@ -28,6 +29,7 @@ const schema = z
     passwordMinLength: env.PASSWORD_MIN_LENGTH,
     bodyLimitBytes: env.AUTH_BODY_LIMIT_BYTES,
     bcryptThreads: env.BCRYPT_THREADS,
+    bcryptNice: env.BCRYPT_NICE,
     trustedProxyHops: env.AUTH_TRUSTED_PROXY_HOPS,
     loginGuard: {
       userFailuresBeforeBackoff: env.LOGIN_USER_FAILURES_BEFORE_BACKOFF,

@@ -10,14 +10,17 @@ export interface PasswordHasher {
 
 /**
  * bcrypt on a pool of worker threads, one per core by default: a cost-10 hash is ~60 ms of CPU
- * that would otherwise stall every request behind it on the event loop. Idle threads exit.
+ * that would otherwise stall every request behind it on the event loop. The threads run at a
+ * lower priority (`nice`, via piscina's optional @napi-rs/nice): when logins saturate the cores,
+ * the event loop still gets one for cheap requests such as /auth/validate. Idle threads exit.
  */
-export function createPasswordPool(threads: number): PasswordHasher {
+export function createPasswordPool(threads: number, niceIncrement = 0): PasswordHasher {
   const pool = new Piscina<PasswordTask, string | boolean>({
     filename: new URL('./password-worker.js', import.meta.url).href,
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: 30_000,
+    niceIncrement,
   });
   return {
     hash: async (password, cost) => String(await pool.run({ op: 'hash', password, cost })),
