@@ -1,7 +1,7 @@
 import {
   BUCKETS,
   createHttpApp,
-  createTokenVerifier,
+  createUserTokenVerifier,
   natsReadiness,
   serviceRouter,
   openBucket,
@@ -44,7 +44,7 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): P
     guard: createLoginGuard(config.loginGuard, { users: createKvFailureStore(failures), addresses: createMemoryFailureStore() }),
     trustedProxyHops: config.trustedProxyHops,
     token: config.token,
-    verifyToken: createTokenVerifier(config.token),
+    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
     passwordMinLength: config.passwordMinLength,
     bodyLimitBytes: config.bodyLimitBytes,
     ready: natsReadiness(nc, [kv, failures]),

@@ -1,5 +1,5 @@
-import { jsonBody, parseInput, principalOf, RateLimitedError, requireUser, usernameSchema, type TokenVerifier } from '@faas/common';
-import { Router, type ErrorRequestHandler } from 'express';
+import { jsonBody, parseInput, principalOf, requireUser, usernameSchema, type TokenVerifier } from '@faas/common';
+import { Router } from 'express';
 import { clientAddress } from './client-address.js';
 import type { LoginGuard } from './login-guard.js';
 import { z } from 'zod';
@@ -15,11 +15,6 @@ export interface AuthRouteDeps extends UserDeps {
   readonly trustedProxyHops: number;
 }
 
-/** 429s say when to come back. */
-const retryAfterHeader: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-  if (err instanceof RateLimitedError) res.set('Retry-After', String(err.retryAfterSeconds));
-  next(err);
-};
 
 const BCRYPT_MAX_BYTES = 72;
 const body = (value: unknown): unknown => value ?? {};
@@ -54,6 +49,5 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.get('/validate', requireUser(deps.verifyToken), async (_req, res) => {
     res.json(await currentUser(deps, principalOf(res)));
   });
-  router.use(retryAfterHeader);
   return router;
 }

@@ -14,3 +14,4 @@ export * from './service-runner.js';
 export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
+export * from './user-rate-limit.js';
