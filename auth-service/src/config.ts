@@ -21,6 +21,10 @@ const schema = z
     REGISTER_LIMIT_PER_ADDRESS: envFields.int(1, 1_000_000).default(30),
     REGISTER_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
     AUTH_TRUSTED_PROXY_HOPS: envFields.int(0, 10).default(0),
+    AUTH_LIMIT_EXEMPT_ADDRESSES: z
+      .string()
+      .default('127.0.0.1,::1,::ffff:127.0.0.1')
+      .transform((v): ReadonlySet<string> => new Set(v.split(',').map((a) => a.trim()).filter(Boolean))),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -39,6 +43,7 @@ const schema = z
       failureWindowMs: env.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
       registrationsPerAddress: env.REGISTER_LIMIT_PER_ADDRESS,
       registrationWindowMs: env.REGISTER_LIMIT_WINDOW_SECONDS * 1000,
+      exemptAddresses: env.AUTH_LIMIT_EXEMPT_ADDRESSES,
     } satisfies LoginGuardSettings,
   }));
 

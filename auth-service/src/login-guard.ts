@@ -23,6 +23,8 @@ export interface LoginGuardSettings {
   readonly failureWindowMs: number;
   readonly registrationsPerAddress: number;
   readonly registrationWindowMs: number;
+  /** Addresses never limited (the machine itself: tests, benchmarks, a health probe); usernames still are. */
+  readonly exemptAddresses: ReadonlySet<string>;
 }
 
 export interface LoginGuard {
@@ -52,12 +54,13 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
     const backoff = failures >= threshold ? Math.min(settings.backoffBaseMs * 2 ** (failures - threshold), settings.backoffMaxMs) : 0;
     await store.put(key, { failures, lastFailureAt: now(), blockedUntil: backoff > 0 ? now() + backoff : 0 });
   };
-  const registrations = new Map<string, { windowStart: number; count: number }>();
+  const registrationBudget = createRegistrationBudget(settings, now);
+  const limited = (address: string): boolean => !settings.exemptAddresses.has(address);
 
   return {
     async beforeLogin(username, address) {
       const key = userKey(username);
-      const [byUser, byAddress] = await Promise.all([key ? stores.users.get(key) : undefined, stores.addresses.get(address)]);
+      const [byUser, byAddress] = await Promise.all([key ? stores.users.get(key) : undefined, limited(address) ? stores.addresses.get(address) : undefined]);
       refuseIfBlocked(byUser, 'username');
       refuseIfBlocked(byAddress, 'address');
     },
@@ -65,7 +68,7 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
       const key = userKey(username);
       await Promise.all([
         key ? fail(stores.users, key, settings.userFailuresBeforeBackoff) : undefined,
-        fail(stores.addresses, address, settings.addressFailuresBeforeBackoff),
+        limited(address) ? fail(stores.addresses, address, settings.addressFailuresBeforeBackoff) : undefined,
       ]);
     },
     async loginSucceeded(username) {
@@ -73,15 +76,23 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
       if (key && (await stores.users.get(key))) await stores.users.clear(key);
     },
     async beforeRegistration(address) {
-      const current = registrations.get(address);
-      const fresh = !current || now() - current.windowStart >= settings.registrationWindowMs;
-      const window = fresh ? { windowStart: now(), count: 0 } : current;
-      if (window.count >= settings.registrationsPerAddress) {
-        const retryAfter = Math.ceil((window.windowStart + settings.registrationWindowMs - now()) / 1000);
-        throw new RateLimitedError('too many registrations from this address; retry later', Math.max(retryAfter, 1));
-      }
-      registrations.set(address, { ...window, count: window.count + 1 });
-      if (registrations.size > 100_000) registrations.delete(registrations.keys().next().value ?? '');
+      if (limited(address)) registrationBudget(address);
     },
+  };
+}
+
+/** A fixed window per address, in this process; bounded, the oldest address goes first. */
+function createRegistrationBudget(settings: LoginGuardSettings, now: () => number): (address: string) => void {
+  const registrations = new Map<string, { windowStart: number; count: number }>();
+  return (address) => {
+    const current = registrations.get(address);
+    const fresh = !current || now() - current.windowStart >= settings.registrationWindowMs;
+    const window = fresh ? { windowStart: now(), count: 0 } : current;
+    if (window.count >= settings.registrationsPerAddress) {
+      const retryAfter = Math.ceil((window.windowStart + settings.registrationWindowMs - now()) / 1000);
+      throw new RateLimitedError('too many registrations from this address; retry later', Math.max(retryAfter, 1));
+    }
+    registrations.set(address, { ...window, count: window.count + 1 });
+    if (registrations.size > 100_000) registrations.delete(registrations.keys().next().value ?? '');
   };
 }

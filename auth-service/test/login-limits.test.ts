@@ -62,15 +62,24 @@ describe('auth: login and registration limits inside the service (gateway bypass
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted, so a client cannot pick a fresh address per attempt', async () => {
-    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000' });
+    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000', AUTH_LIMIT_EXEMPT_ADDRESSES: '' });
     const victims = [await register(auth), await register(auth), await register(auth)];
     expect((await login(auth, victims[0] ?? '', 'nope-nope', { 'x-forwarded-for': '192.0.2.1' })).status).to.equal(401);
     expect((await login(auth, victims[1] ?? '', 'nope-nope', { 'x-forwarded-for': '192.0.2.2' })).status).to.equal(401);
     expectRateLimited(await login(auth, victims[2] ?? '', 'right-password', { 'x-forwarded-for': '192.0.2.3' }));
   });
 
+  it('leaves the machine itself (loopback) out of the address limits by default, but not out of the username backoff', async () => {
+    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_USER_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000', REGISTER_LIMIT_PER_ADDRESS: '2' });
+    const users = [await register(auth), await register(auth), await register(auth)];
+    for (const user of users) expect((await login(auth, user, 'nope-nope')).status).to.equal(401);
+    expect((await login(auth, users[0] ?? '', 'right-password')).status).to.equal(200);
+    expect((await login(auth, users[1] ?? '', 'wrong-again')).status).to.equal(401);
+    expectRateLimited(await login(auth, users[1] ?? '', 'right-password'));
+  });
+
   it('answers 429 to a registration flood from one address, and counts only valid registrations', async () => {
-    const auth = await start({ REGISTER_LIMIT_PER_ADDRESS: '3', REGISTER_LIMIT_WINDOW_SECONDS: '600' });
+    const auth = await start({ REGISTER_LIMIT_PER_ADDRESS: '3', REGISTER_LIMIT_WINDOW_SECONDS: '600', AUTH_LIMIT_EXEMPT_ADDRESSES: '' });
     const invalid = await request(`${auth.url}/register`, { body: { username: 'x', password: 'short' } });
     expect(invalid.status).to.equal(400);
     for (let i = 0; i < 3; i++) await register(auth);
