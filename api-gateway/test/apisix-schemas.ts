@@ -16,6 +16,8 @@ const load = (file: string): Json => JSON.parse(readFileSync(new URL(file, FIXTU
 const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: true });
 (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
 
+ajv.addSchema(load('schema_def.json'));
+
 /** Compiled validators of the route, upstream and consumer objects (apisix/schema_def.lua). */
 export const objectSchemas = {
   route: ajv.compile(load('route.json')),
