@@ -11,7 +11,8 @@ export class DataDirLockedError extends Error {
   ) {
     super(
       `${dataDir} is in use by another standalone platform (pid ${holderPid}). ` +
-        `Stop it first, or give this one its own directory: FAAS_DATA_DIR=/some/other/dir npm start`,
+        `Stop it first, or give this one its own directory: FAAS_DATA_DIR=/some/other/dir npm start ` +
+        `(if pid ${holderPid} is no platform, remove ${join(dataDir, LOCK_FILE)})`,
     );
     this.name = 'DataDirLockedError';
   }
