@@ -1,5 +1,5 @@
 /** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
-import { commonPlugins, protectedPlugins } from './gateway-plugins.js';
+import { commonPlugins, credentialPlugins, protectedPlugins } from './gateway-plugins.js';
 
 export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
 
@@ -14,13 +14,19 @@ export interface HostPort {
   readonly port: number;
 }
 
-/** `token`: one counter per consumer and bearer token (per login); `consumer`: one counter for the consumer. */
-export type RateLimitKey = 'token' | 'consumer';
+/**
+ * `address`: one counter per client address; `consumer`: one counter for the one consumer, i.e.
+ * all users together. The per-user limit is the services' (USER_RATE_LIMIT_*): every user shares
+ * the one jwt-auth consumer, so APISIX 3.11 has no per-user key.
+ */
+export type RateLimitKey = 'address' | 'consumer';
 
 export interface GatewaySettings {
   readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort; readonly portal: HostPort };
   readonly jwt: { readonly consumerKey: string; readonly secret: string };
   readonly rateLimit: { readonly count: number; readonly windowSeconds: number; readonly key: RateLimitKey };
+  /** POST /auth/login and /auth/register, per client address. */
+  readonly authRateLimit: { readonly count: number; readonly windowSeconds: number };
   /** Above the longest function timeout, so APISIX never cuts a synchronous execution short. */
   readonly publisherReadTimeoutSeconds: number;
   /** `*` or a comma-separated list of origins, as the cors plugin takes it. */
@@ -33,6 +39,7 @@ export const RESOURCE_IDS = Object.freeze({
   consumer: 'faas_users',
   routes: {
     auth: 'faas-auth',
+    authCredentials: 'faas-auth-credentials',
     registryHealth: 'faas-registry-health',
     registry: 'faas-registry',
     publisherHealth: 'faas-publisher-health',
@@ -122,6 +129,12 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
     upstream(up.portal, s.upstreams.portal),
     consumer,
     route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
+    route({
+      id: ids.authCredentials,
+      upstreamId: up.auth,
+      match: { uris: ['/auth/login', '/auth/register'], methods: ['POST'], priority: 10 },
+      plugins: credentialPlugins(s),
+    }),
     healthRoute(ids.registryHealth, up.registry, '/registry', s),
     route({ id: ids.registry, upstreamId: up.registry, match: { uri: '/registry/*' }, plugins: protectedPlugins(s) }),
     healthRoute(ids.publisherHealth, up.publisher, '/publisher', s),

@@ -1,7 +1,7 @@
 import {
   BUCKETS,
   createHttpApp,
-  createTokenVerifier,
+  createUserTokenVerifier,
   natsReadiness,
   serviceRouter,
   openBucket,
@@ -17,6 +17,9 @@ import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import type { AuthConfig } from './config.js';
 import { authApiRoutes } from './openapi.js';
+import { createKvFailureStore, createMemoryFailureStore, LOGIN_FAILURES_BUCKET, LOGIN_FAILURES_TTL_MS } from './failure-store.js';
+import { createLoginGuard } from './login-guard.js';
+import { createPasswordPool } from './password-hasher.js';
 import { authRoutes, type AuthRouteDeps } from './routes.js';
 import { createUserStore } from './user-store.js';
 
@@ -44,13 +47,17 @@ export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics })
 /** Opens the users bucket and wires the ports the routes need. */
 export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): Promise<AuthDeps> {
   const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas });
+  const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS });
   return {
     users: createUserStore(kv),
     bcryptCost: config.bcryptCost,
+    passwords: createPasswordPool(config.bcryptThreads, config.bcryptNice),
+    guard: createLoginGuard(config.loginGuard, { users: createKvFailureStore(failures), addresses: createMemoryFailureStore() }),
+    trustedProxyHops: config.trustedProxyHops,
     token: config.token,
-    verifyToken: createTokenVerifier(config.token),
+    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
     passwordMinLength: config.passwordMinLength,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv]),
+    ready: natsReadiness(nc, [kv, failures]),
   };
 }

@@ -5,8 +5,10 @@
 NODE_IMAGE_OFFICIAL=${NODE_IMAGE_OFFICIAL:-node:24-bookworm-slim}
 NATS_IMAGE_OFFICIAL=${NATS_IMAGE_OFFICIAL:-nats:2.10-alpine}
 # The gateway's images have no air-gapped equivalent: pulled, or loaded with `docker load`.
+# Pinned to the releases the configurator is validated against: APISIX 3.11.0 and the etcd it
+# documents (3.5.4); see docs/gateway.md.
 APISIX_IMAGE=${APISIX_IMAGE:-apache/apisix:3.11.0-debian}
-ETCD_IMAGE=${ETCD_IMAGE:-quay.io/coreos/etcd:v3.5.17}
+ETCD_IMAGE=${ETCD_IMAGE:-quay.io/coreos/etcd:v3.5.4}
 export APISIX_IMAGE ETCD_IMAGE
 # Their air-gapped equivalents (bin/build-base-images.sh).
 DEBIAN_BASE_IMAGE=${DEBIAN_BASE_IMAGE:-faas-base/debian:bookworm}

@@ -43,6 +43,15 @@ export class QuotaError extends AppError {
     super('QUOTA_EXCEEDED', message, options);
   }
 }
+/** Too many attempts: retry after `retryAfterSeconds` (also sent as the Retry-After header). */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message, { details: { retryAfterSeconds } });
+  }
+}
 export class UnavailableError extends AppError {
   constructor(message: string, options?: ErrorOptions) {
     super('UNAVAILABLE', message, options);
@@ -62,6 +71,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUOTA_EXCEEDED: 429,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
 });
 

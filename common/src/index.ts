@@ -15,3 +15,4 @@ export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
 export * from './openapi/index.js';
+export * from './user-rate-limit.js';

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { imageSchema, specShape } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction } from './functions.js';
-import { bodyOf, nameFrom, ownerOf, pageBody, pageFrom } from './http-input.js';
+import { bodyOf, nameFromQueryOrBody, ownerOf, pageBody, pageFrom } from './http-input.js';
 import type { LimitPolicy } from './limits.js';
 import type { RegistryRouteDeps } from './routes.js';
 
@@ -21,6 +21,8 @@ export function aliasRegistrationSchema(policy: LimitPolicy) {
 /**
  * The original project's routes, for its existing clients: same semantics as `/functions`.
  * Unknown body fields are ignored here (old clients send what they send); limits may be given.
+ * `/retrieve` and `/delete` take the name from the query string or from a JSON body, even on
+ * GET and DELETE: the original Postman collection sends it in the body.
  */
 export function aliasRoutes(deps: RegistryRouteDeps): Router {
   const registration = aliasRegistrationSchema(deps.limits);
@@ -37,12 +39,10 @@ export function aliasRoutes(deps: RegistryRouteDeps): Router {
     res.json(pageBody(await listFunctions(deps, ownerOf(res), pageFrom(req.query)), withPayload));
   });
   router.get('/retrieve', auth, async (req, res) => {
-    res.json(withPayload(await getFunction(deps, ownerOf(res), nameFrom(req.query.name))));
+    res.json(withPayload(await getFunction(deps, ownerOf(res), nameFromQueryOrBody(req.query, req.body))));
   });
   router.delete('/delete', auth, async (req, res) => {
-    const body = bodyOf(req.body);
-    const fromBody = typeof body === 'object' && body !== null && 'name' in body ? body.name : undefined;
-    await deleteFunction(deps, ownerOf(res), nameFrom(req.query.name ?? fromBody));
+    await deleteFunction(deps, ownerOf(res), nameFromQueryOrBody(req.query, req.body));
     res.status(204).end();
   });
   return router;

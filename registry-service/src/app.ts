@@ -1,7 +1,7 @@
 import {
   BUCKETS,
   createHttpApp,
-  createTokenVerifier,
+  createUserTokenVerifier,
   natsReadiness,
   serviceRouter,
   openBucket,
@@ -47,7 +47,7 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
   const kv = await openBucket(nc, BUCKETS.functions, { replicas: config.natsReplicas });
   return {
     functions: createFunctionStore(kv),
-    verifyToken: createTokenVerifier(config.token),
+    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
     ready: natsReadiness(nc, [kv]),

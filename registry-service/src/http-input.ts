@@ -23,6 +23,12 @@ export function nameFrom(value: unknown): string {
   return parseInput(nameInput, { name: value }).name;
 }
 
+/** The name from `?name=` or, when absent, a JSON body's `name` (the original client sends a body on GET and DELETE). */
+export function nameFromQueryOrBody(query: Record<string, unknown>, body: unknown): string {
+  const fromBody = typeof body === 'object' && body !== null && 'name' in body ? body.name : undefined;
+  return nameFrom(query.name ?? fromBody);
+}
+
 /** Express leaves the body undefined when there was none (or it was not JSON). */
 export const bodyOf = (value: unknown): unknown => value ?? {};
 
