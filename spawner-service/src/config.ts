@@ -41,7 +41,8 @@ const schema = z
     STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     WARM_DEFAULT: envFields.bool.default(true),
     WARM_IDLE_SECONDS: envFields.int(1, 86_400).default(300),
-    MAX_WARM_CONTAINERS: envFields.int(0, 1_024).default(8),
+    /** Unset: as many as MAX_CONTAINERS, so every slot can keep its container between runs. */
+    MAX_WARM_CONTAINERS: envFields.int(0, 1_024).optional(),
     WARM_ANSWER_GRACE_MS: envFields.int(100, 60_000).default(2_000),
     SUPERVISOR_BINARY: z.string().min(1).default(BUILT_SUPERVISOR),
   })
@@ -62,7 +63,7 @@ const schema = z
     warm: {
       defaultOn: env.WARM_DEFAULT,
       idleMs: env.WARM_IDLE_SECONDS * 1000,
-      maxIdle: env.MAX_WARM_CONTAINERS,
+      maxIdle: env.MAX_WARM_CONTAINERS ?? env.MAX_CONTAINERS,
       answerGraceMs: env.WARM_ANSWER_GRACE_MS,
       supervisorBinary: env.SUPERVISOR_BINARY,
     },

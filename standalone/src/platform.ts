@@ -37,13 +37,15 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
       connectRegistryDeps(nc, loadRegistryConfig(local)),
       connectPublisherDeps(nc, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
     ]);
+    // One registry: /metrics shows the in-process spawner's figures too (warm starts, slots).
+    const metrics = createMetrics();
     const spawner =
       env.STANDALONE_SPAWNER === 'false'
         ? undefined
-        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }) });
+        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }), metrics });
     const app = createHttpApp({
       logger,
-      metrics: createMetrics(),
+      metrics,
       mounts: [
         { prefix: AUTH_PREFIX, router: authRouter(auth) },
         { prefix: REGISTRY_PREFIX, router: registryRouter(registry) },
