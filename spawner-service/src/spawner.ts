@@ -15,6 +15,7 @@ import type { SpawnerConfig } from './config.js';
 import { abandonExecution } from './domain/abandon-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
+import { watchFunctionChanges } from './infra/function-changes.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
@@ -101,6 +102,16 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     warm: await loadWarmConfig(config, logger),
     onWarmStart: (hit) => metrics.warmStarts.inc({ kind: hit ? 'hit' : 'new' }),
   });
+  // An updated or deleted function's idle containers are removed at once (they could never be
+  // taken again: the key carries the revision), instead of waiting for the idle timeout.
+  const functionChanges = runner.warm
+    ? watchFunctionChanges(nc, logger, (change) =>
+        runner.warm?.evict(
+          (tags) => tags.userId === change.userId && tags.functionName === change.name && tags.revision !== change.revision,
+          change.revision === undefined ? 'function deleted' : 'function updated',
+        ),
+      )
+    : undefined;
   const orphanPolicy = {
     spawnerId: config.spawnerId,
     stoppedGraceMs: config.orphanGraceMs,
@@ -142,6 +153,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     },
     async stop() {
       advisories.unsubscribe();
+      functionChanges?.stop();
       clearInterval(sweeper);
       if (!(await loop.stop(config.shutdownGraceMs))) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');

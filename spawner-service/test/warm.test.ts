@@ -1,3 +1,4 @@
+import { BUCKETS, openBucket } from '@faas/common';
 import { uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import {
@@ -47,6 +48,8 @@ describe('spawner: warm containers', () => {
     this.timeout(120_000);
     await buildImages({ [WARM_IMAGE]: WARM_SCRIPT });
     sut = await startTestSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '4' });
+    // The registry's bucket, as the registry opens it; the spawner follows its changes.
+    await openBucket(sut.nc, BUCKETS.functions, { replicas: 3 });
   });
   after(async () => {
     if (!sut) return;
@@ -110,6 +113,16 @@ describe('spawner: warm containers', () => {
     expect(hog.error).to.match(/out of memory/);
     const after = await hostOf();
     expect(after).to.not.equal(before);
+  });
+
+  it('removes the idle containers of a function at once when the registry updates it', async function () {
+    this.timeout(30_000);
+    const name = uniqueName('updated').replace(/[^A-Za-z0-9_-]/g, '_');
+    const host = await hostOf({ function: name });
+    expect((await containersOf(`faas.function=${name}`)).map((c) => c.Id.slice(0, 12))).to.deep.equal([host]);
+    const functions = await openBucket(sut.nc, BUCKETS.functions, { replicas: 3 });
+    await functions.put(`${user}.${name}`, JSON.stringify({ name, revision: 2 }));
+    await eventuallyGone(`faas.function=${name}`, 15_000);
   });
 
   it('starts a fresh container every run for a function that asks for it', async () => {
