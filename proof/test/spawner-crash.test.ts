@@ -35,7 +35,7 @@ describe('proof: a spawner killed with SIGKILL mid-load and restarted', function
       // Mid-way: the victim is running containers and others have finished already.
       await waitUntil(async () => (await leftoverContainers(p.runId, victimId)).some((c) => c.State === 'running'), 60_000);
       await victim.stop('SIGKILL');
-      // Its containers outlive it (the restarted spawner removes them): exactly what it had in hand.
+      // Its containers outlive it (the restarted spawner removes them): what it had in hand, and its idle warm ones.
       const inFlight = (await leftoverContainers(p.runId, victimId)).length;
       await victim.start();
 
@@ -47,15 +47,16 @@ describe('proof: a spawner killed with SIGKILL mid-load and restarted', function
       const reruns = starts.rerun(ids).length;
       const retried = [...records.values()].filter((r) => (r?.attempt ?? 0) > 1).length;
       const wrongOutput = submitted.filter((s, i) => records.get(s.id)?.result !== `nonce-${i}`).length;
-      row.notes = `killed spawner had ${inFlight} containers; ${retried} redelivered (attempt>1), ${reruns} started twice; ${wrongOutput} with wrong output`;
+      row.notes = `killed spawner had ${inFlight} containers (warm ones included); ${retried} redelivered (attempt>1), ${reruns} started twice; ${wrongOutput} with wrong output`;
 
-      await waitUntil(async () => (await leftoverContainers(p.runId)).length === 0, 20_000);
-      row.notes += '; 0 containers left';
+      // The live spawners keep their warm containers; none of the killed one's may remain.
+      await waitUntil(async () => (await leftoverContainers(p.runId, victimId)).length === 0, 20_000);
+      row.notes += '; 0 of its containers left';
       expect(row.lost, 'executions not final').to.equal(0);
       expect(row.duplicate, 'executions with two different final results').to.equal(0);
       expect(wrongOutput, 'executions whose result is not their own nonce').to.equal(0);
-      expect(reruns, 'started twice: only the ones the killed spawner had started').to.be.at.most(inFlight);
-      expect(inFlight).to.be.at.most(MAX_CONTAINERS);
+      // Its containers include idle warm ones; at most MAX_CONTAINERS of them were running an execution.
+      expect(reruns, 'started twice: only the ones the killed spawner had started').to.be.at.most(Math.min(inFlight, MAX_CONTAINERS));
     } finally {
       results.stop();
       starts.stop();

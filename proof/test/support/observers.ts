@@ -1,5 +1,8 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { NatsConnection, Subscription } from 'nats';
+import { logDir } from './processes.js';
 
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
@@ -78,8 +81,9 @@ export class ContainerStarts {
     return watcher;
   }
 
+  /** Engine starts (cold containers) plus warm runs, which the spawners log at debug. */
   count(id: string): number {
-    return this.starts.get(id) ?? 0;
+    return (this.starts.get(id) ?? 0) + (warmRunStarts().get(id) ?? 0);
   }
 
   /** Ids among `ids` whose function was started more than once. */
@@ -90,6 +94,27 @@ export class ContainerStarts {
   stop(): void {
     (this.stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   }
+}
+
+/**
+ * Warm runs by execution id, from the spawners' logs (`warm run started`, debug level): a warm
+ * container starts once and serves many runs, so the engine's start events do not count them.
+ */
+function warmRunStarts(): Map<string, number> {
+  const runs = new Map<string, number>();
+  for (const file of readdirSync(logDir).filter((f) => f.startsWith('spawner-'))) {
+    for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
+      if (!line.includes('"warm run started"')) continue;
+      let id: string | undefined;
+      try {
+        id = (JSON.parse(line) as { executionId?: string }).executionId;
+      } catch {
+        continue; // the line being written right now
+      }
+      if (id) runs.set(id, (runs.get(id) ?? 0) + 1);
+    }
+  }
+  return runs;
 }
 
 /** Containers of this run still present (running or not). */

@@ -75,6 +75,8 @@ async function startProofPlatform(): Promise<ProofPlatform> {
           MAX_DELIVER: '5',
           NAK_DELAY_MS: '500',
           SHUTDOWN_GRACE_MS: '15000',
+          // Debug: warm runs are counted from the spawners' "warm run started" lines.
+          LOG_LEVEL: 'debug',
           CONTAINER_LABELS: `${TEST_LABEL}=1,faas.proof.run=${runId}`,
         },
       }),

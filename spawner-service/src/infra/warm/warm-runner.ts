@@ -88,6 +88,8 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
       const idle = pool.take(key);
       options.onStart(idle !== undefined);
       const warm = idle ?? (await startFor(job, key));
+      // The engine sees no start per warm run: this line is how observers (the proof suite) count runs.
+      logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: idle !== undefined }, 'warm run started');
       const startedAt = Date.now();
       let answer: RunAnswer;
       try {
