@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, uniqueName } from '@faas/common/testing';
@@ -35,8 +36,9 @@ describe('OpenAPI: the README curl examples, replayed, answer as the document sa
       const req = parseCurl(statement.curl.replaceAll('alice', username), vars);
       expect(req.url.startsWith(`${README_BASE}/`), `README example not aimed at ${README_BASE}: ${statement.text}`).to.equal(true);
       const url = platform.baseUrl + req.url.slice(README_BASE.length);
-      const res = await fetch(url, { method: req.method, headers: req.headers, ...(req.body === undefined ? {} : { body: req.body }) });
-      const exchange: Exchange = { ...req, url, status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+      // node:http, not fetch: the README sends a JSON body on GET too, as the original Postman client does.
+      const res = await send(url, req);
+      const exchange: Exchange = { ...req, url, ...res };
       exchanges.push(exchange);
       problems.push(...validator.check(exchange).map((p) => `${p}\n    (README: ${statement.text.slice(0, 120)})`));
       if (statement.assign) vars[statement.assign.name] = exchange.text.replace(statement.assign.capture, '$1');
@@ -50,3 +52,17 @@ describe('OpenAPI: the README curl examples, replayed, answer as the document sa
     expect(published.map((x) => (JSON.parse(x.text) as { status: string }).status)).to.include('succeeded');
   });
 });
+
+function send(url: string, req: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; contentType: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const length = req.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(req.body)) };
+    const out = httpRequest(url, { method: req.method, headers: { ...req.headers, ...length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    out.on('error', reject);
+    out.end(req.body);
+  });
+}

@@ -84,6 +84,8 @@ export function parseCurl(command: string, vars: Readonly<Record<string, string>
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '-s') continue;
+    // Where the output goes and what is printed: no part of the request.
+    else if (arg === '-o' || arg === '-w') i++;
     else if (arg === '-X') method = args[++i];
     else if (arg === '-d') body = args[++i];
     else if (arg === '-H') {
