@@ -30,7 +30,13 @@ const schema = z
     PIDS_LIMIT: envFields.int(8, 32_768).default(64),
     TMPFS_SIZE_MB: envFields.int(1, 1_024).default(16),
     ALLOW_NETWORK: envFields.bool.default(false),
-    CONTAINER_USER: z.string().default(''),
+    /** uid:gid of every function process; `image`: the image's own user (root for most images). */
+    CONTAINER_USER: z
+      .string()
+      .regex(/^(image|\d{1,10}(:\d{1,10})?)$/, 'uid:gid (numbers) or "image"')
+      .default('65534:65534'),
+    NOFILE_LIMIT: envFields.int(16, 1_048_576).default(1_024),
+    FSIZE_LIMIT_MB: envFields.int(1, 1_048_576).default(64),
     CONTAINER_LABELS: z
       .string()
       .default('')
@@ -73,7 +79,9 @@ const schema = z
       pidsLimit: env.PIDS_LIMIT,
       tmpfsSizeMb: env.TMPFS_SIZE_MB,
       allowNetwork: env.ALLOW_NETWORK,
-      user: env.CONTAINER_USER,
+      user: env.CONTAINER_USER === 'image' ? '' : env.CONTAINER_USER,
+      nofileLimit: env.NOFILE_LIMIT,
+      fsizeBytes: env.FSIZE_LIMIT_MB * MIB,
       extraLabels: env.CONTAINER_LABELS as Readonly<Record<string, string>>,
       stdoutCapBytes: env.STDOUT_CAP_BYTES,
       stderrCapBytes: env.STDERR_CAP_BYTES,

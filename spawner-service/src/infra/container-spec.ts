@@ -12,8 +12,12 @@ export const LABELS = Object.freeze({
 export interface SandboxSettings {
   readonly pidsLimit: number;
   readonly tmpfsSizeMb: number;
-  /** Empty: the image's own user. */
+  /** uid:gid; empty: the image's own user (the operator's opt-out, CONTAINER_USER=image). */
   readonly user: string;
+  /** Open files per process (RLIMIT_NOFILE, soft = hard). */
+  readonly nofileLimit: number;
+  /** Largest file a process may write, in bytes (RLIMIT_FSIZE, soft = hard). */
+  readonly fsizeBytes: number;
   /** Operator labels (e.g. a stack name); the platform's own labels win over them. */
   readonly extraLabels: Readonly<Record<string, string>>;
 }
@@ -23,10 +27,15 @@ const MIB = 1024 * 1024;
 /**
  * `docker run IMAGE "<argument>"` with the platform's sandbox: the image's entrypoint stays,
  * the argument is the whole command; no network unless allowed, no capabilities, no new
- * privileges, read-only root with a small tmpfs, memory without swap, CPU and pids capped.
+ * privileges, read-only root with a small tmpfs, memory without swap, CPU and pids capped,
+ * an unprivileged uid:gid, open files and file size limited, declared volumes masked.
  */
-export function containerSpec(job: ContainerJob, sandbox: SandboxSettings, spawnerId: string): ContainerCreateOptions {
+export function containerSpec(job: ContainerJob, sandbox: SandboxSettings, spawnerId: string, volumes: readonly string[] = []): ContainerCreateOptions {
   const memory = job.limits.memoryMb * MIB;
+  const scratch = `rw,nosuid,nodev,noexec,size=${sandbox.tmpfsSizeMb}m`;
+  // An image's VOLUME would get an unbounded anonymous volume on the host's disk: a tmpfs of the
+  // same bounded size at that path takes its place (the engine skips volumes where a mount is).
+  const masks = Object.fromEntries(volumes.map((path) => [path, scratch]));
   return {
     Image: job.image,
     Cmd: [job.argument],
@@ -52,10 +61,14 @@ export function containerSpec(job: ContainerJob, sandbox: SandboxSettings, spawn
       MemorySwap: memory,
       NanoCpus: Math.round(job.limits.cpus * 1e9),
       PidsLimit: sandbox.pidsLimit,
+      Ulimits: [
+        { Name: 'nofile', Soft: sandbox.nofileLimit, Hard: sandbox.nofileLimit },
+        { Name: 'fsize', Soft: sandbox.fsizeBytes, Hard: sandbox.fsizeBytes },
+      ],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,noexec,size=${sandbox.tmpfsSizeMb}m` },
+      Tmpfs: { ...masks, '/tmp': scratch },
       AutoRemove: false,
       Privileged: false,
       LogConfig: { Type: 'none', Config: {} },

@@ -95,26 +95,18 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   }
 
   async function remove(container: Docker.Container, executionId: string): Promise<void> {
-    await container.remove({ force: true }).catch((err: unknown) => {
+    // v: anonymous volumes go with the container (none should exist: declared ones are masked).
+    await container.remove({ force: true, v: true }).catch((err: unknown) => {
       // 404: gone already; 409: another removal of it is under way.
       if (dockerStatus(err) !== 404 && dockerStatus(err) !== 409) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
     });
   }
 
-  /**
-   * Creates first and pulls only when the engine has no such image, as `docker run` does: one
-   * engine call per execution instead of an image inspect before every create.
-   */
+  /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
   async function create(job: ContainerJob): Promise<Docker.Container> {
-    const spec = containerSpec(job, sandbox, spawnerId);
+    const { volumes } = await images.facts(job.image);
     try {
-      return await docker.createContainer(spec);
-    } catch (err) {
-      if (dockerStatus(err) !== 404) throw translateDockerError(err, `create container from ${job.image}`);
-    }
-    await images.ensure(job.image);
-    try {
-      return await docker.createContainer(spec);
+      return await docker.createContainer(containerSpec(job, sandbox, spawnerId, volumes));
     } catch (err) {
       throw translateDockerError(err, `create container from ${job.image}`);
     }

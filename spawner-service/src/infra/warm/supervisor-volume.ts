@@ -57,7 +57,9 @@ export function supervisorVolume(docker: Docker, binary: Buffer): SupervisorVolu
         if (!(await isComplete(filler))) throw err;
       });
     } finally {
-      await filler.remove({ force: true, v: false }).catch(() => undefined);
+      // v: an image's VOLUME gives even a never-started container an anonymous volume (the named
+      // supervisor volume is never removed by v).
+      await filler.remove({ force: true, v: true }).catch(() => undefined);
     }
   }
 

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '@faas/common';
 import type { ContainerJob, ContainerOutcome } from '../../domain/ports.js';
 import type { SandboxSettings } from '../container-spec.js';
-import { dockerStatus, translateDockerError } from '../docker-errors.js';
+import { translateDockerError } from '../docker-errors.js';
 import type { ImagePuller } from '../image-puller.js';
 import type { RunAnswer } from './supervisor-protocol.js';
 import type { SupervisorVolume } from './supervisor-volume.js';
@@ -48,22 +48,9 @@ function outcomeOf(answer: RunAnswer): ContainerOutcome {
 export function createWarmRunner(options: WarmRunnerOptions): { run(job: ContainerJob): Promise<ContainerOutcome> } {
   const { docker, sandbox, spawnerId, images, volume, pool, settings, logger } = options;
 
-  async function entrypointOf(image: string): Promise<string[]> {
-    let info: Docker.ImageInspectInfo;
-    try {
-      info = await docker.getImage(image).inspect();
-    } catch (err) {
-      if (dockerStatus(err) !== 404) throw translateDockerError(err, `inspect image ${image}`);
-      await images.ensure(image);
-      info = await docker.getImage(image).inspect().catch((e: unknown) => Promise.reject(translateDockerError(e, `inspect image ${image}`)));
-    }
-    const entrypoint: unknown = info.Config.Entrypoint;
-    return typeof entrypoint === 'string' ? [entrypoint] : Array.isArray(entrypoint) ? entrypoint.map(String) : [];
-  }
-
   async function startFor(job: ContainerJob, key: string): Promise<WarmContainer> {
-    const entrypoint = await entrypointOf(job.image);
-    const spec = warmSpec({ job, key, entrypoint, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
+    const { entrypoint, volumes } = await images.facts(job.image);
+    const spec = warmSpec({ job, key, entrypoint, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
     await volume.ensure(job.image, spec.Labels ?? {});
     try {
       return await WarmContainer.start(docker, spec, logger);

@@ -22,6 +22,8 @@ export interface WarmSpecInput {
   readonly key: string;
   /** The image's own entrypoint (empty: the argument is the command, as with `docker run`). */
   readonly entrypoint: readonly string[];
+  /** The image's declared VOLUME paths (masked, as in the cold spec). */
+  readonly volumes: readonly string[];
   readonly volume: string;
   /** The supervisor exits by itself after this long without a request (a backstop for a lost spawner). */
   readonly idleExitMs: number;
@@ -34,7 +36,7 @@ export interface WarmSpecInput {
  */
 export function warmSpec(input: WarmSpecInput, sandbox: SandboxSettings, spawnerId: string): ContainerCreateOptions {
   const { runEnv: _perRun, ...stable } = input.job;
-  const base = containerSpec(stable, sandbox, spawnerId);
+  const base = containerSpec(stable, sandbox, spawnerId, input.volumes);
   return {
     ...base,
     Entrypoint: [SUPERVISOR_PATH, ...input.entrypoint],
