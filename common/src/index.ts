@@ -16,3 +16,4 @@ export * from './executions.js';
 export * from './service.js';
 export * from './openapi/index.js';
 export * from './user-rate-limit.js';
+export * from './registry-hosts.js';

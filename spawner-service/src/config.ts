@@ -43,6 +43,11 @@ const schema = z
       .transform((s) => s.split(',').map((pair) => pair.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+=[^,]*$/, 'labels are key=value pairs, comma-separated')))
       .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))),
+    PULL_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(300),
+    PULL_MAX_MB: envFields.int(1, 1_048_576).default(4_096),
+    /** Beyond the pull cap, the function's timeout and the warm answer grace: create, start, clean-up. */
+    DELIVERY_MARGIN_SECONDS: envFields.int(1, 3_600).default(30),
+    ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),
     STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     WARM_DEFAULT: envFields.bool.default(true),
@@ -66,6 +71,13 @@ const schema = z
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     orphanGraceMs: env.ORPHAN_GRACE_MS,
     orphanSweepMs: env.ORPHAN_SWEEP_MS,
+    images: {
+      timeoutMs: env.PULL_TIMEOUT_SECONDS * 1000,
+      maxBytes: env.PULL_MAX_MB * MIB,
+      allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
+    },
+    /** A delivery's overall deadline is its function's timeout plus this. */
+    deadlineBeyondTimeoutMs: (env.PULL_TIMEOUT_SECONDS + env.DELIVERY_MARGIN_SECONDS) * 1000 + env.WARM_ANSWER_GRACE_MS,
     warm: {
       defaultOn: env.WARM_DEFAULT,
       idleMs: env.WARM_IDLE_SECONDS * 1000,

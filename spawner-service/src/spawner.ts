@@ -99,6 +99,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     sandbox: config.sandbox,
     spawnerId: config.spawnerId,
     logger,
+    images: config.images,
     warm: await loadWarmConfig(config, logger),
     onWarmStart: (hit) => metrics.warmStarts.inc({ kind: hit ? 'hit' : 'new' }),
   });
@@ -133,11 +134,13 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
-  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
+  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs, logger };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
     heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3)),
+    // The longest deadline any delivery can have: no message is kept in progress past it.
+    heartbeatForMs: config.sandbox.ceilings.timeoutSeconds * 1000 + config.deadlineBeyondTimeoutMs,
     handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, logger }),
     onBusyChange: (busy) => metrics.busySlots.set(busy),
     logger,

@@ -18,7 +18,12 @@ export interface ContainerJob {
   readonly revision?: number;
   /** Whether the run may use (and leave) a warm container; absent: the runner's default. */
   readonly warm?: boolean;
+  /** Told as the run enters each phase, so an overrun deadline can say which one overran. */
+  readonly onPhase?: (phase: RunPhase) => void;
 }
+
+/** image: inspect and pull; create: create, attach; start: start (warm: the container and its supervisor); run; cleanup. */
+export type RunPhase = 'image' | 'create' | 'start' | 'run' | 'cleanup';
 
 export interface ResolvedLimits {
   readonly timeoutMs: number;

@@ -6,6 +6,7 @@ import {
   type Logger,
 } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
+import { withinDeadline } from './delivery-deadline.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
 import type { ContainerRunner, ResultPublisher } from './ports.js';
 import { fitRecord } from './record-size.js';
@@ -20,6 +21,8 @@ export interface RunExecutionPorts {
   readonly spawnerId: string;
   /** The largest record the store and the result subject carry (NATS max_payload less headroom). */
   readonly maxRecordBytes: number;
+  /** Each delivery's overall deadline is the function's timeout plus this (pull cap, answer grace, margin). */
+  readonly deadlineBeyondTimeoutMs: number;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -58,7 +61,10 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   const limits = resolveLimits(request.limits, ports.policy);
   let final: ExecutionRecord;
   try {
-    const outcome = await ports.runner.run({
+    const deadlineMs = limits.timeoutMs + ports.deadlineBeyondTimeoutMs;
+    const late = (result: unknown): void => ports.logger.warn({ executionId: request.id, outcome: result instanceof Error ? result.message : 'finished' }, 'a run past its deadline ended');
+    const outcome = await withinDeadline(deadlineMs, (onPhase) => ports.runner.run({
+      onPhase,
       executionId: request.id,
       userId: request.userId,
       functionName: request.function,
@@ -68,7 +74,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
       limits,
       ...(request.revision !== undefined ? { revision: request.revision } : {}),
       ...(request.warm !== undefined ? { warm: request.warm } : {}),
-    });
+    }), late);
     final = fitRecord(finishedRecord(marked.record, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
     if (err instanceof UnavailableError && !delivery.lastAttempt) return { kind: 'retry', reason: err.message };

@@ -6,6 +6,8 @@ export interface ConsumerLoopOptions {
   readonly maxContainers: number;
   /** How often a message in hand gets an in-progress ack (a fraction of the consumer's ack_wait). */
   readonly heartbeatMs: number;
+  /** No in-progress ack after this long in hand: a handler stuck past every deadline lets the message go. */
+  readonly heartbeatForMs: number;
   readonly handle: (msg: JsMsg) => Promise<void>;
   readonly onBusyChange: (busy: number) => void;
   readonly logger: Logger;
@@ -34,7 +36,11 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   let slotFreed: () => void = () => undefined;
 
   function dispatch(msg: JsMsg): void {
-    const heartbeat = setInterval(() => msg.working(), options.heartbeatMs);
+    const until = Date.now() + options.heartbeatForMs;
+    const heartbeat = setInterval(() => {
+      if (Date.now() < until) msg.working();
+      else clearInterval(heartbeat);
+    }, options.heartbeatMs);
     const task = options
       .handle(msg)
       .catch((err: unknown) => logger.error({ err }, 'message handler failed'))

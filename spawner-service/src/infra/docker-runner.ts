@@ -4,7 +4,7 @@ import type { Logger } from '@faas/common';
 import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/ports.js';
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
 import { dockerStatus, translateDockerError } from './docker-errors.js';
-import { createImagePuller } from './image-puller.js';
+import { createImagePuller, type ImagePolicy } from './image-puller.js';
 import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
@@ -16,6 +16,8 @@ export interface DockerRunnerOptions {
   readonly sandbox: SandboxSettings & { readonly stdoutCapBytes: number; readonly stderrCapBytes: number };
   readonly spawnerId: string;
   readonly logger: Logger;
+  /** Pull caps and allowed registries; absent: the defaults. */
+  readonly images?: ImagePolicy;
   /** Absent: every run is cold. */
   readonly warm?: WarmConfig;
   readonly onWarmStart?: (hit: boolean) => void;
@@ -42,7 +44,7 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   const { docker, sandbox, spawnerId, logger } = options;
-  const images = createImagePuller(docker, logger);
+  const images = createImagePuller(docker, logger, options.images);
   const warm = options.warm ? createWarmExecution({ docker, sandbox, spawnerId, images, config: options.warm, logger, ...(options.onWarmStart ? { onStart: options.onWarmStart } : {}) }) : undefined;
 
   async function execute(container: Docker.Container, job: ContainerJob): Promise<ContainerOutcome> {
@@ -65,8 +67,10 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     io: { stdout: OutputCapture; stderr: OutputCapture; ended: Promise<unknown>; oom: OomWatch },
   ): Promise<ContainerOutcome> {
     const { stdout, stderr, ended } = io;
-    const startedAt = Date.now();
+    job.onPhase?.('start');
     await container.start();
+    job.onPhase?.('run');
+    const startedAt = Date.now();
     const exited: Promise<{ StatusCode?: number }> = container.wait();
     exited.catch(() => undefined); // awaited below; never an unhandled rejection
     let timer: NodeJS.Timeout | undefined;
@@ -104,7 +108,9 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
 
   /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
   async function create(job: ContainerJob): Promise<Docker.Container> {
+    job.onPhase?.('image');
     const { volumes } = await images.facts(job.image);
+    job.onPhase?.('create');
     try {
       return await docker.createContainer(containerSpec(job, sandbox, spawnerId, volumes));
     } catch (err) {
@@ -126,6 +132,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       } catch (err) {
         throw translateDockerError(err, `run container ${container.id}`);
       } finally {
+        job.onPhase?.('cleanup');
         const removing = Date.now();
         await remove(container, job.executionId);
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');

@@ -1,7 +1,9 @@
+import { lookup } from 'node:dns/promises';
 import type Docker from 'dockerode';
-import type { Logger } from '@faas/common';
+import { isNonPublicAddress, nonPublicRegistryProblem, registryHostOf, type Logger } from '@faas/common';
 import { ImagePullError } from '../domain/ports.js';
 import { dockerMessage, dockerStatus, isEngineUnavailable, translateDockerError } from './docker-errors.js';
+import { PullCapError, pullWithCaps, type PullCaps } from './pull-stream.js';
 
 /** What the runners need to know of an image before they create a container from it. */
 export interface ImageFacts {
@@ -11,12 +13,22 @@ export interface ImageFacts {
   readonly volumes: readonly string[];
 }
 
+export interface ImagePolicy extends PullCaps {
+  /** Registries on loopback, private, link-local or single-label hosts may be pulled from. */
+  readonly allowPrivateRegistries: boolean;
+}
+
 export interface ImagePuller {
   /** Resolves once the image is present locally; concurrent calls for one image share a pull. */
   ensure(image: string): Promise<void>;
   /** One inspect (after a pull when the engine lacks the image): entrypoint and declared volumes. */
   facts(image: string): Promise<ImageFacts>;
 }
+
+/** What a user is told of a failed pull: never the daemon's text (a probe of the host's network). */
+const GENERIC_REASON = 'it does not exist, is not public, or its registry did not answer';
+
+export const DEFAULT_IMAGE_POLICY: ImagePolicy = Object.freeze({ timeoutMs: 300_000, maxBytes: 4096 * 1024 * 1024, allowPrivateRegistries: false });
 
 function factsOf(info: Docker.ImageInspectInfo): ImageFacts {
   const entrypoint: unknown = info.Config.Entrypoint;
@@ -27,33 +39,38 @@ function factsOf(info: Docker.ImageInspectInfo): ImageFacts {
   };
 }
 
-/** Progress lines carry failures as `{ error }` with HTTP 200, so follow them to the end. */
-function followPull(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failure: string | undefined;
-    docker.modem.followProgress(
-      stream,
-      (err) => (err ? reject(err) : failure ? reject(new Error(failure)) : resolve()),
-      (event: { error?: unknown }) => {
-        if (typeof event.error === 'string') failure = event.error;
-      },
-    );
-  });
+/**
+ * Why the registry an image names is refused, checked before every pull (messages may predate
+ * the registry's own check): its name, then every address it resolves to now.
+ */
+async function refusedRegistry(image: string): Promise<string | undefined> {
+  const named = nonPublicRegistryProblem(image);
+  if (named) return named;
+  const host = registryHostOf(image);
+  if (host === undefined) return undefined;
+  const addresses = await lookup(host, { all: true }).catch(() => []);
+  const inside = addresses.find((a) => isNonPublicAddress(a.address));
+  return inside ? `registry host ${host} resolves to ${inside.address}, not a public address` : undefined;
 }
 
-export function createImagePuller(docker: Docker, logger: Logger): ImagePuller {
+export function createImagePuller(docker: Docker, logger: Logger, policy: ImagePolicy = DEFAULT_IMAGE_POLICY): ImagePuller {
   const pulls = new Map<string, Promise<void>>();
 
   async function pull(image: string): Promise<void> {
+    const refused = policy.allowPrivateRegistries ? undefined : await refusedRegistry(image);
+    if (refused) {
+      logger.warn({ image, reason: refused }, 'image pull refused: registry host not allowed (ALLOW_PRIVATE_REGISTRIES)');
+      throw new ImagePullError(image, 'its registry host is not allowed');
+    }
     const started = Date.now();
     logger.info({ image }, 'pulling image');
     try {
-      await followPull(docker, await docker.pull(image));
+      await pullWithCaps(docker, image, policy);
       logger.info({ image, durationMs: Date.now() - started }, 'image pulled');
     } catch (err) {
       if (isEngineUnavailable(err)) throw translateDockerError(err, `pull ${image}`);
-      logger.warn({ image, reason: dockerMessage(err) }, 'image pull failed');
-      throw new ImagePullError(image, dockerMessage(err), { cause: err });
+      logger.warn({ image, reason: dockerMessage(err), durationMs: Date.now() - started }, 'image pull failed');
+      throw new ImagePullError(image, err instanceof PullCapError ? err.message : GENERIC_REASON, { cause: err });
     }
   }
 

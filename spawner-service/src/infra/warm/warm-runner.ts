@@ -49,7 +49,9 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
   const { docker, sandbox, spawnerId, images, volume, pool, settings, logger } = options;
 
   async function startFor(job: ContainerJob, key: string): Promise<WarmContainer> {
+    job.onPhase?.('image');
     const { entrypoint, volumes } = await images.facts(job.image);
+    job.onPhase?.('start');
     const spec = warmSpec({ job, key, entrypoint, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
     await volume.ensure(job.image, spec.Labels ?? {});
     try {
@@ -77,6 +79,12 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
       const warm = idle ?? (await startFor(job, key));
       // The engine sees no start per warm run: this line is how observers (the proof suite) count runs.
       logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: idle !== undefined }, 'warm run started');
+      try {
+        job.onPhase?.('run');
+      } catch (err) {
+        pool.discard(warm); // past the delivery's deadline: this run does not happen
+        throw err;
+      }
       const startedAt = Date.now();
       let answer: RunAnswer;
       try {
