@@ -15,7 +15,7 @@ const ALIAS_PATHS = ['/register', '/list', '/retrieve', '/delete'];
 /** The original project's registration body: `payload` is the image. */
 export function aliasRegistrationSchema(policy: LimitPolicy) {
   const { image: _image, ...limits } = specShape(policy);
-  return z.object({ name: functionNameSchema, payload: imageSchema, ...limits }, { error: 'body must be a JSON object' });
+  return z.object({ name: functionNameSchema, payload: imageSchema(policy), ...limits }, { error: 'body must be a JSON object' });
 }
 
 /**

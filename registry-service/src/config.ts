@@ -14,6 +14,7 @@ const schema = z
     MAX_CPUS: number(0.01, 64).default(2),
     MAX_ENV_BYTES: envFields.int(0, 262_144).default(16_384),
     ALLOW_NETWORK: envFields.bool.default(false),
+    ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
   })
   .transform((env) => ({
@@ -25,6 +26,7 @@ const schema = z
       maxCpus: env.MAX_CPUS,
       maxEnvBytes: env.MAX_ENV_BYTES,
       allowNetwork: env.ALLOW_NETWORK,
+      allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
   }));

@@ -1,4 +1,4 @@
-import { functionNameSchema } from '@faas/common';
+import { functionNameSchema, nonPublicRegistryProblem } from '@faas/common';
 import { z } from 'zod';
 import { imageReferenceProblem } from './image-ref.js';
 import { FLOORS, envBytes, type LimitPolicy } from './limits.js';
@@ -17,11 +17,14 @@ export interface FunctionSpec {
   readonly network: 'none' | 'bridge';
 }
 
-export const imageSchema = z
+/** A valid reference whose registry host is public, unless the operator allows private ones. */
+export const imageSchema = (policy: Pick<LimitPolicy, 'allowPrivateRegistries'>) => z
   .string({ error: 'image must be a string' })
   .superRefine((ref, ctx) => {
     const problem = imageReferenceProblem(ref);
     if (problem) ctx.addIssue({ code: 'custom', message: `image is not a valid Docker image reference: ${problem}` });
+    const host = problem || policy.allowPrivateRegistries ? undefined : nonPublicRegistryProblem(ref);
+    if (host) ctx.addIssue({ code: 'custom', message: `image is refused: ${host} (ALLOW_PRIVATE_REGISTRIES=false)` });
   })
   .meta({ description: 'a Docker image reference: [host[:port]/]path[:tag][@sha256:…], lowercase path', maxLength: 255, examples: ['faas-example/wordcount:latest'] });
 
@@ -60,7 +63,7 @@ const atMost = (field: string, max: number, ceiling: string) => `${field} must b
 /** The client-settable fields, checked against the operator's ceilings; messages name the ceiling. */
 export function specShape(policy: LimitPolicy) {
   return {
-    image: imageSchema,
+    image: imageSchema(policy),
     description: descriptionSchema.default(''),
     env: envSchema(policy.maxEnvBytes).default({}),
     timeoutSeconds: z

@@ -5,6 +5,8 @@ export interface LimitPolicy {
   readonly maxCpus: number;
   readonly maxEnvBytes: number;
   readonly allowNetwork: boolean;
+  /** Image references may name loopback, private, link-local or single-label registry hosts. */
+  readonly allowPrivateRegistries: boolean;
   readonly defaults: {
     readonly timeoutSeconds: number;
     readonly memoryMb: number;

@@ -44,17 +44,36 @@ describe('registry: image references and operator limits', () => {
     'busybox',
     'library/busybox:1.36',
     'registry.example.com:5000/team/sub/app:v1.2.3',
-    'localhost/app',
     `app@sha256:${SHA}`,
     `ghcr.io/org/app:1.0@sha256:${SHA}`,
     'my_app__x/y-z.w:Tag_1',
-    '[::1]:5000/app',
+    '[2001:db8::1]:5000/app',
   ];
   it('accepts well-formed image references with registry, port, path, tag and digest', async () => {
     for (const image of goodImages) {
       const res = await create({ image });
       expect(res.status, `${image}: ${JSON.stringify(res.body)}`).to.equal(201);
       expect(res.body.image).to.equal(image);
+    }
+  });
+
+  const internalRegistries = ['localhost:5000/x', 'localhost/app', '127.0.0.1:5000/x', '[::1]:5000/app', '169.254.169.254/x', '10.1.2.3:5000/x', '192.168.1.1/x', 'registry:5000/x', 'faas.localhost/x', '[::ffff:7f00:1]/x', '[64:ff9b::a00:1]/x'];
+  it('refuses loopback, private, link-local and single-label registry hosts (400 naming ALLOW_PRIVATE_REGISTRIES)', async () => {
+    for (const image of internalRegistries) {
+      const message = await refusal({ image });
+      expect(message, image).to.include('ALLOW_PRIVATE_REGISTRIES');
+    }
+  });
+
+  it('accepts them when the operator allows private registries', async () => {
+    const allowing = await registryWithUser({ ALLOW_PRIVATE_REGISTRIES: 'true' });
+    try {
+      for (const image of internalRegistries) {
+        const res = await request<FunctionDefinition>(`${allowing.registry.url}/functions`, { body: functionBody({ image }), token: allowing.user.token });
+        expect(res.status, `${image}: ${JSON.stringify(res.body)}`).to.equal(201);
+      }
+    } finally {
+      await allowing.registry.close();
     }
   });
 
