@@ -1,7 +1,7 @@
 import { CONSUMERS, STREAMS } from '@faas/common';
-import { eventually, uniqueName } from '@faas/common/testing';
+import { eventually, silentRegistry, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
-import { silentRegistry, stallingEngine } from './engine-faults.js';
+import { stallingEngine } from './engine-faults.js';
 import { IMAGES, buildImages, containersOf, eventuallyGone, executionRequest, publishExecution, startTestSpawner, waitForFinal } from './helpers.js';
 
 const SHORT = { timeoutSeconds: 1, memoryMb: 64, cpus: 0.5, network: 'none' as const };

@@ -1,9 +1,4 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { TEST_LABEL } from '@faas/common/testing';
+import { buildFunctionImage } from '@faas/common/testing';
 import { expect } from 'chai';
 import { containersOf, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 
@@ -16,20 +11,6 @@ const FILL_SCRIPT = [
   "echo \"fs=$(grep ' /data ' /proc/mounts | cut -d' ' -f3)\"",
   '',
 ].join('\n');
-
-/** A busybox image like buildFunctionImage's, plus `VOLUME /data` writable by anyone. */
-async function buildVolumeImage(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'faas-vol-'));
-  try {
-    copyFileSync('/bin/busybox', join(dir, 'busybox'));
-    writeFileSync(join(dir, 'fn.sh'), FILL_SCRIPT);
-    const dockerfile = ['FROM scratch', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'RUN mkdir -m 1777 /data', 'VOLUME /data', 'COPY fn.sh /fn.sh', 'ENTRYPOINT ["/bin/sh", "/fn.sh"]', ''];
-    writeFileSync(join(dir, 'Dockerfile'), dockerfile.join('\n'));
-    await promisify(execFile)('docker', ['build', '-q', '--label', `${TEST_LABEL}=1`, '-t', VOLUME_IMAGE, dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 type EngineEvent = { Actor: { ID: string; Attributes: Record<string, string> } };
 
@@ -63,7 +44,7 @@ for (const mode of ['warm', 'cold'] as const) {
     let sut: SpawnerUnderTest;
     before(async function () {
       this.timeout(120_000);
-      await buildVolumeImage();
+      await buildFunctionImage(VOLUME_IMAGE, FILL_SCRIPT, ['RUN mkdir -m 1777 /data', 'VOLUME /data']);
       sut = await startTestSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: mode === 'warm' ? 'true' : 'false' });
     });
     after(async () => {

@@ -1,6 +1,5 @@
-import { uniqueName } from '@faas/common/testing';
+import { silentRegistry, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
-import { silentRegistry } from './engine-faults.js';
 import { executionRequest, publishExecution, startTestSpawner, waitForFinal } from './helpers.js';
 
 describe('spawner: image references are no probe of the host network', () => {

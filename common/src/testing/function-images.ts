@@ -12,8 +12,9 @@ export const TEST_LABEL = 'faas.test';
 /**
  * Builds a tiny function image with no registry: `FROM scratch` plus Debian's static busybox,
  * running `script` with the execution argument as `$1` (the function contract's last argv).
+ * `dockerfileLines` go after busybox is installed (e.g. `VOLUME /data`).
  */
-export async function buildFunctionImage(tag: string, script: string): Promise<string> {
+export async function buildFunctionImage(tag: string, script: string, dockerfileLines: readonly string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'faas-fn-'));
   try {
     copyFileSync('/bin/busybox', join(dir, 'busybox'));
@@ -24,6 +25,7 @@ export async function buildFunctionImage(tag: string, script: string): Promise<s
         'FROM scratch',
         'COPY busybox /bin/busybox',
         'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        ...dockerfileLines,
         'COPY fn.sh /fn.sh',
         'ENTRYPOINT ["/bin/sh", "/fn.sh"]',
         '',

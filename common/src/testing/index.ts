@@ -42,6 +42,7 @@ export function tempSecretFile(): string {
   return file;
 }
 export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
+export { silentRegistry, type FakeRegistry } from './silent-registry.js';
 export { registeredRoutes, type RegisteredRoute } from './routes.js';
 
 /** The error a promise rejects with; fails the test when it resolves instead. */

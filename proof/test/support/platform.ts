@@ -9,6 +9,8 @@ import { ServiceProcess } from './processes.js';
 export const ACK_WAIT_MS = 4_000;
 export const SPAWNER_COUNT = 2;
 export const MAX_CONTAINERS = 4;
+/** The spawners' pull cap: the silent-registry scenario waits this long per execution. */
+export const PULL_TIMEOUT_SECONDS = 3;
 
 export interface ProofPlatform {
   /** Unique to this run: on every container our spawners start (`faas.proof.run=<runId>`). */
@@ -75,6 +77,10 @@ async function startProofPlatform(): Promise<ProofPlatform> {
           MAX_DELIVER: '5',
           NAK_DELAY_MS: '500',
           SHUTDOWN_GRACE_MS: '15000',
+          // The registry refuses internal registry hosts; the spawners allow them so the
+          // silent-registry scenario can stand a loopback registry in for a slow public one.
+          ALLOW_PRIVATE_REGISTRIES: 'true',
+          PULL_TIMEOUT_SECONDS: String(PULL_TIMEOUT_SECONDS),
           // Debug: warm runs are counted from the spawners' "warm run started" lines.
           LOG_LEVEL: 'debug',
           CONTAINER_LABELS: `${TEST_LABEL}=1,faas.proof.run=${runId}`,
