@@ -48,6 +48,8 @@ const schema = z
     /** Beyond the pull cap, the function's timeout and the warm answer grace: create, start, clean-up. */
     DELIVERY_MARGIN_SECONDS: envFields.int(1, 3_600).default(30),
     ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),
+    IMAGE_GC_INTERVAL_SECONDS: envFields.int(1, 86_400).default(600),
+    IMAGE_GC_MAX_PER_SWEEP: envFields.int(0, 1_000).default(10),
     STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     WARM_DEFAULT: envFields.bool.default(true),
@@ -76,6 +78,7 @@ const schema = z
       maxBytes: env.PULL_MAX_MB * MIB,
       allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
     },
+    imageGc: { intervalMs: env.IMAGE_GC_INTERVAL_SECONDS * 1000, maxPerSweep: env.IMAGE_GC_MAX_PER_SWEEP },
     /** A delivery's overall deadline is its function's timeout plus this. */
     deadlineBeyondTimeoutMs: (env.PULL_TIMEOUT_SECONDS + env.DELIVERY_MARGIN_SECONDS) * 1000 + env.WARM_ANSWER_GRACE_MS,
     warm: {

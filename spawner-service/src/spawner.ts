@@ -16,6 +16,7 @@ import { abandonExecution } from './domain/abandon-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
 import { watchFunctionChanges } from './infra/function-changes.js';
+import { startImageGc, type ImageGc } from './infra/image-gc.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
@@ -38,6 +39,8 @@ export interface Spawner {
   busy(): number;
   /** Throws unless NATS, the executions bucket and the Docker engine answer. */
   ready(): Promise<void>;
+  /** Removes pulled images no function references (also every IMAGE_GC_INTERVAL_SECONDS). */
+  readonly imageGc: ImageGc;
 }
 
 const MIN_HEARTBEAT_MS = 500;
@@ -113,6 +116,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
         ),
       )
     : undefined;
+  const imageGc = startImageGc({ docker, nc, pulled: runner.images.pulled, forget: runner.images.forget, ...config.imageGc, logger });
   const orphanPolicy = {
     spawnerId: config.spawnerId,
     stoppedGraceMs: config.orphanGraceMs,
@@ -150,6 +154,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const natsReady = natsReadiness(nc, [queue.kv]);
   return {
     busy: loop.busy,
+    imageGc,
     async ready() {
       await natsReady();
       await runner.ping();
@@ -157,6 +162,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     async stop() {
       advisories.unsubscribe();
       functionChanges?.stop();
+      imageGc.stop();
       clearInterval(sweeper);
       if (!(await loop.stop(config.shutdownGraceMs))) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');

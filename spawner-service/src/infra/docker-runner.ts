@@ -4,7 +4,7 @@ import type { Logger } from '@faas/common';
 import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/ports.js';
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
 import { dockerStatus, translateDockerError } from './docker-errors.js';
-import { createImagePuller, type ImagePolicy } from './image-puller.js';
+import { createImagePuller, type ImagePolicy, type ImagePuller } from './image-puller.js';
 import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
@@ -32,6 +32,8 @@ export interface DockerRunner extends ContainerRunner {
   ping(): Promise<void>;
   /** Warm execution, when configured. */
   readonly warm: WarmExecution | undefined;
+  /** The images this runner pulled (for the image GC). */
+  readonly images: Pick<ImagePuller, 'pulled' | 'forget'>;
   /** Removes idle warm containers. */
   close(): Promise<void>;
 }
@@ -160,6 +162,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       await docker.ping();
     },
     warm,
+    images,
     async close() {
       await warm?.close();
     },

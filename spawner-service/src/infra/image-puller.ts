@@ -23,6 +23,9 @@ export interface ImagePuller {
   ensure(image: string): Promise<void>;
   /** One inspect (after a pull when the engine lacks the image): entrypoint and declared volumes. */
   facts(image: string): Promise<ImageFacts>;
+  /** Images this puller pulled (and not forgotten since): what the image GC may remove. */
+  pulled(): readonly string[];
+  forget(image: string): void;
 }
 
 /** What a user is told of a failed pull: never the daemon's text (a probe of the host's network). */
@@ -55,6 +58,7 @@ async function refusedRegistry(image: string): Promise<string | undefined> {
 
 export function createImagePuller(docker: Docker, logger: Logger, policy: ImagePolicy = DEFAULT_IMAGE_POLICY): ImagePuller {
   const pulls = new Map<string, Promise<void>>();
+  const pulled = new Set<string>();
 
   async function pull(image: string): Promise<void> {
     const refused = policy.allowPrivateRegistries ? undefined : await refusedRegistry(image);
@@ -66,6 +70,7 @@ export function createImagePuller(docker: Docker, logger: Logger, policy: ImageP
     logger.info({ image }, 'pulling image');
     try {
       await pullWithCaps(docker, image, policy);
+      pulled.add(image);
       logger.info({ image, durationMs: Date.now() - started }, 'image pulled');
     } catch (err) {
       if (isEngineUnavailable(err)) throw translateDockerError(err, `pull ${image}`);
@@ -82,6 +87,8 @@ export function createImagePuller(docker: Docker, logger: Logger, policy: ImageP
   }
 
   const puller: ImagePuller = {
+    pulled: () => [...pulled],
+    forget: (image) => void pulled.delete(image),
     async facts(image) {
       try {
         return factsOf(await docker.getImage(image).inspect());

@@ -1,0 +1,69 @@
+import { BUCKETS } from '@faas/common';
+import { buildFunctionImage, uniqueName } from '@faas/common/testing';
+import { expect } from 'chai';
+import type { KV } from 'nats';
+import { IMAGES, buildImages, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+import { servingRegistry, type ServingRegistry } from './serving-registry.js';
+
+const present = (image: string): Promise<boolean> => docker.getImage(image).inspect().then(() => true, () => false);
+
+describe('spawner: pulled images no function references are collected, within caps', () => {
+  let registry: ServingRegistry;
+  let sut: SpawnerUnderTest;
+  let functions: KV;
+  const images: string[] = [];
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [IMAGES.echo]: 'printf "%s" "$1"\n' });
+    registry = await servingRegistry(IMAGES.echo);
+    sut = await startTestSpawner({ ALLOW_PRIVATE_REGISTRIES: 'true', WARM_DEFAULT: 'false', IMAGE_GC_INTERVAL_SECONDS: '3600' });
+    functions = await sut.nc.jetstream().views.kv(BUCKETS.functions);
+  });
+  after(async () => {
+    await sut?.close();
+    await registry?.close();
+    await Promise.all(images.map((image) => docker.getImage(image).remove().catch(() => undefined)));
+  });
+
+  it('removes the pulled image no function references and keeps the referenced one and local builds', async function () {
+    this.timeout(60_000);
+    const [kept, dropped] = ['kept', 'dropped'].map((what) => `${registry.host}/${uniqueName(`gc-${what}`)}:1`) as [string, string];
+    images.push(kept, dropped);
+    const key = `${uniqueName('gc-user')}.kept`;
+    await functions.put(key, JSON.stringify({ name: 'kept', image: kept, revision: 1 }));
+    try {
+      for (const image of [kept, dropped, IMAGES.echo]) {
+        const record = await execute(sut, executionRequest(image, 'hi'), 40_000);
+        expect(record, image).to.include({ status: 'succeeded', result: 'hi' });
+      }
+      const removed = await sut.spawner.imageGc.sweep();
+      expect(removed).to.deep.equal([dropped]);
+      expect(await present(dropped)).to.equal(false);
+      expect(await present(kept)).to.equal(true);
+      expect(await present(IMAGES.echo), 'a local build the spawner did not pull').to.equal(true);
+    } finally {
+      await functions.delete(key);
+    }
+  });
+
+  it('abandons a pull larger than PULL_MAX_MB', async function () {
+    this.timeout(60_000);
+    // 3 MB of random bytes: a layer that does not compress below the 1 MiB cap.
+    const padded = await buildFunctionImage('faas-test-sp-padded:latest', 'printf "%s" "$1"\n', ['RUN head -c 3000000 /dev/urandom > /pad']);
+    const big = await servingRegistry(padded);
+    await docker.getImage(padded).remove(); // served from memory now: the engine must download the layer
+    const small = await startTestSpawner({ ALLOW_PRIVATE_REGISTRIES: 'true', WARM_DEFAULT: 'false', PULL_MAX_MB: '1' });
+    await sut.close(); // one consumer at a time: the capped spawner takes the execution
+    try {
+      const image = `${big.host}/${uniqueName('big')}:1`;
+      images.push(image);
+      const record = await execute(small, executionRequest(image, 'hi'), 40_000);
+      expect(record).to.include({ status: 'error', error: `cannot pull image ${image}: the image is larger than 1 MiB` });
+      expect(await present(image)).to.equal(false);
+    } finally {
+      await small.close();
+      await big.close();
+      sut = await startTestSpawner({ WARM_DEFAULT: 'false' });
+    }
+  });
+});
