@@ -48,6 +48,7 @@ const schema = z
     /** Beyond the pull cap, the function's timeout and the warm answer grace: create, start, clean-up. */
     DELIVERY_MARGIN_SECONDS: envFields.int(1, 3_600).default(30),
     ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),
+    LOCAL_IMAGES: envFields.bool.default(true),
     IMAGE_GC_INTERVAL_SECONDS: envFields.int(1, 86_400).default(600),
     IMAGE_GC_MAX_PER_SWEEP: envFields.int(0, 1_000).default(10),
     STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
@@ -77,6 +78,7 @@ const schema = z
       timeoutMs: env.PULL_TIMEOUT_SECONDS * 1000,
       maxBytes: env.PULL_MAX_MB * MIB,
       allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
+      localImages: env.LOCAL_IMAGES,
     },
     imageGc: { intervalMs: env.IMAGE_GC_INTERVAL_SECONDS * 1000, maxPerSweep: env.IMAGE_GC_MAX_PER_SWEEP },
     /** A delivery's overall deadline is its function's timeout plus this. */

@@ -111,7 +111,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
   async function create(job: ContainerJob): Promise<Docker.Container> {
     job.onPhase?.('image');
-    const { volumes } = await images.facts(job.image);
+    const { volumes } = await images.facts(job.image, job.userId);
     job.onPhase?.('create');
     try {
       return await docker.createContainer(containerSpec(job, sandbox, spawnerId, volumes));

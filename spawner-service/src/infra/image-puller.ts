@@ -16,13 +16,22 @@ export interface ImageFacts {
 export interface ImagePolicy extends PullCaps {
   /** Registries on loopback, private, link-local or single-label hosts may be pulled from. */
   readonly allowPrivateRegistries: boolean;
+  /**
+   * An image already on the engine runs without a pull (as `docker run` does). Off: each user's
+   * first run of an image (again after PULL_FOR_USER_MS) pulls it, so nobody runs an image no
+   * registry gives them, such as another user's private image left on the engine.
+   */
+  readonly localImages: boolean;
 }
+
+/** With localImages off, a user's successful pull of an image counts this long. */
+const PULL_FOR_USER_MS = 10 * 60_000;
 
 export interface ImagePuller {
   /** Resolves once the image is present locally; concurrent calls for one image share a pull. */
   ensure(image: string): Promise<void>;
-  /** One inspect (after a pull when the engine lacks the image): entrypoint and declared volumes. */
-  facts(image: string): Promise<ImageFacts>;
+  /** One inspect (after a pull when the engine lacks the image, or for this user, see localImages). */
+  facts(image: string, userId: string): Promise<ImageFacts>;
   /** Images this puller pulled (and not forgotten since): what the image GC may remove. */
   pulled(): readonly string[];
   forget(image: string): void;
@@ -31,7 +40,7 @@ export interface ImagePuller {
 /** What a user is told of a failed pull: never the daemon's text (a probe of the host's network). */
 const GENERIC_REASON = 'it does not exist, is not public, or its registry did not answer';
 
-export const DEFAULT_IMAGE_POLICY: ImagePolicy = Object.freeze({ timeoutMs: 300_000, maxBytes: 4096 * 1024 * 1024, allowPrivateRegistries: false });
+export const DEFAULT_IMAGE_POLICY: ImagePolicy = Object.freeze({ timeoutMs: 300_000, maxBytes: 4096 * 1024 * 1024, allowPrivateRegistries: false, localImages: true });
 
 function factsOf(info: Docker.ImageInspectInfo): ImageFacts {
   const entrypoint: unknown = info.Config.Entrypoint;
@@ -59,6 +68,25 @@ async function refusedRegistry(image: string): Promise<string | undefined> {
 export function createImagePuller(docker: Docker, logger: Logger, policy: ImagePolicy = DEFAULT_IMAGE_POLICY): ImagePuller {
   const pulls = new Map<string, Promise<void>>();
   const pulled = new Set<string>();
+  const pulledFor = new Map<string, number>();
+
+  function sharedPull(image: string): Promise<void> {
+    let shared = pulls.get(image);
+    if (!shared) {
+      shared = pull(image).finally(() => pulls.delete(image));
+      pulls.set(image, shared);
+    }
+    return shared;
+  }
+
+  /** localImages off: pulls once per user and image (per PULL_FOR_USER_MS), present or not. */
+  async function pullForUser(image: string, userId: string): Promise<void> {
+    const key = JSON.stringify([userId, image]);
+    if ((pulledFor.get(key) ?? 0) > Date.now() - PULL_FOR_USER_MS) return;
+    await sharedPull(image);
+    if (pulledFor.size >= 10_000) pulledFor.clear(); // a bound, not a cache policy: the cost is a re-pull
+    pulledFor.set(key, Date.now());
+  }
 
   async function pull(image: string): Promise<void> {
     const refused = policy.allowPrivateRegistries ? undefined : await refusedRegistry(image);
@@ -89,7 +117,8 @@ export function createImagePuller(docker: Docker, logger: Logger, policy: ImageP
   const puller: ImagePuller = {
     pulled: () => [...pulled],
     forget: (image) => void pulled.delete(image),
-    async facts(image) {
+    async facts(image, userId) {
+      if (!policy.localImages) await pullForUser(image, userId);
       try {
         return factsOf(await docker.getImage(image).inspect());
       } catch (err) {
@@ -105,12 +134,7 @@ export function createImagePuller(docker: Docker, logger: Logger, policy: ImageP
       } catch (err) {
         if (dockerStatus(err) !== 404) throw translateDockerError(err, `inspect image ${image}`);
       }
-      let shared = pulls.get(image);
-      if (!shared) {
-        shared = pull(image).finally(() => pulls.delete(image));
-        pulls.set(image, shared);
-      }
-      await shared;
+      await sharedPull(image);
     },
   };
   return puller;

@@ -50,7 +50,7 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
 
   async function startFor(job: ContainerJob, key: string): Promise<WarmContainer> {
     job.onPhase?.('image');
-    const { entrypoint, volumes } = await images.facts(job.image);
+    const { entrypoint, volumes } = await images.facts(job.image, job.userId);
     job.onPhase?.('start');
     const spec = warmSpec({ job, key, entrypoint, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
     await volume.ensure(job.image, spec.Labels ?? {});

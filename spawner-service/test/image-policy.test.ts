@@ -1,5 +1,5 @@
 import { BUCKETS } from '@faas/common';
-import { buildFunctionImage, uniqueName } from '@faas/common/testing';
+import { buildFunctionImage, silentRegistry, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { KV } from 'nats';
 import { IMAGES, buildImages, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
@@ -7,7 +7,7 @@ import { servingRegistry, type ServingRegistry } from './serving-registry.js';
 
 const present = (image: string): Promise<boolean> => docker.getImage(image).inspect().then(() => true, () => false);
 
-describe('spawner: pulled images no function references are collected, within caps', () => {
+describe('spawner: image policy (the GC of pulled images, the pull size cap, LOCAL_IMAGES)', () => {
   let registry: ServingRegistry;
   let sut: SpawnerUnderTest;
   let functions: KV;
@@ -65,5 +65,28 @@ describe('spawner: pulled images no function references are collected, within ca
       await big.close();
       sut = await startTestSpawner({ WARM_DEFAULT: 'false' });
     }
+  });
+
+  it('with LOCAL_IMAGES=false runs only what a registry gives: not an image found only on the engine', async function () {
+    this.timeout(90_000);
+    const closed = await silentRegistry();
+    await closed.close();
+    const localOnly = `${closed.host}/${uniqueName('someone-else')}:1`; // no registry serves it
+    await docker.getImage(IMAGES.echo).tag({ repo: localOnly.slice(0, localOnly.lastIndexOf(':')), tag: '1' });
+    images.push(localOnly);
+    const served = `${registry.host}/${uniqueName('served')}:1`;
+    images.push(served);
+    await sut.close();
+    const strict = await startTestSpawner({ LOCAL_IMAGES: 'false', ALLOW_PRIVATE_REGISTRIES: 'true', WARM_DEFAULT: 'false' });
+    try {
+      const refused = await execute(strict, executionRequest(localOnly, 'hi'), 40_000);
+      expect(refused).to.include({ status: 'error', error: `cannot pull image ${localOnly}: it does not exist, is not public, or its registry did not answer` });
+      expect(await execute(strict, executionRequest(served, 'hi'), 40_000)).to.include({ status: 'succeeded', result: 'hi' });
+    } finally {
+      await strict.close();
+      sut = await startTestSpawner({ WARM_DEFAULT: 'false' });
+    }
+    // The default (LOCAL_IMAGES=true) runs what the engine has, as docker run does.
+    expect(await execute(sut, executionRequest(localOnly, 'hi'), 40_000)).to.include({ status: 'succeeded', result: 'hi' });
   });
 });
