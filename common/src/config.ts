@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSecretKeyring, type SecretKeyring } from './secret-box.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -71,6 +72,26 @@ export const jwtEnvShape = {
   JWT_AUDIENCE: z.string().min(1).default('faas'),
   JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),
   JWT_CONSUMER_KEY: z.string().min(1).default('faas-users'),
+};
+
+/**
+ * Where secrets are sealed and opened (registry and spawner). Optional: without it the
+ * secrets API answers 503 and functions that declare secrets end as `error`.
+ */
+export const secretsKeyEnvShape = {
+  SECRETS_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((path, ctx): SecretKeyring | undefined => {
+      if (path === undefined) return undefined;
+      try {
+        return parseSecretKeyring(readSecretFile(path));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read secrets key file ${path}: ${err instanceof Error ? err.message : String(err)}` });
+        return z.NEVER;
+      }
+    }),
 };
 
 export function tokenSettingsFrom(env: {

@@ -14,3 +14,5 @@ export * from './service-runner.js';
 export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
+export * from './secret-box.js';
+export * from './account-controls.js';
