@@ -6,6 +6,7 @@ import {
   ensureExecutionsStream,
   FINAL_STATUSES,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openExecutionsBucket,
@@ -49,10 +50,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.quotas, { replicas }),
   ]);
+  const guard = await openAccountGuard(nc, replicas, createTokenVerifier(config.token), logger);
   const store = createExecutionStore(executionsKv);
   const index = createExecutionIndex(indexKv);
   const quota = createQuotaStore(quotaKv, {
     ...config.quota,
+    overrideFor: (userId) => guard.controls.get(userId)?.maxConcurrent,
     isSettled: async (id) => {
       const stored = await store.get(id);
       return !stored || FINAL_STATUSES.has(stored.record.status);
@@ -70,9 +73,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     maxArgumentBytes: config.maxArgumentBytes,
     syncWait: config.syncWait,
-    verifyToken: createTokenVerifier(config.token),
+    verifyToken: guard.verifyToken,
     logger,
-    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv]),
-    close: () => results.unsubscribe(),
+    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
+    close: () => {
+      results.unsubscribe();
+      guard.controls.stop();
+    },
   };
 }

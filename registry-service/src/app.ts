@@ -3,6 +3,7 @@ import {
   createHttpApp,
   createTokenVerifier,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   type Logger,
@@ -15,30 +16,37 @@ import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
+import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
+import { createSecretStore } from './secret-store.js';
 
 export const REGISTRY_PREFIX = '/registry';
 
-export interface RegistryDeps extends RegistryRouteDeps {
+export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
   readonly ready: ReadinessCheck;
 }
 
-/** Everything under `/registry`: health, readiness, the function API and its legacy aliases. */
+/** Everything under `/registry`: health, readiness, the function API, secrets and the legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
-  return serviceRouter(deps.ready, functionRoutes(deps), aliasRoutes(deps));
+  return serviceRouter(deps.ready, functionRoutes(deps), secretRoutes(deps), aliasRoutes(deps));
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: REGISTRY_PREFIX, router: registryRouter(deps) }] });
 }
 
-/** Opens the functions bucket and wires the ports the routes need. */
-export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig): Promise<RegistryDeps> {
-  const kv = await openBucket(nc, BUCKETS.functions, { replicas: config.natsReplicas });
+/** Opens the functions, secrets and accounts buckets and wires the ports the routes need. */
+export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
+  const replicas = config.natsReplicas;
+  const [kv, secretsKv] = await Promise.all([openBucket(nc, BUCKETS.functions, { replicas }), openBucket(nc, BUCKETS.secrets, { replicas })]);
+  const guard = await openAccountGuard(nc, replicas, createTokenVerifier(config.token), logger);
+  if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     functions: createFunctionStore(kv),
-    verifyToken: createTokenVerifier(config.token),
+    secrets: createSecretStore(secretsKv),
+    ...(config.keyring ? { keyring: config.keyring } : {}),
+    verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv]),
+    ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
   };
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { baseConfigFrom, baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -8,6 +8,7 @@ const schema = z
   .object({
     PORT: envFields.port(8084),
     ...baseEnvShape,
+    ...secretsKeyEnvShape,
     SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
     MAX_CONTAINERS: envFields.int(1, 256).default(5),
@@ -42,6 +43,7 @@ const schema = z
   .transform((env) => ({
     ...baseConfigFrom(env),
     spawnerId: env.SPAWNER_ID,
+    keyring: env.SECRETS_KEY_FILE,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,
     ackWaitMs: env.ACK_WAIT_MS,
