@@ -33,6 +33,7 @@ export const RESOURCE_IDS = Object.freeze({
   consumer: 'faas_users',
   routes: {
     auth: 'faas-auth',
+    authAdmin: 'faas-auth-admin',
     registryHealth: 'faas-registry-health',
     registry: 'faas-registry',
     publisherHealth: 'faas-publisher-health',
@@ -111,6 +112,13 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
     upstream(up.publisher, s.upstreams.publisher),
     consumer,
     route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
+    // Above /auth/*: the admin API and logout-all need a token, so APISIX checks it at the edge too.
+    route({
+      id: ids.authAdmin,
+      upstreamId: up.auth,
+      match: { uris: ['/auth/admin/*', '/auth/logout-all'], methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], priority: 10 },
+      plugins: protectedPlugins(s),
+    }),
     healthRoute(ids.registryHealth, up.registry, '/registry', s),
     route({ id: ids.registry, upstreamId: up.registry, match: { uri: '/registry/*' }, plugins: protectedPlugins(s) }),
     healthRoute(ids.publisherHealth, up.publisher, '/publisher', s),

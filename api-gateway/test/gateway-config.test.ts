@@ -46,14 +46,24 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(kinds).to.deep.equal([...kinds].sort((a, b) => ['upstreams', 'consumers', 'routes'].indexOf(a) - ['upstreams', 'consumers', 'routes'].indexOf(b)));
   });
 
-  it('puts jwt-auth on /registry/* and /publisher/* only; /auth/* and the health probes stay public', () => {
+  it('puts jwt-auth on /registry/*, /publisher/* and the admin API only; the rest of /auth/* and the health probes stay public', () => {
     const all = resources();
-    const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).map((r) => r.body.uri);
-    expect(guarded).to.have.members(['/registry/*', '/publisher/*']);
+    const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).flatMap((r) => (r.body.uris as string[] | undefined) ?? [r.body.uri]);
+    expect(guarded).to.have.members(['/registry/*', '/publisher/*', '/auth/admin/*', '/auth/logout-all']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const health = routes(all).filter((r) => Array.isArray(r.body.uris));
+    const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.id !== RESOURCE_IDS.routes.authAdmin);
     expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry/health', '/registry/ready', '/publisher/health', '/publisher/ready']);
     for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
+  });
+
+  it('routes /auth/admin/* and /auth/logout-all to auth ahead of /auth/*, with the token checked and PATCH allowed', () => {
+    const admin = find(resources(), 'routes', RESOURCE_IDS.routes.authAdmin);
+    expect(admin.body).to.include({ upstream_id: RESOURCE_IDS.upstreams.auth });
+    expect(admin.body.uris).to.deep.equal(['/auth/admin/*', '/auth/logout-all']);
+    expect(admin.body.methods).to.include.members(['GET', 'PATCH', 'DELETE', 'POST']);
+    expect(admin.body.priority).to.be.greaterThan(0);
+    expect(pluginsOf(admin)['jwt-auth']).to.include({ header: 'authorization' });
+    expect(pluginsOf(admin).cors?.allow_methods).to.include('PATCH');
   });
 
   it('has one jwt-auth consumer matching the token key claim, with the shared secret and HS256', () => {
@@ -87,7 +97,7 @@ describe('api-gateway: generated APISIX configuration', () => {
 
   it('adds cors and request-id to every route', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(5);
+    expect(routes(all)).to.have.length(6);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });
