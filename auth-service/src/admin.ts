@@ -33,21 +33,33 @@ export const adminView = (u: StoredUser): AdminUserView => ({
   maxConcurrent: u.maxConcurrent ?? null,
 });
 
-const WRITE_ATTEMPTS = 5;
+const WRITE_ATTEMPTS = 10;
 const notFound = (username: string): NotFoundError => new NotFoundError(`user ${username} not found`);
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Revision-checked read-change-write of one user, retried on a lost race; then every service is told. */
-export async function changeStoredUser(deps: Pick<AdminDeps, 'users' | 'accounts'>, username: string, change: (u: StoredUser) => Promise<StoredUser> | StoredUser): Promise<StoredUser> {
+/**
+ * Revision-checked read-change-write of one user, retried on a lost race; then every service is
+ * told. `change` may return undefined: nothing to write (the user is told again all the same).
+ */
+export async function changeStoredUser(
+  deps: Pick<AdminDeps, 'users' | 'accounts'>,
+  username: string,
+  change: (u: StoredUser) => Promise<StoredUser | undefined> | StoredUser | undefined,
+): Promise<StoredUser> {
   for (let i = 0; i < WRITE_ATTEMPTS; i++) {
     const found = await deps.users.get(username);
     if (!found) throw notFound(username);
     const next = await change(found.user);
+    if (!next) {
+      await deps.accounts.publish(found.user);
+      return found.user;
+    }
     try {
       await deps.users.update(next, found.revision);
     } catch (err) {
-      if (err instanceof ConflictError) continue;
-      throw err;
+      if (!(err instanceof ConflictError)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (i + 1)));
+      continue;
     }
     await deps.accounts.publish(next);
     return next;
@@ -111,8 +123,13 @@ export async function deleteUser(deps: AdminDeps, username: string): Promise<voi
 
 /** Every token issued to the caller so far is refused from now on, at every service. */
 export async function logoutEverywhere(deps: Pick<AdminDeps, 'users' | 'accounts'>, principal: Principal): Promise<void> {
+  let first: number | undefined;
   await changeStoredUser(deps, principal.username, (user) => {
     if (user.id !== principal.id) throw notFound(principal.username);
-    return { ...user, tokenGeneration: (user.tokenGeneration ?? 0) + 1 };
+    const generation = user.tokenGeneration ?? 0;
+    first ??= generation;
+    // Raised by someone else (a concurrent logout-all) since this one began: it revoked the same tokens.
+    if (generation > first) return undefined;
+    return { ...user, tokenGeneration: generation + 1 };
   });
 }

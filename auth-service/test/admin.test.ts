@@ -168,4 +168,13 @@ describe('auth: roles and the admin API', function () {
     expect((await request(`${auth.url}/validate`, { token: fresh })).status).to.equal(200);
     expect((await request(`${auth.url}/logout-all`, { method: 'POST' })).status).to.equal(401);
   });
+
+  it('answers every one of many concurrent logout-all calls with 204, never a 503 from the lost races', async () => {
+    const user = await newUser();
+    const tokens = await Promise.all(Array.from({ length: 12 }, () => login({ username: user.username, password: 'correct-horse' })));
+    const statuses = await Promise.all(tokens.map((t) => request(`${auth.url}/logout-all`, { method: 'POST', token: t.body.token }).then((r) => r.status)));
+    expect(statuses.filter((s) => s !== 204 && s !== 401), 'each call revoked, or was already revoked by another').to.deep.equal([]);
+    expect(statuses).to.include(204);
+    for (const t of tokens) await eventually(async () => ((await request(`${auth.url}/validate`, { token: t.body.token })).status === 401 ? true : undefined), 1_000, 20);
+  });
 });
