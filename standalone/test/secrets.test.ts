@@ -73,6 +73,17 @@ describe('standalone platform: secrets reach the run, and nowhere else', functio
     expect(run.result?.trim()).to.equal(value);
   });
 
+  it('gives the next run a replaced value: secrets belong to the run, not to a (warm) container', async () => {
+    const user = await newUser(base);
+    const name = secretName('ROLLING');
+    await addSecret(base, user, name, 'first-value');
+    const fn = await newFunction(base, user, IMAGES.printEnv, { secrets: [name] });
+    expect((await publish(base, user, fn, name)).result?.trim()).to.equal('first-value');
+    const put = await request(`${base}/registry/secrets/${name}`, { method: 'PUT', token: user.token, body: { value: 'second-value' } });
+    expect(put.status).to.equal(200);
+    expect((await publish(base, user, fn, name)).result?.trim(), 'the same function revision, so the same warm-container key').to.equal('second-value');
+  });
+
   it('keeps the value out of the definition, the bucket, the stream message, the record and /metrics', async () => {
     const user = await newUser(base);
     const userId = await userIdOf(base, user);
