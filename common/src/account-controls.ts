@@ -36,8 +36,15 @@ export function refusalFor(control: AccountControl | undefined, principal: Princ
   return undefined;
 }
 
+export interface WatchOptions {
+  readonly logger?: Logger;
+  /** True once the connection is closing: a watch that ends then is not followed again. */
+  readonly closing?: () => boolean;
+}
+
 /** Follows the `accounts` bucket; resolves once the current entries are loaded. */
-export async function watchAccountControls(kv: KV, logger?: Logger): Promise<AccountControls> {
+export async function watchAccountControls(kv: KV, options: WatchOptions = {}): Promise<AccountControls> {
+  const { logger } = options;
   const controls = new Map<string, AccountControl>();
   let stopped = false;
   let current: { stop(): void } | undefined;
@@ -56,7 +63,7 @@ export async function watchAccountControls(kv: KV, logger?: Logger): Promise<Acc
       } catch (err) {
         logger?.warn({ err }, 'account watch failed');
       }
-      if (stopped) return;
+      if (stopped || options.closing?.()) return;
       logger?.warn('account watch ended; following again');
       setTimeout(() => void follow().catch((err: unknown) => logger?.error({ err }, 'account watch restart failed')), RESTART_DELAY_MS).unref();
     })();
@@ -92,6 +99,6 @@ export interface AccountGuard {
 /** Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. */
 export async function openAccountGuard(nc: NatsConnection, replicas: number, verify: TokenVerifier, logger?: Logger): Promise<AccountGuard> {
   const kv = await openBucket(nc, BUCKETS.accounts, { replicas });
-  const controls = await watchAccountControls(kv, logger);
+  const controls = await watchAccountControls(kv, { ...(logger ? { logger } : {}), closing: () => nc.isClosed() || nc.isDraining() });
   return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
 }
