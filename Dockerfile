@@ -1,5 +1,5 @@
 # One Dockerfile for every Node service: WORKSPACE selects the npm workspace to build.
-# The five services differ only in that name and their health URL, so five near-copies
+# The services differ only in that name and their health URL, so six near-copies
 # would drift; one file also lets every image share the same `npm ci` layer (the slow
 # step): only the first service build installs packages.
 #
@@ -25,9 +25,21 @@ COPY registry-service/package.json registry-service/
 COPY spawner-service/package.json spawner-service/
 COPY publisher-service/package.json publisher-service/
 COPY api-gateway/package.json api-gateway/
+COPY portal/package.json portal/
 COPY standalone/package.json standalone/
 RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
  && npm ci --no-audit --no-fund --loglevel=warn
+
+# --- supervisor: faas-supervisor, the static PID 1 of warm function containers ------------
+# Built from C with Debian's gcc, statically, so it runs in any function image (even FROM
+# scratch). Every service build passes through this stage (classic builder), but it is
+# cached after the first; only the spawner image copies the binary.
+FROM ${NODE_IMAGE} AS supervisor
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
+COPY spawner-service/supervisor /supervisor
+RUN cc -static -O2 -Wall -Wextra -o /faas-supervisor /supervisor/faas-supervisor.c /supervisor/scratch.c
 
 # --- build: compile the selected workspace and common (`tsc -b`, sources only) -----------
 # tsconfig.image.json = the workspace's tsconfig limited to src/: tests are compiled and run
@@ -41,9 +53,13 @@ RUN echo '{"extends":"./tsconfig.json","include":["src"]}' >common/tsconfig.imag
 ARG WORKSPACE
 RUN test -n "${WORKSPACE}" || { echo "build arg WORKSPACE is required" >&2; exit 1; }
 COPY ${WORKSPACE} ${WORKSPACE}
+COPY --from=supervisor /faas-supervisor /tmp/faas-supervisor
+# A workspace with a `build:web` script (the portal) also bundles its web app (into dist/).
 RUN echo '{"extends":"./tsconfig.json","include":["src"],"references":[{"path":"../common/tsconfig.image.json"}]}' \
       >"${WORKSPACE}/tsconfig.image.json" \
  && npx tsc -b "${WORKSPACE}/tsconfig.image.json" \
+ && npm run build:web --workspace "${WORKSPACE}" --if-present \
+ && if [ "${WORKSPACE}" = spawner-service ]; then cp /tmp/faas-supervisor spawner-service/dist/faas-supervisor; fi \
  && test -f "${WORKSPACE}/dist/src/main.js" || { echo "${WORKSPACE}: build failed or no dist/src/main.js" >&2; exit 1; }
 
 # --- prod-deps: production dependencies of that workspace only, from deps' npm cache ----
@@ -69,7 +85,7 @@ COPY --from=build /app/common/package.json common/
 COPY --from=build /app/common/dist/src common/dist/src
 COPY --from=prod-deps /app/${WORKSPACE}/node_modules ${WORKSPACE}/node_modules
 COPY --from=build /app/${WORKSPACE}/package.json ${WORKSPACE}/
-COPY --from=build /app/${WORKSPACE}/dist/src ${WORKSPACE}/dist/src
+COPY --from=build /app/${WORKSPACE}/dist ${WORKSPACE}/dist
 LABEL org.opencontainers.image.title="faas/${WORKSPACE}" faas.workspace="${WORKSPACE}"
 # uid 1000 (node) in both the official and the air-gapped base. The spawner runs as
 # 1000:<docker socket gid> (docker-compose.yml `user:`), so it reaches the socket and

@@ -155,6 +155,23 @@ publish_and_check() {
   echo "    ok  result e2e:$arg from spawner $(json_field spawner)"
 }
 
+# Runs one function E2E_WARM_RUNS times (sync) and sums the spawners' warm-start counters:
+# every spawner has its own pool, so each pays one cold start for the function, then hits.
+warm_hit_rate() {
+  local n=${E2E_WARM_RUNS:-100} i cid metrics hits=0 new=0 t=$SECONDS
+  for i in $(seq 1 "$n"); do
+    http POST "$PUBLISHER/publisher/publish" "{\"name\":\"$FN_NAME\",\"argument\":\"w$i\"}" "$TOKEN"
+    [ "$STATUS" = 200 ] && grep -q "\"result\":\"e2e:w$i\"" <<<"$BODY" || fail "warm run $i: HTTP $STATUS $BODY"
+  done
+  for cid in $(docker ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_spawner-service"); do
+    metrics=$(docker exec "$cid" node -e "fetch('http://127.0.0.1:8084/metrics').then(r=>r.text()).then(t=>process.stdout.write(t))") || continue
+    hits=$((hits + $(awk '/^faas_spawner_warm_starts_total\{kind="hit"\}/{s+=$2} END{printf "%d", s}' <<<"$metrics")))
+    new=$((new + $(awk '/^faas_spawner_warm_starts_total\{kind="new"\}/{s+=$2} END{printf "%d", s}' <<<"$metrics")))
+  done
+  echo "    ok  $n runs in $((SECONDS - t)) s; warm starts: $hits reused, $new new containers; hit rate $((100 * hits / (hits + new > 0 ? hits + new : 1)))%"
+  [ "$hits" -gt 0 ] || fail "no run reused a warm container"
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -216,6 +233,8 @@ http POST "$REGISTRY/registry/functions" "{\"name\":\"$FN_NAME\",\"image\":\"$FN
 expect_status 201 "POST /registry/functions ($FN_NAME -> $FN_IMAGE)"
 publish_and_check "hello-swarm"
 
+step "warm execution with 10 spawners: ${E2E_WARM_RUNS:-100} sync runs of one function"
+warm_hit_rate
 step "docker service scale ${FAAS_STACK}_spawner-service=$SCALE_TO"
 docker service scale --detach "${FAAS_STACK}_spawner-service=$SCALE_TO" >/dev/null
 wait_replicas "${FAAS_STACK}_spawner-service" "$SCALE_TO" 120

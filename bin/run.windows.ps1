@@ -21,12 +21,13 @@ $stack = Env-Or 'FAAS_STACK' 'faas'
 $env:FAAS_STACK = $stack
 $env:FAAS_SECRET_PREFIX = Env-Or 'FAAS_SECRET_PREFIX' $stack
 $env:FAAS_GATEWAY_PORT = Env-Or 'FAAS_GATEWAY_PORT' '9080'
-$workspaces = @('auth-service', 'registry-service', 'publisher-service', 'spawner-service', 'api-gateway')
+$workspaces = @('auth-service', 'registry-service', 'publisher-service', 'spawner-service', 'portal', 'api-gateway')
 $healthUrls = @{
   'auth-service'      = 'http://127.0.0.1:8081/auth/ready'
   'registry-service'  = 'http://127.0.0.1:8082/registry/ready'
   'publisher-service' = 'http://127.0.0.1:8083/publisher/ready'
   'spawner-service'   = 'http://127.0.0.1:8084/health'
+  'portal'            = 'http://127.0.0.1:8085/health'
   'api-gateway'       = ''
 }
 $started = Get-Date

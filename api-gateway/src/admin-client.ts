@@ -29,6 +29,13 @@ class TransientFailure {
 
 const READY_PATH = '/apisix/admin/routes';
 
+/**
+ * APISIX 3.11 (apisix/admin/routes.lua) answers 400, not 503, when etcd fails while it looks up
+ * a route's upstream: "failed to fetch upstream info by upstream id [x]: <etcd error>". A missing
+ * upstream reads "..., response code: 404" instead, and is a real refusal.
+ */
+const ETCD_LOOKUP_FAILED = /^failed to fetch [a-z ]+ info by [a-z ]+ id \[[^\]]*\]: /;
+
 /** The APISIX Admin API over axios: sends X-API-KEY, retries while it is not up, fails clearly otherwise. */
 export class AdminClient {
   private readonly http: AxiosInstance;
@@ -88,6 +95,7 @@ export class AdminClient {
     this.options.log.debug({ method, path, status }, 'APISIX Admin API answered');
     if (status >= 200 && status < 300) return status;
     if (status >= 500 || status === 429) return new TransientFailure(`HTTP ${status} ${apisixMessage(res.data)}`.trim());
+    if (status === 400 && ETCD_LOOKUP_FAILED.test(apisixMessage(res.data))) return new TransientFailure(`HTTP 400 ${apisixMessage(res.data)}`);
     throw this.refusal(method, path, status, apisixMessage(res.data));
   }
 

@@ -1,5 +1,5 @@
 /** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
-import { commonPlugins, protectedPlugins } from './gateway-plugins.js';
+import { commonPlugins, credentialPlugins, protectedPlugins } from './gateway-plugins.js';
 
 export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
 
@@ -14,13 +14,19 @@ export interface HostPort {
   readonly port: number;
 }
 
-/** `token`: one counter per consumer and bearer token (per login); `consumer`: one counter for the consumer. */
-export type RateLimitKey = 'token' | 'consumer';
+/**
+ * `address`: one counter per client address; `consumer`: one counter for the one consumer, i.e.
+ * all users together. The per-user limit is the services' (USER_RATE_LIMIT_*): every user shares
+ * the one jwt-auth consumer, so APISIX 3.11 has no per-user key.
+ */
+export type RateLimitKey = 'address' | 'consumer';
 
 export interface GatewaySettings {
-  readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort };
+  readonly upstreams: { readonly auth: HostPort; readonly registry: HostPort; readonly publisher: HostPort; readonly portal: HostPort };
   readonly jwt: { readonly consumerKey: string; readonly secret: string };
   readonly rateLimit: { readonly count: number; readonly windowSeconds: number; readonly key: RateLimitKey };
+  /** POST /auth/login and /auth/register, per client address. */
+  readonly authRateLimit: { readonly count: number; readonly windowSeconds: number };
   /** Above the longest function timeout, so APISIX never cuts a synchronous execution short. */
   readonly publisherReadTimeoutSeconds: number;
   /** `*` or a comma-separated list of origins, as the cors plugin takes it. */
@@ -29,15 +35,17 @@ export interface GatewaySettings {
 
 /** Ids are stable: re-running the configurator overwrites the same resources (PUT by id). */
 export const RESOURCE_IDS = Object.freeze({
-  upstreams: { auth: 'faas-auth', registry: 'faas-registry', publisher: 'faas-publisher' },
+  upstreams: { auth: 'faas-auth', registry: 'faas-registry', publisher: 'faas-publisher', portal: 'faas-portal' },
   consumer: 'faas_users',
   routes: {
     auth: 'faas-auth',
     authAdmin: 'faas-auth-admin',
+    authCredentials: 'faas-auth-credentials',
     registryHealth: 'faas-registry-health',
     registry: 'faas-registry',
     publisherHealth: 'faas-publisher-health',
     publisher: 'faas-publisher',
+    portal: 'faas-portal',
   },
 });
 
@@ -86,10 +94,19 @@ function route(spec: RouteSpec): AdminResource {
   };
 }
 
+/** Paths under a protected prefix that need no token: probes, and the service's OpenAPI document and docs page. */
+export const PUBLIC_PATHS: readonly string[] = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
+
 function healthRoute(id: string, upstreamId: string, prefix: string, s: GatewaySettings): AdminResource {
-  // Higher priority than the prefix route, so probes need no token and use no quota.
-  const match = { uris: [`${prefix}/health`, `${prefix}/ready`], methods: ['GET', 'HEAD'], priority: 10 };
+  // Higher priority than the prefix route, so these need no token and use no quota.
+  const match = { uris: PUBLIC_PATHS.map((path) => `${prefix}${path}`), methods: ['GET', 'HEAD'], priority: 10 };
   return route({ id, upstreamId, match, plugins: commonPlugins(s) });
+}
+
+/** The portal's static files: everything the API prefixes do not take, public, lowest priority. */
+function portalRoute(s: GatewaySettings): AdminResource {
+  const match = { uris: ['/*'], methods: ['GET', 'HEAD'], priority: -10 };
+  return route({ id: RESOURCE_IDS.routes.portal, upstreamId: RESOURCE_IDS.upstreams.portal, match, plugins: commonPlugins(s) });
 }
 
 /** Every resource the gateway needs, in apply order. */
@@ -110,6 +127,7 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
     upstream(up.auth, s.upstreams.auth),
     upstream(up.registry, s.upstreams.registry),
     upstream(up.publisher, s.upstreams.publisher),
+    upstream(up.portal, s.upstreams.portal),
     consumer,
     route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
     // Above /auth/*: the admin API and logout-all need a token, so APISIX checks it at the edge too.
@@ -118,6 +136,12 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       upstreamId: up.auth,
       match: { uris: ['/auth/admin/*', '/auth/logout-all'], methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], priority: 10 },
       plugins: protectedPlugins(s),
+    }),
+    route({
+      id: ids.authCredentials,
+      upstreamId: up.auth,
+      match: { uris: ['/auth/login', '/auth/register'], methods: ['POST'], priority: 10 },
+      plugins: credentialPlugins(s),
     }),
     healthRoute(ids.registryHealth, up.registry, '/registry', s),
     route({ id: ids.registry, upstreamId: up.registry, match: { uri: '/registry/*' }, plugins: protectedPlugins(s) }),
@@ -129,6 +153,7 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       plugins: protectedPlugins(s),
       timeout: publisherTimeout,
     }),
+    portalRoute(s),
   ];
 }
 

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { checkPlugins, checkUpstreamConf, GroupConfCache } from './apisix-checks.js';
+import { APISIX_RELEASE, check, objectSchemas } from './apisix-schemas.js';
 
 type Body = Record<string, unknown>;
 
@@ -8,18 +10,28 @@ export interface RecordedRequest {
   readonly apiKey: string | undefined;
 }
 
+type Outcome = { status: number; body: Body };
+const refuse = (error_msg: string, status = 400): Outcome => ({ status, body: { error_msg } });
+const ETCD_DOWN = 'has no healthy etcd endpoint available';
+
 /**
- * A stand-in for the APISIX Admin API (v3) that enforces the parts of its contract the
- * configurator relies on: X-API-KEY or 401, PUT by id answering 201 then 200, 400 with
- * {"error_msg"} for bodies APISIX would refuse (a route naming a missing upstream, among others).
+ * A stand-in for the APISIX Admin API of release APISIX_RELEASE, as strict as it is: the admin
+ * key first (401), then every body against the route, upstream, consumer and plugin schemas
+ * transcribed from that release (test/apisix-<release>/), with APISIX's status codes and
+ * {"error_msg"} bodies, the admin-side checks of apisix/admin/*.lua, limit-count's group conf
+ * cache, and etcd faults answered as that release answers them.
  */
 export class FakeAdminApi {
+  readonly release = APISIX_RELEASE;
   readonly store = new Map<string, Body>();
   readonly requests: RecordedRequest[] = [];
-  /** Answer this many requests with 503, as APISIX does while etcd is not reachable. */
+  /** etcd unreachable for this many authenticated requests: 503, or 400 on a route's upstream lookup. */
   unavailableFor = 0;
   /** Echo the refused body in 400 messages, to prove the client scrubs secrets. */
   echoBodies = false;
+  /** Added to the clock of limit-count's group cache (to step past its 5-minute TTL). */
+  clockOffsetMs = 0;
+  readonly groups = new GroupConfCache(() => Date.now() + this.clockOffsetMs);
   private readonly server: Server;
 
   constructor(private readonly apiKey: string) {
@@ -46,72 +58,93 @@ export class FakeAdminApi {
     return this.store.get(`/apisix/admin/${kind}/${id}`);
   }
 
+  /** What APISIX would answer to a PUT of `body` at /apisix/admin/<kind>/<id>, without storing it. */
+  validate(kind: string, id: string, body: unknown): Outcome | undefined {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse('invalid configuration: object expected');
+    const conf = body as Body;
+    if (kind === 'consumers') return this.checkConsumer(id, conf);
+    if ('id' in conf && String(conf.id) !== id) return refuse(`wrong ${kind === 'routes' ? 'route' : 'upstream'} id`);
+    if ('create_time' in conf || 'update_time' in conf) return refuse('the property is forbidden:  create_time');
+    if (kind === 'upstreams') {
+      const problem = checkUpstreamConf({ ...conf, id });
+      return problem ? refuse(problem) : undefined;
+    }
+    return this.checkRoute({ ...conf, id });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const header = req.headers['x-api-key'];
     const apiKey = Array.isArray(header) ? header[0] : header;
     this.requests.push({ method: req.method ?? '', path, apiKey });
     const raw = await readBody(req);
-    if (this.unavailableFor > 0) {
-      this.unavailableFor--;
-      return reply(res, 503, { error_msg: 'has no healthy etcd endpoint available' });
+    // apisix/admin/init.lua: the key is checked before anything else, etcd included.
+    if (apiKey !== this.apiKey) {
+      return reply(res, { status: 401, body: { error_msg: 'failed to check token', description: apiKey ? 'wrong apikey' : 'missing apikey' } });
     }
-    if (apiKey !== this.apiKey) return reply(res, 401, { error_msg: 'failed to check token' });
-    const match = /^\/apisix\/admin\/(upstreams|consumers|routes)(?:\/([^/]+))?$/.exec(path);
-    if (!match) return reply(res, 404, { error_msg: '404 Route Not Found' });
-    const [, kind = '', id] = match;
-    if (req.method === 'GET') return this.read(res, kind, id);
-    if (req.method !== 'PUT' || id === undefined) return reply(res, 405, { error_msg: 'not supported' });
-    let body: Body;
+    const etcdDown = this.unavailableFor > 0;
+    if (etcdDown) this.unavailableFor--;
+    const match = /^\/apisix\/admin\/([a-z_]+)(?:\/([^/]+))?$/.exec(path);
+    const [, kind = '', id] = match ?? [];
+    if (!['upstreams', 'consumers', 'routes'].includes(kind)) return reply(res, refuse(`Unsupported resource type: ${kind}`, 404));
+    if (req.method === 'GET') return reply(res, etcdDown ? refuse(ETCD_DOWN, 503) : this.read(kind, id));
+    if (req.method !== 'PUT') return reply(res, refuse('not found', 404));
+    if (id === undefined) return reply(res, refuse(`missing ${kind.slice(0, -1)} id`));
+    let body: unknown;
     try {
-      body = JSON.parse(raw) as Body;
-    } catch {
-      return reply(res, 400, { error_msg: 'invalid request body' });
+      body = JSON.parse(raw);
+    } catch (err) {
+      return reply(res, refuse(`invalid request body: ${(err as Error).message}`));
     }
-    const problem = this.check(kind, id, body);
-    if (problem) return reply(res, 400, { error_msg: this.echoBodies ? `${problem}: ${raw}` : problem });
+    const refused = etcdDown ? this.etcdFault(kind, body) : this.validate(kind, id, body);
+    if (refused) {
+      const echoed = this.echoBodies && refused.status === 400 ? `${String(refused.body.error_msg)}: ${raw}` : refused.body.error_msg;
+      return reply(res, { status: refused.status, body: { ...refused.body, error_msg: echoed } });
+    }
     const created = !this.store.has(path);
-    this.store.set(path, body);
-    reply(res, created ? 201 : 200, { key: `/apisix/${kind}/${id}`, value: { ...body, id, update_time: Date.now() } });
+    this.store.set(path, body as Body);
+    reply(res, { status: created ? 201 : 200, body: { key: `/apisix/${kind}/${id}`, value: { ...(body as Body), id, update_time: Math.floor(Date.now() / 1000) } } });
   }
 
-  private read(res: ServerResponse, kind: string, id: string | undefined): void {
+  /** routes.lua looks the upstream up in etcd inside its checker: that failure is a 400. Other PUTs fail with 503. */
+  private etcdFault(kind: string, body: unknown): Outcome {
+    const upstreamId = kind === 'routes' && typeof body === 'object' && body !== null ? (body as Body).upstream_id : undefined;
+    if (upstreamId !== undefined) return refuse(`failed to fetch upstream info by upstream id [${String(upstreamId)}]: ${ETCD_DOWN}`);
+    return refuse(ETCD_DOWN, 503);
+  }
+
+  private read(kind: string, id: string | undefined): Outcome {
     if (id === undefined) {
       const list = [...this.store].filter(([p]) => p.startsWith(`/apisix/admin/${kind}/`)).map(([p, value]) => ({ key: p, value }));
-      return reply(res, 200, { total: list.length, list });
+      return { status: 200, body: { total: list.length, list } };
     }
     const value = this.get(kind, id);
-    reply(res, value ? 200 : 404, value ? { key: `/apisix/${kind}/${id}`, value } : { message: 'Key not found' });
+    return value ? { status: 200, body: { key: `/apisix/${kind}/${id}`, value } } : { status: 404, body: { message: 'Key not found' } };
   }
 
-  private check(kind: string, id: string, body: Body): string | undefined {
-    if ('id' in body && body.id !== id) return 'wrong route id';
-    if (kind === 'upstreams') {
-      return Array.isArray(body.nodes) && body.nodes.length > 0 ? undefined : 'invalid configuration: nodes required';
-    }
-    if (kind === 'consumers') {
-      if (body.username !== id) return 'wrong username';
-      const extra = Object.keys(body).find((k) => !CONSUMER_FIELDS.has(k));
-      if (extra) return `invalid configuration: additional properties forbidden, found ${extra}`;
-      return /^[a-zA-Z0-9_]+$/.test(id) ? undefined : 'invalid configuration: property "username" validation failed';
-    }
-    return checkRoute(body, (upstreamId) => this.store.has(`/apisix/admin/upstreams/${upstreamId}`));
+  /** apisix/admin/consumers.lua check_conf. */
+  private checkConsumer(id: string, conf: Body): Outcome | undefined {
+    const checked = check(objectSchemas.consumer, conf);
+    if (!checked.ok) return refuse(`invalid configuration: ${checked.error}`);
+    if (id !== conf.username) return refuse('wrong username');
+    const problem = checkPlugins(conf.plugins, true, this.groups);
+    return problem ? refuse(`invalid plugins configuration: ${problem}`) : undefined;
   }
-}
 
-const CONSUMER_FIELDS = new Set(['username', 'desc', 'plugins', 'labels', 'group_id']);
-const KNOWN_PLUGINS = new Set(['jwt-auth', 'limit-count', 'cors', 'request-id', 'proxy-rewrite']);
-
-function checkRoute(body: Body, upstreamExists: (id: string) => boolean): string | undefined {
-  if (typeof body.uri !== 'string' && !Array.isArray(body.uris)) return 'invalid configuration: value should match only one schema, but matches none';
-  if (typeof body.upstream_id !== 'string') return 'missing upstream_id';
-  if (!upstreamExists(body.upstream_id)) return `failed to fetch upstream info by upstream id [${body.upstream_id}], response code: 404`;
-  const plugins = (body.plugins ?? {}) as Record<string, unknown>;
-  const unknown = Object.keys(plugins).find((name) => !KNOWN_PLUGINS.has(name));
-  if (unknown) return `unknown plugin [${unknown}]`;
-  const limit = plugins['limit-count'] as { count?: unknown; time_window?: unknown } | undefined;
-  if (limit && !(Number(limit.count) > 0 && Number(limit.time_window) > 0)) return 'failed to check the configuration of plugin limit-count';
-  return undefined;
+  /** apisix/admin/routes.lua check_conf, in its order. */
+  private checkRoute(conf: Body): Outcome | undefined {
+    if (conf.host !== undefined && conf.hosts !== undefined) return refuse('only one of host or hosts is allowed');
+    if (conf.remote_addr !== undefined && conf.remote_addrs !== undefined) return refuse('only one of remote_addr or remote_addrs is allowed');
+    const checked = check(objectSchemas.route, conf);
+    if (!checked.ok) return refuse(`invalid configuration: ${checked.error}`);
+    const inline = conf.upstream === undefined ? undefined : checkUpstreamConf(conf.upstream);
+    if (inline) return refuse(inline);
+    if (conf.upstream_id !== undefined && !this.store.has(`/apisix/admin/upstreams/${String(conf.upstream_id)}`)) {
+      return refuse(`failed to fetch upstream info by upstream id [${String(conf.upstream_id)}], response code: 404`);
+    }
+    const problem = checkPlugins(conf.plugins, false, this.groups);
+    return problem ? refuse(problem) : undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -123,6 +156,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function reply(res: ServerResponse, outcome: Outcome): void {
+  res.writeHead(outcome.status, { 'content-type': 'application/json', 'x-api-version': 'v3' }).end(JSON.stringify(outcome.body));
 }

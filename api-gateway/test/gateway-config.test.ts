@@ -33,6 +33,7 @@ describe('api-gateway: generated APISIX configuration', () => {
       ['roundrobin', [{ host: 'auth-service', port: 8081, weight: 1 }]],
       ['roundrobin', [{ host: 'registry-service', port: 8082, weight: 1 }]],
       ['roundrobin', [{ host: 'publisher-service', port: 8083, weight: 1 }]],
+      ['roundrobin', [{ host: 'portal', port: 8085, weight: 1 }]],
     ]);
   });
 
@@ -46,13 +47,15 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(kinds).to.deep.equal([...kinds].sort((a, b) => ['upstreams', 'consumers', 'routes'].indexOf(a) - ['upstreams', 'consumers', 'routes'].indexOf(b)));
   });
 
-  it('puts jwt-auth on /registry/*, /publisher/* and the admin API only; the rest of /auth/* and the health probes stay public', () => {
+  it('puts jwt-auth on /registry/*, /publisher/* and the admin API only; the rest of /auth/*, the probes and the API docs stay public', () => {
     const all = resources();
     const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).flatMap((r) => (r.body.uris as string[] | undefined) ?? [r.body.uri]);
     expect(guarded).to.have.members(['/registry/*', '/publisher/*', '/auth/admin/*', '/auth/logout-all']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.id !== RESOURCE_IDS.routes.authAdmin);
-    expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry/health', '/registry/ready', '/publisher/health', '/publisher/ready']);
+    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin]);
+    const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal && !notProbes.has(r.id));
+    const publicPaths = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
+    expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry', '/publisher'].flatMap((p) => publicPaths.map((path) => p + path)));
     for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
   });
 
@@ -66,6 +69,17 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(pluginsOf(admin).cors?.allow_methods).to.include('PATCH');
   });
 
+  it('serves the portal from its upstream on every other GET path, public and below every API route', () => {
+    const all = resources({ PORTAL_UPSTREAM: 'web.internal:8000' });
+    const portal = find(all, 'routes', RESOURCE_IDS.routes.portal);
+    expect(portal.body).to.include({ upstream_id: RESOURCE_IDS.upstreams.portal });
+    expect(portal.body).to.deep.include({ uris: ['/*'], methods: ['GET', 'HEAD'] });
+    expect(pluginsOf(portal)['jwt-auth']).to.equal(undefined);
+    const priorities = routes(all).filter((r) => r !== portal).map((r) => Number(r.body.priority ?? 0));
+    expect(Number(portal.body.priority)).to.be.lessThan(Math.min(...priorities));
+    expect(find(all, 'upstreams', RESOURCE_IDS.upstreams.portal).body.nodes).to.deep.equal([{ host: 'web.internal', port: 8000, weight: 1 }]);
+  });
+
   it('has one jwt-auth consumer matching the token key claim, with the shared secret and HS256', () => {
     const secrets = newSecrets();
     const config = loadGatewayConfig(gatewayEnv('http://a:9180', secrets, { JWT_CONSUMER_KEY: 'my-key' }));
@@ -75,15 +89,34 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(pluginsOf(find(resources(), 'consumers', RESOURCE_IDS.consumer))['jwt-auth']).to.include({ key: 'faas-users' });
   });
 
-  it('limits each consumer with limit-count (429), configurable in count, window and key', () => {
-    const byToken = pluginsOf(byUri(resources(), '/publisher/*'))['limit-count'];
-    expect(byToken).to.include({ count: 600, time_window: 60, rejected_code: 429, key_type: 'var_combination' });
-    expect(byToken?.key).to.match(/^\$consumer_name /);
+  it('limits /registry/* and /publisher/* per client address by default (429 in the platform\'s error shape), configurable', () => {
+    const byAddress = pluginsOf(byUri(resources(), '/publisher/*'))['limit-count'];
+    expect(byAddress).to.include({ count: 600, time_window: 60, rejected_code: 429, key_type: 'var', key: 'remote_addr' });
+    expect(byAddress?._meta).to.deep.equal({ error_response: { error: { code: 'RATE_LIMITED', message: 'too many requests; retry later' } } });
     const all = resources({ RATE_LIMIT_COUNT: '5', RATE_LIMIT_WINDOW_SECONDS: '10', RATE_LIMIT_KEY: 'consumer' });
     for (const uri of ['/registry/*', '/publisher/*']) {
       expect(pluginsOf(byUri(all, uri))['limit-count']).to.include({ count: 5, time_window: 10, key_type: 'var', key: 'consumer_name', rejected_code: 429 });
     }
     expect(pluginsOf(byUri(all, '/auth/*'))['limit-count']).to.equal(undefined);
+  });
+
+  it('names the shared limit-count group after its settings, so a changed limit is a new group', () => {
+    const group = (env: Record<string, string>) => pluginsOf(byUri(resources(env), '/registry/*'))['limit-count']?.group;
+    expect(group({})).to.equal('faas-api-address-600-per-60s');
+    expect(group({})).to.equal(pluginsOf(byUri(resources(), '/publisher/*'))['limit-count']?.group);
+    expect(group({ RATE_LIMIT_COUNT: '1200' })).to.equal('faas-api-address-1200-per-60s');
+    expect(group({ RATE_LIMIT_WINDOW_SECONDS: '30', RATE_LIMIT_KEY: 'consumer' })).to.equal('faas-api-consumer-600-per-30s');
+  });
+
+  it('limits POST /auth/login and /auth/register per client address, without a token', () => {
+    const all = resources({ AUTH_RATE_LIMIT_COUNT: '7', AUTH_RATE_LIMIT_WINDOW_SECONDS: '30' });
+    const credentials = find(all, 'routes', RESOURCE_IDS.routes.authCredentials);
+    expect(credentials.body).to.include({ upstream_id: RESOURCE_IDS.upstreams.auth, priority: 10 });
+    expect(credentials.body.uris).to.deep.equal(['/auth/login', '/auth/register']);
+    expect(credentials.body.methods).to.deep.equal(['POST']);
+    expect(pluginsOf(credentials)['limit-count']).to.include({ count: 7, time_window: 30, key_type: 'var', key: 'remote_addr', rejected_code: 429 });
+    expect(pluginsOf(credentials)['jwt-auth']).to.equal(undefined);
+    expect(pluginsOf(find(resources(), 'routes', RESOURCE_IDS.routes.authCredentials))['limit-count']).to.include({ count: 20, time_window: 60 });
   });
 
   it('gives /publisher/* a read timeout above the longest function timeout', () => {
@@ -97,7 +130,7 @@ describe('api-gateway: generated APISIX configuration', () => {
 
   it('adds cors and request-id to every route', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(6);
+    expect(routes(all)).to.have.length(8);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });

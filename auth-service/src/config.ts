@@ -1,5 +1,7 @@
 import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, readSecretFile, tokenSettingsFrom, usernameSchema, type Env, type TokenSettings } from '@faas/common';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import type { LoginGuardSettings } from './login-guard.js';
 
 const schema = z
   .object({
@@ -9,6 +11,20 @@ const schema = z
     BCRYPT_COST: envFields.int(4, 15).default(10),
     PASSWORD_MIN_LENGTH: envFields.int(1, 72).default(8),
     AUTH_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(16_384),
+    BCRYPT_THREADS: envFields.int(1, 64).default(availableParallelism()),
+    BCRYPT_NICE: envFields.int(0, 19).default(0),
+    LOGIN_USER_FAILURES_BEFORE_BACKOFF: envFields.int(1, 1_000).default(5),
+    LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: envFields.int(1, 100_000).default(50),
+    LOGIN_BACKOFF_BASE_MS: envFields.int(1, 60_000).default(1_000),
+    LOGIN_BACKOFF_MAX_SECONDS: envFields.int(1, 3_600).default(900),
+    LOGIN_FAILURE_WINDOW_SECONDS: envFields.int(1, 3_600).default(900),
+    REGISTER_LIMIT_PER_ADDRESS: envFields.int(1, 1_000_000).default(30),
+    REGISTER_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
+    AUTH_TRUSTED_PROXY_HOPS: envFields.int(0, 10).default(0),
+    AUTH_LIMIT_EXEMPT_ADDRESSES: z
+      .string()
+      .default('127.0.0.1,::1,::ffff:127.0.0.1')
+      .transform((v): ReadonlySet<string> => new Set(v.split(',').map((a) => a.trim()).filter(Boolean))),
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   })
@@ -24,6 +40,19 @@ const schema = z
     bcryptCost: env.BCRYPT_COST,
     passwordMinLength: env.PASSWORD_MIN_LENGTH,
     bodyLimitBytes: env.AUTH_BODY_LIMIT_BYTES,
+    bcryptThreads: env.BCRYPT_THREADS,
+    bcryptNice: env.BCRYPT_NICE,
+    trustedProxyHops: env.AUTH_TRUSTED_PROXY_HOPS,
+    loginGuard: {
+      userFailuresBeforeBackoff: env.LOGIN_USER_FAILURES_BEFORE_BACKOFF,
+      addressFailuresBeforeBackoff: env.LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF,
+      backoffBaseMs: env.LOGIN_BACKOFF_BASE_MS,
+      backoffMaxMs: env.LOGIN_BACKOFF_MAX_SECONDS * 1000,
+      failureWindowMs: env.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      registrationsPerAddress: env.REGISTER_LIMIT_PER_ADDRESS,
+      registrationWindowMs: env.REGISTER_LIMIT_WINDOW_SECONDS * 1000,
+      exemptAddresses: env.AUTH_LIMIT_EXEMPT_ADDRESSES,
+    } satisfies LoginGuardSettings,
     admin: env.ADMIN,
   }));
 

@@ -1,2 +1,2 @@
-export { AUTH_PREFIX, authRouter, connectAuthDeps, createApp, type AuthDeps } from './app.js';
+export { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, createApp, type AuthDeps } from './app.js';
 export { loadAuthConfig, type AuthConfig } from './config.js';

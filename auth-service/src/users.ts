@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, UnauthenticatedError, issueToken, type Principal, type TokenSettings } from '@faas/common';
-import bcrypt from 'bcryptjs';
+import type { PasswordHasher } from './password-hasher.js';
 import type { StoredUser, UserStore } from './user-store.js';
 
 export interface UserDeps {
   readonly users: UserStore;
   readonly bcryptCost: number;
+  readonly passwords: PasswordHasher;
   readonly token: TokenSettings;
   /** ADMIN_USERNAME: never available to self-registration. */
   readonly adminUsername?: string;
@@ -27,7 +28,7 @@ export async function registerUser(deps: UserDeps, input: { username: string; pa
   const user: StoredUser = {
     id: randomUUID(),
     username: input.username,
-    passwordHash: await bcrypt.hash(input.password, deps.bcryptCost),
+    passwordHash: await deps.passwords.hash(input.password, deps.bcryptCost),
     role: 'user',
     createdAt: new Date().toISOString(),
   };
@@ -45,11 +46,11 @@ export async function loginUser(
 ): Promise<{ token: string; expiresIn: number; user: PublicUser }> {
   const user = await deps.users.find(input.username);
   if (!user) {
-    decoyHash ??= bcrypt.hash('decoy-password', deps.bcryptCost);
-    await bcrypt.compare(input.password, await decoyHash);
+    decoyHash ??= deps.passwords.hash('decoy-password', deps.bcryptCost);
+    await deps.passwords.compare(input.password, await decoyHash);
     throw new UnauthenticatedError(BAD_CREDENTIALS);
   }
-  if (!(await bcrypt.compare(input.password, user.passwordHash))) throw new UnauthenticatedError(BAD_CREDENTIALS);
+  if (!(await deps.passwords.compare(input.password, user.passwordHash))) throw new UnauthenticatedError(BAD_CREDENTIALS);
   // Only after the password matched: the state of an account is not told to strangers.
   if (user.disabled) throw new ForbiddenError('user is disabled; an admin can enable it');
   const principal = { id: user.id, username: user.username, role: user.role, generation: user.tokenGeneration ?? 0 };

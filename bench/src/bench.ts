@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows } from './report.js';
 import { throughput } from './throughput.js';
+import { warmLatency, warmThroughput } from './warm.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const say = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -25,6 +26,13 @@ async function newUser(baseUrl: string): Promise<{ username: string; password: s
   const login = await call<{ token: string }>(`${baseUrl}/auth/login`, { body: { username, password } });
   if (login.status !== 200) throw new Error(`login answered ${login.status}`);
   return { username, password, token: login.body.token };
+}
+
+/** The in-process spawner's warm-start counters, from the platform's /metrics. */
+async function warmStarts(baseUrl: string): Promise<{ hit: number; new: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const read = (kind: string): number => Number(new RegExp(`^faas_spawner_warm_starts_total\\{kind="${kind}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: read('hit'), new: read('new') };
 }
 
 function machine(): string {
@@ -78,10 +86,15 @@ async function main(): Promise<void> {
     await settle(1_000);
     const freshMiB = rssMiB(pid);
     const user = await newUser(platform.baseUrl);
+    // Sections 1-3 measure the cold path: a function that asks for a fresh container every run.
     const fn = `echo-${runId}`;
-    const created = await call(`${platform.baseUrl}/registry/functions`, { token: user.token, body: { name: fn, image } });
-    if (created.status !== 201) throw new Error(`function create answered ${created.status}`);
+    const fnWarm = `echo-warm-${runId}`;
+    for (const body of [{ name: fn, image, warm: false }, { name: fnWarm, image }]) {
+      const created = await call(`${platform.baseUrl}/registry/functions`, { token: user.token, body });
+      if (created.status !== 201) throw new Error(`function create answered ${created.status}`);
+    }
     const target: ColdTarget = { baseUrl: platform.baseUrl, token: user.token, functionName: fn, image, runId };
+    const warmTarget: ColdTarget = { ...target, functionName: fnWarm };
 
     say(`1-2. cold latency: ${cfg.warmup} warm-up + ${cfg.n} rounds of 4 interleaved arms`);
     const cold = await coldLatency(target, cfg.n, cfg.warmup, (i) => i % 10 === 0 && say(`   round ${i}/${cfg.n}`));
@@ -94,6 +107,13 @@ async function main(): Promise<void> {
       nats: () => cpuMs(nats?.pid),
     });
 
+    say(`6. warm: ${cfg.warmup} warm-up + ${cfg.warmN} rounds (platform warm, platform cold every 4th, docker exec, supervisor), then throughput at ${cfg.warmConcurrency}`);
+    const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
+    const warmStarts0 = await warmStarts(platform.baseUrl);
+    const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
+    const warmTp = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
+    const warmStarts1 = await warmStarts(platform.baseUrl);
+
     say(`4. auth and registry: ${cfg.httpConcurrency} clients, ${cfg.httpSeconds} s each`);
     const reqs = authRegistryRequests(platform.baseUrl, user, fn);
     const opts = { concurrency: cfg.httpConcurrency, seconds: cfg.httpSeconds, warmupSeconds: 1 };
@@ -104,7 +124,8 @@ async function main(): Promise<void> {
 
     await settle(2_000);
     const memory = { freshMiB, idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
-    const figures = { cold, levels, http, memory };
+    const hits = warmStarts1.hit - warmStarts0.hit;
+    const figures = { cold, levels, http, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
     const table = markdownTable(rows(figures));
     const where = machine();
     process.stdout.write(`\nFaaS platform bench, ${where}\nplatform: standalone child process, one local nats-server (NATS_REPLICAS=1), LOG_LEVEL=silent, N=${cfg.n}\n\n${table}\n\n`);

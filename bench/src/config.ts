@@ -19,6 +19,11 @@ export interface BenchConfig {
   readonly httpSeconds: number;
   readonly httpConcurrency: number;
   readonly maxContainers: number;
+  /** Recorded rounds of the warm comparison (section 6). */
+  readonly warmN: number;
+  /** Concurrency and executions of the warm throughput figure. */
+  readonly warmConcurrency: number;
+  readonly warmTpN: number;
   /** Extra node flags for the platform process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated. */
   readonly platformNodeArgs: readonly string[];
   /** Another build of the platform to measure (an A/B of a change): its standalone main.js. */
@@ -39,7 +44,10 @@ export function loadBenchConfig(): BenchConfig {
     tpRounds: int('BENCH_TP_ROUNDS', 4, 1),
     httpSeconds: int('BENCH_HTTP_SECONDS', 3, 1),
     httpConcurrency: int('BENCH_HTTP_CONCURRENCY', 8, 1),
-    maxContainers: Math.max(...levels),
+    maxContainers: Math.max(...levels, int('BENCH_WARM_CONCURRENCY', 16, 1)),
+    warmN: int('BENCH_WARM_N', 200, 1),
+    warmConcurrency: int('BENCH_WARM_CONCURRENCY', 16, 1),
+    warmTpN: int('BENCH_WARM_TP_N', 1000, 1),
     platformNodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     platformMain: process.env.BENCH_PLATFORM_MAIN || undefined,
     outFile: process.env.BENCH_OUT || undefined,

@@ -2,12 +2,14 @@ import type { ColdResults } from './cold.js';
 import type { HttpLoadResult } from './http-load.js';
 import { fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
 import type { LevelResult } from './throughput.js';
+import type { WarmResults, WarmThroughput } from './warm.js';
 
 export interface Figures {
   readonly cold: ColdResults;
   readonly levels: readonly LevelResult[];
   readonly http: readonly HttpLoadResult[];
   readonly memory: { readonly freshMiB: number; readonly idleMiB: number; readonly peakMiB: number; readonly afterMiB: number; readonly natsMiB: number };
+  readonly warm: WarmResults & { readonly throughput: WarmThroughput; readonly hitRate: number };
 }
 
 export interface Row {
@@ -87,8 +89,39 @@ export function rows(f: Figures): Row[] {
   }
   const m = f.memory;
   out.push({ section: '5 memory', figure: 'platform process RSS: fresh · idle (after the cold runs) · peak under throughput · after section 4', value: `${m.freshMiB.toFixed(0)} · ${m.idleMiB.toFixed(0)} · ${m.peakMiB.toFixed(0)} · ${m.afterMiB.toFixed(0)} MiB`, target: '', met: '' });
+  out.push(...warmRows(f.warm));
   out.push({ section: '5 memory (context)', figure: 'nats-server RSS at the end', value: `${m.natsMiB.toFixed(0)} MiB`, target: '', met: '' });
   return out;
+}
+
+function warmRows(w: Figures['warm']): Row[] {
+  const warm = summarize(w.warm.map((s) => s.e2eMs));
+  const cold = summarize(w.cold.map((s) => s.e2eMs));
+  const exec = summarize(w.dockerExec);
+  const sup = summarize(w.supervisor);
+  const tp = w.throughput;
+  const tpLat = summarize(tp.latency);
+  const split = [
+    w.warm.map((s) => ms(s.record.queuedAt) - s.sentAt),
+    w.warm.map((s) => ms(s.record.startedAt) - ms(s.record.queuedAt)),
+    w.warm.map((s) => s.record.durationMs ?? Number.NaN),
+    w.warm.map((s) => s.receivedAt - ms(s.record.finishedAt)),
+  ].map((list) => fmtMs(summarize(list).p50));
+  return [
+    { section: '6 warm', figure: 'platform `POST /publisher/publish` (sync), warm function', value: dist(warm), target: 'p50 ≤ 10, p99 ≤ 25 ms', met: verdict(warm.p50 <= 10 && warm.p99 <= 25) },
+    { section: '6 warm', figure: 'the same platform, a function with `"warm": false` (every 4th round)', value: `${dist(cold)} (warm/cold: ${fmtRatio(warm.p50 / cold.p50)})`, target: '', met: '' },
+    { section: '6 warm (engine)', figure: '`docker exec` into a running sandboxed container (dockerode)', value: dist(exec), target: '', met: '' },
+    { section: '6 warm (engine)', figure: 'raw supervisor round trip (one warm container, no platform)', value: `${dist(sup)} (platform − this, p50: ${fmtMs(warm.p50 - sup.p50)} ms)`, target: '', met: '' },
+    { section: '6 warm (split, p50)', figure: 'accept · queue · run · give back', value: `${split.join(' · ')} ms`, target: '', met: '' },
+    {
+      section: '6 warm throughput',
+      figure: `concurrency ${tp.concurrency} (${tp.executions} executions)`,
+      value: `${tp.perSec.toFixed(0)}/s · p50 ${fmtMs(tpLat.p50)} · p99 ${fmtMs(tpLat.p99)} ms; CPU per execution: platform ${fmtMs(tp.cpuPerExecution.platform)} + nats ${fmtMs(tp.cpuPerExecution.nats)} ms`,
+      target: '≥ 200/s',
+      met: verdict(tp.perSec >= 200),
+    },
+    { section: '6 warm', figure: 'warm hit rate over section 6 (runs that reused an idle container)', value: `${(w.hitRate * 100).toFixed(1)} %`, target: '', met: '' },
+  ];
 }
 
 export function markdownTable(list: readonly Row[]): string {

@@ -43,8 +43,13 @@ ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh || missing+=(busybox-static)
+  # `npm run build` compiles the warm containers' supervisor statically (libc6-dev has libc.a).
+  command -v cc >/dev/null 2>&1 || missing+=(gcc)
+  dpkg -s libc6-dev >/dev/null 2>&1 || missing+=(libc6-dev)
+  # The portal's browser test drives Debian's chromium (playwright-core never downloads one).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -eq 0 ]; then
-    step "packages present (docker.io, busybox-static)"
+    step "packages present (docker.io, busybox-static, chromium)"
   else
     step "installing ${missing[*]}"
     as_root apt-get update -qq

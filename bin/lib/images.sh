@@ -5,8 +5,10 @@
 NODE_IMAGE_OFFICIAL=${NODE_IMAGE_OFFICIAL:-node:24-bookworm-slim}
 NATS_IMAGE_OFFICIAL=${NATS_IMAGE_OFFICIAL:-nats:2.10-alpine}
 # The gateway's images have no air-gapped equivalent: pulled, or loaded with `docker load`.
+# Pinned to the releases the configurator is validated against: APISIX 3.11.0 and the etcd it
+# documents (3.5.4); see docs/gateway.md.
 APISIX_IMAGE=${APISIX_IMAGE:-apache/apisix:3.11.0-debian}
-ETCD_IMAGE=${ETCD_IMAGE:-quay.io/coreos/etcd:v3.5.17}
+ETCD_IMAGE=${ETCD_IMAGE:-quay.io/coreos/etcd:v3.5.4}
 export APISIX_IMAGE ETCD_IMAGE
 # Their air-gapped equivalents (bin/build-base-images.sh).
 DEBIAN_BASE_IMAGE=${DEBIAN_BASE_IMAGE:-faas-base/debian:bookworm}
@@ -19,9 +21,10 @@ declare -A HEALTH_URLS=(
   [registry-service]=http://127.0.0.1:8082/registry/ready
   [publisher-service]=http://127.0.0.1:8083/publisher/ready
   [spawner-service]=http://127.0.0.1:8084/health
+  [portal]=http://127.0.0.1:8085/health
   [api-gateway]=
 )
-SERVICE_WORKSPACES=(auth-service registry-service publisher-service spawner-service api-gateway)
+SERVICE_WORKSPACES=(auth-service registry-service publisher-service spawner-service portal api-gateway)
 
 # True when the image is local or can be pulled within 60 s (no registry: fails fast or times out).
 image_available() {
@@ -77,7 +80,7 @@ stage_build_ca() {
   fi
 }
 
-# Builds faas/<ws>:$FAAS_TAG for each workspace given (default: all five) from the root
+# Builds faas/<ws>:$FAAS_TAG for each workspace given (default: all six) from the root
 # Dockerfile; the npm ci layer is shared, so only the first build installs packages.
 build_service_images() {
   local ws start

@@ -72,6 +72,9 @@ export const jwtEnvShape = {
   JWT_AUDIENCE: z.string().min(1).default('faas'),
   JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),
   JWT_CONSUMER_KEY: z.string().min(1).default('faas-users'),
+  /** Requests per user and window, over every token of the user and every service; 0: no limit. */
+  USER_RATE_LIMIT_COUNT: intFrom(0, 1_000_000_000).default(0),
+  USER_RATE_LIMIT_WINDOW_SECONDS: intFrom(1, 3_600).default(60),
 };
 
 /**
@@ -100,12 +103,22 @@ export function tokenSettingsFrom(env: {
   JWT_AUDIENCE: string;
   JWT_TTL_SECONDS: number;
   JWT_CONSUMER_KEY: string;
-}): { secret: string; issuer: string; audience: string; ttlSeconds: number; consumerKey: string } {
+  USER_RATE_LIMIT_COUNT: number;
+  USER_RATE_LIMIT_WINDOW_SECONDS: number;
+}): {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  consumerKey: string;
+  userRateLimit: { count: number; windowSeconds: number };
+} {
   return {
     secret: env.JWT_SECRET_FILE,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     ttlSeconds: env.JWT_TTL_SECONDS,
     consumerKey: env.JWT_CONSUMER_KEY,
+    userRateLimit: { count: env.USER_RATE_LIMIT_COUNT, windowSeconds: env.USER_RATE_LIMIT_WINDOW_SECONDS },
   };
 }

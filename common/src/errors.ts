@@ -48,6 +48,15 @@ export class QuotaError extends AppError {
     super('QUOTA_EXCEEDED', message, options);
   }
 }
+/** Too many attempts: retry after `retryAfterSeconds` (also sent as the Retry-After header). */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message, { details: { retryAfterSeconds } });
+  }
+}
 export class UnavailableError extends AppError {
   constructor(message: string, options?: ErrorOptions) {
     super('UNAVAILABLE', message, options);
@@ -67,6 +76,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUOTA_EXCEEDED: 429,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { NatsError } from 'nats';
-import { AppError, UnavailableError, statusForCode } from './errors.js';
+import { AppError, RateLimitedError, UnavailableError, statusForCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -83,6 +83,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
   if (status >= 500) log?.error({ err }, 'request failed');
   else log?.debug({ code: appError?.code, message: appError?.message }, 'request refused');
   if (res.headersSent) return;
+  if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));
   const body = appError
     ? { code: appError.code, message: appError.message, ...(appError.details ? { details: appError.details } : {}) }
     : { code: 'INTERNAL', message: 'internal error' };

@@ -16,3 +16,5 @@ export * from './executions.js';
 export * from './service.js';
 export * from './secret-box.js';
 export * from './account-controls.js';
+export * from './openapi/index.js';
+export * from './user-rate-limit.js';

@@ -2,7 +2,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 export type { Logger };
 
-/** `destination`: stdout by default; tests pass a stream to read every line a service logged. */
+/** `destination`: stdout by default; standalone passes pino-pretty on a terminal, tests a stream to read. */
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     name: service,

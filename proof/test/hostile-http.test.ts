@@ -55,6 +55,15 @@ function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: st
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb' } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
+    // Each service's OpenAPI document and docs page: public, they take no input but the path.
+    ...[
+      [auth, '/auth'],
+      [registry, '/registry'],
+      [publisher, '/publisher'],
+    ].flatMap(([base = '', prefix = '']) => [
+      { base, endpoint: { method: 'GET', path: `${prefix}/openapi.json`, auth: false } },
+      { base, endpoint: { method: 'GET', path: `${prefix}/docs`, auth: false } },
+    ]),
   ];
 }
 
@@ -81,6 +90,9 @@ function pathVariants(p: ProofPlatform, adminToken: string): { base: string; req
       { base: p.auth.url, request: { method: 'PATCH', path: `/auth/admin/users/${s}`, auth: true, headers: json, body: '{"maxConcurrent":2}' }, token: adminToken },
       { base: p.auth.url, request: { method: 'DELETE', path: `/auth/admin/users/${s}`, auth: true }, token: adminToken },
       { base: p.auth.url, request: { method: 'GET', path: `/auth/admin/users?limit=${s}&cursor=${s}`, auth: true }, token: adminToken },
+      { base: p.auth.url, request: { method: 'GET', path: `/auth/docs/${s}`, auth: false } },
+      { base: publisher, request: { method: 'GET', path: `/publisher/docs/${s}?url=${s}`, auth: false } },
+      { base: registry, request: { method: 'GET', path: `/registry/openapi.json?${s}=${s}`, auth: false } },
     );
   }
   return out;

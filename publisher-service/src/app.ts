@@ -2,7 +2,7 @@ import {
   BUCKETS,
   createExecutionStore,
   createHttpApp,
-  createTokenVerifier,
+  createUserTokenVerifier,
   ensureExecutionsStream,
   FINAL_STATUSES,
   natsReadiness,
@@ -10,6 +10,10 @@ import {
   serviceRouter,
   openBucket,
   openExecutionsBucket,
+  openApiRouter,
+  serviceApiDocument,
+  serviceApiSection,
+  type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -19,6 +23,7 @@ import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
+import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
@@ -33,8 +38,14 @@ export interface PublisherDeps extends PublisherRouteDeps {
   close(): void;
 }
 
+/** The OpenAPI section of everything publisherRouter serves. */
+export function publisherApiSection(): ApiSection {
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: publisherApiRoutes });
+}
+
+/** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
-  return serviceRouter(deps.ready, publisherRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
@@ -50,7 +61,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.quotas, { replicas }),
   ]);
-  const guard = await openAccountGuard(nc, replicas, createTokenVerifier(config.token), logger);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
   const index = createExecutionIndex(indexKv);
   const quota = createQuotaStore(quotaKv, {

@@ -1,3 +1,3 @@
-export { PUBLISHER_PREFIX, connectPublisherDeps, createApp, publisherRouter, type PublisherDeps } from './app.js';
+export { PUBLISHER_PREFIX, connectPublisherDeps, publisherApiSection, createApp, publisherRouter, type PublisherDeps } from './app.js';
 export { loadPublisherConfig, type PublisherConfig } from './config.js';
 export { checkCallbackUrl } from './callbacks.js';

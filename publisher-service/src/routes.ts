@@ -14,10 +14,11 @@ const argument = z
     error: 'argument must be a string or a JSON value',
   })
   .optional()
-  .transform((value) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)));
-const syncBody = z.object({ name: functionNameSchema, argument }, { error: 'body must be a JSON object' });
-const asyncBody = syncBody.extend({ callbackUrl: z.string({ error: 'callbackUrl must be a string' }).max(2048).optional() });
-const listQuery = z.object({
+  .transform((value) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)))
+  .meta({ description: 'the last argv element of the function; a JSON value other than a string is passed as its JSON text' });
+export const syncBody = z.object({ name: functionNameSchema, argument }, { error: 'body must be a JSON object' });
+export const asyncBody = syncBody.extend({ callbackUrl: z.string({ error: 'callbackUrl must be a string' }).max(2048).optional() });
+export const listQuery = z.object({
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(200).default(50),
   cursor: z.string().max(64).optional(),
   function: functionNameSchema.optional(),

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { imageSchema, specShape } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction } from './functions.js';
-import { bodyOf, nameFrom, ownerOf, pageBody, pageFrom } from './http-input.js';
+import { bodyOf, nameFromQueryOrBody, ownerOf, pageBody, pageFrom } from './http-input.js';
+import type { LimitPolicy } from './limits.js';
 import type { RegistryRouteDeps } from './routes.js';
 
 /** The original project called the image `payload`; alias responses carry both names. */
@@ -11,13 +12,20 @@ const withPayload = (definition: FunctionDefinition): FunctionDefinition & { pay
 
 const ALIAS_PATHS = ['/register', '/list', '/retrieve', '/delete'];
 
+/** The original project's registration body: `payload` is the image. */
+export function aliasRegistrationSchema(policy: LimitPolicy) {
+  const { image: _image, ...limits } = specShape(policy);
+  return z.object({ name: functionNameSchema, payload: imageSchema, ...limits }, { error: 'body must be a JSON object' });
+}
+
 /**
  * The original project's routes, for its existing clients: same semantics as `/functions`.
  * Unknown body fields are ignored here (old clients send what they send); limits may be given.
+ * `/retrieve` and `/delete` take the name from the query string or from a JSON body, even on
+ * GET and DELETE: the original Postman collection sends it in the body.
  */
 export function aliasRoutes(deps: RegistryRouteDeps): Router {
-  const { image: _image, ...limits } = specShape(deps.limits);
-  const registration = z.object({ name: functionNameSchema, payload: imageSchema, ...limits }, { error: 'body must be a JSON object' });
+  const registration = aliasRegistrationSchema(deps.limits);
   const auth = requireUser(deps.verifyToken);
   const router = Router();
   router.use(ALIAS_PATHS, jsonBody(deps.bodyLimitBytes));
@@ -31,12 +39,10 @@ export function aliasRoutes(deps: RegistryRouteDeps): Router {
     res.json(pageBody(await listFunctions(deps, ownerOf(res), pageFrom(req.query)), withPayload));
   });
   router.get('/retrieve', auth, async (req, res) => {
-    res.json(withPayload(await getFunction(deps, ownerOf(res), nameFrom(req.query.name))));
+    res.json(withPayload(await getFunction(deps, ownerOf(res), nameFromQueryOrBody(req.query, req.body))));
   });
   router.delete('/delete', auth, async (req, res) => {
-    const body = bodyOf(req.body);
-    const fromBody = typeof body === 'object' && body !== null && 'name' in body ? body.name : undefined;
-    await deleteFunction(deps, ownerOf(res), nameFrom(req.query.name ?? fromBody));
+    await deleteFunction(deps, ownerOf(res), nameFromQueryOrBody(req.query, req.body));
     res.status(204).end();
   });
   return router;

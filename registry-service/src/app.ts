@@ -1,11 +1,15 @@
 import {
   BUCKETS,
   createHttpApp,
-  createTokenVerifier,
+  createUserTokenVerifier,
   natsReadiness,
   openAccountGuard,
   serviceRouter,
   openBucket,
+  openApiRouter,
+  serviceApiDocument,
+  serviceApiSection,
+  type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -15,6 +19,7 @@ import type { NatsConnection } from 'nats';
 import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
+import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
 import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
 import { createSecretStore } from './secret-store.js';
@@ -25,9 +30,15 @@ export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
   readonly ready: ReadinessCheck;
 }
 
-/** Everything under `/registry`: health, readiness, the function API, secrets and the legacy aliases. */
+/** The OpenAPI section of everything registryRouter serves. */
+export function registryApiSection(deps: Pick<RegistryDeps, 'limits'>): ApiSection {
+  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits; your secrets', routes: registryApiRoutes(deps) });
+}
+
+/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API, secrets and the legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
-  return serviceRouter(deps.ready, functionRoutes(deps), secretRoutes(deps), aliasRoutes(deps));
+  const document = serviceApiDocument('registry-service', registryApiSection(deps));
+  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), secretRoutes(deps), aliasRoutes(deps));
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
@@ -38,7 +49,7 @@ export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metric
 export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
   const replicas = config.natsReplicas;
   const [kv, secretsKv] = await Promise.all([openBucket(nc, BUCKETS.functions, { replicas }), openBucket(nc, BUCKETS.secrets, { replicas })]);
-  const guard = await openAccountGuard(nc, replicas, createTokenVerifier(config.token), logger);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     functions: createFunctionStore(kv),

@@ -24,7 +24,8 @@ export const imageSchema = z
   .superRefine((ref, ctx) => {
     const problem = imageReferenceProblem(ref);
     if (problem) ctx.addIssue({ code: 'custom', message: `image is not a valid Docker image reference: ${problem}` });
-  });
+  })
+  .meta({ description: 'a Docker image reference: [host[:port]/]path[:tag][@sha256:…], lowercase path', maxLength: 255, examples: ['faas-example/wordcount:latest'] });
 
 export const descriptionSchema = z
   .string({ error: 'description must be a string' })
@@ -47,6 +48,12 @@ function envSchema(maxEnvBytes: number) {
       if (bytes > maxEnvBytes) {
         ctx.addIssue({ code: 'custom', message: `env takes ${bytes} bytes; the limit is ${maxEnvBytes} (MAX_ENV_BYTES)` });
       }
+    })
+    .meta({
+      type: 'object',
+      propertyNames: { pattern: ENV_KEY_PATTERN.source },
+      additionalProperties: { type: 'string' },
+      description: `environment of every run; at most ${maxEnvBytes} bytes (MAX_ENV_BYTES)`,
     });
 }
 

@@ -23,10 +23,17 @@ export function nameFrom(value: unknown): string {
   return parseInput(nameInput, { name: value }).name;
 }
 
+/** The name from `?name=` or, when absent, a JSON body's `name` (the original client sends a body on GET and DELETE). */
+export function nameFromQueryOrBody(query: Record<string, unknown>, body: unknown): string {
+  const fromBody = typeof body === 'object' && body !== null && 'name' in body ? body.name : undefined;
+  return nameFrom(query.name ?? fromBody);
+}
+
 /** Express leaves the body undefined when there was none (or it was not JSON). */
 export const bodyOf = (value: unknown): unknown => value ?? {};
 
-const pageQuery = z.object({
+/** `?limit=&cursor=` of the list routes. */
+export const pageQuery = z.object({
   limit: z.coerce
     .number({ error: 'limit must be a number' })
     .int('limit must be a whole number')

@@ -1,4 +1,4 @@
-export { REGISTRY_PREFIX, registryRouter, connectRegistryDeps, createApp, type RegistryDeps } from './app.js';
+export { REGISTRY_PREFIX, registryApiSection, registryRouter, connectRegistryDeps, createApp, type RegistryDeps } from './app.js';
 export { loadRegistryConfig, type RegistryConfig } from './config.js';
 export { createFunctionStore, type FunctionStore, type StoredFunction } from './function-store.js';
 export { deleteFunction, getFunction, listFunctions, registerFunction, updateFunction, type FunctionDeps, type FunctionPage } from './functions.js';

@@ -1,8 +1,12 @@
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
+/** `npm run build` compiles the supervisor next to the compiled sources (dist/faas-supervisor). */
+const BUILT_SUPERVISOR = join(dirname(fileURLToPath(import.meta.url)), '..', 'faas-supervisor');
 
 const schema = z
   .object({
@@ -36,6 +40,12 @@ const schema = z
       .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))),
     STDOUT_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
     STDERR_CAP_BYTES: envFields.int(1_024, 64 * MIB).default(MIB),
+    WARM_DEFAULT: envFields.bool.default(true),
+    WARM_IDLE_SECONDS: envFields.int(1, 86_400).default(300),
+    /** Unset: as many as MAX_CONTAINERS, so every slot can keep its container between runs. */
+    MAX_WARM_CONTAINERS: envFields.int(0, 1_024).optional(),
+    WARM_ANSWER_GRACE_MS: envFields.int(100, 60_000).default(2_000),
+    SUPERVISOR_BINARY: z.string().min(1).default(BUILT_SUPERVISOR),
   })
   .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
@@ -52,6 +62,13 @@ const schema = z
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     orphanGraceMs: env.ORPHAN_GRACE_MS,
     orphanSweepMs: env.ORPHAN_SWEEP_MS,
+    warm: {
+      defaultOn: env.WARM_DEFAULT,
+      idleMs: env.WARM_IDLE_SECONDS * 1000,
+      maxIdle: env.MAX_WARM_CONTAINERS ?? env.MAX_CONTAINERS,
+      answerGraceMs: env.WARM_ANSWER_GRACE_MS,
+      supervisorBinary: env.SUPERVISOR_BINARY,
+    },
     sandbox: {
       defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },
       ceilings: { timeoutSeconds: env.MAX_TIMEOUT_SECONDS, memoryMb: env.MAX_MEMORY_MB, cpus: env.MAX_CPUS },

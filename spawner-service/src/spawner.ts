@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import {
   BUCKETS,
@@ -16,6 +17,8 @@ import type { SpawnerConfig } from './config.js';
 import { abandonExecution } from './domain/abandon-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
+import { watchFunctionChanges } from './infra/function-changes.js';
+import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
@@ -62,6 +65,17 @@ async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<Qu
   return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
 }
 
+/** The supervisor binary, or undefined (with a warning) when it was not built: every run is then cold. */
+async function loadWarmConfig(config: SpawnerConfig, logger: Logger): Promise<WarmConfig | undefined> {
+  const { supervisorBinary, ...warm } = config.warm;
+  try {
+    return { ...warm, supervisor: await readFile(supervisorBinary) };
+  } catch (err) {
+    logger.warn({ err, supervisorBinary }, 'no supervisor binary: warm execution is off, every run is cold');
+    return undefined;
+  }
+}
+
 /** JetStream answers "no suitable peers" while a fresh cluster is still forming: wait for it. */
 async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
   const deadline = Date.now() + SETUP_PATIENCE_MS;
@@ -83,7 +97,24 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const metrics = createSpawnerMetrics(deps.metrics?.registry ?? new Registry(), config.maxContainers);
   const queue = await setUpQueuePatiently(nc, config, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
-  const runner = createDockerRunner({ docker, sandbox: config.sandbox, spawnerId: config.spawnerId, logger });
+  const runner = createDockerRunner({
+    docker,
+    sandbox: config.sandbox,
+    spawnerId: config.spawnerId,
+    logger,
+    warm: await loadWarmConfig(config, logger),
+    onWarmStart: (hit) => metrics.warmStarts.inc({ kind: hit ? 'hit' : 'new' }),
+  });
+  // An updated or deleted function's idle containers are removed at once (they could never be
+  // taken again: the key carries the revision), instead of waiting for the idle timeout.
+  const functionChanges = runner.warm
+    ? watchFunctionChanges(nc, logger, (change) =>
+        runner.warm?.evict(
+          (tags) => tags.userId === change.userId && tags.functionName === change.name && tags.revision !== change.revision,
+          change.revision === undefined ? 'function deleted' : 'function updated',
+        ),
+      )
+    : undefined;
   const orphanPolicy = {
     spawnerId: config.spawnerId,
     stoppedGraceMs: config.orphanGraceMs,
@@ -128,11 +159,13 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     },
     async stop() {
       advisories.unsubscribe();
+      functionChanges?.stop();
       clearInterval(sweeper);
       if (!(await loop.stop(config.shutdownGraceMs))) {
         logger.warn({ graceMs: config.shutdownGraceMs, busy: loop.busy() }, 'grace period over: removing running containers');
         await removeOrphans(true);
       }
+      await runner.close();
       logger.info('spawner stopped');
     },
   };

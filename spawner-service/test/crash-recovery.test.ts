@@ -63,8 +63,9 @@ describe('spawner: a spawner killed mid-run', () => {
       const stored = await client.store.get(request.id);
       return stored?.record.status === 'running' && stored.record.spawner === victimId ? true : undefined;
     }, 20_000);
-    // The record says running just before the container is created: wait for it.
-    const orphan = await eventually(async () => (await containersOf(`faas.execution=${request.id}`))[0], 20_000);
+    // The record says running just before the container is created: wait for it (a warm
+    // container carries no execution label: it is the victim's only one).
+    const orphan = await eventually(async () => (await containersOf(`faas.spawner=${victimId}`))[0], 20_000);
     expect(orphan, 'the victim started a container').to.not.equal(undefined);
 
     victim.child.kill('SIGKILL');
@@ -86,7 +87,7 @@ describe('spawner: a spawner killed mid-run', () => {
       .inspect()
       .then(() => false, (err: { statusCode?: number }) => err.statusCode === 404);
     expect(gone, 'the orphaned container was removed').to.equal(true);
-    expect(await containersOf(`faas.execution=${request.id}`)).to.have.length(0);
+    expect(await containersOf(`faas.spawner=${victimId}`)).to.have.length(0);
 
     restarted.child.kill('SIGTERM');
     const [code] = (await once(restarted.child, 'exit')) as [number | null];

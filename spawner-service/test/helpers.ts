@@ -116,6 +116,11 @@ export async function containersOf(label: string): Promise<Docker.ContainerInfo[
   return docker.listContainers({ all: true, filters: { label: [label] } });
 }
 
+/** Waits until no container carries the label. */
+export async function eventuallyGone(label: string, timeoutMs: number): Promise<void> {
+  await eventually(async () => ((await containersOf(label)).length === 0 ? true : undefined), timeoutMs, 200);
+}
+
 export interface TestClient {
   readonly nc: NatsConnection;
   readonly store: ExecutionStore;

@@ -1,13 +1,17 @@
 import { createServer } from 'node:http';
-import { AUTH_PREFIX, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
+import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
 import { boundPort, closeServer, connectNats, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
-import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherRouter } from '@faas/publisher-service';
-import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryRouter } from '@faas/registry-service';
+import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
+import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryApiSection, registryRouter } from '@faas/registry-service';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
+import type { Express } from 'express';
+import { rootRouter } from './root-router.js';
 
 export interface Platform {
   readonly port: number;
   readonly baseUrl: string;
+  /** The Express app serving every route (tests walk its routers). */
+  readonly app: Express;
   stop(): Promise<void>;
 }
 
@@ -15,6 +19,7 @@ export interface Platform {
  * Every service's router on one port plus an in-process spawner, sharing one NATS connection:
  * the same code as the stack. The publisher still reaches the registry over HTTP (on this port).
  * `STANDALONE_SPAWNER=false` leaves the spawner out (for tests that run spawners separately).
+ * `/` serves the whole OpenAPI document (`/openapi.json`, `/docs`) and the portal (portal/dist/app).
  */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
   const server = createServer();
@@ -32,23 +37,27 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
       connectRegistryDeps(nc, loadRegistryConfig(local), logger.child({ component: 'registry' })),
       connectPublisherDeps(nc, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
     ]);
+    // One registry: /metrics shows the in-process spawner's figures too (warm starts, slots).
+    const metrics = createMetrics();
     const spawner =
       env.STANDALONE_SPAWNER === 'false'
         ? undefined
-        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }) });
+        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }), metrics });
     const app = createHttpApp({
       logger,
-      metrics: createMetrics(),
+      metrics,
       mounts: [
         { prefix: AUTH_PREFIX, router: authRouter(auth) },
         { prefix: REGISTRY_PREFIX, router: registryRouter(registry) },
         { prefix: PUBLISHER_PREFIX, router: publisherRouter(publisher) },
+        { prefix: '/', router: rootRouter([authApiSection(auth), registryApiSection(registry), publisherApiSection()]) },
       ],
     });
     server.on('request', app);
     return {
       port: bound,
       baseUrl: `http://localhost:${bound}`,
+      app,
       async stop() {
         await closeServer(server);
         publisher.close();

@@ -53,6 +53,7 @@ export function tempSecretsKeyFile(lines: readonly string[] = [newSecretsKeyLine
   return file;
 }
 export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
+export { registeredRoutes, type RegisteredRoute } from './routes.js';
 
 /** The error a promise rejects with; fails the test when it resolves instead. */
 export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
@@ -63,3 +64,4 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   }
   throw new Error('expected the promise to reject, but it resolved');
 }
+export { startProcess, type RunningProcess } from './child-process.js';

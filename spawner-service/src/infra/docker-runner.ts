@@ -9,12 +9,16 @@ import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
 import { runMs } from './run-time.js';
+import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
 
 export interface DockerRunnerOptions {
   readonly docker: Docker;
   readonly sandbox: SandboxSettings & { readonly stdoutCapBytes: number; readonly stderrCapBytes: number };
   readonly spawnerId: string;
   readonly logger: Logger;
+  /** Absent: every run is cold. */
+  readonly warm?: WarmConfig;
+  readonly onWarmStart?: (hit: boolean) => void;
 }
 
 export interface DockerRunner extends ContainerRunner {
@@ -24,6 +28,10 @@ export interface DockerRunner extends ContainerRunner {
    */
   removeOrphans(policy: OrphanPolicy, atStart: boolean): Promise<number>;
   ping(): Promise<void>;
+  /** Warm execution, when configured. */
+  readonly warm: WarmExecution | undefined;
+  /** Removes idle warm containers. */
+  close(): Promise<void>;
 }
 
 /** Output still in flight after the container exited gets this long to arrive. */
@@ -35,6 +43,7 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   const { docker, sandbox, spawnerId, logger } = options;
   const images = createImagePuller(docker, logger);
+  const warm = options.warm ? createWarmExecution({ docker, sandbox, spawnerId, images, config: options.warm, logger, ...(options.onWarmStart ? { onStart: options.onWarmStart } : {}) }) : undefined;
 
   async function execute(container: Docker.Container, job: ContainerJob): Promise<ContainerOutcome> {
     const stdout = new OutputCapture(sandbox.stdoutCapBytes);
@@ -113,6 +122,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
 
   return {
     async run(job) {
+      if (warm?.wants(job)) return warm.run(job);
       const log = logger.child({ executionId: job.executionId, image: job.image });
       const t0 = Date.now();
       const container = await create(job);
@@ -149,6 +159,10 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     },
     async ping() {
       await docker.ping();
+    },
+    warm,
+    async close() {
+      await warm?.close();
     },
   };
 }

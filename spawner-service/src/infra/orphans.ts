@@ -17,7 +17,11 @@ export function isOrphan(container: Docker.ContainerInfo, policy: OrphanPolicy, 
   if (container.Labels[LABELS.managed] !== 'true') return false;
   if (atStart && container.Labels[LABELS.spawner] === policy.spawnerId) return true;
   const ageMs = nowMs - container.Created * 1000;
-  if (container.State === 'running' || container.State === 'paused') return ageMs > policy.runningMaxMs;
+  const running = container.State === 'running' || container.State === 'paused';
+  // A running warm container outlives every timeout by design; it ends by itself once its
+  // spawner's attach goes away (stdin closes) or after its idle backstop, and is swept stopped.
+  if (running && container.Labels['faas.warm'] === 'true') return false;
+  if (running) return ageMs > policy.runningMaxMs;
   return ageMs > policy.stoppedGraceMs;
 }
 

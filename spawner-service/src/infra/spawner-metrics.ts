@@ -5,6 +5,8 @@ export interface SpawnerMetrics {
   readonly runSeconds: Histogram<'status'>;
   readonly busySlots: Gauge;
   readonly rejected: Counter<'reason'>;
+  /** Warm-eligible runs: `hit` took an idle container, `new` started one. */
+  readonly warmStarts: Counter<'kind'>;
 }
 
 export function createSpawnerMetrics(registry: Registry, maxContainers: number): SpawnerMetrics {
@@ -26,6 +28,12 @@ export function createSpawnerMetrics(registry: Registry, maxContainers: number):
       registers,
     }),
     busySlots: new Gauge({ name: 'faas_spawner_busy_slots', help: 'Executions this spawner is running now', registers }),
+    warmStarts: new Counter({
+      name: 'faas_spawner_warm_starts_total',
+      help: 'Runs that asked for a warm container: hit (an idle one was reused) or new (one was started)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     rejected: new Counter({
       name: 'faas_spawner_messages_rejected_total',
       help: 'Stream messages terminated (malformed) or retried later (passing faults)',

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { CONTROL_CHARS, CliUser, IMAGES, buildImages, startPlatformProcess, type PlatformProcess } from './support.js';
+
+interface Change {
+  name: string;
+  action: string;
+  fields: string[];
+}
+interface Fn {
+  name: string;
+  image: string;
+  description: string;
+  env: Record<string, string>;
+  memoryMb: number;
+  timeoutSeconds: number;
+  revision: number;
+}
+
+const STACK = `# three functions, as a user writes them
+version: 1
+functions:
+  echo:
+    image: ${IMAGES.echo}
+    description: prints its argument
+  upper:
+    image: ${IMAGES.upper}
+    description: upper-cases its argument
+    limits:
+      timeoutSeconds: 10
+      memoryMb: 128
+    env:
+      LANG: C
+      RETRIES: 3
+  fail:
+    image: ${IMAGES.fail}
+`;
+
+const actions = (changes: Change[]): Record<string, string> => Object.fromEntries(changes.map((c) => [c.name, c.action]));
+
+async function revisions(user: CliUser): Promise<Record<string, number>> {
+  const items = await user.json<Fn[]>(['list']);
+  return Object.fromEntries(items.map((f) => [f.name, f.revision]));
+}
+
+describe('faas deploy -f faas.yml', function () {
+  this.timeout(90_000);
+  let platform: PlatformProcess;
+
+  before(async () => {
+    await buildImages();
+    platform = await startPlatformProcess();
+  });
+  after(() => platform.process.stop());
+
+  it('creates every function of the file with its description, limits and env', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    const file = user.writeStack(STACK);
+    const result = await user.json<{ changes: Change[] }>(['deploy', '-f', file]);
+    expect(actions(result.changes)).to.deep.equal({ echo: 'created', upper: 'created', fail: 'created' });
+
+    const upper = await user.json<Fn>(['describe', 'upper']);
+    expect(upper).to.include({ image: IMAGES.upper, description: 'upper-cases its argument', timeoutSeconds: 10, memoryMb: 128, revision: 1 });
+    expect(upper.env).to.deep.equal({ LANG: 'C', RETRIES: '3' });
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
+  });
+
+  it('is idempotent: a second deploy of the same file changes nothing', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    const before = await revisions(user);
+    const run = await user.ok(['deploy']);
+    expect(run.stdout).to.equal('unchanged   echo\nunchanged   upper\nunchanged   fail\n');
+    expect(run.stderr).not.to.match(CONTROL_CHARS);
+    expect(await revisions(user)).to.deep.equal(before);
+  });
+
+  it('updates only the function whose definition changed, naming the changed fields', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    const before = await revisions(user);
+
+    user.writeStack(STACK.replace('memoryMb: 128', 'memoryMb: 64'));
+    const run = await user.ok(['deploy']);
+    expect(run.stdout).to.equal('unchanged   echo\nupdated     upper (memoryMb)\nunchanged   fail\n');
+    expect(await revisions(user)).to.deep.equal({ ...before, upper: (before.upper ?? 0) + 1 });
+    const upper = await user.json<Fn>(['describe', 'upper']);
+    // The fields the file still names keep their values; only memory moved.
+    expect(upper).to.include({ memoryMb: 64, timeoutSeconds: 10, description: 'upper-cases its argument' });
+    expect(upper.env).to.deep.equal({ LANG: 'C', RETRIES: '3' });
+  });
+
+  it('reports functions the file no longer names, and removes them with --prune', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    const withoutFail = STACK.slice(0, STACK.indexOf('  fail:'));
+    user.writeStack(withoutFail);
+
+    const kept = await user.ok(['deploy']);
+    expect(kept.stdout).to.include('not in file fail (kept; --prune removes it)');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
+
+    const pruned = await user.json<{ changes: Change[] }>(['deploy', '--prune']);
+    expect(actions(pruned.changes)).to.deep.equal({ echo: 'unchanged', upper: 'unchanged', fail: 'removed' });
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'upper']);
+    const gone = await user.run(['describe', 'fail']);
+    expect(gone.code).to.equal(1);
+    expect(gone.stderr).to.match(/function fail not found \(HTTP 404 NOT_FOUND, request id /);
+  });
+
+  it('changes nothing with --dry-run and says what it would do', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    const run = await user.ok(['deploy', '--dry-run']);
+    expect(run.stdout).to.equal('created     echo\ncreated     upper\ncreated     fail\n(dry run: nothing was changed)\n');
+    expect(await user.json<Fn[]>(['list'])).to.deep.equal([]);
+  });
+
+  it('refuses a stack file with a mistake before any request, naming the field', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(`functions:\n  echo:\n    imgae: ${IMAGES.echo}\n`);
+    const run = await user.run(['deploy']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include('faas.yml: functions.echo.image: image is required');
+    expect(run.stderr).to.include('imgae');
+    expect(await user.json<Fn[]>(['list'])).to.deep.equal([]);
+  });
+
+  it("stops at the registry's refusal with its message, the function's name and the request id", async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(`functions:\n  good:\n    image: ${IMAGES.echo}\n  slow:\n    image: ${IMAGES.echo}\n    limits:\n      timeoutSeconds: 601\n`);
+    const run = await user.run(['deploy']);
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.equal('created     good\n');
+    expect(run.stderr).to.match(/^faas: slow: timeoutSeconds: timeoutSeconds must be at most 600 \(MAX_TIMEOUT_SECONDS\) \(HTTP 400 VALIDATION_FAILED, request id /);
+  });
+
+  it('removes one function with faas remove', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    expect((await user.ok(['remove', 'echo'])).stdout).to.equal('removed echo\n');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['fail', 'upper']);
+    const again = await user.run(['remove', 'echo']);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.include('function echo not found');
+  });
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { EXECUTION_STATUSES, FUNCTION_NAME_PATTERN, type ExecutionRecord, type FunctionDefinition } from '../schemas.js';
+
+/**
+ * The JSON bodies the services answer with, for the OpenAPI document. The TypeScript types the
+ * code uses are checked against them at compile time (below), so they cannot drift apart.
+ */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ examples: ['NOT_FOUND'] }),
+      message: z.string(),
+      requestId: z.string().optional(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error: a stable code, a message for people, the request id' });
+
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ description: 'the process is alive' });
+export const readySchema = z.object({ status: z.literal('ready') }).meta({ description: 'NATS and the buckets answer' });
+export const notReadySchema = z
+  .object({ status: z.literal('not ready'), error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ description: 'a dependency is down' });
+
+const timestamp = z.iso.datetime();
+
+export const functionDefinitionSchema = z
+  .object({
+    id: z.uuid(),
+    userId: z.string(),
+    name: z.string().regex(FUNCTION_NAME_PATTERN),
+    image: z.string(),
+    description: z.string(),
+    env: z.record(z.string(), z.string()),
+    timeoutSeconds: z.number().int(),
+    memoryMb: z.number().int(),
+    cpus: z.number(),
+    network: z.enum(['none', 'bridge']),
+    warm: z.boolean().optional(),
+    revision: z.number().int().min(1),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'FunctionDefinition', description: 'A function: a Docker image, its limits and environment' });
+
+export const executionRecordSchema = z
+  .object({
+    id: z.uuid(),
+    user: z.string(),
+    function: z.string(),
+    image: z.string(),
+    status: z.enum(EXECUTION_STATUSES),
+    result: z.string().nullable().meta({ description: "the function's stdout" }),
+    logs: z.string().nullable().meta({ description: "the function's stderr" }),
+    exitCode: z.number().int().nullable(),
+    truncated: z.boolean(),
+    durationMs: z.number().nullable().meta({ description: 'container run time' }),
+    queuedAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    attempt: z.number().int().min(0),
+    spawner: z.string().nullable(),
+    error: z.string().optional().meta({ description: 'why the platform could not run it' }),
+  })
+  .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
+
+/** `true` only when A and B are the same type: a field added to one and not the other fails the build. */
+export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+const _functionDefinitionMatches: SameType<z.output<typeof functionDefinitionSchema>, FunctionDefinition> = true;
+const _executionRecordMatches: SameType<z.output<typeof executionRecordSchema>, ExecutionRecord> = true;

@@ -1,0 +1,61 @@
+import type { KV, NatsConnection } from 'nats';
+import { RateLimitedError } from './errors.js';
+import { createTokenVerifier, type TokenSettings, type TokenVerifier } from './jwt.js';
+import { isWrongLastSequence, openBucket } from './kv.js';
+
+/** `<userId>.<window start>`: one counter per user and fixed window, shared by every service and replica. */
+export const USER_REQUESTS_BUCKET = 'user-requests';
+const BUCKET_TTL_MS = 2 * 3_600 * 1000;
+const ATTEMPTS = 20;
+
+export interface UserRateLimit {
+  readonly count: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Counts one request of the user in the current window with a revision-checked create or
+ * update, refusing (429) past `count`. Concurrent hits retry; after ATTEMPTS lost races the
+ * request passes rather than fail: a limit that errs towards serving, never a 5xx.
+ */
+export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => number = Date.now): (userId: string) => Promise<void> {
+  const windowMs = limit.windowSeconds * 1000;
+  return async (userId) => {
+    const start = Math.floor(now() / windowMs) * windowMs;
+    const key = `${userId}.${start}`;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const entry = await kv.get(key);
+      const used = entry && entry.operation === 'PUT' ? Number(entry.string()) : 0;
+      if (used >= limit.count) {
+        throw new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
+      }
+      try {
+        if (entry) await kv.update(key, String(used + 1), entry.revision);
+        else await kv.create(key, '1');
+        return;
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+      }
+    }
+  };
+}
+
+/**
+ * The service's token verifier, plus the per-user request limit when one is configured: every
+ * request that carries a valid token counts against its user, whichever token (login) it is.
+ */
+export async function createUserTokenVerifier(
+  nc: NatsConnection,
+  settings: Pick<TokenSettings, 'secret' | 'issuer' | 'audience'> & { userRateLimit: UserRateLimit },
+  replicas: number,
+): Promise<TokenVerifier> {
+  const verify = createTokenVerifier(settings);
+  if (settings.userRateLimit.count === 0) return verify;
+  const kv = await openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: BUCKET_TTL_MS });
+  const hit = createUserRateLimiter(kv, settings.userRateLimit);
+  return async (token) => {
+    const principal = await verify(token);
+    await hit(principal.id);
+    return principal;
+  };
+}

@@ -1,0 +1,19 @@
+import { createHttpApp, createMetrics, type Logger } from '@faas/common';
+import { Router, type Express } from 'express';
+import { portalRouter } from './portal-router.js';
+
+/** The portal's own server (the Swarm stack's `portal` service): the static app and /health. */
+export function createApp(deps: { logger: Logger; appDir?: string }): Express {
+  const health = Router();
+  health.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  return createHttpApp({
+    logger: deps.logger,
+    metrics: createMetrics(),
+    mounts: [
+      { prefix: '/', router: health },
+      { prefix: '/', router: portalRouter(deps.appDir) },
+    ],
+  });
+}
