@@ -9,11 +9,11 @@ export interface AdminRouteDeps extends AdminDeps {
 }
 
 const MAX_PAGE_SIZE = 200;
-const pageQuery = z.object({
+export const adminPageQuery = z.object({
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1).max(MAX_PAGE_SIZE).default(50),
   cursor: z.string({ error: 'cursor must be a string' }).max(256).optional(),
 });
-const change = z.strictObject(
+export const userChangeSchema = z.strictObject(
   {
     disabled: z.boolean({ error: 'disabled must be true or false' }).optional(),
     maxConcurrent: z.number({ error: 'maxConcurrent must be a whole number or null' }).int('maxConcurrent must be a whole number').min(1).max(10_000).nullable().optional(),
@@ -28,7 +28,7 @@ const requireAdmin: RequestHandler = (_req, res, next) => {
 };
 
 function pageFrom(query: unknown): { limit: number; after?: string } {
-  const { limit, cursor } = parseInput(pageQuery, query);
+  const { limit, cursor } = parseInput(adminPageQuery, query);
   if (!cursor) return { limit };
   const after = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[a-z0-9_-]{3,32}$/.test(after)) throw new ValidationError('cursor: not a cursor this service issued');
@@ -54,7 +54,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
   router.patch('/admin/users/:username', async (req, res) => {
     const { username } = parseInput(usernameParam, req.params);
-    res.json(await changeUser(deps, username, parseInput(change, req.body ?? {})));
+    res.json(await changeUser(deps, username, parseInput(userChangeSchema, req.body ?? {})));
   });
   router.delete('/admin/users/:username', async (req, res) => {
     await deleteUser(deps, parseInput(usernameParam, req.params).username);

@@ -11,9 +11,9 @@ export interface SecretRouteDeps extends SecretDeps {
 /** Room for a 64 KiB value in JSON, escapes included; the value's own limit is checked after parsing. */
 const BODY_LIMIT_BYTES = MAX_SECRET_VALUE_BYTES * 6 + 4_096;
 const objectBody = { error: (issue: { code?: string }) => (issue.code === 'invalid_type' ? 'body must be a JSON object' : undefined) };
-const value = z.string({ error: 'value must be a string' });
-const creation = z.strictObject({ name: secretNameSchema, value }, objectBody);
-const replacement = z.strictObject({ value }, objectBody);
+const value = z.string({ error: 'value must be a string' }).meta({ description: `at most ${MAX_SECRET_VALUE_BYTES} bytes; never returned` });
+export const secretCreationSchema = z.strictObject({ name: secretNameSchema, value }, objectBody);
+export const secretReplacementSchema = z.strictObject({ value }, objectBody);
 const nameParam = z.object({ name: secretNameSchema });
 
 /** `/secrets`: per-user secrets; responses carry names, versions and times, never a value. */
@@ -22,7 +22,7 @@ export function secretRoutes(deps: SecretRouteDeps): Router {
   const router = Router();
   router.use('/secrets', jsonBody(BODY_LIMIT_BYTES));
   router.post('/secrets', auth, async (req, res) => {
-    const meta = await createSecret(deps, ownerOf(res), parseInput(creation, bodyOf(req.body)));
+    const meta = await createSecret(deps, ownerOf(res), parseInput(secretCreationSchema, bodyOf(req.body)));
     res.status(201).location(`${req.baseUrl}/secrets/${meta.name}`).json(meta);
   });
   router.get('/secrets', auth, async (_req, res) => {
@@ -33,7 +33,7 @@ export function secretRoutes(deps: SecretRouteDeps): Router {
   });
   router.put('/secrets/:name', auth, async (req, res) => {
     const { name } = parseInput(nameParam, req.params);
-    res.json(await replaceSecret(deps, ownerOf(res), name, parseInput(replacement, bodyOf(req.body)).value));
+    res.json(await replaceSecret(deps, ownerOf(res), name, parseInput(secretReplacementSchema, bodyOf(req.body)).value));
   });
   router.delete('/secrets/:name', auth, async (req, res) => {
     await deleteSecret(deps, ownerOf(res), parseInput(nameParam, req.params).name);
