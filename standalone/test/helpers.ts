@@ -3,12 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger, type Logger } from '@faas/common';
-import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const secretFile = tempSecretFile();
+/** As `npm start` makes one under .data/: the secrets API works on every test platform. */
+const secretsKeyFile = tempSecretsKeyFile();
 
 /** The whole platform in this process against the test cluster; one JWT secret for every instance. */
 export function startTestPlatform(env: Record<string, string> = {}, logger?: Logger): Promise<Platform> {
@@ -17,6 +19,7 @@ export function startTestPlatform(env: Record<string, string> = {}, logger?: Log
       NATS_URL: testNatsUrls().join(','),
       NATS_REPLICAS: '3',
       JWT_SECRET_FILE: secretFile,
+      SECRETS_KEY_FILE: secretsKeyFile,
       BCRYPT_COST: '4',
       HOST: '127.0.0.1',
       ...env,
