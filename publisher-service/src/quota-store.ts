@@ -56,6 +56,8 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
       const { holds, revision } = await read(userId);
       const next = await mutate(holds);
       if (!next || (await write(userId, next, revision))) return;
+      // Lost the race: a random pause spreads the retries of writers that lost together.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
     throw new UnavailableError('quota store is too contended, try again');
   };
