@@ -7,6 +7,10 @@ export const BUCKETS = Object.freeze({
   executionIndex: 'execution-index',
   /** `<userId>`: the user's quota holds. */
   quotas: 'quotas',
+  /** `<userId>.<NAME>`: a user's secrets, sealed (AES-256-GCM); never a value in clear. */
+  secrets: 'secrets',
+  /** `<userId>`: what every service must know about an account without asking auth (see account-controls.ts). */
+  accounts: 'accounts',
 });
 
 export const STREAMS = Object.freeze({

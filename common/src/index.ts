@@ -14,5 +14,7 @@ export * from './service-runner.js';
 export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
+export * from './secret-box.js';
+export * from './account-controls.js';
 export * from './openapi/index.js';
 export * from './user-rate-limit.js';

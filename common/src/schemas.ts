@@ -43,6 +43,8 @@ export interface FunctionDefinition extends FunctionLimits {
   readonly image: string;
   readonly description: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Names of the owner's secrets the function receives as environment variables at run time. */
+  readonly secrets?: readonly string[];
   /** false: a fresh container for every run; absent: the operator's default (spawner WARM_DEFAULT). */
   readonly warm?: boolean;
   readonly revision: number;
@@ -59,6 +61,8 @@ export interface ExecutionRequest {
   readonly argument: string;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: FunctionLimits;
+  /** Names only: the spawner resolves the values for the run; a value never travels on the stream. */
+  readonly secrets?: readonly string[];
   readonly queuedAt: string;
   /** The function definition's revision: part of the warm-container key. */
   readonly revision?: number;

@@ -6,6 +6,7 @@ import {
   ensureExecutionsStream,
   FINAL_STATUSES,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openExecutionsBucket,
@@ -60,10 +61,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.quotas, { replicas }),
   ]);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
   const index = createExecutionIndex(indexKv);
   const quota = createQuotaStore(quotaKv, {
     ...config.quota,
+    overrideFor: (userId) => guard.controls.get(userId)?.maxConcurrent,
     isSettled: async (id) => {
       const stored = await store.get(id);
       return !stored || FINAL_STATUSES.has(stored.record.status);
@@ -81,9 +84,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     maxArgumentBytes: config.maxArgumentBytes,
     syncWait: config.syncWait,
-    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
+    verifyToken: guard.verifyToken,
     logger,
-    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv]),
-    close: () => results.unsubscribe(),
+    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
+    close: () => {
+      results.unsubscribe();
+      guard.controls.stop();
+    },
   };
 }

@@ -65,6 +65,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
   const request: ExecutionRequest = {
     id, userId, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
+    ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
     limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
   };
   let wait: ResultWait | undefined;

@@ -12,6 +12,8 @@ export interface QuotaStore {
 
 export interface QuotaOptions {
   readonly maxConcurrent: number;
+  /** A user's own limit (an admin's override), when they have one. */
+  readonly overrideFor?: (userId: string) => number | undefined;
   readonly holdMaxMs: number;
   /** True when the execution no longer needs a slot (final or gone): lets a full quota heal itself. */
   readonly isSettled: (executionId: string) => Promise<boolean>;
@@ -41,10 +43,11 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
       throw err;
     }
   };
-  const reconcile = async (holds: Holds): Promise<Holds> => {
+  const limitFor = (userId: string): number => options.overrideFor?.(userId) ?? options.maxConcurrent;
+  const reconcile = async (holds: Holds, limit: number): Promise<Holds> => {
     const now = Date.now();
     const live = Object.entries(holds).filter(([, expires]) => expires > now);
-    if (live.length < options.maxConcurrent) return Object.fromEntries(live);
+    if (live.length < limit) return Object.fromEntries(live);
     const settled = await Promise.all(live.map(([id]) => options.isSettled(id)));
     return Object.fromEntries(live.filter((_, i) => !settled[i]));
   };
@@ -53,15 +56,18 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
       const { holds, revision } = await read(userId);
       const next = await mutate(holds);
       if (!next || (await write(userId, next, revision))) return;
+      // Lost the race: a random pause spreads the retries of writers that lost together.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
     throw new UnavailableError('quota store is too contended, try again');
   };
   return {
     acquire: (userId, executionId) =>
       change(userId, async (holds) => {
-        const live = await reconcile(holds);
-        if (Object.keys(live).length >= options.maxConcurrent) {
-          throw new QuotaError(`at most ${options.maxConcurrent} executions may be queued or running at once`);
+        const limit = limitFor(userId);
+        const live = await reconcile(holds, limit);
+        if (Object.keys(live).length >= limit) {
+          throw new QuotaError(`at most ${limit} executions may be queued or running at once`);
         }
         return { ...live, [executionId]: Date.now() + options.holdMaxMs };
       }),

@@ -3,6 +3,7 @@ import {
   createHttpApp,
   createUserTokenVerifier,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openApiRouter,
@@ -20,36 +21,43 @@ import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
 import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
+import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
+import { createSecretStore } from './secret-store.js';
 
 export const REGISTRY_PREFIX = '/registry';
 
-export interface RegistryDeps extends RegistryRouteDeps {
+export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
   readonly ready: ReadinessCheck;
 }
 
 /** The OpenAPI section of everything registryRouter serves. */
 export function registryApiSection(deps: Pick<RegistryDeps, 'limits'>): ApiSection {
-  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits', routes: registryApiRoutes(deps) });
+  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits; your secrets', routes: registryApiRoutes(deps) });
 }
 
-/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API and its legacy aliases. */
+/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API, secrets and the legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
   const document = serviceApiDocument('registry-service', registryApiSection(deps));
-  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), aliasRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), secretRoutes(deps), aliasRoutes(deps));
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: REGISTRY_PREFIX, router: registryRouter(deps) }] });
 }
 
-/** Opens the functions bucket and wires the ports the routes need. */
-export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig): Promise<RegistryDeps> {
-  const kv = await openBucket(nc, BUCKETS.functions, { replicas: config.natsReplicas });
+/** Opens the functions, secrets and accounts buckets and wires the ports the routes need. */
+export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
+  const replicas = config.natsReplicas;
+  const [kv, secretsKv] = await Promise.all([openBucket(nc, BUCKETS.functions, { replicas }), openBucket(nc, BUCKETS.secrets, { replicas })]);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
+  if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     functions: createFunctionStore(kv),
-    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
+    secrets: createSecretStore(secretsKv),
+    ...(config.keyring ? { keyring: config.keyring } : {}),
+    verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv]),
+    ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
   };
 }

@@ -1,4 +1,4 @@
-import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, secretsKeyEnvShape, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
 import { limitPolicyFrom } from './limits.js';
 
@@ -9,6 +9,7 @@ const schema = z
     PORT: envFields.port(8082),
     ...baseEnvShape,
     ...jwtEnvShape,
+    ...secretsKeyEnvShape,
     MAX_TIMEOUT_SECONDS: envFields.int(1, 600).default(600),
     MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
     MAX_CPUS: number(0.01, 64).default(2),
@@ -27,6 +28,7 @@ const schema = z
       allowNetwork: env.ALLOW_NETWORK,
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
+    keyring: env.SECRETS_KEY_FILE,
   }));
 
 export type RegistryConfig = Readonly<z.output<typeof schema>>;

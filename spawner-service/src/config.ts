@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseConfigFrom, baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -12,6 +12,7 @@ const schema = z
   .object({
     PORT: envFields.port(8084),
     ...baseEnvShape,
+    ...secretsKeyEnvShape,
     SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
     MAX_CONTAINERS: envFields.int(1, 256).default(5),
@@ -52,6 +53,7 @@ const schema = z
   .transform((env) => ({
     ...baseConfigFrom(env),
     spawnerId: env.SPAWNER_ID,
+    keyring: env.SECRETS_KEY_FILE,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,
     ackWaitMs: env.ACK_WAIT_MS,

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import {
+  BUCKETS,
   CONSUMERS,
   STREAMS,
   createExecutionStore,
   ensureExecutionsStream,
   natsReadiness,
+  openBucket,
   openExecutionsBucket,
   type Logger,
 } from '@faas/common';
@@ -18,6 +20,7 @@ import { createDockerRunner } from './infra/docker-runner.js';
 import { watchFunctionChanges } from './infra/function-changes.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
+import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
 
@@ -133,7 +136,10 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
-  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
+  const secrets = config.keyring
+    ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
+    : undefined;
+  const ports = { store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,

@@ -32,6 +32,7 @@ export const functionDefinitionSchema = z
     image: z.string(),
     description: z.string(),
     env: z.record(z.string(), z.string()),
+    secrets: z.array(z.string()).readonly().optional().meta({ description: "names of the owner's secrets, given to each run as environment variables" }),
     timeoutSeconds: z.number().int(),
     memoryMb: z.number().int(),
     cpus: z.number(),

@@ -1,4 +1,4 @@
-import { ValidationError } from '@faas/common';
+import { SECRET_NAME_PATTERN, ValidationError } from '@faas/common';
 import { z } from 'zod';
 
 const limitsSchema = z
@@ -19,6 +19,8 @@ const requestSchema = z.object({
   argument: z.string(),
   env: z.record(z.string(), z.string()).default({}),
   limits: limitsSchema.default({}),
+  /** Names of the owner's secrets: resolved for the run, never carried here as values. */
+  secrets: z.array(z.string().regex(SECRET_NAME_PATTERN)).max(64).default([]),
   queuedAt: z.string().min(1).optional(),
   revision: z.number().int().nonnegative().optional(),
   warm: z.boolean().optional(),

@@ -47,6 +47,20 @@ export interface ContainerRunner {
   run(job: ContainerJob): Promise<ContainerOutcome>;
 }
 
+/**
+ * The owner's secrets, decrypted for one run. Throws MissingSecretError naming the secrets
+ * that are gone, UnavailableError for a passing store fault, anything else for a permanent one.
+ */
+export interface SecretResolver {
+  resolve(userId: string, names: readonly string[]): Promise<Readonly<Record<string, string>>>;
+}
+
+export class MissingSecretError extends AppError {
+  constructor(names: readonly string[]) {
+    super('SECRET_MISSING', `secret${names.length > 1 ? 's' : ''} not found: ${names.join(', ')} (deleted after the function was registered?)`);
+  }
+}
+
 export interface ResultPublisher {
   publish(record: ExecutionRecord): Promise<void>;
 }

@@ -7,7 +7,7 @@ import {
 } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
-import type { ContainerRunner, ResultPublisher } from './ports.js';
+import type { ContainerRunner, ResultPublisher, SecretResolver } from './ports.js';
 import { fitRecord } from './record-size.js';
 import { isFinal, storeFinal } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
@@ -16,6 +16,8 @@ export interface RunExecutionPorts {
   readonly store: ExecutionStore;
   readonly runner: ContainerRunner;
   readonly results: ResultPublisher;
+  /** Absent when this spawner has no SECRETS_KEY_FILE: executions that need secrets end as `error`. */
+  readonly secrets?: SecretResolver;
   readonly policy: LimitPolicy;
   readonly spawnerId: string;
   /** The largest record the store and the result subject carry (NATS max_payload less headroom). */
@@ -58,6 +60,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   const limits = resolveLimits(request.limits, ports.policy);
   let final: ExecutionRecord;
   try {
+    const runEnv = await secretsFor(ports, request);
     const outcome = await ports.runner.run({
       executionId: request.id,
       userId: request.userId,
@@ -66,6 +69,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
       argument: request.argument,
       env: request.env,
       limits,
+      ...(runEnv ? { runEnv } : {}),
       ...(request.revision !== undefined ? { revision: request.revision } : {}),
       ...(request.warm !== undefined ? { warm: request.warm } : {}),
     });
@@ -78,6 +82,13 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   const stored = await storeFinal(ports.store, final, marked.revision);
   await ports.results.publish(stored);
   return { kind: 'done', record: stored, ran: stored === final };
+}
+
+/** The run's secrets; their values go to the runner only, never into a record or a log line. */
+async function secretsFor(ports: RunExecutionPorts, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
+  if (request.secrets.length === 0) return undefined;
+  if (!ports.secrets) throw new Error('this function uses secrets, but the spawner has no SECRETS_KEY_FILE');
+  return ports.secrets.resolve(request.userId, request.secrets);
 }
 
 type Marked = { kind: 'final'; record: ExecutionRecord } | { kind: 'running'; record: ExecutionRecord; revision: number };
