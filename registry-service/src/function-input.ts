@@ -15,6 +15,8 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   readonly cpus: number;
   readonly network: 'none' | 'bridge';
+  /** false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT). */
+  readonly warm?: boolean;
 }
 
 export const imageSchema = z
@@ -84,6 +86,7 @@ export function specShape(policy: LimitPolicy) {
       .enum(['none', 'bridge'], { error: 'network must be "none" or "bridge"' })
       .refine((n) => n === 'none' || policy.allowNetwork, 'network "bridge" is not allowed by the operator (ALLOW_NETWORK=false)')
       .default('none'),
+    warm: z.boolean({ error: 'warm must be true or false' }).optional(),
   };
 }
 
