@@ -52,4 +52,50 @@ describe('publisher: per-user quota store', () => {
     await new Promise((r) => setTimeout(r, 80));
     await shortLived.acquire(user, newExecutionId());
   });
+
+  describe('two publishers on one user, each trying its last known revision first', () => {
+    let kv: Awaited<ReturnType<typeof openBucket>>;
+    let a: QuotaStore;
+    let b: QuotaStore;
+    before(async () => {
+      kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+      a = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+      b = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+    });
+    const holdsOf = async (user: string): Promise<string[]> => Object.keys((await kv.get(user))?.json<Record<string, number>>() ?? {}).sort();
+
+    it('never overshoots the limit when their guesses are stale', async () => {
+      const user = uniqueName('quota');
+      const granted: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const id = newExecutionId();
+        const store = i % 2 === 0 ? a : b;
+        if (await store.acquire(user, id).then(() => true, (err: { code?: string }) => (err.code === 'QUOTA_EXCEEDED' ? false : Promise.reject(err)))) {
+          granted.push(id);
+        }
+      }
+      expect(granted).to.have.length(4);
+      expect(await holdsOf(user)).to.deep.equal([...granted].sort());
+    });
+
+    it("releases a hold the other publisher took, although its own guess does not show it", async () => {
+      const user = uniqueName('quota');
+      const mine = newExecutionId();
+      const theirs = newExecutionId();
+      await a.acquire(user, mine);
+      await b.acquire(user, theirs);
+      await a.release(user, theirs);
+      expect(await holdsOf(user)).to.deep.equal([mine]);
+    });
+
+    it('grants a slot freed by the other publisher, although its own guess shows the quota full', async () => {
+      const user = uniqueName('quota');
+      const ids = Array.from({ length: 4 }, () => newExecutionId());
+      for (const id of ids) await a.acquire(user, id);
+      await b.release(user, ids[0] ?? '');
+      const next = newExecutionId();
+      await a.acquire(user, next);
+      expect(await holdsOf(user)).to.deep.equal([...ids.slice(1), next].sort());
+    });
+  });
 });
