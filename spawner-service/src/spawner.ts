@@ -133,7 +133,9 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
-  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
+  const ports = {
+    store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger, runningDelayMs: config.runningDelayMs,
+  };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
