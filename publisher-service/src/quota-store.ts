@@ -1,9 +1,6 @@
 import { QuotaError, UnavailableError, isWrongLastSequence } from '@faas/common';
 import type { KV } from 'nats';
-import { createSerialQueue } from './serial-queue.js';
-
-/** Execution id -> epoch ms after which the hold is considered stale. */
-type Holds = Record<string, number>;
+import { applyQuotaOps, type Holds, type QuotaOp, type QuotaRules } from './quota-ops.js';
 
 interface QuotaState {
   readonly holds: Holds;
@@ -17,16 +14,16 @@ export interface QuotaStore {
   release(userId: string, executionId: string): Promise<void>;
 }
 
-export interface QuotaOptions {
-  readonly maxConcurrent: number;
-  readonly holdMaxMs: number;
-  /** True when the execution no longer needs a slot (final or gone): lets a full quota heal itself. */
-  readonly isSettled: (executionId: string) => Promise<boolean>;
-}
+export type QuotaOptions = QuotaRules;
 
 const MAX_CAS_ATTEMPTS = 20;
 /** Users whose last known entry is kept (a revision to try without reading first). */
 const REMEMBERED_USERS = 10_000;
+
+interface Pending extends QuotaOp {
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 /**
  * Per-user holds in one KV entry, changed only by revision-checked writes, so concurrent
@@ -34,14 +31,15 @@ const REMEMBERED_USERS = 10_000;
  * when a user is at the limit, holds whose executions are final are dropped, and any hold
  * expires after `holdMaxMs` regardless.
  *
- * The entry this process last read or wrote is tried first, without a read: the write is still
- * checked against its revision, so a stale guess costs one refused write and a read. A decision
- * that writes nothing (quota full, hold already gone) is only taken on a fresh read. Changes for
- * one user are serialised inside this process, so its own acquires and releases never collide.
+ * Inside one publisher, a user's acquires and releases queue up while a write is in flight and
+ * go out together in the next write (one compare-and-set for many executions under load). The
+ * entry this process last read or wrote is tried first, without a read: a stale guess is refused
+ * by its revision check and costs a read. A decision that writes nothing (quota full, hold
+ * already gone) is only taken on a fresh read.
  */
 export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
   const known = new Map<string, QuotaState>();
-  const serial = createSerialQueue();
+  const queued = new Map<string, Pending[]>();
   const remember = (userId: string, state: QuotaState): QuotaState => {
     known.delete(userId);
     known.set(userId, state);
@@ -62,47 +60,50 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
       throw err;
     }
   };
-  const reconcile = async (holds: Holds): Promise<Holds> => {
-    const now = Date.now();
-    const live = Object.entries(holds).filter(([, expires]) => expires > now);
-    if (live.length < options.maxConcurrent) return Object.fromEntries(live);
-    const settled = await Promise.all(live.map(([id]) => options.isSettled(id)));
-    return Object.fromEntries(live.filter((_, i) => !settled[i]));
-  };
-  const change = (userId: string, mutate: (holds: Holds) => Promise<Holds | undefined>): Promise<void> =>
-    serial.run(userId, async () => {
-      const guess = known.get(userId);
-      let state = guess ?? (await read(userId));
-      let fresh = guess === undefined;
-      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-        const next = await mutate(state.holds).catch(async (err: unknown) => {
-          if (fresh) throw err;
-          return null;
-        });
-        if (next === undefined && fresh) return;
-        if (next) {
-          const revision = await write(userId, next, state.revision);
-          if (revision !== undefined) return void remember(userId, { holds: next, revision });
+
+  /** One compare-and-set for a batch; each operation's own outcome (granted or refused) settles it. */
+  async function apply(userId: string, batch: readonly Pending[]): Promise<void> {
+    const guess = known.get(userId);
+    let state = guess ?? (await read(userId));
+    let fresh = guess === undefined;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const result = await applyQuotaOps(state.holds, batch, options);
+      if (fresh || result.certain) {
+        const written = result.changed ? await write(userId, result.holds, state.revision) : state.revision;
+        if (written !== undefined) {
+          if (result.changed) remember(userId, { holds: result.holds, revision: written });
+          batch.forEach((op, i) => (result.refused[i] ? op.reject(quotaFull(options)) : op.resolve()));
+          return;
         }
-        state = await read(userId);
-        fresh = true;
       }
-      throw new UnavailableError('quota store is too contended, try again');
+      state = await read(userId);
+      fresh = true;
+    }
+    throw new UnavailableError('quota store is too contended, try again');
+  }
+
+  async function drain(userId: string): Promise<void> {
+    for (let batch = queued.get(userId); batch?.length; batch = queued.get(userId)) {
+      // Operations arriving from now on wait for the next write.
+      queued.set(userId, []);
+      await apply(userId, batch).catch((err: unknown) => batch?.forEach((op) => op.reject(err)));
+    }
+    queued.delete(userId);
+  }
+
+  const enqueue = (userId: string, op: QuotaOp): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const waiting = queued.get(userId);
+      if (waiting) return void waiting.push({ ...op, resolve, reject });
+      queued.set(userId, [{ ...op, resolve, reject }]);
+      void drain(userId);
     });
+
   return {
-    acquire: (userId, executionId) =>
-      change(userId, async (holds) => {
-        const live = await reconcile(holds);
-        if (Object.keys(live).length >= options.maxConcurrent) {
-          throw new QuotaError(`at most ${options.maxConcurrent} executions may be queued or running at once`);
-        }
-        return { ...live, [executionId]: Date.now() + options.holdMaxMs };
-      }),
-    release: (userId, executionId) =>
-      change(userId, async (holds) => {
-        if (!(executionId in holds)) return undefined;
-        const { [executionId]: _released, ...rest } = holds;
-        return rest;
-      }),
+    acquire: (userId, executionId) => enqueue(userId, { kind: 'acquire', executionId }),
+    release: (userId, executionId) => enqueue(userId, { kind: 'release', executionId }),
   };
 }
+
+const quotaFull = (options: QuotaRules): QuotaError =>
+  new QuotaError(`at most ${options.maxConcurrent} executions may be queued or running at once`);

@@ -1,5 +1,5 @@
 import { BUCKETS, connectNats, createLogger, openBucket } from '@faas/common';
-import { rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import { newExecutionId } from '../src/ids.js';
@@ -24,6 +24,23 @@ describe('publisher: per-user quota store', () => {
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(refused).to.have.length(15);
     for (const r of refused) expect((r.reason as { code: string }).code).to.equal('QUOTA_EXCEEDED');
+  });
+
+  it("writes one user's concurrent acquisitions and releases together, not one compare-and-set each", async () => {
+    const user = uniqueName('quota');
+    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const writes: number[] = [];
+    const watch = await kv.watch({ key: user });
+    void (async () => {
+      for await (const entry of watch) writes.push(Object.keys(entry.json<Record<string, number>>()).length);
+    })();
+    const ids = Array.from({ length: 10 }, () => newExecutionId());
+    await Promise.all(ids.map((id) => quota.acquire(user, id)));
+    await Promise.all(ids.slice(0, 5).map((id) => quota.release(user, id)));
+    await eventually(() => (writes.at(-1) === 5 ? true : undefined));
+    watch.stop();
+    // The first acquisition goes out alone; the nine queued behind it share the next write, the five releases one more.
+    expect(writes).to.deep.equal([1, 10, 5]);
   });
 
   it('frees a slot on release', async () => {
