@@ -86,7 +86,10 @@ export function specShape(policy: LimitPolicy) {
       .enum(['none', 'bridge'], { error: 'network must be "none" or "bridge"' })
       .refine((n) => n === 'none' || policy.allowNetwork, 'network "bridge" is not allowed by the operator (ALLOW_NETWORK=false)')
       .default('none'),
-    warm: z.boolean({ error: 'warm must be true or false' }).optional(),
+    warm: z
+      .boolean({ error: 'warm must be true or false' })
+      .optional()
+      .meta({ description: "false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT)" }),
   };
 }
 
