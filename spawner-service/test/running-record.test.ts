@@ -116,6 +116,30 @@ describe('spawner: the running record', () => {
     });
   });
 
+  describe('with a delay shorter than the run', () => {
+    withSpawner({ RUNNING_RECORD_DELAY_MS: '1500' }, (sut, kv) => {
+      it('does not mark running, nor store its own result, over a final record another attempt stored before the mark', async function () {
+        this.timeout(60_000);
+        const request = executionRequest(IMAGES.sleep, '3');
+        const revision = await sut().store.create(queued(request));
+        const seen = await follow(kv(), request.id);
+        await publishExecution(sut().nc, request);
+        // The spawner has the message (and has read the record): another attempt finishes first.
+        const jsm = await sut().nc.jetstreamManager();
+        await eventually(async () => ((await jsm.consumers.info('EXECUTIONS', 'spawner')).num_ack_pending === 1 ? true : undefined), 20_000, 10);
+        const other: ExecutionRecord = {
+          ...queued(request), status: 'failed', result: 'from another attempt', exitCode: 1, attempt: 2, spawner: 'another',
+          startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
+        };
+        await sut().store.update(other, revision);
+        await eventually(async () => ((await jsm.consumers.info('EXECUTIONS', 'spawner')).num_ack_pending === 0 ? true : undefined), 20_000);
+        seen.stop();
+        expect((await sut().store.get(request.id))?.record).to.deep.equal(other);
+        expect(seen.statuses).to.deep.equal(['queued', 'failed']);
+      });
+    });
+  });
+
   describe('with the delay at 0', () => {
     withSpawner({ RUNNING_RECORD_DELAY_MS: '0' }, (sut, kv) => {
       it('writes running before every run, then one final record', async () => {

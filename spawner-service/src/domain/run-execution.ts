@@ -4,7 +4,7 @@ import { resolveLimits, type LimitPolicy } from './limits.js';
 import type { ContainerJob, ContainerRunner, ResolvedLimits, ResultPublisher } from './ports.js';
 import { fitRecord } from './record-size.js';
 import { markRunning } from './running-marker.js';
-import { isFinal, storeFinal } from './store-final.js';
+import { isFinal, storeFinalPatiently } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
 
 export interface RunExecutionPorts {
@@ -22,10 +22,14 @@ export interface RunExecutionPorts {
    * Fast runs go from `queued` straight to their final record.
    */
   readonly runningDelayMs?: number;
+  /** How long store faults are retried when the final record is written (the run is not repeated meanwhile). */
+  readonly finalWritePatienceMs?: number;
 }
 
 /** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
 export const DEFAULT_RUNNING_DELAY_MS = 250;
+/** Longer than a NATS leader election (about 5 s measured), shorter than anyone's patience. */
+export const DEFAULT_FINAL_WRITE_PATIENCE_MS = 15_000;
 
 export interface Delivery {
   /** 1 on the first delivery of the message. */
@@ -47,7 +51,8 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
 /**
  * Runs one delivery of an execution: runs the container unless another attempt already finished
  * it, marks the record running if the run is still going after `runningDelayMs`, stores the final
- * record unless another attempt already did, and publishes it. Store faults propagate.
+ * record unless another attempt already did (retrying store faults for a while), and publishes it.
+ * Other store faults propagate.
  */
 export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
@@ -73,7 +78,8 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
     final = errorRecord(started, reason, now());
   }
-  const record = await storeFinal(ports.store, final, await marker.settle());
+  const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };
+  const record = await storeFinalPatiently(ports.store, final, await marker.settle(), patience);
   await ports.results.publish(record);
   return { kind: 'done', record, ran: record === final };
 }

@@ -6,8 +6,9 @@ const WRITE_ATTEMPTS = 5;
 export interface RunningMarker {
   /**
    * Stops a write that has not started and waits for one in flight: afterwards nothing of the
-   * marker's writes the record any more. Returns the record's KV revision as last seen (undefined:
-   * no record is known to exist), for the revision-checked final write.
+   * marker's writes the record any more. Returns the KV revision of the last non-final version
+   * seen (undefined: no record is known to exist), for the revision-checked final write: a final
+   * record stored meanwhile by another attempt makes that write conflict, and wins.
    */
   settle(): Promise<number | undefined>;
 }
@@ -39,9 +40,11 @@ export async function markRunning(options: RunningMarkOptions, record: Execution
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         const stored = await store.get(record.id);
+        // Another attempt finished it: nothing to mark, and its revision must never reach the
+        // final write, which would then replace that final record.
+        if (stored && isFinal(stored.record)) return;
         current = stored?.revision;
-        // Another attempt finished it (or it is gone): nothing to mark.
-        if (!stored || isFinal(stored.record)) return;
+        if (!stored) return;
       }
     }
   }
