@@ -22,7 +22,7 @@ interface OtherTokens {
 
 /** Every endpoint of the three HTTP services, with a well-formed body where it takes one. */
 function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: string; endpoint: Endpoint; token?: string }[] {
-  const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none' };
+  const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', warm: true };
   const { name: _n, ...update } = spec;
   const auth = p.auth.url;
   const registry = p.registry.url;

@@ -23,6 +23,7 @@ import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
+import { createFunctionCache } from './function-cache.js';
 import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRegistryClient } from './registry-client.js';
@@ -56,10 +57,11 @@ export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
   await ensureExecutionsStream(nc, { replicas, ...config.consumer });
-  const [executionsKv, indexKv, quotaKv] = await Promise.all([
+  const [executionsKv, indexKv, quotaKv, functionsKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.quotas, { replicas }),
+    openBucket(nc, BUCKETS.functions, { replicas }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
@@ -74,9 +76,10 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   });
   const deliver = (url: string, record: Parameters<typeof deliverCallback>[1]): Promise<boolean> =>
     deliverCallback(url, record, config.callbacks, logger);
+  const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota, index, deliver, logger }, record));
   return {
-    functions: createRegistryClient(config.registry),
+    functions,
     store,
     index,
     quota,
@@ -90,6 +93,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     close: () => {
       results.unsubscribe();
       guard.controls.stop();
+      functions.stop();
     },
   };
 }

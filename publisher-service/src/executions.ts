@@ -63,15 +63,15 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const id = newExecutionId();
   await deps.quota.acquire(userId, id);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
-  const request: ExecutionRequest = {
-    id, userId, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
-    ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
-    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
-  };
+  const request = requestFor(record, fn, input.argument);
   let wait: ResultWait | undefined;
   try {
-    await deps.store.create(record);
-    await deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) });
+    // Both must exist before the request is published (the spawner, the result handler and
+    // listing read them), but neither needs the other.
+    await settleAll([
+      deps.store.create(record),
+      deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) }),
+    ]);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
     await deps.queue.publish(request);
   } catch (err) {
@@ -81,6 +81,22 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   }
   deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
   return { record, fn, ...(wait ? { wait } : {}) };
+}
+
+function requestFor(record: ExecutionRecord, fn: FunctionDefinition, argument: string): ExecutionRequest {
+  return {
+    id: record.id, userId: record.user, function: fn.name, image: fn.image, argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
+    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
+    revision: fn.revision,
+    ...(fn.warm === undefined ? {} : { warm: fn.warm }),
+    ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
+  };
+}
+
+/** Like Promise.all, but returns (or throws the first failure) only once every write has ended. */
+async function settleAll(writes: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A request that never reached the queue is marked `error` and frees its slot. */

@@ -17,6 +17,8 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   readonly cpus: number;
   readonly network: 'none' | 'bridge';
+  /** false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT). */
+  readonly warm?: boolean;
 }
 
 export const imageSchema = z
@@ -94,6 +96,10 @@ export function specShape(policy: LimitPolicy) {
       .enum(['none', 'bridge'], { error: 'network must be "none" or "bridge"' })
       .refine((n) => n === 'none' || policy.allowNetwork, 'network "bridge" is not allowed by the operator (ALLOW_NETWORK=false)')
       .default('none'),
+    warm: z
+      .boolean({ error: 'warm must be true or false' })
+      .optional()
+      .meta({ description: "false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT)" }),
   };
 }
 

@@ -34,6 +34,7 @@ export async function registerFunction(deps: FunctionDeps, userId: string, input
     memoryMb: input.memoryMb,
     cpus: input.cpus,
     network: input.network,
+    ...(input.warm === undefined ? {} : { warm: input.warm }),
     revision: 1,
     createdAt: now,
     updatedAt: now,
@@ -62,11 +63,14 @@ export async function updateFunction(
   if (change.expectedRevision !== undefined && change.expectedRevision !== current.revision) {
     throw new ConflictError(`function ${name} is at revision ${current.revision}, not ${change.expectedRevision}`);
   }
-  const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network } = change.spec;
+  const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm } = change.spec;
   await requireSecrets(deps, userId, secrets);
+  // A full replacement: an omitted `warm` goes back to the operator's default (absent).
+  const { warm: _previous, ...kept } = current;
   const next: FunctionDefinition = {
-    ...current,
+    ...kept,
     ...{ image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network },
+    ...(warm === undefined ? {} : { warm }),
     revision: current.revision + 1,
     updatedAt: new Date().toISOString(),
   };

@@ -139,7 +139,10 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const secrets = config.keyring
     ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
     : undefined;
-  const ports = { store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger };
+  const ports = {
+    store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
+    runningDelayMs: config.runningDelayMs,
+  };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
