@@ -115,6 +115,8 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
         ),
       )
     : undefined;
+  // Following from the start (when the registry made the bucket already), so no change is missed.
+  await Promise.race([functionChanges?.firstAttempt, new Promise((r) => setTimeout(r, 2_000).unref())]);
   const orphanPolicy = {
     spawnerId: config.spawnerId,
     stoppedGraceMs: config.orphanGraceMs,

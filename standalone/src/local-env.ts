@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { NatsServerProcess, freePort, type Env, type Logger } from '@faas/common';
 
 export interface LocalEnv {
@@ -18,6 +19,9 @@ export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger
   const env: Record<string, string | undefined> = { ...base };
   let nats: NatsServerProcess | undefined;
 
+  // One id per data dir (one instance each, by its lock): a restart removes what it left, and two
+  // platforms on one engine never remove each other's containers as "their own" at start.
+  env.SPAWNER_ID ??= `${hostname()}-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 8)}`;
   env.JWT_SECRET_FILE ??= keptSecret(join(dataDir, 'jwt-secret'), () => randomBytes(48).toString('base64url'));
   env.SECRETS_KEY_FILE ??= keptSecret(join(dataDir, 'secrets-key'), () => `local-1:${randomBytes(32).toString('base64')}\n`);
   if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD_FILE) {

@@ -22,6 +22,8 @@ export function startTestPlatform(env: Record<string, string> = {}, logger?: Log
       SECRETS_KEY_FILE: secretsKeyFile,
       BCRYPT_COST: '4',
       HOST: '127.0.0.1',
+      // Its own: a spawner removes every container of its id at start.
+      SPAWNER_ID: uniqueName('standalone-test'),
       ...env,
     },
     logger ?? createLogger('platform-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
