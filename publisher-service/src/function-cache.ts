@@ -72,6 +72,7 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
     for await (const entry of watch) if (up) apply(entry);
   }
 
+  let wake: () => void = () => undefined;
   async function keepWatching(): Promise<void> {
     for (let failures = 0; !stopped; ) {
       try {
@@ -83,7 +84,11 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
       }
       drop();
       if (stopped) break;
-      await new Promise((r) => setTimeout(r, Math.min(retryMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS)).unref());
+      // Back off, but start again at once when the connection comes back.
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, Math.min(retryMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS)).unref();
+      });
     }
   }
 
@@ -94,6 +99,7 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
         drop();
         watch?.stop();
       }
+      if (status.type === 'reconnect') wake();
     }
   }
 
