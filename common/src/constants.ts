@@ -7,6 +7,10 @@ export const BUCKETS = Object.freeze({
   executionIndex: 'execution-index',
   /** `<userId>`: the user's quota holds. */
   quotas: 'quotas',
+  /** Object Store: users' uploads under `<userId>/<name>`. */
+  objects: 'objects',
+  /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
+  outputs: 'execution-outputs',
 });
 
 export const STREAMS = Object.freeze({

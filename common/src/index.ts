@@ -16,3 +16,5 @@ export * from './executions.js';
 export * from './service.js';
 export * from './openapi/index.js';
 export * from './user-rate-limit.js';
+export * from './object-names.js';
+export * from './object-bucket.js';
