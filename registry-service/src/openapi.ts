@@ -4,6 +4,7 @@ import { aliasRegistrationSchema } from './alias-routes.js';
 import { functionSchemas } from './function-input.js';
 import { pageQuery } from './http-input.js';
 import type { LimitPolicy } from './limits.js';
+import { objectApiRoutes } from './object-openapi.js';
 
 const withPayload = functionDefinitionSchema
   .extend({ payload: z.string().meta({ description: 'the image, under its original name' }) })
@@ -18,7 +19,7 @@ const deleted = { description: 'deleted' };
 const missing = apiError('no such function of yours');
 
 /** The /registry routes (routes.ts, alias-routes.ts), described with the schemas they parse their input with. */
-export function registryApiRoutes(deps: { readonly limits: LimitPolicy }): ApiRoute[] {
+export function registryApiRoutes(deps: { readonly limits: LimitPolicy; readonly objects: { readonly maxObjectBytes: number; readonly maxBytesPerUser: number } }): ApiRoute[] {
   const schemas = functionSchemas(deps.limits);
   return [
     { method: 'post', path: '/functions', summary: 'Register a function', auth: true, body: schemas.create, responses: { 201: functionDefinitionSchema, 409: apiError('the name is taken') } },
@@ -47,5 +48,6 @@ export function registryApiRoutes(deps: { readonly limits: LimitPolicy }): ApiRo
       body: nameQuery.optional(),
       responses: { 204: deleted, 404: missing },
     },
+    ...objectApiRoutes(deps.objects),
   ];
 }
