@@ -6,8 +6,9 @@ import {
   type Logger,
 } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
+import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
-import type { ContainerRunner, ResultPublisher } from './ports.js';
+import type { ContainerRunner, JobFiles, ObjectFiles, ResultPublisher } from './ports.js';
 import { fitRecord } from './record-size.js';
 import { isFinal, storeFinal } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
@@ -22,6 +23,8 @@ export interface RunExecutionPorts {
   readonly maxRecordBytes: number;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Inputs and outputs; absent: executions with files end as `error`. */
+  readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits };
 }
 
 export interface Delivery {
@@ -58,6 +61,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   const limits = resolveLimits(request.limits, ports.policy);
   let final: ExecutionRecord;
   try {
+    const files = await filesOf(ports, request);
     const outcome = await ports.runner.run({
       executionId: request.id,
       userId: request.userId,
@@ -68,6 +72,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
       limits,
       ...(request.revision !== undefined ? { revision: request.revision } : {}),
       ...(request.warm !== undefined ? { warm: request.warm } : {}),
+      ...(files ? { files } : {}),
     });
     final = fitRecord(finishedRecord(marked.record, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
@@ -75,9 +80,17 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
     final = errorRecord(marked.record, reason, now());
   }
+  if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
   const stored = await storeFinal(ports.store, final, marked.revision);
   await ports.results.publish(stored);
   return { kind: 'done', record: stored, ran: stored === final };
+}
+
+/** Checked before any container exists: a missing input ends the execution here. */
+async function filesOf(ports: RunExecutionPorts, request: IncomingExecution): Promise<JobFiles | undefined> {
+  if (!wantsFiles(request)) return undefined;
+  if (!ports.files) throw new InputError('this spawner has no object store: executions with inputs or outputs cannot run');
+  return jobFiles(ports.files.objects, ports.files.limits, request);
 }
 
 type Marked = { kind: 'final'; record: ExecutionRecord } | { kind: 'running'; record: ExecutionRecord; revision: number };
