@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
 export const OBJECT_NAME_MAX_BYTES = 255;
@@ -27,3 +28,17 @@ export const OUTPUTS_PREFIX = 'executions/';
 
 /** Keys are per user: nobody can name another user's object. */
 export const objectKey = (userId: string, name: string): string => `${userId}/${name}`;
+
+/** How many inputs one execution may name. */
+export const MAX_INPUTS = 64;
+
+/** `"inputs": ["data/in.csv"]` of an execution request: distinct object names. */
+export const inputsSchema = z
+  .array(
+    z.string({ error: 'an input must be an object name' }).refine((name) => objectNameProblem(name) === undefined, {
+      error: (issue) => objectNameProblem(issue.input) ?? 'not an object name',
+    }),
+    { error: 'inputs must be an array of object names' },
+  )
+  .max(MAX_INPUTS, `at most ${MAX_INPUTS} inputs`)
+  .refine((names) => new Set(names).size === names.length, 'inputs must be distinct');

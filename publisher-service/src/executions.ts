@@ -35,6 +35,9 @@ export interface SubmitInput {
   readonly name: string;
   readonly argument: string;
   readonly callbackUrl?: string;
+  /** Object names of the caller's, placed under /faas/in. */
+  readonly inputs?: readonly string[];
+  readonly outputs?: boolean;
 }
 
 export interface Submitted {
@@ -66,6 +69,8 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const request: ExecutionRequest = {
     id, userId, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
     limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
+    ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
+    ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
   };
   let wait: ResultWait | undefined;
   try {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { ValidationError, objectNameFrom, objectNameProblem, parseInput, requireUser, type TokenVerifier } from '@faas/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -48,12 +47,29 @@ function pageOf(query: unknown): { limit: number; after?: string; prefix?: strin
   return { ...page, after };
 }
 
+/** The client took what was written, or went away. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Streams the content out as the client takes it; a fault midway cuts the connection (the length tells). */
 async function send(res: Response, view: ObjectView, body: AsyncIterable<Uint8Array>): Promise<void> {
-  res.status(200).set({ 'content-length': String(view.size), 'content-type': view.contentType, etag: `"${view.digest}"` });
+  // setHeader, not set(): Express would add a charset to the content-type as uploaded.
+  res.status(200);
+  res.setHeader('content-length', String(view.size));
+  res.setHeader('content-type', view.contentType);
+  res.setHeader('etag', `"${view.digest}"`);
   try {
     for await (const chunk of body) {
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) await drained(res);
       if (res.destroyed) return;
     }
     res.end();
