@@ -36,8 +36,8 @@ describe('standalone platform: objects as inputs and outputs of a file-processin
     const header = await request(`${base}/registry/objects/${files[0]?.name ?? ''}`, { token: alice.token });
     expect(header.status).to.equal(200);
     expect(header.body).to.equal('city,people\n');
-    const lines = await request(`${base}/registry/objects/executions/${res.body.id}/lines.txt`, { token: alice.token });
-    expect(lines.body).to.equal('3\n');
+    const lines = await fetch(`${base}/registry/objects/executions/${res.body.id}/lines.txt`, { headers: { authorization: `Bearer ${alice.token}` } });
+    expect(await lines.text()).to.equal('3\n');
     expect((await request(`${base}/registry/objects/executions/${res.body.id}/lines.txt`, { token: mallory.token })).status).to.equal(404);
     const listed = await request<{ items: { name: string }[] }>(`${base}/registry/objects?prefix=executions/${res.body.id}/`, { token: alice.token });
     expect(listed.body.items.map((i) => i.name)).to.deep.equal(files.map((f) => f.name));
