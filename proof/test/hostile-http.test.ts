@@ -35,9 +35,8 @@ function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endp
     { base: registry, endpoint: { method: 'GET', path: `/registry/retrieve?name=${fn}`, auth: true } },
     { base: registry, endpoint: { method: 'DELETE', path: '/registry/delete', auth: true, valid: { name: 'hx-nothing' } } },
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/publish', auth: true, valid: { name: fn, argument: 'a' } } },
-    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', inputs: ['hx/data.csv'], outputs: true } } },
     ...objectEndpoints().map((endpoint) => ({ base: registry, endpoint })),
-    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb' } } },
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb', inputs: ['hx/data.csv'], outputs: true } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
     // Each service's OpenAPI document and docs page: public, they take no input but the path.
