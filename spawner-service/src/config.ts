@@ -46,7 +46,8 @@ const schema = z
     WARM_ANSWER_GRACE_MS: envFields.int(100, 60_000).default(2_000),
     SUPERVISOR_BINARY: z.string().min(1).default(BUILT_SUPERVISOR),
     MAX_INPUT_BYTES: envFields.int(0, 2 ** 40).default(256 * MIB),
-    MAX_OUTPUT_FILES: envFields.int(0, 100_000).default(100),
+    /** At most 1 000: the record lists every file and must fit one NATS message. */
+    MAX_OUTPUT_FILES: envFields.int(0, 1_000).default(100),
     MAX_OUTPUT_BYTES: envFields.int(0, 2 ** 40).default(64 * MIB),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
