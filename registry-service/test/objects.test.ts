@@ -31,6 +31,7 @@ describe('registry: objects are streamed in and out, per user', function () {
     expect(res.headers.get('content-type')).to.equal('text/csv');
     expect(res.headers.get('content-length')).to.equal('8');
     expect(res.headers.get('etag')).to.equal(`"${String(put.body.digest)}"`);
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
     expect(await res.text()).to.equal('a,b\n1,2\n');
     expect(await names(alice)).to.include(name);
     expect((await request(url(name), { method: 'DELETE', token: alice.token })).status).to.equal(204);
