@@ -145,3 +145,37 @@ describe('spawner: inputs under /faas/in and outputs from /faas/out', function (
     expect(volumes.Volumes ?? []).to.deep.equal([]);
   });
 });
+
+describe('spawner: file volumes a dead spawner left behind', function () {
+  this.timeout(60_000);
+  let sut: SpawnerUnderTest;
+  const made: string[] = [];
+  after(async () => {
+    await sut?.close();
+    for (const name of made) await docker.getVolume(name).remove({ force: true }).catch(() => undefined);
+  });
+
+  it('removes stale unused ones and keeps those a container refers to', async () => {
+    const labels = { 'faas.files': 'true', 'faas.test.run': TEST_RUN_LABEL.split('=')[1] ?? '', 'faas.test': '1' };
+    const [unused, used] = [uniqueName('faas-in-left'), uniqueName('faas-in-used')];
+    made.push(unused, used);
+    for (const name of [unused, used]) await docker.createVolume({ Name: name, Labels: labels });
+    const holder = await docker.createContainer({
+      Image: IMAGE,
+      Labels: { 'faas.test': '1', 'faas.test.run': labels['faas.test.run'] },
+      HostConfig: { Mounts: [{ Type: 'volume', Source: used, Target: '/faas/in', ReadOnly: true }] },
+    });
+    try {
+      sut = await startTestSpawner({ ORPHAN_GRACE_MS: '1000', ORPHAN_SWEEP_MS: '1000' });
+      const names = async (): Promise<string[]> =>
+        ((await docker.listVolumes({ filters: { label: ['faas.files=true', TEST_RUN_LABEL] } })).Volumes ?? []).map((v) => v.Name);
+      const deadline = Date.now() + 30_000;
+      while ((await names()).includes(unused) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      const left = await names();
+      expect(left).to.not.include(unused);
+      expect(left).to.include(used);
+    } finally {
+      await holder.remove({ force: true });
+    }
+  });
+});

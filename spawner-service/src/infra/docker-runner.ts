@@ -9,6 +9,7 @@ import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
+import { removeStaleFileVolumes } from './files/volume-sweep.js';
 import { runMs } from './run-time.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
 
@@ -134,7 +135,11 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       const log = logger.child({ executionId: job.executionId, image: job.image });
       const t0 = Date.now();
       const files = job.files ? runFiles(docker, { ...job, files: job.files }, filesLabels(job, sandbox.extraLabels, spawnerId)) : undefined;
-      const container = await create(job, files);
+      await files?.create().catch((err: unknown) => Promise.reject(translateDockerError(err, 'create file volumes')));
+      const container = await create(job, files).catch(async (err: unknown) => {
+        await files?.remove();
+        throw err;
+      });
       const created = Date.now();
       try {
         await files?.fill(job.image);
@@ -161,6 +166,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
         }),
       );
       const orphans = candidates.filter((_, i) => confirmed[i]);
+      await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger);
       await Promise.all(orphans.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
       if (orphans.length > 0) {
         const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));

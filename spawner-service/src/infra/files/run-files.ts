@@ -15,6 +15,8 @@ const TAR_DIR = '5';
 /** One run's own input and output volumes: nothing of another run is ever mounted. */
 export interface RunFiles {
   readonly mounts: MountSettings[];
+  /** Creates the two volumes, labelled, before the run container refers to them (the engine would make unlabelled ones). */
+  create(): Promise<void>;
   /** Fills the input volume from the run container's image (so no other image is needed); before start. */
   fill(image: string): Promise<void>;
   /** Stores what the exited container left in /faas/out, within the caps. */
@@ -31,8 +33,10 @@ export function runFiles(docker: Docker, job: ContainerJob & { files: JobFiles }
       { Type: 'volume', Source: volumes.in, Target: `${FILES_DIR}/in`, ReadOnly: true },
       { Type: 'volume', Source: volumes.out, Target: `${FILES_DIR}/out`, ReadOnly: false },
     ],
-    async fill(image) {
+    async create() {
       for (const name of Object.values(volumes)) await docker.createVolume({ Name: name, Labels: { ...labels } });
+    },
+    async fill(image) {
       const filler = await docker.createContainer({
         Image: image,
         Entrypoint: ['/faas-files-filler-never-started'],
