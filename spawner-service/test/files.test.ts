@@ -35,6 +35,8 @@ case "$1" in
     head -c 300000 /dev/zero > /faas/out/big.bin ;;
   look)
     ls /faas/in /faas/out 2>&1; true ;;
+  slow)
+    echo partial > /faas/out/partial.txt; sleep 30 ;;
 esac
 `;
 
@@ -138,6 +140,14 @@ describe('spawner: inputs under /faas/in and outputs from /faas/out', function (
     expect(big.status, big.error).to.equal('succeeded');
     expect(big.outputs).to.deep.equal({ files: [], truncated: true, skipped: 0 });
     expect(await outputs.list(`${userId}/${big.id}/`)).to.deep.equal([]);
+  });
+
+  it('keeps what a function wrote before it was killed on its timeout', async () => {
+    const limits = { timeoutSeconds: 2, memoryMb: 64, cpus: 0.5, network: 'none' as const };
+    const record = await run('slow', { outputs: true, limits });
+    expect(record.status).to.equal('timed_out');
+    expect(record.outputs?.files.map((f) => [f.path, f.size])).to.deep.equal([['partial.txt', 8]]);
+    expect(await outputText(record, 'partial.txt')).to.equal('partial\n');
   });
 
   it('leaves no file volume behind', async () => {
