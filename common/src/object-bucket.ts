@@ -110,3 +110,17 @@ function objectBucket(nc: NatsConnection, direct: DirectGet, os: ObjectStore, na
     },
   };
 }
+
+/** A user's uploads and the executions' outputs: where a user's object name lives. */
+export interface UserObjectBuckets {
+  readonly uploads: ObjectBucket;
+  readonly outputs: ObjectBucket;
+}
+
+/** `executions/<id>/<path>` is an output (`<userId>/<id>/<path>` in the outputs bucket); any other name an upload. */
+export function locateUserObject(buckets: UserObjectBuckets, userId: string, name: string): { bucket: ObjectBucket; key: string } {
+  const outputsPrefix = 'executions/';
+  return name.startsWith(outputsPrefix)
+    ? { bucket: buckets.outputs, key: `${userId}/${name.slice(outputsPrefix.length)}` }
+    : { bucket: buckets.uploads, key: `${userId}/${name}` };
+}

@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '@faas/common';
 import type { ExecutionIndex } from './execution-index.js';
+import type { InputCheck } from './input-check.js';
 import { EXECUTION_ID_PATTERN, newExecutionId } from './ids.js';
 import type { QuotaStore } from './quota-store.js';
 import type { CallerContext, FunctionResolver } from './registry-client.js';
@@ -25,6 +26,8 @@ export interface ExecutionDeps {
   readonly checkCallback: (url: string) => Promise<unknown>;
   readonly maxArgumentBytes: number;
   readonly logger: Logger;
+  /** Whether the caller's inputs exist; absent: only the spawner checks them. */
+  readonly checkInputs?: InputCheck;
 }
 
 export interface Caller extends CallerContext {
@@ -63,6 +66,8 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
   const fn = await deps.functions.getFunction(input.name, caller);
   const userId = caller.principal.id;
+  // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
+  if (input.inputs && input.inputs.length > 0) await deps.checkInputs?.(userId, input.inputs);
   const id = newExecutionId();
   await deps.quota.acquire(userId, id);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());

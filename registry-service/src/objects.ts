@@ -1,4 +1,4 @@
-import { NotFoundError, OUTPUTS_PREFIX, TooLargeError, ValidationError, objectKey, type ObjectBucket, type StoredObject } from '@faas/common';
+import { NotFoundError, OUTPUTS_PREFIX, TooLargeError, ValidationError, locateUserObject, objectKey, type ObjectBucket, type StoredObject } from '@faas/common';
 
 export interface ObjectDeps {
   /** Users' uploads, `<userId>/<name>`. */
@@ -25,12 +25,7 @@ export interface ObjectPage {
 
 const isOutput = (name: string): boolean => name.startsWith(OUTPUTS_PREFIX);
 
-/** The bucket and key a user's object name lives at. */
-function locate(deps: ObjectDeps, userId: string, name: string): { bucket: ObjectBucket; key: string } {
-  return isOutput(name)
-    ? { bucket: deps.outputs, key: objectKey(userId, name.slice(OUTPUTS_PREFIX.length)) }
-    : { bucket: deps.uploads, key: objectKey(userId, name) };
-}
+const locate = locateUserObject;
 
 function viewOf(object: StoredObject, name: string): ObjectView {
   return { name, size: object.size, digest: object.digest, contentType: object.contentType, mtime: object.mtime };

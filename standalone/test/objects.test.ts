@@ -43,13 +43,16 @@ describe('standalone platform: objects as inputs and outputs of a file-processin
     expect(listed.body.items.map((i) => i.name)).to.deep.equal(files.map((f) => f.name));
   });
 
-  it("ends as error naming the object when an input is another user's; nothing runs", async () => {
+  it("answers 404 naming the object when an input is another user's (or missing); nothing is queued", async () => {
     expect(await put(alice, 'private.csv', 'a\n')).to.equal(201);
     const name = await newFunction(base, mallory, IMAGES.csvlines);
-    const res = await publish(mallory, { name, argument: 'private.csv', inputs: ['private.csv'] });
-    expect(res.status).to.equal(200);
-    expect(res.body).to.include({ status: 'error', result: null, exitCode: null });
-    expect(res.body.error).to.include('private.csv');
+    for (const input of ['private.csv', 'executions/00000000-0000-7000-8000-000000000000/x.txt', 'never/uploaded.csv']) {
+      const res = await publish(mallory, { name, argument: input, inputs: [input] });
+      expect(res.status, input).to.equal(404);
+      expect((res.body as unknown as { error: { message: string } }).error.message).to.include(input);
+    }
+    const listed = await request<{ items: unknown[] }>(`${base}/publisher/executions?function=${name}`, { token: mallory.token });
+    expect(listed.body.items).to.deep.equal([]);
   });
 
   it('refuses bad input names with a 400 before queueing', async () => {
