@@ -67,6 +67,15 @@ describe('registry: objects are streamed in and out, per user', function () {
     expect((await names(alice)).filter((n) => n.includes(tag))).to.deep.equal([]);
   });
 
+  it('keeps outputs in a bucket whose entries expire with the execution records (EXECUTION_TTL_SECONDS)', async () => {
+    const jsm = await registry.nc.jetstreamManager();
+    const outputs = await jsm.streams.info('OBJ_execution-outputs');
+    expect(outputs.config.max_age / 1e6, 'ms').to.equal(registry.config.objects.outputsTtlMs);
+    const uploads = await jsm.streams.info('OBJ_objects');
+    expect(uploads.config.max_age, 'uploads never expire').to.equal(0);
+    expect(outputs.config.num_replicas).to.equal(registry.config.natsReplicas);
+  });
+
   it('pages the listing with a cursor', async () => {
     const prefix = uniqueName('page');
     for (const i of [1, 2, 3]) expect((await upload(url(`${prefix}/${i}`), alice.token, Buffer.from(String(i)))).status).to.equal(201);
