@@ -73,7 +73,7 @@ describe('spawner: inputs under /faas/in and outputs from /faas/out', function (
   before(async () => {
     await buildImages({ [IMAGE]: SCRIPT });
     client = await connectTestClient();
-    sut = await startTestSpawner({ MAX_OUTPUT_FILES: '50', MAX_OUTPUT_BYTES: '200000' });
+    sut = await startTestSpawner({ MAX_OUTPUT_FILES: '50', MAX_OUTPUT_BYTES: '200000', MAX_INPUT_BYTES: '1000' });
     uploads = await openObjectBucket(client.nc, BUCKETS.objects, { replicas: 3 });
     outputs = await openObjectBucket(client.nc, BUCKETS.outputs, { replicas: 3, ttlMs: sut.config.files.outputsTtlMs });
     await uploads.put(`${userId}/data/in.csv`, bytes('a,b\n1,2\n3,4\n'), { contentType: 'text/csv', maxBytes: 1024 });
@@ -117,6 +117,15 @@ describe('spawner: inputs under /faas/in and outputs from /faas/out', function (
       expect(record.error).to.include(name);
       expect(await createdFor(record.id, since), 'containers created').to.equal(0);
     }
+  });
+
+  it('ends an execution whose inputs pass MAX_INPUT_BYTES as error, without creating a container', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await uploads.put(`${userId}/big.csv`, bytes('x'.repeat(995)), { contentType: 'text/csv', maxBytes: 2000 });
+    const record = await run('count', { inputs: ['data/in.csv', 'big.csv'] });
+    expect(record.status).to.equal('error');
+    expect(record.error).to.include('MAX_INPUT_BYTES');
+    expect(await createdFor(record.id, since), 'containers created').to.equal(0);
   });
 
   it('skips a symlink to /etc/passwd, a hard link and a fifo in /faas/out, never following them', async () => {
