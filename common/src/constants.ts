@@ -11,6 +11,10 @@ export const BUCKETS = Object.freeze({
   secrets: 'secrets',
   /** `<userId>`: what every service must know about an account without asking auth (see account-controls.ts). */
   accounts: 'accounts',
+  /** Object Store: users' uploads under `<userId>/<name>`. */
+  objects: 'objects',
+  /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
+  outputs: 'execution-outputs',
 });
 
 export const STREAMS = Object.freeze({

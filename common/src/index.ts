@@ -18,3 +18,5 @@ export * from './secret-box.js';
 export * from './account-controls.js';
 export * from './openapi/index.js';
 export * from './user-rate-limit.js';
+export * from './object-names.js';
+export * from './object-bucket.js';

@@ -68,6 +68,25 @@ export interface ExecutionRequest {
   readonly revision?: number;
   /** The definition's warm setting; absent: the spawner's default. */
   readonly warm?: boolean;
+  /** Object names (the caller's own) placed read-only under /faas/in/<name>. */
+  readonly inputs?: readonly string[];
+  /** Collect what the function writes under /faas/out/ (implied by inputs). */
+  readonly outputs?: boolean;
+}
+
+/** One collected output: downloadable as `executions/<executionId>/<path>`. */
+export interface OutputFile {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+}
+
+export interface ExecutionOutputs {
+  readonly files: readonly OutputFile[];
+  /** Past the count or size cap: files not stored. */
+  readonly truncated: boolean;
+  /** Links, devices and other entries that are not regular files, never followed. */
+  readonly skipped: number;
 }
 
 /** The execution record in KV `executions`. */
@@ -88,4 +107,6 @@ export interface ExecutionRecord {
   readonly attempt: number;
   readonly spawner: string | null;
   readonly error?: string;
+  readonly inputs?: readonly string[];
+  readonly outputs?: ExecutionOutputs;
 }

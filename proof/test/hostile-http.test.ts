@@ -1,7 +1,7 @@
 import { request } from '@faas/common/testing';
 import { expect } from 'chai';
 import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
-import { HOSTILE_SEGMENTS, authVariants, bodyVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
+import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
 import { proofPlatform, type ProofPlatform } from './support/platform.js';
@@ -52,7 +52,8 @@ function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: st
     { base: registry, endpoint: { method: 'GET', path: `/registry/retrieve?name=${fn}`, auth: true } },
     { base: registry, endpoint: { method: 'DELETE', path: '/registry/delete', auth: true, valid: { name: 'hx-nothing' } } },
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/publish', auth: true, valid: { name: fn, argument: 'a' } } },
-    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb' } } },
+    ...objectEndpoints().map((endpoint) => ({ base: registry, endpoint })),
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb', inputs: ['hx/data.csv'], outputs: true } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
     // Each service's OpenAPI document and docs page: public, they take no input but the path.
@@ -93,6 +94,7 @@ function pathVariants(p: ProofPlatform, adminToken: string): { base: string; req
       { base: p.auth.url, request: { method: 'GET', path: `/auth/docs/${s}`, auth: false } },
       { base: publisher, request: { method: 'GET', path: `/publisher/docs/${s}?url=${s}`, auth: false } },
       { base: registry, request: { method: 'GET', path: `/registry/openapi.json?${s}=${s}`, auth: false } },
+      ...objectPathVariants(s).map((request) => ({ base: registry, request })),
     );
   }
   return out;

@@ -21,6 +21,7 @@ import {
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
+import { connectInputCheck } from './input-check.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
 import { createFunctionCache } from './function-cache.js';
@@ -86,6 +87,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     queue: createWorkQueue(nc),
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     maxArgumentBytes: config.maxArgumentBytes,
+    checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
     verifyToken: guard.verifyToken,
     logger,

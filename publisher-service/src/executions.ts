@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '@faas/common';
 import type { ExecutionIndex } from './execution-index.js';
+import type { InputCheck } from './input-check.js';
 import { EXECUTION_ID_PATTERN, newExecutionId } from './ids.js';
 import type { QuotaStore } from './quota-store.js';
 import type { CallerContext, FunctionResolver } from './registry-client.js';
@@ -25,6 +26,8 @@ export interface ExecutionDeps {
   readonly checkCallback: (url: string) => Promise<unknown>;
   readonly maxArgumentBytes: number;
   readonly logger: Logger;
+  /** Whether the caller's inputs exist; absent: only the spawner checks them. */
+  readonly checkInputs?: InputCheck;
 }
 
 export interface Caller extends CallerContext {
@@ -35,6 +38,9 @@ export interface SubmitInput {
   readonly name: string;
   readonly argument: string;
   readonly callbackUrl?: string;
+  /** Object names of the caller's, placed under /faas/in. */
+  readonly inputs?: readonly string[];
+  readonly outputs?: boolean;
 }
 
 export interface Submitted {
@@ -60,10 +66,12 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
   const fn = await deps.functions.getFunction(input.name, caller);
   const userId = caller.principal.id;
+  // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
+  if (input.inputs && input.inputs.length > 0) await deps.checkInputs?.(userId, input.inputs);
   const id = newExecutionId();
   await deps.quota.acquire(userId, id);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
-  const request = requestFor(record, fn, input.argument);
+  const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {
     // Both must exist before the request is published (the spawner, the result handler and
@@ -83,13 +91,15 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   return { record, fn, ...(wait ? { wait } : {}) };
 }
 
-function requestFor(record: ExecutionRecord, fn: FunctionDefinition, argument: string): ExecutionRequest {
+function requestFor(record: ExecutionRecord, fn: FunctionDefinition, input: SubmitInput): ExecutionRequest {
   return {
-    id: record.id, userId: record.user, function: fn.name, image: fn.image, argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
+    id: record.id, userId: record.user, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
     limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
     revision: fn.revision,
     ...(fn.warm === undefined ? {} : { warm: fn.warm }),
     ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
+    ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
+    ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
   };
 }
 

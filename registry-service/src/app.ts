@@ -1,6 +1,7 @@
 import {
   BUCKETS,
   createHttpApp,
+  openObjectBucket,
   createUserTokenVerifier,
   natsReadiness,
   openAccountGuard,
@@ -19,6 +20,8 @@ import type { NatsConnection } from 'nats';
 import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
+import { objectRoutes } from './object-routes.js';
+import type { ObjectDeps } from './objects.js';
 import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
 import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
@@ -28,17 +31,25 @@ export const REGISTRY_PREFIX = '/registry';
 
 export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
   readonly ready: ReadinessCheck;
+  readonly objects: ObjectDeps;
 }
 
 /** The OpenAPI section of everything registryRouter serves. */
-export function registryApiSection(deps: Pick<RegistryDeps, 'limits'>): ApiSection {
-  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits; your secrets', routes: registryApiRoutes(deps) });
+export function registryApiSection(deps: Pick<RegistryDeps, 'limits' | 'objects'>): ApiSection {
+  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits; your secrets and objects', routes: registryApiRoutes(deps) });
 }
 
 /** Everything under `/registry`: health, readiness, its OpenAPI document, the function API, secrets and the legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
   const document = serviceApiDocument('registry-service', registryApiSection(deps));
-  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), secretRoutes(deps), aliasRoutes(deps));
+  return serviceRouter(
+    deps.ready,
+    openApiRouter(document),
+    functionRoutes(deps),
+    secretRoutes(deps),
+    aliasRoutes(deps),
+    objectRoutes({ ...deps.objects, verifyToken: deps.verifyToken }),
+  );
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
@@ -58,6 +69,16 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
     verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
+    objects: await connectObjectDeps(nc, config),
     ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
   };
+}
+
+/** The uploads bucket and the outputs bucket (its TTL is the execution records'). */
+export async function connectObjectDeps(nc: NatsConnection, config: RegistryConfig): Promise<ObjectDeps> {
+  const [uploads, outputs] = await Promise.all([
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.objects.outputsTtlMs }),
+  ]);
+  return { uploads, outputs, maxObjectBytes: config.objects.maxObjectBytes, maxBytesPerUser: config.objects.maxBytesPerUser };
 }

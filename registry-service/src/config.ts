@@ -16,6 +16,10 @@ const schema = z
     MAX_ENV_BYTES: envFields.int(0, 262_144).default(16_384),
     ALLOW_NETWORK: envFields.bool.default(false),
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
+    MAX_OBJECT_BYTES: envFields.int(1, 2 ** 40).default(64 * 1024 * 1024),
+    MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * 1024 * 1024),
+    /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
+    EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -29,6 +33,7 @@ const schema = z
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
     keyring: env.SECRETS_KEY_FILE,
+    objects: { maxObjectBytes: env.MAX_OBJECT_BYTES, maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER, outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000 },
   }));
 
 export type RegistryConfig = Readonly<z.output<typeof schema>>;

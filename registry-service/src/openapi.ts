@@ -5,6 +5,7 @@ import { functionSchemas } from './function-input.js';
 import { pageQuery } from './http-input.js';
 import { secretCreationSchema, secretReplacementSchema } from './secret-routes.js';
 import type { LimitPolicy } from './limits.js';
+import { objectApiRoutes } from './object-openapi.js';
 
 const withPayload = functionDefinitionSchema
   .extend({ payload: z.string().meta({ description: 'the image, under its original name' }) })
@@ -34,7 +35,7 @@ const secretApiRoutes: ApiRoute[] = [
 ];
 
 /** The /registry routes (routes.ts, alias-routes.ts), described with the schemas they parse their input with. */
-export function registryApiRoutes(deps: { readonly limits: LimitPolicy }): ApiRoute[] {
+export function registryApiRoutes(deps: { readonly limits: LimitPolicy; readonly objects: { readonly maxObjectBytes: number; readonly maxBytesPerUser: number } }): ApiRoute[] {
   const schemas = functionSchemas(deps.limits);
   return [
     { method: 'post', path: '/functions', summary: 'Register a function', auth: true, body: schemas.create, responses: { 201: functionDefinitionSchema, 409: apiError('the name is taken') } },
@@ -64,5 +65,6 @@ export function registryApiRoutes(deps: { readonly limits: LimitPolicy }): ApiRo
       body: nameQuery.optional(),
       responses: { 204: deleted, 404: missing },
     },
+    ...objectApiRoutes(deps.objects),
   ];
 }

@@ -48,6 +48,12 @@ const schema = z
     MAX_WARM_CONTAINERS: envFields.int(0, 1_024).optional(),
     WARM_ANSWER_GRACE_MS: envFields.int(100, 60_000).default(2_000),
     SUPERVISOR_BINARY: z.string().min(1).default(BUILT_SUPERVISOR),
+    MAX_INPUT_BYTES: envFields.int(0, 2 ** 40).default(256 * MIB),
+    /** At most 1 000: the record lists every file and must fit one NATS message. */
+    MAX_OUTPUT_FILES: envFields.int(0, 1_000).default(100),
+    MAX_OUTPUT_BYTES: envFields.int(0, 2 ** 40).default(64 * MIB),
+    /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
+    EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
   .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
@@ -71,6 +77,10 @@ const schema = z
       maxIdle: env.MAX_WARM_CONTAINERS ?? env.MAX_CONTAINERS,
       answerGraceMs: env.WARM_ANSWER_GRACE_MS,
       supervisorBinary: env.SUPERVISOR_BINARY,
+    },
+    files: {
+      limits: { maxInputBytes: env.MAX_INPUT_BYTES, maxOutputFiles: env.MAX_OUTPUT_FILES, maxOutputBytes: env.MAX_OUTPUT_BYTES },
+      outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
     },
     sandbox: {
       defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },

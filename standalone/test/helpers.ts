@@ -37,6 +37,7 @@ export const IMAGES = Object.freeze({
   wordcount: 'faas-example/wordcount:latest',
   multiply: 'faas-example/multiply:latest',
   uppercase: 'faas-example/uppercase:latest',
+  csvlines: 'faas-example/csvlines:latest',
 });
 
 /** Builds the example functions (the README's way) and the test functions, locally. */

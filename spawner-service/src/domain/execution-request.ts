@@ -1,4 +1,4 @@
-import { SECRET_NAME_PATTERN, ValidationError } from '@faas/common';
+import { SECRET_NAME_PATTERN, ValidationError, objectNameProblem } from '@faas/common';
 import { z } from 'zod';
 
 const limitsSchema = z
@@ -9,6 +9,9 @@ const limitsSchema = z
     network: z.enum(['none', 'bridge']),
   })
   .partial();
+
+/** More than the publisher lets through (MAX_INPUTS there): a message past it is malformed. */
+const MAX_INPUTS = 256;
 
 /** The message on stream EXECUTIONS, as a spawner accepts it (limits may be partial). */
 const requestSchema = z.object({
@@ -24,6 +27,11 @@ const requestSchema = z.object({
   queuedAt: z.string().min(1).optional(),
   revision: z.number().int().nonnegative().optional(),
   warm: z.boolean().optional(),
+  inputs: z
+    .array(z.string().refine((name) => objectNameProblem(name) === undefined, 'not an object name'))
+    .max(MAX_INPUTS)
+    .optional(),
+  outputs: z.boolean().optional(),
 });
 
 export type IncomingExecution = z.output<typeof requestSchema>;

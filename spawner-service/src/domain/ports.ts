@@ -1,4 +1,4 @@
-import { AppError, type ExecutionRecord } from '@faas/common';
+import { AppError, type ExecutionOutputs, type ExecutionRecord } from '@faas/common';
 
 /** What the domain asks of a container engine: run one function once, sandboxed. */
 export interface ContainerJob {
@@ -18,6 +18,31 @@ export interface ContainerJob {
   readonly revision?: number;
   /** Whether the run may use (and leave) a warm container; absent: the runner's default. */
   readonly warm?: boolean;
+  /** Inputs to place read-only under /faas/in and outputs to collect from /faas/out; absent: neither. */
+  readonly files?: JobFiles;
+}
+
+/** An input object, read only when the runner places it. */
+export interface InputFile {
+  /** Its object name: the path under /faas/in. */
+  readonly name: string;
+  readonly size: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+/** Stores one output file as the runner streams it out of the container. */
+export type OutputSink = (path: string, size: number, data: AsyncIterable<Uint8Array>) => Promise<void>;
+
+export interface JobFiles {
+  readonly inputs: readonly InputFile[];
+  readonly outputs: { readonly maxFiles: number; readonly maxBytes: number; readonly sink: OutputSink };
+}
+
+/** The objects a run reads and writes, per user. */
+export interface ObjectFiles {
+  /** The user's input objects with their sizes; a NotFoundError naming the first missing one. */
+  inputs(userId: string, names: readonly string[]): Promise<InputFile[]>;
+  outputSink(userId: string, executionId: string): OutputSink;
 }
 
 export interface ResolvedLimits {
@@ -37,6 +62,8 @@ export interface ContainerOutcome {
   readonly oomKilled: boolean;
   /** Container run time (started to finished), not including create or pull. */
   readonly durationMs: number;
+  /** What was collected from /faas/out, when the job had files. */
+  readonly outputs?: ExecutionOutputs;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
+import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
-import type { ContainerJob, ContainerRunner, ResolvedLimits, ResultPublisher, SecretResolver } from './ports.js';
+import type { ContainerJob, ContainerRunner, JobFiles, ObjectFiles, ResolvedLimits, ResultPublisher, SecretResolver } from './ports.js';
 import { fitRecord } from './record-size.js';
 import { markRunning } from './running-marker.js';
 import { isFinal, storeFinalPatiently } from './store-final.js';
@@ -26,6 +27,8 @@ export interface RunExecutionPorts {
   readonly runningDelayMs?: number;
   /** How long store faults are retried when the final record is written (the run is not repeated meanwhile). */
   readonly finalWritePatienceMs?: number;
+  /** Inputs and outputs; absent: executions with files end as `error`. */
+  readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits };
 }
 
 /** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
@@ -71,7 +74,8 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   let final: ExecutionRecord;
   try {
     const runEnv = await secretsFor(ports, request);
-    const outcome = await ports.runner.run(jobFor(request, limits, runEnv));
+    const files = await filesOf(ports, request);
+    const outcome = await ports.runner.run(jobFor(request, limits, runEnv, files));
     final = fitRecord(finishedRecord(started, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
     if (err instanceof UnavailableError && !delivery.lastAttempt) {
@@ -81,6 +85,7 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
     final = errorRecord(started, reason, now());
   }
+  if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
   const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };
   const record = await storeFinalPatiently(ports.store, final, await marker.settle(), patience);
   await ports.results.publish(record);
@@ -94,7 +99,19 @@ async function secretsFor(ports: RunExecutionPorts, request: IncomingExecution):
   return ports.secrets.resolve(request.userId, request.secrets);
 }
 
-function jobFor(request: IncomingExecution, limits: ResolvedLimits, runEnv: Readonly<Record<string, string>> | undefined): ContainerJob {
+/** Checked before any container exists: a missing input ends the execution here. */
+async function filesOf(ports: RunExecutionPorts, request: IncomingExecution): Promise<JobFiles | undefined> {
+  if (!wantsFiles(request)) return undefined;
+  if (!ports.files) throw new InputError('this spawner has no object store: executions with inputs or outputs cannot run');
+  return jobFiles(ports.files.objects, ports.files.limits, request);
+}
+
+function jobFor(
+  request: IncomingExecution,
+  limits: ResolvedLimits,
+  runEnv: Readonly<Record<string, string>> | undefined,
+  files: JobFiles | undefined,
+): ContainerJob {
   return {
     executionId: request.id,
     userId: request.userId,
@@ -106,5 +123,6 @@ function jobFor(request: IncomingExecution, limits: ResolvedLimits, runEnv: Read
     ...(runEnv ? { runEnv } : {}),
     ...(request.revision !== undefined ? { revision: request.revision } : {}),
     ...(request.warm !== undefined ? { warm: request.warm } : {}),
+    ...(files ? { files } : {}),
   };
 }
