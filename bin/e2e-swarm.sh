@@ -48,7 +48,7 @@ cleanup() {
   docker rm -f "$EDGE" >/dev/null 2>&1 || true
   remove_stack "$FAAS_STACK"
   docker volume ls -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker volume rm >/dev/null 2>&1 || true
-  docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" >/dev/null 2>&1 || true
+  docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" "${FAAS_SECRET_PREFIX}_secrets_key" "${FAAS_SECRET_PREFIX}_admin_password" >/dev/null 2>&1 || true
   docker rmi "$FN_IMAGE" >/dev/null 2>&1 || true
   if [ "$rc" -eq 0 ]; then step "E2E PASSED in $((SECONDS - started)) s"; else echo "E2E FAILED (exit $rc) after $((SECONDS - started)) s" >&2; fi
   exit "$rc"
@@ -193,6 +193,8 @@ step "images ready in $((SECONDS - t)) s"
 
 ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
 ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
+ensure_secret "${FAAS_SECRET_PREFIX}_secrets_key"
+ensure_kept_secret "${FAAS_SECRET_PREFIX}_admin_password" .data/e2e-admin-password
 ensure_nats_labels
 export_config_hashes
 # APISIX runs no task, but its service still reserves its published port: take a free one.

@@ -4,7 +4,7 @@
 #
 # Env: FAAS_STACK (faas), FAAS_TAG (default: a hash of the built images, so a re-run rolls
 # only when something changed), FAAS_GATEWAY_PORT (9080), AIRGAPPED=1 (skip pull attempts),
-# LOG_LEVEL, MAX_CONTAINERS, READY_TIMEOUT (600 s), APISIX_IMAGE, ETCD_IMAGE.
+# LOG_LEVEL, MAX_CONTAINERS, READY_TIMEOUT (600 s), APISIX_IMAGE, ETCD_IMAGE, FAAS_ADMIN_USERNAME (admin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -24,6 +24,9 @@ require_gateway_images || exit 1
 
 ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
 ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
+# 32 random bytes as 64 hex digits: a SECRETS_KEY_FILE of one key (its id derived from it).
+ensure_secret "${FAAS_SECRET_PREFIX}_secrets_key"
+ensure_kept_secret "${FAAS_SECRET_PREFIX}_admin_password" .data/admin-password
 
 resolve_base_images
 FAAS_TAG=latest build_service_images
@@ -58,6 +61,7 @@ The platform is up. Gateway (APISIX): $gateway
     -d '{"username":"alice","password":"s3cret-pass"}'
 
 Then log in (POST /auth/login), register a function (POST /registry/functions) and run it
-(POST /publisher/publish): see the README. Scale: docker service scale ${FAAS_STACK}_spawner-service=N
+(POST /publisher/publish): see the README. Admin: user ${FAAS_ADMIN_USERNAME:-admin}, password in
+.data/admin-password (docs/secrets-and-roles.md). Scale: docker service scale ${FAAS_STACK}_spawner-service=N
 Stop: bin/stop.sh
 EOT

@@ -46,7 +46,9 @@ if ((docker info -f '{{.Swarm.LocalNodeState}}') -ne 'active') {
 }
 
 # Random secrets, created once; only a fingerprint is printed.
-foreach ($name in @("$($env:FAAS_SECRET_PREFIX)_jwt_secret", "$($env:FAAS_SECRET_PREFIX)_apisix_admin_key")) {
+# The secrets key is 64 hex digits (a SECRETS_KEY_FILE of one key); the admin password is also
+# saved in .data\admin-password, since a Docker secret cannot be read back.
+foreach ($name in @("$($env:FAAS_SECRET_PREFIX)_jwt_secret", "$($env:FAAS_SECRET_PREFIX)_apisix_admin_key", "$($env:FAAS_SECRET_PREFIX)_secrets_key", "$($env:FAAS_SECRET_PREFIX)_admin_password")) {
   if (Docker-Ok secret inspect $name) { Step "secret $name exists (kept)"; continue }
   $bytes = New-Object byte[] 32
   [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
@@ -57,6 +59,10 @@ foreach ($name in @("$($env:FAAS_SECRET_PREFIX)_jwt_secret", "$($env:FAAS_SECRET
   $tmp = [System.IO.Path]::GetTempFileName()
   try {
     [System.IO.File]::WriteAllText($tmp, $value)
+    if ($name -like '*_admin_password') {
+      New-Item -ItemType Directory -Force -Path .data | Out-Null
+      [System.IO.File]::WriteAllText((Join-Path (Get-Location) '.data\admin-password'), $value)
+    }
     docker secret create $name $tmp | Out-Null
     if ($LASTEXITCODE -ne 0) { Fail "cannot create secret $name" }
   } finally {

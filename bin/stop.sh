@@ -24,7 +24,8 @@ if [ "$drop_volumes" = 1 ]; then
   docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker volume rm >/dev/null
 fi
 if [ "$drop_secrets" = 1 ]; then
-  step "removing secrets ${prefix}_jwt_secret ${prefix}_apisix_admin_key"
-  docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" >/dev/null 2>&1 || true
+  step "removing secrets ${prefix}_jwt_secret ${prefix}_apisix_admin_key ${prefix}_secrets_key ${prefix}_admin_password"
+  # Without the secrets key, stored secret values can never be read again.
+  docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" "${prefix}_secrets_key" "${prefix}_admin_password" >/dev/null 2>&1 || true
 fi
 step "stack $stack removed"

@@ -39,6 +39,7 @@ export const RESOURCE_IDS = Object.freeze({
   consumer: 'faas_users',
   routes: {
     auth: 'faas-auth',
+    authAdmin: 'faas-auth-admin',
     authCredentials: 'faas-auth-credentials',
     registryHealth: 'faas-registry-health',
     registry: 'faas-registry',
@@ -129,6 +130,13 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
     upstream(up.portal, s.upstreams.portal),
     consumer,
     route({ id: ids.auth, upstreamId: up.auth, match: { uri: '/auth/*' }, plugins: commonPlugins(s) }),
+    // Above /auth/*: the admin API and logout-all need a token, so APISIX checks it at the edge too.
+    route({
+      id: ids.authAdmin,
+      upstreamId: up.auth,
+      match: { uris: ['/auth/admin/*', '/auth/logout-all'], methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], priority: 10 },
+      plugins: protectedPlugins(s),
+    }),
     route({
       id: ids.authCredentials,
       upstreamId: up.auth,

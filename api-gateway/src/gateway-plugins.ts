@@ -6,7 +6,7 @@ export function commonPlugins(s: GatewaySettings): Record<string, unknown> {
     'request-id': { header_name: 'X-Request-Id', include_in_response: true, algorithm: 'uuid' },
     cors: {
       allow_origins: s.corsAllowOrigins,
-      allow_methods: 'GET,POST,PUT,DELETE,OPTIONS',
+      allow_methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
       // Listed, not `*`: browsers never let a wildcard cover Authorization.
       allow_headers: 'Authorization,Content-Type,X-Request-Id',
       expose_headers: 'X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Retry-After,Location',

@@ -47,17 +47,26 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(kinds).to.deep.equal([...kinds].sort((a, b) => ['upstreams', 'consumers', 'routes'].indexOf(a) - ['upstreams', 'consumers', 'routes'].indexOf(b)));
   });
 
-  it('puts jwt-auth on /registry/* and /publisher/* only; /auth/*, the probes and the API docs stay public', () => {
+  it('puts jwt-auth on /registry/*, /publisher/* and the admin API only; the rest of /auth/*, the probes and the API docs stay public', () => {
     const all = resources();
-    const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).map((r) => r.body.uri);
-    expect(guarded).to.have.members(['/registry/*', '/publisher/*']);
+    const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).flatMap((r) => (r.body.uris as string[] | undefined) ?? [r.body.uri]);
+    expect(guarded).to.have.members(['/registry/*', '/publisher/*', '/auth/admin/*', '/auth/logout-all']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const health = routes(all).filter(
-      (r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal && r.id !== RESOURCE_IDS.routes.authCredentials,
-    );
+    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin]);
+    const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal && !notProbes.has(r.id));
     const publicPaths = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
     expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry', '/publisher'].flatMap((p) => publicPaths.map((path) => p + path)));
     for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
+  });
+
+  it('routes /auth/admin/* and /auth/logout-all to auth ahead of /auth/*, with the token checked and PATCH allowed', () => {
+    const admin = find(resources(), 'routes', RESOURCE_IDS.routes.authAdmin);
+    expect(admin.body).to.include({ upstream_id: RESOURCE_IDS.upstreams.auth });
+    expect(admin.body.uris).to.deep.equal(['/auth/admin/*', '/auth/logout-all']);
+    expect(admin.body.methods).to.include.members(['GET', 'PATCH', 'DELETE', 'POST']);
+    expect(admin.body.priority).to.be.greaterThan(0);
+    expect(pluginsOf(admin)['jwt-auth']).to.include({ header: 'authorization' });
+    expect(pluginsOf(admin).cors?.allow_methods).to.include('PATCH');
   });
 
   it('serves the portal from its upstream on every other GET path, public and below every API route', () => {
@@ -121,7 +130,7 @@ describe('api-gateway: generated APISIX configuration', () => {
 
   it('adds cors and request-id to every route', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(7);
+    expect(routes(all)).to.have.length(8);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });

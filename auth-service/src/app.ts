@@ -3,11 +3,13 @@ import {
   createHttpApp,
   createUserTokenVerifier,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openApiRouter,
   serviceApiDocument,
   serviceApiSection,
+  type AccountControls,
   type ApiSection,
   type Logger,
   type Metrics,
@@ -15,49 +17,62 @@ import {
 } from '@faas/common';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
+import { createAccountWriter } from './account-writer.js';
+import { ensureAdmin } from './admin-bootstrap.js';
+import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import type { AuthConfig } from './config.js';
 import { authApiRoutes } from './openapi.js';
 import { createKvFailureStore, createMemoryFailureStore, LOGIN_FAILURES_BUCKET, LOGIN_FAILURES_TTL_MS } from './failure-store.js';
 import { createLoginGuard } from './login-guard.js';
 import { createPasswordPool } from './password-hasher.js';
 import { authRoutes, type AuthRouteDeps } from './routes.js';
+import { createUserEraser } from './user-erasure.js';
 import { createUserStore } from './user-store.js';
 
 export const AUTH_PREFIX = '/auth';
 
-export interface AuthDeps extends AuthRouteDeps {
+export interface AuthDeps extends AuthRouteDeps, AdminRouteDeps {
   readonly ready: ReadinessCheck;
+  readonly accountControls: AccountControls;
 }
 
 /** The OpenAPI section of everything authRouter serves. */
 export function authApiSection(deps: Pick<AuthDeps, 'passwordMinLength'>): ApiSection {
-  return serviceApiSection({ prefix: AUTH_PREFIX, tag: 'auth', description: 'Users: register, log in, validate a token', routes: authApiRoutes(deps) });
+  return serviceApiSection({ prefix: AUTH_PREFIX, tag: 'auth', description: 'Users: register, log in, validate a token; the admin API', routes: authApiRoutes(deps) });
 }
 
-/** Everything under `/auth`: health, readiness, the user API and its OpenAPI document. */
+/** Everything under `/auth`: health, readiness, the user API, the admin API and its OpenAPI document. */
 export function authRouter(deps: AuthDeps): Router {
   const document = serviceApiDocument('auth-service', authApiSection(deps));
-  return serviceRouter(deps.ready, openApiRouter(document), authRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(document), authRoutes(deps), adminRoutes(deps));
 }
 
 export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: AUTH_PREFIX, router: authRouter(deps) }] });
 }
 
-/** Opens the users bucket and wires the ports the routes need. */
-export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig): Promise<AuthDeps> {
+/** Opens the users and accounts buckets, sets up the first admin, and wires the ports the routes need. */
+export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, logger: Logger): Promise<AuthDeps> {
   const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas });
   const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS });
+  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger);
+  const users = createUserStore(kv);
+  const passwords = createPasswordPool(config.bcryptThreads, config.bcryptNice);
+  if (config.admin) await ensureAdmin({ users, passwords, bcryptCost: config.bcryptCost }, config.admin, logger);
   return {
-    users: createUserStore(kv),
+    users,
+    accounts: createAccountWriter(guard.kv),
+    eraseUser: createUserEraser(nc, logger),
+    accountControls: guard.controls,
     bcryptCost: config.bcryptCost,
-    passwords: createPasswordPool(config.bcryptThreads, config.bcryptNice),
+    passwords,
     guard: createLoginGuard(config.loginGuard, { users: createKvFailureStore(failures), addresses: createMemoryFailureStore() }),
     trustedProxyHops: config.trustedProxyHops,
     token: config.token,
-    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
+    verifyToken: guard.verifyToken,
     passwordMinLength: config.passwordMinLength,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv, failures]),
+    ...(config.admin ? { adminUsername: config.admin.username } : {}),
+    ready: natsReadiness(nc, [kv, failures, guard.kv]),
   };
 }

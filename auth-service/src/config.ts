@@ -1,4 +1,4 @@
-import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, readSecretFile, tokenSettingsFrom, usernameSchema, type Env, type TokenSettings } from '@faas/common';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { LoginGuardSettings } from './login-guard.js';
@@ -25,7 +25,15 @@ const schema = z
       .string()
       .default('127.0.0.1,::1,::ffff:127.0.0.1')
       .transform((v): ReadonlySet<string> => new Set(v.split(',').map((a) => a.trim()).filter(Boolean))),
+    ADMIN_USERNAME: usernameSchema.optional(),
+    ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   })
+  .superRefine((env, ctx) => {
+    if ((env.ADMIN_USERNAME === undefined) !== (env.ADMIN_PASSWORD_FILE === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD_FILE'], message: 'ADMIN_USERNAME and ADMIN_PASSWORD_FILE go together' });
+    }
+  })
+  .transform((env, ctx) => ({ ...env, ADMIN: adminFrom(env, ctx) }))
   .transform((env) => ({
     ...baseConfigFrom(env),
     token: tokenSettingsFrom(env) satisfies TokenSettings,
@@ -45,7 +53,26 @@ const schema = z
       registrationWindowMs: env.REGISTER_LIMIT_WINDOW_SECONDS * 1000,
       exemptAddresses: env.AUTH_LIMIT_EXEMPT_ADDRESSES,
     } satisfies LoginGuardSettings,
+    admin: env.ADMIN,
   }));
+
+/** The first admin's credentials; the password only from a file (a Docker secret). */
+function adminFrom(
+  env: { ADMIN_USERNAME?: string | undefined; ADMIN_PASSWORD_FILE?: string | undefined; PASSWORD_MIN_LENGTH: number },
+  ctx: z.RefinementCtx,
+): { username: string; password: string } | undefined {
+  if (!env.ADMIN_USERNAME || !env.ADMIN_PASSWORD_FILE) return undefined;
+  try {
+    const password = readSecretFile(env.ADMIN_PASSWORD_FILE);
+    if (password.length < env.PASSWORD_MIN_LENGTH || Buffer.byteLength(password) > 72) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD_FILE'], message: `the admin password must have ${env.PASSWORD_MIN_LENGTH} to 72 bytes` });
+    }
+    return { username: env.ADMIN_USERNAME, password };
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD_FILE'], message: `cannot read ${env.ADMIN_PASSWORD_FILE}: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
+  }
+}
 
 export type AuthConfig = Readonly<z.output<typeof schema>>;
 

@@ -6,6 +6,6 @@ const config = loadAuthConfig(process.env);
 await runHttpService({
   name: 'auth-service',
   config,
-  connect: (nc) => connectAuthDeps(nc, config),
+  connect: (nc, logger) => connectAuthDeps(nc, config, logger),
   app: (deps, logger, metrics) => createApp({ ...deps, logger, metrics }),
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnauthenticatedError, issueToken, type Principal, type TokenSettings } from '@faas/common';
+import { ConflictError, ForbiddenError, UnauthenticatedError, issueToken, type Principal, type TokenSettings } from '@faas/common';
 import type { PasswordHasher } from './password-hasher.js';
 import type { StoredUser, UserStore } from './user-store.js';
 
@@ -8,6 +8,8 @@ export interface UserDeps {
   readonly bcryptCost: number;
   readonly passwords: PasswordHasher;
   readonly token: TokenSettings;
+  /** ADMIN_USERNAME: never available to self-registration. */
+  readonly adminUsername?: string;
 }
 
 export interface PublicUser {
@@ -20,6 +22,9 @@ export interface PublicUser {
 const toPublic = ({ id, username, role, createdAt }: StoredUser): PublicUser => ({ id, username, role, createdAt });
 
 export async function registerUser(deps: UserDeps, input: { username: string; password: string }): Promise<PublicUser> {
+  if (deps.adminUsername && input.username.toLowerCase() === deps.adminUsername.toLowerCase()) {
+    throw new ConflictError('username is already taken');
+  }
   const user: StoredUser = {
     id: randomUUID(),
     username: input.username,
@@ -46,7 +51,10 @@ export async function loginUser(
     throw new UnauthenticatedError(BAD_CREDENTIALS);
   }
   if (!(await deps.passwords.compare(input.password, user.passwordHash))) throw new UnauthenticatedError(BAD_CREDENTIALS);
-  const issued = await issueToken(deps.token, { id: user.id, username: user.username, role: user.role });
+  // Only after the password matched: the state of an account is not told to strangers.
+  if (user.disabled) throw new ForbiddenError('user is disabled; an admin can enable it');
+  const principal = { id: user.id, username: user.username, role: user.role, generation: user.tokenGeneration ?? 0 };
+  const issued = await issueToken(deps.token, principal);
   return { ...issued, user: toPublic(user) };
 }
 

@@ -21,7 +21,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthU
   });
   const logger = createLogger('auth-test', 'silent');
   const nc = await connectNats({ servers: config.natsUrls, name: 'auth-test', logger });
-  const deps = await connectAuthDeps(nc, config);
+  const deps = await connectAuthDeps(nc, config, logger);
   const app = await serveApp(createApp({ ...deps, logger, metrics: createMetrics({ defaultMetrics: false }) }));
   return {
     url: `${app.url}/auth`,

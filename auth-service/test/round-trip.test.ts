@@ -24,7 +24,7 @@ describe('auth: register, login, validate', () => {
     expect(login.body.expiresIn).to.equal(3600);
 
     const claims = await createTokenVerifier(auth.config.token)(login.body.token);
-    expect(claims).to.deep.equal({ id: reg.body.id, username, role: 'user' });
+    expect(claims).to.deep.equal({ id: reg.body.id, username, role: 'user', generation: 0 });
     const payload = JSON.parse(Buffer.from(login.body.token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
     expect(payload).to.include({ key: 'faas-users', iss: 'faas-auth', aud: 'faas', sub: reg.body.id });
 

@@ -45,6 +45,22 @@ ensure_secret() {
   step "secret $name created (sha256 fingerprint $fp...)"
 }
 
+# ensure_kept_secret NAME FILE: as ensure_secret, and the value is also written to FILE (owner
+# only) for the operator to read: Docker secrets cannot be read back. An existing secret is kept
+# as is (and FILE with it).
+ensure_kept_secret() {
+  local name=$1 file=$2 value
+  if docker secret inspect "$name" >/dev/null 2>&1; then
+    step "secret $name exists (kept; its value was saved in $file when it was made)"
+    return
+  fi
+  value=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077 && printf '%s' "$value" >"$file")
+  printf '%s' "$value" | docker secret create --label faas.stack="${FAAS_STACK:-faas}" "$name" - >/dev/null
+  unset value
+  step "secret $name created (value in $file)"
+}
+
 # NATS volumes are pinned to nodes by labels faas.nats-1..3; a label no node carries goes to
 # this node (single-node swarms get all three; label other nodes first to spread them).
 ensure_nats_labels() {

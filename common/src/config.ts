@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSecretKeyring, type SecretKeyring } from './secret-box.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -74,6 +75,26 @@ export const jwtEnvShape = {
   /** Requests per user and window, over every token of the user and every service; 0: no limit. */
   USER_RATE_LIMIT_COUNT: intFrom(0, 1_000_000_000).default(0),
   USER_RATE_LIMIT_WINDOW_SECONDS: intFrom(1, 3_600).default(60),
+};
+
+/**
+ * Where secrets are sealed and opened (registry and spawner). Optional: without it the
+ * secrets API answers 503 and functions that declare secrets end as `error`.
+ */
+export const secretsKeyEnvShape = {
+  SECRETS_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((path, ctx): SecretKeyring | undefined => {
+      if (path === undefined) return undefined;
+      try {
+        return parseSecretKeyring(readSecretFile(path));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read secrets key file ${path}: ${err instanceof Error ? err.message : String(err)}` });
+        return z.NEVER;
+      }
+    }),
 };
 
 export function tokenSettingsFrom(env: {

@@ -7,6 +7,14 @@ export const BUCKETS = Object.freeze({
   executionIndex: 'execution-index',
   /** `<userId>`: the user's quota holds. */
   quotas: 'quotas',
+  /** `<userId>.<NAME>`: a user's secrets, sealed (AES-256-GCM); never a value in clear. */
+  secrets: 'secrets',
+  /** `<userId>`: what every service must know about an account without asking auth (see account-controls.ts). */
+  accounts: 'accounts',
+  /** Object Store: users' uploads under `<userId>/<name>`. */
+  objects: 'objects',
+  /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
+  outputs: 'execution-outputs',
 });
 
 export const STREAMS = Object.freeze({

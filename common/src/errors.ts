@@ -23,6 +23,11 @@ export class UnauthenticatedError extends AppError {
     super('UNAUTHENTICATED', message, options);
   }
 }
+export class ForbiddenError extends AppError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('FORBIDDEN', message, options);
+  }
+}
 export class NotFoundError extends AppError {
   constructor(message: string, options?: ErrorOptions) {
     super('NOT_FOUND', message, options);

@@ -15,13 +15,16 @@ export interface Principal {
   readonly id: string;
   readonly username: string;
   readonly role: string;
+  /** The account's token generation when this token was issued (`gen` claim; absent: 0). */
+  readonly generation?: number;
 }
 
 const ALGORITHM = 'HS256';
 const SUBJECT_SAFE = /^[A-Za-z0-9_-]{1,128}$/;
 
 export async function issueToken(settings: TokenSettings, principal: Principal): Promise<{ token: string; expiresIn: number }> {
-  const token = await new SignJWT({ username: principal.username, role: principal.role, key: settings.consumerKey })
+  const claims = { username: principal.username, role: principal.role, key: settings.consumerKey, gen: principal.generation ?? 0 };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(principal.id)
     .setIssuer(settings.issuer)
@@ -45,12 +48,13 @@ export function createTokenVerifier(settings: Pick<TokenSettings, 'secret' | 'is
         audience: settings.audience,
         requiredClaims: ['sub', 'exp'],
       });
-      const { sub, username, role } = payload;
+      const { sub, username, role, gen = 0 } = payload;
       // `sub` becomes part of KV keys and NATS subjects: only safe characters.
       if (typeof sub !== 'string' || !SUBJECT_SAFE.test(sub) || typeof username !== 'string' || typeof role !== 'string') {
         throw new UnauthenticatedError('token lacks the expected claims');
       }
-      return { id: sub, username, role };
+      if (typeof gen !== 'number' || !Number.isSafeInteger(gen) || gen < 0) throw new UnauthenticatedError('token lacks the expected claims');
+      return { id: sub, username, role, generation: gen };
     } catch (err) {
       if (err instanceof UnauthenticatedError) throw err;
       const reason = err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';

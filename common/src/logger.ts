@@ -9,7 +9,8 @@ export function createLogger(service: string, level = 'info', destination?: Dest
     level,
     base: { service },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'],
+      // `value`: a secret's value, should one ever reach a log call by mistake.
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'value', '*.value'],
       censor: '[redacted]',
     },
   };

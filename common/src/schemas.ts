@@ -43,6 +43,8 @@ export interface FunctionDefinition extends FunctionLimits {
   readonly image: string;
   readonly description: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Names of the owner's secrets the function receives as environment variables at run time. */
+  readonly secrets?: readonly string[];
   /** false: a fresh container for every run; absent: the operator's default (spawner WARM_DEFAULT). */
   readonly warm?: boolean;
   readonly revision: number;
@@ -59,11 +61,32 @@ export interface ExecutionRequest {
   readonly argument: string;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: FunctionLimits;
+  /** Names only: the spawner resolves the values for the run; a value never travels on the stream. */
+  readonly secrets?: readonly string[];
   readonly queuedAt: string;
   /** The function definition's revision: part of the warm-container key. */
   readonly revision?: number;
   /** The definition's warm setting; absent: the spawner's default. */
   readonly warm?: boolean;
+  /** Object names (the caller's own) placed read-only under /faas/in/<name>. */
+  readonly inputs?: readonly string[];
+  /** Collect what the function writes under /faas/out/ (implied by inputs). */
+  readonly outputs?: boolean;
+}
+
+/** One collected output: downloadable as `executions/<executionId>/<path>`. */
+export interface OutputFile {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+}
+
+export interface ExecutionOutputs {
+  readonly files: readonly OutputFile[];
+  /** Past the count or size cap: files not stored. */
+  readonly truncated: boolean;
+  /** Links, devices and other entries that are not regular files, never followed. */
+  readonly skipped: number;
 }
 
 /** The execution record in KV `executions`. */
@@ -84,4 +107,6 @@ export interface ExecutionRecord {
   readonly attempt: number;
   readonly spawner: string | null;
   readonly error?: string;
+  readonly inputs?: readonly string[];
+  readonly outputs?: ExecutionOutputs;
 }

@@ -16,7 +16,7 @@ if [ "${1:-}" = "--local-base" ]; then
     docker build -q -t "$base" "$ctx" >/dev/null
   fi
 fi
-for fn in wordcount multiply uppercase; do
+for fn in wordcount multiply uppercase greeting csvlines; do
   docker build -q --build-arg "BASE_IMAGE=$base" -t "faas-example/$fn:latest" "$here/$fn" >/dev/null
   echo "built faas-example/$fn:latest (base $base)"
 done

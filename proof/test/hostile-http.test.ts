@@ -1,7 +1,7 @@
 import { request } from '@faas/common/testing';
 import { expect } from 'chai';
 import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
-import { HOSTILE_SEGMENTS, authVariants, bodyVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
+import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
 import { proofPlatform, type ProofPlatform } from './support/platform.js';
@@ -14,9 +14,15 @@ interface Outcome {
   readonly body?: string;
 }
 
+/** Tokens other than the caller's: the admin's, and a user's that logout-all and disable may revoke. */
+interface OtherTokens {
+  readonly admin: string;
+  readonly victim: { readonly username: string; readonly token: string };
+}
+
 /** Every endpoint of the three HTTP services, with a well-formed body where it takes one. */
-function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endpoint }[] {
-  const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none' };
+function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: string; endpoint: Endpoint; token?: string }[] {
+  const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', warm: true };
   const { name: _n, ...update } = spec;
   const auth = p.auth.url;
   const registry = p.registry.url;
@@ -25,6 +31,17 @@ function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endp
     { base: auth, endpoint: { method: 'POST', path: '/auth/register', auth: false, valid: { username: 'hx-user', password: 'correct-horse' } } },
     { base: auth, endpoint: { method: 'POST', path: '/auth/login', auth: false, valid: { username: 'hx-user', password: 'correct-horse' } } },
     { base: auth, endpoint: { method: 'GET', path: '/auth/validate', auth: true } },
+    { base: auth, endpoint: { method: 'POST', path: '/auth/logout-all', auth: true }, token: other.victim.token },
+    { base: auth, endpoint: { method: 'GET', path: '/auth/admin/users', auth: true }, token: other.admin },
+    { base: auth, endpoint: { method: 'GET', path: `/auth/admin/users/${other.victim.username}`, auth: true }, token: other.admin },
+    { base: auth, endpoint: { method: 'PATCH', path: `/auth/admin/users/${other.victim.username}`, auth: true, valid: { disabled: false, maxConcurrent: 5 } }, token: other.admin },
+    { base: auth, endpoint: { method: 'DELETE', path: '/auth/admin/users/hx-nobody', auth: true }, token: other.admin },
+    { base: auth, endpoint: { method: 'PATCH', path: `/auth/admin/users/${other.victim.username}`, auth: true, valid: { disabled: true } } },
+    { base: registry, endpoint: { method: 'POST', path: '/registry/secrets', auth: true, valid: { name: 'HX_SECRET', value: 'v' } } },
+    { base: registry, endpoint: { method: 'GET', path: '/registry/secrets', auth: true } },
+    { base: registry, endpoint: { method: 'GET', path: '/registry/secrets/HX_NONE', auth: true } },
+    { base: registry, endpoint: { method: 'PUT', path: '/registry/secrets/HX_PUT', auth: true, valid: { value: 'v' } } },
+    { base: registry, endpoint: { method: 'DELETE', path: '/registry/secrets/HX_NONE', auth: true } },
     { base: registry, endpoint: { method: 'POST', path: '/registry/functions', auth: true, valid: spec } },
     { base: registry, endpoint: { method: 'GET', path: '/registry/functions', auth: true } },
     { base: registry, endpoint: { method: 'GET', path: `/registry/functions/${fn}`, auth: true } },
@@ -35,7 +52,8 @@ function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endp
     { base: registry, endpoint: { method: 'GET', path: `/registry/retrieve?name=${fn}`, auth: true } },
     { base: registry, endpoint: { method: 'DELETE', path: '/registry/delete', auth: true, valid: { name: 'hx-nothing' } } },
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/publish', auth: true, valid: { name: fn, argument: 'a' } } },
-    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb' } } },
+    ...objectEndpoints().map((endpoint) => ({ base: registry, endpoint })),
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb', inputs: ['hx/data.csv'], outputs: true } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
     // Each service's OpenAPI document and docs page: public, they take no input but the path.
@@ -51,10 +69,10 @@ function endpoints(p: ProofPlatform, fn: string): { base: string; endpoint: Endp
 }
 
 /** Path parameters and query strings built from hostile segments. */
-function pathVariants(p: ProofPlatform): { base: string; request: HostileRequest }[] {
+function pathVariants(p: ProofPlatform, adminToken: string): { base: string; request: HostileRequest; token?: string }[] {
   const registry = p.registry.url;
   const publisher = p.publishers[0]!.url;
-  const out: { base: string; request: HostileRequest }[] = [];
+  const out: { base: string; request: HostileRequest; token?: string }[] = [];
   for (const s of HOSTILE_SEGMENTS) {
     const json = { 'content-type': 'application/json' };
     out.push(
@@ -66,9 +84,17 @@ function pathVariants(p: ProofPlatform): { base: string; request: HostileRequest
       { base: registry, request: { method: 'GET', path: `/registry/functions?limit=${s}&cursor=${s}`, auth: true } },
       { base: publisher, request: { method: 'GET', path: `/publisher/executions/${s}`, auth: true } },
       { base: publisher, request: { method: 'GET', path: `/publisher/executions?limit=${s}&cursor=${s}&function=${s}`, auth: true } },
+      { base: registry, request: { method: 'GET', path: `/registry/secrets/${s}`, auth: true } },
+      { base: registry, request: { method: 'PUT', path: `/registry/secrets/${s}`, auth: true, headers: json, body: JSON.stringify({ value: 'v' }) } },
+      { base: registry, request: { method: 'DELETE', path: `/registry/secrets/${s}`, auth: true } },
+      { base: p.auth.url, request: { method: 'GET', path: `/auth/admin/users/${s}`, auth: true }, token: adminToken },
+      { base: p.auth.url, request: { method: 'PATCH', path: `/auth/admin/users/${s}`, auth: true, headers: json, body: '{"maxConcurrent":2}' }, token: adminToken },
+      { base: p.auth.url, request: { method: 'DELETE', path: `/auth/admin/users/${s}`, auth: true }, token: adminToken },
+      { base: p.auth.url, request: { method: 'GET', path: `/auth/admin/users?limit=${s}&cursor=${s}`, auth: true }, token: adminToken },
       { base: p.auth.url, request: { method: 'GET', path: `/auth/docs/${s}`, auth: false } },
       { base: publisher, request: { method: 'GET', path: `/publisher/docs/${s}?url=${s}`, auth: false } },
       { base: registry, request: { method: 'GET', path: `/registry/openapi.json?${s}=${s}`, auth: false } },
+      ...objectPathVariants(s).map((request) => ({ base: registry, request })),
     );
   }
   return out;
@@ -99,12 +125,16 @@ describe('proof: hostile HTTP input on every endpoint', function () {
     const user = await newUser(p);
     const fn = await newFunction(p, user, PROOF_IMAGES.echo, { timeoutSeconds: 10 });
 
-    const planned: { base: string; request: HostileRequest }[] = [];
-    for (const { base, endpoint } of endpoints(p, fn)) {
-      for (const request of [...bodyVariants(endpoint), ...authVariants(endpoint)]) planned.push({ base, request });
+    const adminLogin = await request<{ token: string }>(`${p.auth.url}/auth/login`, { body: p.admin });
+    expect(adminLogin.status, 'the first admin logs in').to.equal(200);
+    const other: OtherTokens = { admin: adminLogin.body.token, victim: await newUser(p) };
+
+    const planned: { base: string; request: HostileRequest; token?: string }[] = [];
+    for (const { base, endpoint, token } of endpoints(p, fn, other)) {
+      for (const request of [...bodyVariants(endpoint), ...authVariants(endpoint)]) planned.push({ base, request, ...(token ? { token } : {}) });
     }
-    planned.push(...pathVariants(p));
-    const outcomes = await inParallel(planned.map(({ base, request }) => () => send(base, request, user.token)), 12);
+    planned.push(...pathVariants(p, other.admin));
+    const outcomes = await inParallel(planned.map(({ base, request, token }) => () => send(base, request, token ?? user.token)), 12);
 
     const fiveXx = outcomes.filter((o) => o.status >= 500);
     const failed = outcomes.filter((o) => o.status === 0);

@@ -6,6 +6,7 @@ import {
   ensureExecutionsStream,
   FINAL_STATUSES,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openExecutionsBucket,
@@ -20,8 +21,10 @@ import {
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
+import { connectInputCheck } from './input-check.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
+import { createFunctionCache } from './function-cache.js';
 import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRegistryClient } from './registry-client.js';
@@ -55,15 +58,18 @@ export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
   await ensureExecutionsStream(nc, { replicas, ...config.consumer });
-  const [executionsKv, indexKv, quotaKv] = await Promise.all([
+  const [executionsKv, indexKv, quotaKv, functionsKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.quotas, { replicas }),
+    openBucket(nc, BUCKETS.functions, { replicas }),
   ]);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
   const index = createExecutionIndex(indexKv);
   const quota = createQuotaStore(quotaKv, {
     ...config.quota,
+    overrideFor: (userId) => guard.controls.get(userId)?.maxConcurrent,
     isSettled: async (id) => {
       const stored = await store.get(id);
       return !stored || FINAL_STATUSES.has(stored.record.status);
@@ -71,19 +77,25 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   });
   const deliver = (url: string, record: Parameters<typeof deliverCallback>[1]): Promise<boolean> =>
     deliverCallback(url, record, config.callbacks, logger);
+  const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota, index, deliver, logger }, record));
   return {
-    functions: createRegistryClient(config.registry),
+    functions,
     store,
     index,
     quota,
     queue: createWorkQueue(nc),
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     maxArgumentBytes: config.maxArgumentBytes,
+    checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
-    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
+    verifyToken: guard.verifyToken,
     logger,
-    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv]),
-    close: () => results.unsubscribe(),
+    ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
+    close: () => {
+      results.unsubscribe();
+      guard.controls.stop();
+      functions.stop();
+    },
   };
 }

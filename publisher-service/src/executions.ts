@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '@faas/common';
 import type { ExecutionIndex } from './execution-index.js';
+import type { InputCheck } from './input-check.js';
 import { EXECUTION_ID_PATTERN, newExecutionId } from './ids.js';
 import type { QuotaStore } from './quota-store.js';
 import type { CallerContext, FunctionResolver } from './registry-client.js';
@@ -25,6 +26,8 @@ export interface ExecutionDeps {
   readonly checkCallback: (url: string) => Promise<unknown>;
   readonly maxArgumentBytes: number;
   readonly logger: Logger;
+  /** Whether the caller's inputs exist; absent: only the spawner checks them. */
+  readonly checkInputs?: InputCheck;
 }
 
 export interface Caller extends CallerContext {
@@ -35,6 +38,9 @@ export interface SubmitInput {
   readonly name: string;
   readonly argument: string;
   readonly callbackUrl?: string;
+  /** Object names of the caller's, placed under /faas/in. */
+  readonly inputs?: readonly string[];
+  readonly outputs?: boolean;
 }
 
 export interface Submitted {
@@ -60,17 +66,20 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
   const fn = await deps.functions.getFunction(input.name, caller);
   const userId = caller.principal.id;
+  // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
+  if (input.inputs && input.inputs.length > 0) await deps.checkInputs?.(userId, input.inputs);
   const id = newExecutionId();
   await deps.quota.acquire(userId, id);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
-  const request: ExecutionRequest = {
-    id, userId, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
-    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
-  };
+  const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {
-    await deps.store.create(record);
-    await deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) });
+    // Both must exist before the request is published (the spawner, the result handler and
+    // listing read them), but neither needs the other.
+    await settleAll([
+      deps.store.create(record),
+      deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) }),
+    ]);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
     await deps.queue.publish(request);
   } catch (err) {
@@ -80,6 +89,24 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   }
   deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
   return { record, fn, ...(wait ? { wait } : {}) };
+}
+
+function requestFor(record: ExecutionRecord, fn: FunctionDefinition, input: SubmitInput): ExecutionRequest {
+  return {
+    id: record.id, userId: record.user, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
+    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
+    revision: fn.revision,
+    ...(fn.warm === undefined ? {} : { warm: fn.warm }),
+    ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
+    ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
+    ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
+  };
+}
+
+/** Like Promise.all, but returns (or throws the first failure) only once every write has ended. */
+async function settleAll(writes: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A request that never reached the queue is marked `error` and frees its slot. */

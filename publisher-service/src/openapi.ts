@@ -7,7 +7,7 @@ const acceptedSchema = z
   .meta({ id: 'Accepted', description: 'Queued: poll statusUrl until the record is final' });
 const executionPage = z.object({ items: z.array(executionRecordSchema), nextCursor: z.string().nullable() }).meta({ id: 'ExecutionPage' });
 const submitErrors = {
-  404: apiError('no such function of yours'),
+  404: apiError('no such function of yours, or no such input object of yours'),
   413: apiError('the argument is too large (MAX_ARGUMENT_BYTES)'),
   429: apiError('too many of your executions queued or running (MAX_CONCURRENT_PER_USER)'),
 };

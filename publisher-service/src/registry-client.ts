@@ -1,7 +1,9 @@
-import { AppError, NotFoundError, UnauthenticatedError, UnavailableError, type FunctionDefinition } from '@faas/common';
+import { AppError, NotFoundError, UnauthenticatedError, UnavailableError, type FunctionDefinition, type Principal } from '@faas/common';
 import axios, { type AxiosInstance } from 'axios';
 
 export interface CallerContext {
+  /** The verified caller: a function is looked up among this user's own. */
+  readonly principal: Pick<Principal, 'id'>;
   readonly token: string;
   readonly requestId: string;
 }

@@ -1,4 +1,4 @@
-import { functionNameSchema, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
+import { MAX_INPUTS, functionNameSchema, inputsSchema, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { getExecution, listExecutions, submitExecution, type Caller, type ExecutionDeps } from './executions.js';
@@ -16,7 +16,15 @@ const argument = z
   .optional()
   .transform((value) => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)))
   .meta({ description: 'the last argv element of the function; a JSON value other than a string is passed as its JSON text' });
-export const syncBody = z.object({ name: functionNameSchema, argument }, { error: 'body must be a JSON object' });
+export const syncBody = z.object(
+  {
+    name: functionNameSchema,
+    argument,
+    inputs: inputsSchema.optional().meta({ description: `your objects, placed read-only under /faas/in/<name> (at most ${MAX_INPUTS})` }),
+    outputs: z.boolean({ error: 'outputs must be true or false' }).optional().meta({ description: 'collect /faas/out/ as objects executions/<id>/<path> (implied by inputs)' }),
+  },
+  { error: 'body must be a JSON object' },
+);
 export const asyncBody = syncBody.extend({ callbackUrl: z.string({ error: 'callbackUrl must be a string' }).max(2048).optional() });
 export const listQuery = z.object({
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(200).default(50),

@@ -1,5 +1,5 @@
 import { BUCKETS, connectNats, createLogger, openBucket } from '@faas/common';
-import { rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import { newExecutionId } from '../src/ids.js';
@@ -24,6 +24,23 @@ describe('publisher: per-user quota store', () => {
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(refused).to.have.length(15);
     for (const r of refused) expect((r.reason as { code: string }).code).to.equal('QUOTA_EXCEEDED');
+  });
+
+  it("writes one user's concurrent acquisitions and releases together, not one compare-and-set each", async () => {
+    const user = uniqueName('quota');
+    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const writes: number[] = [];
+    const watch = await kv.watch({ key: user });
+    void (async () => {
+      for await (const entry of watch) writes.push(Object.keys(entry.json<Record<string, number>>()).length);
+    })();
+    const ids = Array.from({ length: 10 }, () => newExecutionId());
+    await Promise.all(ids.map((id) => quota.acquire(user, id)));
+    await Promise.all(ids.slice(0, 5).map((id) => quota.release(user, id)));
+    await eventually(() => (writes.at(-1) === 5 ? true : undefined));
+    watch.stop();
+    // The first acquisition goes out alone; the nine queued behind it share the next write, the five releases one more.
+    expect(writes).to.deep.equal([1, 10, 5]);
   });
 
   it('frees a slot on release', async () => {
@@ -51,5 +68,51 @@ describe('publisher: per-user quota store', () => {
     await shortLived.acquire(user, newExecutionId());
     await new Promise((r) => setTimeout(r, 80));
     await shortLived.acquire(user, newExecutionId());
+  });
+
+  describe('two publishers on one user, each trying its last known revision first', () => {
+    let kv: Awaited<ReturnType<typeof openBucket>>;
+    let a: QuotaStore;
+    let b: QuotaStore;
+    before(async () => {
+      kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+      a = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+      b = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+    });
+    const holdsOf = async (user: string): Promise<string[]> => Object.keys((await kv.get(user))?.json<Record<string, number>>() ?? {}).sort();
+
+    it('never overshoots the limit when their guesses are stale', async () => {
+      const user = uniqueName('quota');
+      const granted: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const id = newExecutionId();
+        const store = i % 2 === 0 ? a : b;
+        if (await store.acquire(user, id).then(() => true, (err: { code?: string }) => (err.code === 'QUOTA_EXCEEDED' ? false : Promise.reject(err)))) {
+          granted.push(id);
+        }
+      }
+      expect(granted).to.have.length(4);
+      expect(await holdsOf(user)).to.deep.equal([...granted].sort());
+    });
+
+    it("releases a hold the other publisher took, although its own guess does not show it", async () => {
+      const user = uniqueName('quota');
+      const mine = newExecutionId();
+      const theirs = newExecutionId();
+      await a.acquire(user, mine);
+      await b.acquire(user, theirs);
+      await a.release(user, theirs);
+      expect(await holdsOf(user)).to.deep.equal([mine]);
+    });
+
+    it('grants a slot freed by the other publisher, although its own guess shows the quota full', async () => {
+      const user = uniqueName('quota');
+      const ids = Array.from({ length: 4 }, () => newExecutionId());
+      for (const id of ids) await a.acquire(user, id);
+      await b.release(user, ids[0] ?? '');
+      const next = newExecutionId();
+      await a.acquire(user, next);
+      expect(await holdsOf(user)).to.deep.equal([...ids.slice(1), next].sort());
+    });
   });
 });

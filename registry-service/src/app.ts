@@ -1,8 +1,10 @@
 import {
   BUCKETS,
   createHttpApp,
+  openObjectBucket,
   createUserTokenVerifier,
   natsReadiness,
+  openAccountGuard,
   serviceRouter,
   openBucket,
   openApiRouter,
@@ -18,38 +20,65 @@ import type { NatsConnection } from 'nats';
 import { aliasRoutes } from './alias-routes.js';
 import type { RegistryConfig } from './config.js';
 import { createFunctionStore } from './function-store.js';
+import { objectRoutes } from './object-routes.js';
+import type { ObjectDeps } from './objects.js';
 import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
+import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
+import { createSecretStore } from './secret-store.js';
 
 export const REGISTRY_PREFIX = '/registry';
 
-export interface RegistryDeps extends RegistryRouteDeps {
+export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
   readonly ready: ReadinessCheck;
+  readonly objects: ObjectDeps;
 }
 
 /** The OpenAPI section of everything registryRouter serves. */
-export function registryApiSection(deps: Pick<RegistryDeps, 'limits'>): ApiSection {
-  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits', routes: registryApiRoutes(deps) });
+export function registryApiSection(deps: Pick<RegistryDeps, 'limits' | 'objects'>): ApiSection {
+  return serviceApiSection({ prefix: REGISTRY_PREFIX, tag: 'registry', description: 'Your functions: Docker images with limits; your secrets and objects', routes: registryApiRoutes(deps) });
 }
 
-/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API and its legacy aliases. */
+/** Everything under `/registry`: health, readiness, its OpenAPI document, the function API, secrets and the legacy aliases. */
 export function registryRouter(deps: RegistryDeps): Router {
   const document = serviceApiDocument('registry-service', registryApiSection(deps));
-  return serviceRouter(deps.ready, openApiRouter(document), functionRoutes(deps), aliasRoutes(deps));
+  return serviceRouter(
+    deps.ready,
+    openApiRouter(document),
+    functionRoutes(deps),
+    secretRoutes(deps),
+    aliasRoutes(deps),
+    objectRoutes({ ...deps.objects, verifyToken: deps.verifyToken }),
+  );
 }
 
 export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: REGISTRY_PREFIX, router: registryRouter(deps) }] });
 }
 
-/** Opens the functions bucket and wires the ports the routes need. */
-export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig): Promise<RegistryDeps> {
-  const kv = await openBucket(nc, BUCKETS.functions, { replicas: config.natsReplicas });
+/** Opens the functions, secrets and accounts buckets and wires the ports the routes need. */
+export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
+  const replicas = config.natsReplicas;
+  const [kv, secretsKv] = await Promise.all([openBucket(nc, BUCKETS.functions, { replicas }), openBucket(nc, BUCKETS.secrets, { replicas })]);
+  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
+  if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     functions: createFunctionStore(kv),
-    verifyToken: await createUserTokenVerifier(nc, config.token, config.natsReplicas),
+    secrets: createSecretStore(secretsKv),
+    ...(config.keyring ? { keyring: config.keyring } : {}),
+    verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
-    ready: natsReadiness(nc, [kv]),
+    objects: await connectObjectDeps(nc, config),
+    ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
   };
+}
+
+/** The uploads bucket and the outputs bucket (its TTL is the execution records'). */
+export async function connectObjectDeps(nc: NatsConnection, config: RegistryConfig): Promise<ObjectDeps> {
+  const [uploads, outputs] = await Promise.all([
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.objects.outputsTtlMs }),
+  ]);
+  return { uploads, outputs, maxObjectBytes: config.objects.maxObjectBytes, maxBytesPerUser: config.objects.maxBytesPerUser };
 }

@@ -1,4 +1,4 @@
-import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, secretsKeyEnvShape, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
 import { limitPolicyFrom } from './limits.js';
 
@@ -9,6 +9,7 @@ const schema = z
     PORT: envFields.port(8082),
     ...baseEnvShape,
     ...jwtEnvShape,
+    ...secretsKeyEnvShape,
     MAX_TIMEOUT_SECONDS: envFields.int(1, 600).default(600),
     MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
     MAX_CPUS: number(0.01, 64).default(2),
@@ -16,6 +17,10 @@ const schema = z
     ALLOW_NETWORK: envFields.bool.default(false),
     ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
+    MAX_OBJECT_BYTES: envFields.int(1, 2 ** 40).default(64 * 1024 * 1024),
+    MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * 1024 * 1024),
+    /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
+    EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -29,6 +34,8 @@ const schema = z
       allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
+    keyring: env.SECRETS_KEY_FILE,
+    objects: { maxObjectBytes: env.MAX_OBJECT_BYTES, maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER, outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000 },
   }));
 
 export type RegistryConfig = Readonly<z.output<typeof schema>>;

@@ -1,4 +1,4 @@
-import { functionNameSchema, nonPublicRegistryProblem } from '@faas/common';
+import { functionNameSchema, nonPublicRegistryProblem, secretNameSchema } from '@faas/common';
 import { z } from 'zod';
 import { imageReferenceProblem } from './image-ref.js';
 import { FLOORS, envBytes, type LimitPolicy } from './limits.js';
@@ -11,10 +11,14 @@ export interface FunctionSpec {
   readonly image: string;
   readonly description: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Names of the owner's secrets, given to each run as environment variables. */
+  readonly secrets: readonly string[];
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly cpus: number;
   readonly network: 'none' | 'bridge';
+  /** false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT). */
+  readonly warm?: boolean;
 }
 
 /** A valid reference whose registry host is public, unless the operator allows private ones. */
@@ -58,6 +62,13 @@ function envSchema(maxEnvBytes: number) {
     });
 }
 
+export const MAX_FUNCTION_SECRETS = 64;
+
+const secretsSchema = z
+  .array(secretNameSchema, { error: 'secrets must be an array of secret names' })
+  .max(MAX_FUNCTION_SECRETS, `a function may use at most ${MAX_FUNCTION_SECRETS} secrets`)
+  .refine((names) => new Set(names).size === names.length, 'secrets must not name a secret twice');
+
 const atMost = (field: string, max: number, ceiling: string) => `${field} must be at most ${max} (${ceiling})`;
 
 /** The client-settable fields, checked against the operator's ceilings; messages name the ceiling. */
@@ -66,6 +77,7 @@ export function specShape(policy: LimitPolicy) {
     image: imageSchema(policy),
     description: descriptionSchema.default(''),
     env: envSchema(policy.maxEnvBytes).default({}),
+    secrets: secretsSchema.default([]),
     timeoutSeconds: z
       .number({ error: 'timeoutSeconds must be a whole number of seconds' })
       .int('timeoutSeconds must be a whole number of seconds')
@@ -87,6 +99,10 @@ export function specShape(policy: LimitPolicy) {
       .enum(['none', 'bridge'], { error: 'network must be "none" or "bridge"' })
       .refine((n) => n === 'none' || policy.allowNetwork, 'network "bridge" is not allowed by the operator (ALLOW_NETWORK=false)')
       .default('none'),
+    warm: z
+      .boolean({ error: 'warm must be true or false' })
+      .optional()
+      .meta({ description: "false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT)" }),
   };
 }
 

@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, type FunctionDefinition } from '@faas/common';
 import type { FunctionSpec } from './function-input.js';
 import type { FunctionStore } from './function-store.js';
+import type { SecretStore } from './secret-store.js';
+import { requireSecrets } from './secrets.js';
 
 export interface FunctionDeps {
   readonly functions: FunctionStore;
+  /** To check that the secrets a function declares exist. */
+  readonly secrets: SecretStore;
 }
 
 export interface FunctionPage {
@@ -16,6 +20,7 @@ export interface FunctionPage {
 const notFound = (name: string): NotFoundError => new NotFoundError(`function ${name} not found`);
 
 export async function registerFunction(deps: FunctionDeps, userId: string, input: FunctionSpec & { name: string }): Promise<FunctionDefinition> {
+  await requireSecrets(deps, userId, input.secrets);
   const now = new Date().toISOString();
   const definition: FunctionDefinition = {
     id: randomUUID(),
@@ -24,10 +29,12 @@ export async function registerFunction(deps: FunctionDeps, userId: string, input
     image: input.image,
     description: input.description,
     env: input.env,
+    secrets: input.secrets,
     timeoutSeconds: input.timeoutSeconds,
     memoryMb: input.memoryMb,
     cpus: input.cpus,
     network: input.network,
+    ...(input.warm === undefined ? {} : { warm: input.warm }),
     revision: 1,
     createdAt: now,
     updatedAt: now,
@@ -56,10 +63,14 @@ export async function updateFunction(
   if (change.expectedRevision !== undefined && change.expectedRevision !== current.revision) {
     throw new ConflictError(`function ${name} is at revision ${current.revision}, not ${change.expectedRevision}`);
   }
-  const { image, description, env, timeoutSeconds, memoryMb, cpus, network } = change.spec;
+  const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm } = change.spec;
+  await requireSecrets(deps, userId, secrets);
+  // A full replacement: an omitted `warm` goes back to the operator's default (absent).
+  const { warm: _previous, ...kept } = current;
   const next: FunctionDefinition = {
-    ...current,
-    ...{ image, description, env, timeoutSeconds, memoryMb, cpus, network },
+    ...kept,
+    ...{ image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network },
+    ...(warm === undefined ? {} : { warm }),
     revision: current.revision + 1,
     updatedAt: new Date().toISOString(),
   };

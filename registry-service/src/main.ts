@@ -6,6 +6,6 @@ const config = loadRegistryConfig(process.env);
 await runHttpService({
   name: 'registry-service',
   config,
-  connect: (nc) => connectRegistryDeps(nc, config),
+  connect: (nc, logger) => connectRegistryDeps(nc, config, logger),
   app: (deps, logger, metrics) => createApp({ ...deps, logger, metrics }),
 });

@@ -27,7 +27,7 @@ export async function startRegistry(env: Record<string, string> = {}): Promise<R
   const config = loadRegistryConfig({ NATS_URL: testNatsUrls().join(','), JWT_SECRET_FILE: tempSecretFile(), ...env });
   const logger = createLogger('registry-test', 'silent');
   const nc = await connectNats({ servers: config.natsUrls, name: 'registry-test', logger });
-  const deps = await connectRegistryDeps(nc, config);
+  const deps = await connectRegistryDeps(nc, config, logger);
   const app = await serveApp(createApp({ ...deps, logger, metrics: createMetrics({ defaultMetrics: false }) }));
   return {
     url: `${app.url}/registry`,

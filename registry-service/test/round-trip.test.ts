@@ -22,6 +22,7 @@ describe('registry: create, read, update, delete', () => {
       timeoutSeconds: 60, memoryMb: 256, cpus: 0.5, network: 'none', revision: 1,
     });
     expect(created.body.env).to.deep.equal({});
+    expect(created.body.secrets).to.deep.equal([]);
     expect(created.body.id).to.match(/^[0-9a-f-]{36}$/);
     expect(created.body.createdAt).to.equal(created.body.updatedAt);
 
@@ -33,7 +34,7 @@ describe('registry: create, read, update, delete', () => {
     expect(read.headers.get('x-request-id')).to.equal('publisher-req-1');
     expect(read.body).to.deep.equal(created.body);
     expect(Object.keys(read.body).sort()).to.deep.equal(
-      ['cpus', 'createdAt', 'description', 'env', 'id', 'image', 'memoryMb', 'name', 'network', 'revision', 'timeoutSeconds', 'updatedAt', 'userId'],
+      ['cpus', 'createdAt', 'description', 'env', 'id', 'image', 'memoryMb', 'name', 'network', 'revision', 'secrets', 'timeoutSeconds', 'updatedAt', 'userId'],
     );
   });
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseConfigFrom, baseEnvShape, envFields, parseConfig, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -12,12 +12,15 @@ const schema = z
   .object({
     PORT: envFields.port(8084),
     ...baseEnvShape,
+    ...secretsKeyEnvShape,
     SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
     MAX_CONTAINERS: envFields.int(1, 256).default(5),
     ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
     MAX_DELIVER: envFields.int(1, 100).default(3),
     NAK_DELAY_MS: envFields.int(0, 600_000).default(5_000),
+    // A run still going after this long gets a `running` record; 0 writes it before every run.
+    RUNNING_RECORD_DELAY_MS: envFields.int(0, 60_000).default(250),
     SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
     ORPHAN_GRACE_MS: envFields.int(1_000, 3_600_000).default(60_000),
     ORPHAN_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
@@ -59,6 +62,12 @@ const schema = z
     MAX_WARM_CONTAINERS: envFields.int(0, 1_024).optional(),
     WARM_ANSWER_GRACE_MS: envFields.int(100, 60_000).default(2_000),
     SUPERVISOR_BINARY: z.string().min(1).default(BUILT_SUPERVISOR),
+    MAX_INPUT_BYTES: envFields.int(0, 2 ** 40).default(256 * MIB),
+    /** At most 1 000: the record lists every file and must fit one NATS message. */
+    MAX_OUTPUT_FILES: envFields.int(0, 1_000).default(100),
+    MAX_OUTPUT_BYTES: envFields.int(0, 2 ** 40).default(64 * MIB),
+    /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
+    EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
   .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
@@ -66,11 +75,13 @@ const schema = z
   .transform((env) => ({
     ...baseConfigFrom(env),
     spawnerId: env.SPAWNER_ID,
+    keyring: env.SECRETS_KEY_FILE,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,
     ackWaitMs: env.ACK_WAIT_MS,
     maxDeliver: env.MAX_DELIVER,
     nakDelayMs: env.NAK_DELAY_MS,
+    runningDelayMs: env.RUNNING_RECORD_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     orphanGraceMs: env.ORPHAN_GRACE_MS,
     orphanSweepMs: env.ORPHAN_SWEEP_MS,
@@ -89,6 +100,10 @@ const schema = z
       maxIdle: env.MAX_WARM_CONTAINERS ?? env.MAX_CONTAINERS,
       answerGraceMs: env.WARM_ANSWER_GRACE_MS,
       supervisorBinary: env.SUPERVISOR_BINARY,
+    },
+    files: {
+      limits: { maxInputBytes: env.MAX_INPUT_BYTES, maxOutputFiles: env.MAX_OUTPUT_FILES, maxOutputBytes: env.MAX_OUTPUT_BYTES },
+      outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
     },
     sandbox: {
       defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },

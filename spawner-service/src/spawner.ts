@@ -1,25 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import {
+  BUCKETS,
   CONSUMERS,
   STREAMS,
   createExecutionStore,
   ensureExecutionsStream,
   natsReadiness,
+  openBucket,
   openExecutionsBucket,
+  openObjectBucket,
   type Logger,
 } from '@faas/common';
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { SpawnerConfig } from './config.js';
 import { abandonExecution } from './domain/abandon-execution.js';
+import type { RunExecutionPorts } from './domain/run-execution.js';
 import { startConsumerLoop } from './infra/consumer-loop.js';
 import { createDockerRunner } from './infra/docker-runner.js';
 import { watchFunctionChanges } from './infra/function-changes.js';
 import { startImageGc, type ImageGc } from './infra/image-gc.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
+import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
+import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
 
 export interface SpawnerDeps {
@@ -63,6 +69,15 @@ async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<Qu
   const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
   return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
+}
+
+/** Inputs come from the uploads bucket; outputs go to the outputs bucket, which expires with the records. */
+async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<RunExecutionPorts['files']> {
+  const [uploads, outputs] = await Promise.all([
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs }),
+  ]);
+  return { objects: bucketObjectFiles({ uploads, outputs }), limits: config.files.limits };
 }
 
 /** The supervisor binary, or undefined (with a warning) when it was not built: every run is then cold. */
@@ -116,6 +131,8 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
         ),
       )
     : undefined;
+  // Following from the start (when the registry made the bucket already), so no change is missed.
+  await Promise.race([functionChanges?.firstAttempt, new Promise((r) => setTimeout(r, 2_000).unref())]);
   const imageGc = startImageGc({ docker, nc, pulled: runner.images.pulled, forget: runner.images.forget, ...config.imageGc, logger });
   const orphanPolicy = {
     spawnerId: config.spawnerId,
@@ -138,7 +155,15 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
-  const ports = { store, runner, results, policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs, logger };
+  const secrets = config.keyring
+    ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
+    : undefined;
+  const files = await openFiles(nc, config);
+  const ports = {
+    store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
+    deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
+    runningDelayMs: config.runningDelayMs, files,
+  };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,

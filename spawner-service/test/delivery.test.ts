@@ -42,7 +42,9 @@ describe('spawner: delivery rules', () => {
     await seen;
     watch.stop();
     expect(record).to.include({ status: 'succeeded', result: 'once', attempt: 1 });
-    expect(statuses).to.deep.equal(['running', 'succeeded']);
+    // `running` only when the run outlasted RUNNING_RECORD_DELAY_MS (see running-record.test).
+    expect(statuses.filter((s) => s !== 'running')).to.deep.equal(['succeeded']);
+    expect(statuses.filter((s) => s === 'running').length).to.be.at.most(1);
   });
 
   it('keeps a record that is already final and re-publishes it on the result subject', async () => {
@@ -64,7 +66,7 @@ describe('spawner: delivery rules', () => {
     expect(stored?.revision).to.equal(revision);
   });
 
-  it('turns a queued record into running, then final, keeping what the publisher wrote', async () => {
+  it('turns a queued record into a final one, keeping what the publisher wrote', async () => {
     const request = executionRequest(IMAGES.echo, 'queued first');
     await sut.store.create({
       id: request.id, user: request.userId, function: request.function, image: request.image, status: 'queued',

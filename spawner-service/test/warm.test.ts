@@ -3,6 +3,7 @@ import { uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import {
   buildImages,
+  connectTestClient,
   containersOf,
   eventuallyGone,
   execute,
@@ -47,9 +48,11 @@ describe('spawner: warm containers', () => {
   before(async function () {
     this.timeout(120_000);
     await buildImages({ [WARM_IMAGE]: WARM_SCRIPT });
+    // The registry's bucket, as the registry opens it, before the spawner starts following it.
+    const client = await connectTestClient();
+    await openBucket(client.nc, BUCKETS.functions, { replicas: 3 });
+    await client.close();
     sut = await startTestSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '4' });
-    // The registry's bucket, as the registry opens it; the spawner follows its changes.
-    await openBucket(sut.nc, BUCKETS.functions, { replicas: 3 });
   });
   after(async () => {
     if (!sut) return;

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { NatsServerProcess, freePort, type Env, type Logger } from '@faas/common';
 
 export interface LocalEnv {
@@ -10,17 +11,22 @@ export interface LocalEnv {
 
 /**
  * Fills in what a developer's machine lacks: a JetStream-enabled nats-server from PATH when
- * NATS_URL is unset (one node, so one replica), and a random JWT secret kept under the data dir.
+ * NATS_URL is unset (one node, so one replica), and a random JWT secret, secrets key and first
+ * admin's password (user `admin`) kept under the data dir.
  */
 export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger): Promise<LocalEnv> {
   mkdirSync(dataDir, { recursive: true });
   const env: Record<string, string | undefined> = { ...base };
   let nats: NatsServerProcess | undefined;
 
-  if (!env.JWT_SECRET_FILE) {
-    const secretFile = join(dataDir, 'jwt-secret');
-    if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(48).toString('base64url'), { mode: 0o600 });
-    env.JWT_SECRET_FILE = secretFile;
+  // One id per data dir (one instance each, by its lock): a restart removes what it left, and two
+  // platforms on one engine never remove each other's containers as "their own" at start.
+  env.SPAWNER_ID ??= `${hostname()}-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 8)}`;
+  env.JWT_SECRET_FILE ??= keptSecret(join(dataDir, 'jwt-secret'), () => randomBytes(48).toString('base64url'));
+  env.SECRETS_KEY_FILE ??= keptSecret(join(dataDir, 'secrets-key'), () => `local-1:${randomBytes(32).toString('base64')}\n`);
+  if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD_FILE) {
+    env.ADMIN_USERNAME = 'admin';
+    env.ADMIN_PASSWORD_FILE = keptSecret(join(dataDir, 'admin-password'), () => randomBytes(18).toString('base64url'));
   }
   if (!env.NATS_URL) {
     const port = env.NATS_PORT ? Number(env.NATS_PORT) : await freePort();
@@ -36,4 +42,10 @@ export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger
       await nats?.stop();
     },
   };
+}
+
+/** A file made once with a fresh random value (owner-only), then kept across restarts. */
+function keptSecret(file: string, make: () => string): string {
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+  return file;
 }

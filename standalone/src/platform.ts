@@ -33,8 +33,8 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
   const nc = await connectNats({ servers: authConfig.natsUrls, name: 'standalone', logger });
   try {
     const [auth, registry, publisher] = await Promise.all([
-      connectAuthDeps(nc, authConfig),
-      connectRegistryDeps(nc, loadRegistryConfig(local)),
+      connectAuthDeps(nc, authConfig, logger.child({ component: 'auth' })),
+      connectRegistryDeps(nc, loadRegistryConfig(local), logger.child({ component: 'registry' })),
       connectPublisherDeps(nc, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
     ]);
     // One registry: /metrics shows the in-process spawner's figures too (warm starts, slots).

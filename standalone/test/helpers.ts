@@ -2,26 +2,31 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createLogger } from '@faas/common';
-import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { createLogger, type Logger } from '@faas/common';
+import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const secretFile = tempSecretFile();
+/** As `npm start` makes one under .data/: the secrets API works on every test platform. */
+const secretsKeyFile = tempSecretsKeyFile();
 
 /** The whole platform in this process against the test cluster; one JWT secret for every instance. */
-export function startTestPlatform(env: Record<string, string> = {}): Promise<Platform> {
+export function startTestPlatform(env: Record<string, string> = {}, logger?: Logger): Promise<Platform> {
   return startPlatform(
     {
       NATS_URL: testNatsUrls().join(','),
       NATS_REPLICAS: '3',
       JWT_SECRET_FILE: secretFile,
+      SECRETS_KEY_FILE: secretsKeyFile,
       BCRYPT_COST: '4',
       HOST: '127.0.0.1',
+      // Its own: a spawner removes every container of its id at start.
+      SPAWNER_ID: uniqueName('standalone-test'),
       ...env,
     },
-    createLogger('platform-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger ?? createLogger('platform-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     0,
   );
 }
@@ -32,6 +37,7 @@ export const IMAGES = Object.freeze({
   wordcount: 'faas-example/wordcount:latest',
   multiply: 'faas-example/multiply:latest',
   uppercase: 'faas-example/uppercase:latest',
+  csvlines: 'faas-example/csvlines:latest',
 });
 
 /** Builds the example functions (the README's way) and the test functions, locally. */
@@ -75,4 +81,16 @@ export function finalExecution(base: string, user: TestUser, id: string, timeout
     const res = await request<Execution>(`${base}/publisher/executions/${id}`, { token: user.token });
     return res.status === 200 && FINAL.has(res.body.status) ? res.body : undefined;
   }, timeoutMs, 100);
+}
+
+/** A platform logger at trace level whose every line lands in `lines`, for tests that read the logs. */
+export function capturingLogger(lines: string[]): Logger {
+  return createLogger('platform-test', 'trace', { write: (line: string) => void lines.push(line) });
+}
+
+/** The caller's user id, as auth knows it. */
+export async function userIdOf(base: string, user: TestUser): Promise<string> {
+  const me = await request<{ id: string }>(`${base}/auth/validate`, { token: user.token });
+  expect(me.status).to.equal(200);
+  return me.body.id;
 }

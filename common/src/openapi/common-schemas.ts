@@ -32,6 +32,7 @@ export const functionDefinitionSchema = z
     image: z.string(),
     description: z.string(),
     env: z.record(z.string(), z.string()),
+    secrets: z.array(z.string()).readonly().optional().meta({ description: "names of the owner's secrets, given to each run as environment variables" }),
     timeoutSeconds: z.number().int(),
     memoryMb: z.number().int(),
     cpus: z.number(),
@@ -61,6 +62,15 @@ export const executionRecordSchema = z
     attempt: z.number().int().min(0),
     spawner: z.string().nullable(),
     error: z.string().optional().meta({ description: 'why the platform could not run it' }),
+    inputs: z.array(z.string()).readonly().optional().meta({ description: 'the objects placed under /faas/in' }),
+    outputs: z
+      .object({
+        files: z.array(z.object({ path: z.string(), name: z.string().meta({ description: 'download at /registry/objects/<name>' }), size: z.number().int() })).readonly(),
+        truncated: z.boolean().meta({ description: 'past MAX_OUTPUT_FILES or MAX_OUTPUT_BYTES: files not stored' }),
+        skipped: z.number().int().meta({ description: 'links, devices and bad names in /faas/out, not followed' }),
+      })
+      .optional()
+      .meta({ description: 'what the function left in /faas/out (docs/objects.md)' }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 

@@ -52,7 +52,8 @@ export type OpenApiDocument = JsonSchema & {
   readonly components: { schemas: Record<string, JsonSchema> };
 };
 
-const PARAM = /:([A-Za-z0-9_]+)/g;
+/** `:name`, or `*name` (a wildcard of one or more segments: its value may contain `/`). */
+const PARAM = /[:*]([A-Za-z0-9_]+)/g;
 
 /** `/registry` + `/functions/:name` -> `/registry/functions/{name}`. */
 export function openApiPath(prefix: string, path: string): string {

@@ -41,6 +41,17 @@ export function tempSecretFile(): string {
   writeFileSync(file, randomBytes(32).toString('base64url'));
   return file;
 }
+/** A secrets key line as SECRETS_KEY_FILE holds it: `<id>:<32 random bytes, base64>`. */
+export function newSecretsKeyLine(id: string): string {
+  return `${id}:${randomBytes(32).toString('base64')}`;
+}
+
+/** Writes a SECRETS_KEY_FILE (first line: the active key) to a temp file. */
+export function tempSecretsKeyFile(lines: readonly string[] = [newSecretsKeyLine('test-1')]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'faas-secret-')), 'secrets-key');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
 export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
 export { silentRegistry, type FakeRegistry } from './silent-registry.js';
 export { registeredRoutes, type RegisteredRoute } from './routes.js';

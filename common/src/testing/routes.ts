@@ -18,8 +18,8 @@ function join(prefix: string, path: string): string {
   return `${prefix.replace(/\/+$/, '')}${path === '/' ? '' : path}` || '/';
 }
 
-/** Express 5 paths (`:name`) in OpenAPI form (`{name}`); anything fancier is shown as it is, so a test names it. */
-const toOpenApi = (path: string): string => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** Express 5 paths (`:name`, `*name`) in OpenAPI form (`{name}`); anything fancier is shown as it is, so a test names it. */
+const toOpenApi = (path: string): string => path.replace(/[:*]([A-Za-z0-9_]+)/g, '{$1}');
 
 function walk(layers: LayerLike[], prefix: string, out: RegisteredRoute[]): void {
   for (const layer of layers) {

@@ -91,3 +91,25 @@ export function authVariants(endpoint: Endpoint): HostileRequest[] {
     ...(endpoint.valid ? { body: JSON.stringify(endpoint.valid) } : {}),
   }));
 }
+
+/** The object endpoints (registry): raw bodies for PUT, hostile names in the path and the list query. */
+export function objectEndpoints(): Endpoint[] {
+  return [
+    { method: 'PUT', path: '/registry/objects/hx/data.csv', auth: true },
+    { method: 'GET', path: '/registry/objects', auth: true },
+    { method: 'GET', path: '/registry/objects/hx/nothing.csv', auth: true },
+    { method: 'DELETE', path: '/registry/objects/hx/nothing.csv', auth: true },
+  ];
+}
+
+export function objectPathVariants(segment: string): HostileRequest[] {
+  const octets = { 'content-type': 'application/octet-stream' };
+  return [
+    { method: 'PUT', path: `/registry/objects/${segment}`, auth: true, headers: octets, body: 'x' },
+    { method: 'PUT', path: `/registry/objects/hx/${segment}/x`, auth: true, headers: { 'content-type': segment }, body: 'x' },
+    { method: 'GET', path: `/registry/objects/${segment}`, auth: true },
+    { method: 'GET', path: `/registry/objects/executions/${segment}/x`, auth: true },
+    { method: 'DELETE', path: `/registry/objects/hx/${segment}`, auth: true },
+    { method: 'GET', path: `/registry/objects?limit=${segment}&cursor=${segment}&prefix=${segment}`, auth: true },
+  ];
+}

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import { ensureExecutionsStream } from '@faas/common';
-import { TEST_LABEL, eventually, tempSecretFile } from '@faas/common/testing';
+import { TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/common/testing';
 import { startProofCluster, type ProofCluster } from './nats-cluster.js';
 import { ServiceProcess } from './processes.js';
 
@@ -17,6 +18,8 @@ export interface ProofPlatform {
   readonly runId: string;
   readonly cluster: ProofCluster;
   readonly secretFile: string;
+  /** The first admin (ADMIN_USERNAME and ADMIN_PASSWORD_FILE of the auth service). */
+  readonly admin: { readonly username: string; readonly password: string };
   readonly auth: ServiceProcess;
   readonly registry: ServiceProcess;
   readonly publishers: ServiceProcess[];
@@ -45,10 +48,13 @@ async function startProofPlatform(): Promise<ProofPlatform> {
   const runId = `proof-${randomBytes(4).toString('hex')}`;
   const { cluster, nc } = await startClusterWithStream(runId);
   const secretFile = tempSecretFile();
-  const common = { NATS_URL: cluster.urls.join(','), NATS_REPLICAS: '3', JWT_SECRET_FILE: secretFile };
+  const common = { NATS_URL: cluster.urls.join(','), NATS_REPLICAS: '3', JWT_SECRET_FILE: secretFile, SECRETS_KEY_FILE: tempSecretsKeyFile() };
+  const admin = { username: `${runId}-admin`, password: randomBytes(12).toString('hex') };
+  const adminPasswordFile = `${secretFile}-admin`;
+  writeFileSync(adminPasswordFile, admin.password);
 
   const [auth, registry] = await Promise.all([
-    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, BCRYPT_COST: '4' } }),
+    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, BCRYPT_COST: '4', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD_FILE: adminPasswordFile } }),
     ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: common }),
   ]);
   const publishers: ServiceProcess[] = [];
@@ -93,6 +99,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
     runId,
     cluster,
     secretFile,
+    admin,
     auth,
     registry,
     publishers,

@@ -1,4 +1,4 @@
-import { ValidationError } from '@faas/common';
+import { SECRET_NAME_PATTERN, ValidationError, objectNameProblem } from '@faas/common';
 import { z } from 'zod';
 
 const limitsSchema = z
@@ -10,6 +10,9 @@ const limitsSchema = z
   })
   .partial();
 
+/** More than the publisher lets through (MAX_INPUTS there): a message past it is malformed. */
+const MAX_INPUTS = 256;
+
 /** The message on stream EXECUTIONS, as a spawner accepts it (limits may be partial). */
 const requestSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
@@ -19,9 +22,16 @@ const requestSchema = z.object({
   argument: z.string(),
   env: z.record(z.string(), z.string()).default({}),
   limits: limitsSchema.default({}),
+  /** Names of the owner's secrets: resolved for the run, never carried here as values. */
+  secrets: z.array(z.string().regex(SECRET_NAME_PATTERN)).max(64).default([]),
   queuedAt: z.string().min(1).optional(),
   revision: z.number().int().nonnegative().optional(),
   warm: z.boolean().optional(),
+  inputs: z
+    .array(z.string().refine((name) => objectNameProblem(name) === undefined, 'not an object name'))
+    .max(MAX_INPUTS)
+    .optional(),
+  outputs: z.boolean().optional(),
 });
 
 export type IncomingExecution = z.output<typeof requestSchema>;

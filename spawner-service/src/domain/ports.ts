@@ -1,4 +1,4 @@
-import { AppError, type ExecutionRecord } from '@faas/common';
+import { AppError, type ExecutionOutputs, type ExecutionRecord } from '@faas/common';
 
 /** What the domain asks of a container engine: run one function once, sandboxed. */
 export interface ContainerJob {
@@ -20,6 +20,31 @@ export interface ContainerJob {
   readonly warm?: boolean;
   /** Told as the run enters each phase, so an overrun deadline can say which one overran. */
   readonly onPhase?: (phase: RunPhase) => void;
+  /** Inputs to place read-only under /faas/in and outputs to collect from /faas/out; absent: neither. */
+  readonly files?: JobFiles;
+}
+
+/** An input object, read only when the runner places it. */
+export interface InputFile {
+  /** Its object name: the path under /faas/in. */
+  readonly name: string;
+  readonly size: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+/** Stores one output file as the runner streams it out of the container. */
+export type OutputSink = (path: string, size: number, data: AsyncIterable<Uint8Array>) => Promise<void>;
+
+export interface JobFiles {
+  readonly inputs: readonly InputFile[];
+  readonly outputs: { readonly maxFiles: number; readonly maxBytes: number; readonly sink: OutputSink };
+}
+
+/** The objects a run reads and writes, per user. */
+export interface ObjectFiles {
+  /** The user's input objects with their sizes; a NotFoundError naming the first missing one. */
+  inputs(userId: string, names: readonly string[]): Promise<InputFile[]>;
+  outputSink(userId: string, executionId: string): OutputSink;
 }
 
 /** image: inspect and pull; create: create, attach; start: start (warm: the container and its supervisor); run; cleanup. */
@@ -42,6 +67,8 @@ export interface ContainerOutcome {
   readonly oomKilled: boolean;
   /** Container run time (started to finished), not including create or pull. */
   readonly durationMs: number;
+  /** What was collected from /faas/out, when the job had files. */
+  readonly outputs?: ExecutionOutputs;
 }
 
 /**
@@ -50,6 +77,20 @@ export interface ContainerOutcome {
  */
 export interface ContainerRunner {
   run(job: ContainerJob): Promise<ContainerOutcome>;
+}
+
+/**
+ * The owner's secrets, decrypted for one run. Throws MissingSecretError naming the secrets
+ * that are gone, UnavailableError for a passing store fault, anything else for a permanent one.
+ */
+export interface SecretResolver {
+  resolve(userId: string, names: readonly string[]): Promise<Readonly<Record<string, string>>>;
+}
+
+export class MissingSecretError extends AppError {
+  constructor(names: readonly string[]) {
+    super('SECRET_MISSING', `secret${names.length > 1 ? 's' : ''} not found: ${names.join(', ')} (deleted after the function was registered?)`);
+  }
 }
 
 export interface ResultPublisher {

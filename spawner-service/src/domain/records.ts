@@ -38,6 +38,7 @@ export function finishedRecord(running: ExecutionRecord, outcome: ContainerOutco
     truncated: outcome.truncated,
     durationMs: outcome.durationMs,
     finishedAt: now.toISOString(),
+    ...(outcome.outputs ? { outputs: outcome.outputs } : {}),
   };
   if (outcome.timedOut) {
     return { ...base, status: 'timed_out', error: `timed out after ${limits.timeoutMs} ms; the container was killed` };

@@ -1,22 +1,20 @@
-import {
-  ConflictError,
-  UnavailableError,
-  type ExecutionRecord,
-  type ExecutionStore,
-  type Logger,
-} from '@faas/common';
+import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
+import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
-import type { ContainerRunner, ResultPublisher } from './ports.js';
+import type { ContainerJob, ContainerRunner, JobFiles, ObjectFiles, ResolvedLimits, ResultPublisher, SecretResolver } from './ports.js';
 import { fitRecord } from './record-size.js';
-import { isFinal, storeFinal } from './store-final.js';
+import { markRunning } from './running-marker.js';
+import { isFinal, storeFinalPatiently } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
 
 export interface RunExecutionPorts {
   readonly store: ExecutionStore;
   readonly runner: ContainerRunner;
   readonly results: ResultPublisher;
+  /** Resolves a function's secrets at run time; absent: functions with secrets end as `error`. */
+  readonly secrets?: SecretResolver;
   readonly policy: LimitPolicy;
   readonly spawnerId: string;
   /** The largest record the store and the result subject carry (NATS max_payload less headroom). */
@@ -25,7 +23,21 @@ export interface RunExecutionPorts {
   readonly deadlineBeyondTimeoutMs: number;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /**
+   * How long a run may take before its record says `running` (0: marked before the run starts).
+   * Fast runs go from `queued` straight to their final record.
+   */
+  readonly runningDelayMs?: number;
+  /** How long store faults are retried when the final record is written (the run is not repeated meanwhile). */
+  readonly finalWritePatienceMs?: number;
+  /** Inputs and outputs; absent: executions with files end as `error`. */
+  readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits };
 }
+
+/** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
+export const DEFAULT_RUNNING_DELAY_MS = 250;
+/** Longer than a NATS leader election (about 5 s measured), shorter than anyone's patience. */
+export const DEFAULT_FINAL_WRITE_PATIENCE_MS = 15_000;
 
 export interface Delivery {
   /** 1 on the first delivery of the message. */
@@ -42,63 +54,82 @@ export type RunOutcome =
   | { readonly kind: 'done'; readonly record: ExecutionRecord; readonly ran: boolean }
   | { readonly kind: 'retry'; readonly reason: string };
 
-const WRITE_ATTEMPTS = 5;
-
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Runs one delivery of an execution: marks it running, runs the container, stores the final
- * record unless another attempt already did, and publishes it. Store faults propagate.
+ * Runs one delivery of an execution: runs the container unless another attempt already finished
+ * it, marks the record running if the run is still going after `runningDelayMs`, stores the final
+ * record unless another attempt already did (retrying store faults for a while), and publishes it.
+ * Other store faults propagate.
  */
 export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
-  const marked = await markRunning(ports, request, delivery.attempt, now);
-  if (marked.kind === 'final') {
-    ports.logger.info({ executionId: request.id, status: marked.record.status }, 'execution already final: result re-published');
-    await ports.results.publish(marked.record);
-    return { kind: 'done', record: marked.record, ran: false };
+  const stored = await ports.store.get(request.id);
+  if (stored && isFinal(stored.record)) {
+    ports.logger.info({ executionId: request.id, status: stored.record.status }, 'execution already final: result re-published');
+    await ports.results.publish(stored.record);
+    return { kind: 'done', record: stored.record, ran: false };
   }
+  const started = runningRecord(stored?.record ?? queuedRecordFor(request, now()), delivery.attempt, ports.spawnerId, now());
   const limits = resolveLimits(request.limits, ports.policy);
+  const delayMs = ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS;
+  const marker = await markRunning({ store: ports.store, logger: ports.logger, delayMs }, started, stored?.revision);
   let final: ExecutionRecord;
   try {
+    const runEnv = await secretsFor(ports, request);
+    const files = await filesOf(ports, request);
+    const job = jobFor(request, limits, runEnv, files);
     const deadlineMs = limits.timeoutMs + ports.deadlineBeyondTimeoutMs;
-    const late = (result: unknown): void => ports.logger.warn({ executionId: request.id, outcome: result instanceof Error ? result.message : 'finished' }, 'a run past its deadline ended');
-    const outcome = await withinDeadline(deadlineMs, (onPhase) => ports.runner.run({
-      onPhase,
-      executionId: request.id,
-      userId: request.userId,
-      functionName: request.function,
-      image: request.image,
-      argument: request.argument,
-      env: request.env,
-      limits,
-      ...(request.revision !== undefined ? { revision: request.revision } : {}),
-      ...(request.warm !== undefined ? { warm: request.warm } : {}),
-    }), late);
-    final = fitRecord(finishedRecord(marked.record, outcome, limits, now()), ports.maxRecordBytes);
+    const late = (result: unknown): void =>
+      ports.logger.warn({ executionId: request.id, outcome: result instanceof Error ? result.message : 'finished' }, 'a run past its deadline ended');
+    const outcome = await withinDeadline(deadlineMs, (onPhase) => ports.runner.run({ ...job, onPhase }), late);
+    final = fitRecord(finishedRecord(started, outcome, limits, now()), ports.maxRecordBytes);
   } catch (err) {
-    if (err instanceof UnavailableError && !delivery.lastAttempt) return { kind: 'retry', reason: err.message };
+    if (err instanceof UnavailableError && !delivery.lastAttempt) {
+      await marker.settle();
+      return { kind: 'retry', reason: err.message };
+    }
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
-    final = errorRecord(marked.record, reason, now());
+    final = errorRecord(started, reason, now());
   }
-  const stored = await storeFinal(ports.store, final, marked.revision);
-  await ports.results.publish(stored);
-  return { kind: 'done', record: stored, ran: stored === final };
+  if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
+  const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };
+  const record = await storeFinalPatiently(ports.store, final, await marker.settle(), patience);
+  await ports.results.publish(record);
+  return { kind: 'done', record, ran: record === final };
 }
 
-type Marked = { kind: 'final'; record: ExecutionRecord } | { kind: 'running'; record: ExecutionRecord; revision: number };
+/** The run's secrets; their values go to the runner only, never into a record or a log line. */
+async function secretsFor(ports: RunExecutionPorts, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
+  if (request.secrets.length === 0) return undefined;
+  if (!ports.secrets) throw new Error('this function uses secrets, but the spawner has no SECRETS_KEY_FILE');
+  return ports.secrets.resolve(request.userId, request.secrets);
+}
 
-async function markRunning(ports: RunExecutionPorts, request: IncomingExecution, attempt: number, now: () => Date): Promise<Marked> {
-  for (let i = 0; i < WRITE_ATTEMPTS; i++) {
-    const stored = await ports.store.get(request.id);
-    if (stored && isFinal(stored.record)) return { kind: 'final', record: stored.record };
-    const record = runningRecord(stored?.record ?? queuedRecordFor(request, now()), attempt, ports.spawnerId, now());
-    try {
-      const revision = stored ? await ports.store.update(record, stored.revision) : await ports.store.create(record);
-      return { kind: 'running', record, revision };
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
-  throw new UnavailableError(`execution ${request.id} kept changing while being marked running`);
+/** Checked before any container exists: a missing input ends the execution here. */
+async function filesOf(ports: RunExecutionPorts, request: IncomingExecution): Promise<JobFiles | undefined> {
+  if (!wantsFiles(request)) return undefined;
+  if (!ports.files) throw new InputError('this spawner has no object store: executions with inputs or outputs cannot run');
+  return jobFiles(ports.files.objects, ports.files.limits, request);
+}
+
+function jobFor(
+  request: IncomingExecution,
+  limits: ResolvedLimits,
+  runEnv: Readonly<Record<string, string>> | undefined,
+  files: JobFiles | undefined,
+): ContainerJob {
+  return {
+    executionId: request.id,
+    userId: request.userId,
+    functionName: request.function,
+    image: request.image,
+    argument: request.argument,
+    env: request.env,
+    limits,
+    ...(runEnv ? { runEnv } : {}),
+    ...(request.revision !== undefined ? { revision: request.revision } : {}),
+    ...(request.warm !== undefined ? { warm: request.warm } : {}),
+    ...(files ? { files } : {}),
+  };
 }

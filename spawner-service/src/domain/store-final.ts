@@ -1,31 +1,61 @@
-import { ConflictError, FINAL_STATUSES, UnavailableError, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { ConflictError, FINAL_STATUSES, UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger } from '@faas/common';
 
 const WRITE_ATTEMPTS = 5;
 
 export const isFinal = (record: ExecutionRecord): boolean => FINAL_STATUSES.has(record.status);
 
-/** Writes the final record, unless a final one is there already: that one wins and is returned. */
-export async function storeFinal(store: ExecutionStore, final: ExecutionRecord, revision: number): Promise<ExecutionRecord> {
+/**
+ * Writes the final record, unless a final one is there already: that one wins and is returned.
+ * Every write is revision-checked (`revision` undefined: the record must not exist yet), so two
+ * attempts of one execution can never both store a final record.
+ */
+export async function storeFinal(store: ExecutionStore, final: ExecutionRecord, revision: number | undefined): Promise<ExecutionRecord> {
   let expected = revision;
   for (let i = 0; i < WRITE_ATTEMPTS; i++) {
     try {
-      await store.update(final, expected);
+      if (expected === undefined) await store.create(final);
+      else await store.update(final, expected);
       return final;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       const stored = await store.get(final.id);
-      if (stored && isFinal(stored.record)) return stored.record;
-      if (stored) {
-        expected = stored.revision;
-        continue;
-      }
-      // Deleted meanwhile (TTL or an operator): put it back.
-      const created = await store.create(final).then(
-        () => true,
-        (e: unknown) => (e instanceof ConflictError ? false : Promise.reject(e)),
-      );
-      if (created) return final;
+      // Ours, when an earlier write of this loop landed although its answer was lost.
+      if (stored && isFinal(stored.record)) return JSON.stringify(stored.record) === JSON.stringify(final) ? final : stored.record;
+      // Changed meanwhile, or deleted (TTL or an operator): try again against what is there now.
+      expected = stored?.revision;
     }
   }
   throw new UnavailableError(`execution ${final.id} kept changing while its result was stored`);
+}
+
+export interface Patience {
+  readonly logger: Logger;
+  /** How long store faults (a NATS leader election) are retried before giving up. */
+  readonly patienceMs: number;
+}
+
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 2_000;
+
+/**
+ * storeFinal, retrying store faults for a while: the run is done and its result is in hand, so
+ * waiting out a few seconds of NATS leader election beats handing the message back, which would
+ * run the function again. The spawner keeps sending in-progress acks meanwhile.
+ */
+export async function storeFinalPatiently(
+  store: ExecutionStore,
+  final: ExecutionRecord,
+  revision: number | undefined,
+  patience: Patience,
+): Promise<ExecutionRecord> {
+  const deadline = Date.now() + patience.patienceMs;
+  for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+    try {
+      return await storeFinal(store, final, revision);
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      patience.logger.warn({ err, executionId: final.id, retryInMs: delay }, 'final record not stored yet; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }

@@ -39,7 +39,7 @@ export function containerSpec(job: ContainerJob, sandbox: SandboxSettings, spawn
   return {
     Image: job.image,
     Cmd: [job.argument],
-    Env: Object.entries(job.env).map(([key, value]) => `${key}=${value}`),
+    Env: Object.entries({ ...job.env, ...job.runEnv }).map(([key, value]) => `${key}=${value}`),
     ...(sandbox.user ? { User: sandbox.user } : {}),
     Labels: {
       ...sandbox.extraLabels,

@@ -8,6 +8,8 @@ import { createImagePuller, type ImagePolicy, type ImagePuller } from './image-p
 import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
+import { runFiles, type RunFiles } from './files/run-files.js';
+import { removeStaleFileVolumes } from './files/volume-sweep.js';
 import { runMs } from './run-time.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
 
@@ -42,6 +44,11 @@ export interface DockerRunner extends ContainerRunner {
 const STREAM_DRAIN_MS = 2_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/** Labels of a run's file volumes and their filler: the harness and operators can find them. */
+function filesLabels(job: ContainerJob, extra: Readonly<Record<string, string>>, spawnerId: string): Record<string, string> {
+  return { ...extra, [LABELS.managed]: 'true', [LABELS.execution]: job.executionId, [LABELS.user]: job.userId, [LABELS.spawner]: spawnerId, 'faas.files': 'true' };
+}
 
 /** A thin, logged boundary around dockerode: pull, create, attach, start, wait, inspect, remove. */
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
@@ -109,12 +116,14 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   }
 
   /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
-  async function create(job: ContainerJob): Promise<Docker.Container> {
+  async function create(job: ContainerJob, files: RunFiles | undefined): Promise<Docker.Container> {
     job.onPhase?.('image');
     const { volumes } = await images.facts(job.image, job.userId);
     job.onPhase?.('create');
+    const base = containerSpec(job, sandbox, spawnerId, volumes);
+    const spec = files ? { ...base, HostConfig: { ...base.HostConfig, Mounts: files.mounts } } : base;
     try {
-      return await docker.createContainer(containerSpec(job, sandbox, spawnerId, volumes));
+      return await docker.createContainer(spec);
     } catch (err) {
       throw translateDockerError(err, `create container from ${job.image}`);
     }
@@ -122,21 +131,29 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
 
   return {
     async run(job) {
-      if (warm?.wants(job)) return warm.run(job);
+      // Executions with files run cold: per-run volumes can only be mounted at create time.
+      if (!job.files && warm?.wants(job)) return warm.run(job);
       const log = logger.child({ executionId: job.executionId, image: job.image });
       const t0 = Date.now();
-      const container = await create(job);
+      const files = job.files ? runFiles(docker, { ...job, files: job.files }, filesLabels(job, sandbox.extraLabels, spawnerId)) : undefined;
+      await files?.create().catch((err: unknown) => Promise.reject(translateDockerError(err, 'create file volumes')));
+      const container = await create(job, files).catch(async (err: unknown) => {
+        await files?.remove();
+        throw err;
+      });
       const created = Date.now();
       try {
+        await files?.fill(job.image);
         const outcome = await execute(container, job);
         log.debug({ containerId: container.id, createMs: created - t0, runMs: outcome.durationMs }, 'container finished');
-        return outcome;
+        return files ? { ...outcome, outputs: await files.collect(container) } : outcome;
       } catch (err) {
         throw translateDockerError(err, `run container ${container.id}`);
       } finally {
         job.onPhase?.('cleanup');
         const removing = Date.now();
         await remove(container, job.executionId);
+        await files?.remove();
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
       }
     },
@@ -151,6 +168,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
         }),
       );
       const orphans = candidates.filter((_, i) => confirmed[i]);
+      await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger);
       await Promise.all(orphans.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
       if (orphans.length > 0) {
         const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));

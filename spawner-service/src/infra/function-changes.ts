@@ -16,14 +16,21 @@ const RETRY_MS = 5_000;
  * bucket, and a spawner that starts first keeps trying. Best effort: a missed event only leaves
  * an unusable container to the idle timeout (the key carries the revision).
  */
-export function watchFunctionChanges(nc: NatsConnection, logger: Logger, onChange: (change: FunctionChange) => void): { stop(): void } {
+export function watchFunctionChanges(
+  nc: NatsConnection,
+  logger: Logger,
+  onChange: (change: FunctionChange) => void,
+): { stop(): void; readonly firstAttempt: Promise<void> } {
   let stopped = false;
+  let attempted: () => void = () => undefined;
+  const firstAttempt = new Promise<void>((resolve) => (attempted = resolve));
   let stopWatch: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   async function follow(): Promise<void> {
     const kv = await nc.jetstream().views.kv(BUCKETS.functions, { bindOnly: true });
     const watch = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
     stopWatch = () => watch.stop();
+    attempted();
     for await (const entry of watch) {
       const dot = entry.key.indexOf('.');
       if (dot < 0) continue;
@@ -42,11 +49,13 @@ export function watchFunctionChanges(nc: NatsConnection, logger: Logger, onChang
     follow()
       .catch((err: unknown) => logger.debug({ err }, 'functions bucket not followed yet'))
       .finally(() => {
+        attempted();
         if (!stopped) timer = setTimeout(start, RETRY_MS).unref();
       });
   }
   start();
   return {
+    firstAttempt,
     stop() {
       stopped = true;
       clearTimeout(timer);

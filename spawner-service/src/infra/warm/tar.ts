@@ -5,22 +5,25 @@ export interface TarEntry {
   readonly data: Buffer;
 }
 
-const BLOCK = 512;
+export const BLOCK = 512;
 
 function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(entry: TarEntry): Buffer {
+const header = (entry: TarEntry): Buffer => tarHeader({ name: entry.name, mode: entry.mode, size: entry.data.length });
+
+/** A ustar header; `type` '0' is a file, '5' a directory, 'x' a PAX record. Names over 100 bytes need a PAX record first. */
+export function tarHeader(entry: { name: string; mode: number; size: number; type?: string }): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(entry.name, 0, 100, 'utf8');
   h.write(octal(entry.mode, 8), 100, 'ascii');
   h.write(octal(0, 8), 108, 'ascii');
   h.write(octal(0, 8), 116, 'ascii');
-  h.write(octal(entry.data.length, 12), 124, 'ascii');
+  h.write(octal(entry.size, 12), 124, 'ascii');
   h.write(octal(Math.floor(Date.now() / 1000), 12), 136, 'ascii');
   h.write('        ', 148, 'ascii');
-  h.write('0', 156, 'ascii');
+  h.write(entry.type ?? '0', 156, 'ascii');
   h.write('ustar\u000000', 257, 'ascii');
   let sum = 0;
   for (const byte of h) sum += byte;

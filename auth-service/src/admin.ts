@@ -1,0 +1,135 @@
+import { ConflictError, NotFoundError, UnavailableError, type Principal } from '@faas/common';
+import type { AccountWriter } from './account-writer.js';
+import type { UserEraser } from './user-erasure.js';
+import type { StoredUser, UserStore } from './user-store.js';
+
+export interface AdminDeps {
+  readonly users: UserStore;
+  readonly accounts: AccountWriter;
+  readonly eraseUser: UserEraser;
+}
+
+export interface AdminUserView {
+  readonly id: string;
+  readonly username: string;
+  readonly role: string;
+  readonly createdAt: string;
+  readonly disabled: boolean;
+  readonly maxConcurrent: number | null;
+}
+
+export interface UserChange {
+  readonly disabled?: boolean;
+  /** null removes the override. */
+  readonly maxConcurrent?: number | null;
+}
+
+export const adminView = (u: StoredUser): AdminUserView => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  createdAt: u.createdAt,
+  disabled: u.disabled === true,
+  maxConcurrent: u.maxConcurrent ?? null,
+});
+
+const WRITE_ATTEMPTS = 10;
+const notFound = (username: string): NotFoundError => new NotFoundError(`user ${username} not found`);
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Revision-checked read-change-write of one user, retried on a lost race; then every service is
+ * told. `change` may return undefined: nothing to write (the user is told again all the same).
+ */
+export async function changeStoredUser(
+  deps: Pick<AdminDeps, 'users' | 'accounts'>,
+  username: string,
+  change: (u: StoredUser) => Promise<StoredUser | undefined> | StoredUser | undefined,
+): Promise<StoredUser> {
+  for (let i = 0; i < WRITE_ATTEMPTS; i++) {
+    const found = await deps.users.get(username);
+    if (!found) throw notFound(username);
+    const next = await change(found.user);
+    if (!next) {
+      await deps.accounts.publish(found.user);
+      return found.user;
+    }
+    try {
+      await deps.users.update(next, found.revision);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (i + 1)));
+      continue;
+    }
+    await deps.accounts.publish(next);
+    return next;
+  }
+  throw new UnavailableError(`user ${username} kept changing; try again`);
+}
+
+async function enabledAdminsOtherThan(users: UserStore, userId: string): Promise<number> {
+  const all = await Promise.all((await users.keys()).map((key) => users.find(key)));
+  return all.filter((u) => u && u.role === 'admin' && !u.disabled && u.id !== userId).length;
+}
+
+/** The platform must keep one admin who can still log in. */
+async function refuseLastAdmin(users: UserStore, target: StoredUser, action: string): Promise<void> {
+  if (target.role !== 'admin' || target.disabled) return;
+  if ((await enabledAdminsOtherThan(users, target.id)) === 0) {
+    throw new ConflictError(`cannot ${action} ${target.username}: it is the last enabled admin`);
+  }
+}
+
+export async function listUsers(deps: Pick<AdminDeps, 'users'>, page: { limit: number; after?: string }): Promise<{ items: AdminUserView[]; last: string | null }> {
+  const keys = (await deps.users.keys()).filter((k) => page.after === undefined || k > page.after).sort(byCodePoint);
+  const slice = keys.slice(0, page.limit);
+  const found = await Promise.all(slice.map((key) => deps.users.find(key)));
+  const items = found.flatMap((u) => (u ? [adminView(u)] : []));
+  return { items, last: keys.length > slice.length ? (slice[slice.length - 1] ?? null) : null };
+}
+
+export async function getUser(deps: Pick<AdminDeps, 'users'>, username: string): Promise<AdminUserView> {
+  const user = await deps.users.find(username);
+  if (!user) throw notFound(username);
+  return adminView(user);
+}
+
+/** Disabling revokes every token issued so far (enabling again does not bring them back). */
+export async function changeUser(deps: AdminDeps, username: string, change: UserChange): Promise<AdminUserView> {
+  const next = await changeStoredUser(deps, username, async (user) => {
+    if (change.disabled === true) await refuseLastAdmin(deps.users, user, 'disable');
+    const { maxConcurrent: _old, ...rest } = user;
+    const quota = change.maxConcurrent === undefined ? user.maxConcurrent : (change.maxConcurrent ?? undefined);
+    const disabling = change.disabled === true && !user.disabled;
+    return {
+      ...rest,
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(disabling ? { tokenGeneration: (user.tokenGeneration ?? 0) + 1 } : {}),
+      ...(quota !== undefined ? { maxConcurrent: quota } : {}),
+    };
+  });
+  return adminView(next);
+}
+
+/** Tokens are refused first, then the user's data goes, then the account itself. */
+export async function deleteUser(deps: AdminDeps, username: string): Promise<void> {
+  const found = await deps.users.get(username);
+  if (!found) throw notFound(username);
+  await refuseLastAdmin(deps.users, found.user, 'delete');
+  await deps.accounts.tombstone(found.user.id);
+  await deps.eraseUser(found.user.id);
+  await deps.users.remove(found.user.username);
+}
+
+/** Every token issued to the caller so far is refused from now on, at every service. */
+export async function logoutEverywhere(deps: Pick<AdminDeps, 'users' | 'accounts'>, principal: Principal): Promise<void> {
+  let first: number | undefined;
+  await changeStoredUser(deps, principal.username, (user) => {
+    if (user.id !== principal.id) throw notFound(principal.username);
+    const generation = user.tokenGeneration ?? 0;
+    first ??= generation;
+    // Raised by someone else (a concurrent logout-all) since this one began: it revoked the same tokens.
+    if (generation > first) return undefined;
+    return { ...user, tokenGeneration: generation + 1 };
+  });
+}

@@ -1,0 +1,50 @@
+import { BUCKETS, type Logger } from '@faas/common';
+import type { KV, NatsConnection } from 'nats';
+
+/** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota. */
+export type UserEraser = (userId: string) => Promise<{ functions: number; secrets: number; executions: number }>;
+
+async function bindIfExists(nc: NatsConnection, name: string): Promise<KV | undefined> {
+  try {
+    return await nc.jetstream({ timeout: 10_000 }).views.kv(name, { bindOnly: true });
+  } catch {
+    return undefined; // never created: nothing of anyone's is in it
+  }
+}
+
+async function keysUnder(kv: KV, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
+  return keys;
+}
+
+async function purgeAll(kv: KV | undefined, keys: readonly string[]): Promise<number> {
+  if (!kv) return 0;
+  for (const key of keys) await kv.purge(key);
+  return keys.length;
+}
+
+/**
+ * Buckets other services own are bound, never created, so their settings (TTLs, replicas) stay
+ * theirs. Purge, not delete: no earlier revision of a record survives in the bucket's history.
+ */
+export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser {
+  return async (userId) => {
+    const [functions, secrets, index, executions, quotas] = await Promise.all(
+      [BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas].map((b) => bindIfExists(nc, b)),
+    );
+    const erased = {
+      functions: await purgeAll(functions, functions ? await keysUnder(functions, userId) : []),
+      secrets: await purgeAll(secrets, secrets ? await keysUnder(secrets, userId) : []),
+      executions: 0,
+    };
+    if (index) {
+      const indexKeys = await keysUnder(index, userId);
+      erased.executions = await purgeAll(executions, indexKeys.map((key) => key.slice(userId.length + 1)));
+      await purgeAll(index, indexKeys);
+    }
+    if (quotas && (await quotas.get(userId))) await quotas.purge(userId);
+    logger.info({ userId, ...erased }, 'user data erased');
+    return erased;
+  };
+}

@@ -1,0 +1,104 @@
+import type { KV, KvEntry, NatsConnection } from 'nats';
+import { BUCKETS } from './constants.js';
+import { UnauthenticatedError } from './errors.js';
+import { openBucket } from './kv.js';
+import type { Logger } from './logger.js';
+import type { Principal, TokenVerifier } from './jwt.js';
+
+/**
+ * What every service must know about an account without asking auth per request. Auth writes
+ * these (KV `accounts`, key = user id); every service keeps them in memory through a KV watch.
+ */
+export interface AccountControl {
+  readonly disabled?: boolean;
+  /** The account was deleted: its tokens are refused until they expire. */
+  readonly deleted?: boolean;
+  /** Tokens whose `gen` claim is lower were issued before a logout-all or a disable: refused. */
+  readonly minTokenGeneration?: number;
+  /** The admin's per-user override of the publisher's MAX_CONCURRENT_PER_USER. */
+  readonly maxConcurrent?: number;
+}
+
+export interface AccountControls {
+  get(userId: string): AccountControl | undefined;
+  /** Why a verified token must still be refused, or undefined when it may pass. */
+  refusal(principal: Principal): string | undefined;
+  stop(): void;
+}
+
+const RESTART_DELAY_MS = 1_000;
+
+export function refusalFor(control: AccountControl | undefined, principal: Principal): string | undefined {
+  if (!control) return undefined;
+  if (control.deleted) return 'user no longer exists';
+  if (control.disabled) return 'user is disabled';
+  if ((principal.generation ?? 0) < (control.minTokenGeneration ?? 0)) return 'token was revoked; log in again';
+  return undefined;
+}
+
+export interface WatchOptions {
+  readonly logger?: Logger;
+  /** True once the connection is closing: a watch that ends then is not followed again. */
+  readonly closing?: () => boolean;
+}
+
+/** Follows the `accounts` bucket; resolves once the current entries are loaded. */
+export async function watchAccountControls(kv: KV, options: WatchOptions = {}): Promise<AccountControls> {
+  const { logger } = options;
+  const controls = new Map<string, AccountControl>();
+  let stopped = false;
+  let current: { stop(): void } | undefined;
+  const apply = (entry: KvEntry): void => {
+    if (entry.operation !== 'PUT') controls.delete(entry.key);
+    else controls.set(entry.key, entry.json<AccountControl>());
+  };
+  const follow = async (): Promise<void> => {
+    let initialized!: () => void;
+    const ready = new Promise<void>((resolve) => (initialized = resolve));
+    const watch = await kv.watch({ initializedFn: () => initialized() });
+    current = watch;
+    void (async () => {
+      try {
+        for await (const entry of watch) apply(entry);
+      } catch (err) {
+        logger?.warn({ err }, 'account watch failed');
+      }
+      if (stopped || options.closing?.()) return;
+      logger?.warn('account watch ended; following again');
+      setTimeout(() => void follow().catch((err: unknown) => logger?.error({ err }, 'account watch restart failed')), RESTART_DELAY_MS).unref();
+    })();
+    await ready;
+  };
+  await follow();
+  return {
+    get: (userId) => controls.get(userId),
+    refusal: (principal) => refusalFor(controls.get(principal.id), principal),
+    stop() {
+      stopped = true;
+      current?.stop();
+    },
+  };
+}
+
+/** A verifier that also refuses disabled, deleted and logged-out accounts' tokens. */
+export function revocationAwareVerifier(verify: TokenVerifier, controls: Pick<AccountControls, 'refusal'>): TokenVerifier {
+  return async (token) => {
+    const principal = await verify(token);
+    const refusal = controls.refusal(principal);
+    if (refusal) throw new UnauthenticatedError(refusal);
+    return principal;
+  };
+}
+
+export interface AccountGuard {
+  readonly kv: KV;
+  readonly controls: AccountControls;
+  readonly verifyToken: TokenVerifier;
+}
+
+/** Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. */
+export async function openAccountGuard(nc: NatsConnection, replicas: number, verify: TokenVerifier, logger?: Logger): Promise<AccountGuard> {
+  const kv = await openBucket(nc, BUCKETS.accounts, { replicas });
+  const controls = await watchAccountControls(kv, { ...(logger ? { logger } : {}), closing: () => nc.isClosed() || nc.isDraining() });
+  return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { nanos, type JetStreamManager, type NatsConnection, type ObjectStore, type StoredMsg } from 'nats';
+
+/** The part of nats.js's direct-get API used here (the manager has it; its public type omits it). */
+interface DirectGet {
+  getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
+}
+import { TooLargeError, UnavailableError } from './errors.js';
+
+/** An object as listed: `key` is the bucket key (`<userId>/<name>`). */
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+  /** `SHA-256=<base64url>` of the content. */
+  readonly digest: string;
+  readonly contentType: string;
+  readonly mtime: string;
+}
+
+/** A JetStream Object Store bucket, streamed both ways: nothing is held whole in memory. */
+export interface ObjectBucket {
+  info(key: string): Promise<StoredObject | undefined>;
+  list(prefix: string): Promise<StoredObject[]>;
+  /** Stores the source under key; past maxBytes a TooLargeError and nothing is stored (an older object under key stays). */
+  put(key: string, source: AsyncIterable<Uint8Array>, options: { contentType: string; maxBytes: number; tooLarge?: (max: number) => Error }): Promise<StoredObject>;
+  /** The content, chunk by chunk, read from the server only as fast as it is consumed. */
+  read(object: StoredObject): AsyncIterable<Uint8Array>;
+  delete(key: string): Promise<boolean>;
+}
+
+/** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
+const FLUSH_EVERY_BYTES = 1024 * 1024;
+
+export async function openObjectBucket(nc: NatsConnection, name: string, options: { replicas: number; ttlMs?: number }): Promise<ObjectBucket> {
+  const js = nc.jetstream({ timeout: 10_000 });
+  const os = await js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}) });
+  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+  // The manager has the direct-get API (the object store's own reads use it); its public type omits it.
+  const direct = (jsm as JetStreamManager & { direct?: DirectGet }).direct;
+  if (!direct) throw new Error('this nats client has no direct-get API');
+  return objectBucket(nc, direct, os, name);
+}
+
+/** The digest as nats.js writes it: base64url with padding. */
+const paddedBase64Url = (bytes: Buffer): string => bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+
+function view(key: string, info: { size: number; digest: string; mtime: string; description?: string }): StoredObject {
+  return { key, size: info.size, digest: info.digest, contentType: info.description || 'application/octet-stream', mtime: info.mtime };
+}
+
+function objectBucket(nc: NatsConnection, direct: DirectGet, os: ObjectStore, name: string): ObjectBucket {
+  function capped(source: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: (max: number) => Error): ReadableStream<Uint8Array> {
+    const it = source[Symbol.asyncIterator]();
+    let total = 0;
+    let sinceFlush = 0;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sinceFlush >= FLUSH_EVERY_BYTES) {
+          sinceFlush = 0;
+          await nc.flush();
+        }
+        const next = await it.next();
+        if (next.done) return controller.close();
+        total += next.value.length;
+        sinceFlush += next.value.length;
+        if (total > maxBytes) {
+          await it.return?.();
+          return controller.error(tooLarge(maxBytes));
+        }
+        controller.enqueue(next.value);
+      },
+    });
+  }
+  return {
+    async info(key) {
+      const info = await os.info(key);
+      if (!info || info.deleted) return undefined;
+      return view(key, info);
+    },
+    async list(prefix) {
+      const all = await os.list();
+      return all.filter((i) => !i.deleted && i.name.startsWith(prefix)).map((i) => view(i.name, i)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async put(key, source, options) {
+      const tooLarge = options.tooLarge ?? ((max: number) => new TooLargeError(`the object is larger than ${max} bytes`));
+      const info = await os.put({ name: key, description: options.contentType }, capped(source, options.maxBytes, tooLarge));
+      return view(key, info);
+    },
+    async *read(object) {
+      const info = await os.info(object.key);
+      if (!info || info.deleted) throw new UnavailableError(`object ${object.key} went away while being read`);
+      const subject = `$O.${name}.C.${info.nuid}`;
+      const sha = createHash('sha256');
+      let seq = 0;
+      for (let i = 0; i < info.chunks; i++) {
+        const msg = await direct.getMessage(`OBJ_${name}`, { seq: seq + 1, next_by_subj: subject });
+        seq = msg.seq;
+        sha.update(msg.data);
+        yield msg.data;
+      }
+      if (`SHA-256=${paddedBase64Url(sha.digest())}` !== info.digest) {
+        throw new UnavailableError(`object ${object.key} did not match its digest`);
+      }
+    },
+    async delete(key) {
+      const info = await os.info(key);
+      if (!info || info.deleted) return false;
+      await os.delete(key);
+      return true;
+    },
+  };
+}
+
+/** A user's uploads and the executions' outputs: where a user's object name lives. */
+export interface UserObjectBuckets {
+  readonly uploads: ObjectBucket;
+  readonly outputs: ObjectBucket;
+}
+
+/** `executions/<id>/<path>` is an output (`<userId>/<id>/<path>` in the outputs bucket); any other name an upload. */
+export function locateUserObject(buckets: UserObjectBuckets, userId: string, name: string): { bucket: ObjectBucket; key: string } {
+  const outputsPrefix = 'executions/';
+  return name.startsWith(outputsPrefix)
+    ? { bucket: buckets.outputs, key: `${userId}/${name.slice(outputsPrefix.length)}` }
+    : { bucket: buckets.uploads, key: `${userId}/${name}` };
+}

@@ -1,0 +1,124 @@
+import type { FunctionDefinition, Logger } from '@faas/common';
+import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import type { CallerContext, FunctionResolver } from './registry-client.js';
+
+/** What the registry accepts as the owner part of a `functions` key (its ownerOf check). */
+const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_RETRY_MS = 5_000;
+
+export interface FunctionCache extends FunctionResolver {
+  /** The definition the current watch delivered for the key, if any (tests and diagnostics). */
+  peek(userId: string, name: string): FunctionDefinition | undefined;
+  /** True once the current watch has delivered the bucket's values as they were when it started. */
+  initialized(): boolean;
+  stop(): void;
+}
+
+export interface FunctionCacheOptions {
+  /** The `functions` bucket, keyed `<userId>.<name>`. */
+  readonly kv: KV;
+  /** Asked on a miss, and for everything while no watch is up: same answers, one HTTP hop. */
+  readonly fallback: FunctionResolver;
+  /** A disconnect drops the cache at once: events missed meanwhile must not leave it stale. */
+  readonly nc?: NatsConnection;
+  readonly logger: Logger;
+  readonly retryMs?: number;
+}
+
+const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
+
+/**
+ * Function definitions kept current by a watch on the `functions` bucket, so a submit needs no
+ * registry hop. Every entry is the latest one the watch delivered for its key: an update or delete
+ * is seen by every lookup after its event arrived. A miss (a function created moments ago) asks the
+ * registry, which also gives the registry's own 404. While the watch is down (a NATS disconnect or
+ * a failed consumer) the cache is empty and every lookup goes to the registry, until a new watch
+ * replays the bucket.
+ */
+export function createFunctionCache(options: FunctionCacheOptions): FunctionCache {
+  const { kv, fallback, logger } = options;
+  const retryMs = options.retryMs ?? 250;
+  const entries = new Map<string, FunctionDefinition>();
+  let watch: QueuedIterator<KvEntry> | undefined;
+  /** False between a failure and the next watch: entries still in flight from a dead watch are ignored. */
+  let up = false;
+  let ready = false;
+  let stopped = false;
+
+  const apply = (entry: KvEntry): void => {
+    if (entry.operation !== 'PUT') {
+      entries.delete(entry.key);
+      return;
+    }
+    try {
+      entries.set(entry.key, entry.json<FunctionDefinition>());
+    } catch (err) {
+      // Unreadable: never serve an older value for this key; the registry answers instead.
+      entries.delete(entry.key);
+      logger.warn({ err, key: entry.key }, 'unreadable function definition in the watch');
+    }
+  };
+  const drop = (): void => {
+    up = false;
+    ready = false;
+    entries.clear();
+  };
+
+  async function watchOnce(): Promise<void> {
+    drop();
+    watch = await kv.watch({ initializedFn: () => (ready = true) });
+    up = !stopped;
+    if (stopped) watch.stop();
+    for await (const entry of watch) if (up) apply(entry);
+  }
+
+  let wake: () => void = () => undefined;
+  async function keepWatching(): Promise<void> {
+    for (let failures = 0; !stopped; ) {
+      try {
+        await watchOnce();
+        failures = ready ? 0 : failures + 1;
+      } catch (err) {
+        failures++;
+        logger.warn({ err, failures }, 'function watch failed; using the registry until it is back');
+      }
+      drop();
+      if (stopped) break;
+      // Back off, but start again at once when the connection comes back.
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, Math.min(retryMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS)).unref();
+      });
+    }
+  }
+
+  async function followConnection(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (stopped) break;
+      if (status.type === 'disconnect') {
+        drop();
+        watch?.stop();
+      }
+      if (status.type === 'reconnect') wake();
+    }
+  }
+
+  void keepWatching();
+  if (options.nc) void followConnection(options.nc);
+
+  return {
+    async getFunction(name: string, caller: CallerContext) {
+      const userId = caller.principal.id;
+      const hit = USER_ID_PATTERN.test(userId) ? entries.get(keyOf(userId, name)) : undefined;
+      if (hit && hit.userId === userId && hit.name === name) return hit;
+      return fallback.getFunction(name, caller);
+    },
+    peek: (userId, name) => entries.get(keyOf(userId, name)),
+    initialized: () => ready,
+    stop() {
+      stopped = true;
+      watch?.stop();
+      drop();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { ConflictError, isWrongLastSequence, type SealedSecret } from '@faas/common';
+import type { KV } from 'nats';
+
+/** What the API shows of a secret: never its value. */
+export interface SecretMetadata {
+  readonly name: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface StoredSecret extends SecretMetadata {
+  readonly sealed: SealedSecret;
+}
+
+/** KV `secrets`, keyed `<userId>.<NAME>`; values are sealed before they get here. */
+export interface SecretStore {
+  /** ConflictError when the user already has a secret of that name. */
+  create(userId: string, secret: StoredSecret): Promise<void>;
+  get(userId: string, name: string): Promise<{ secret: StoredSecret; kvRevision: number } | undefined>;
+  /** ConflictError when the entry changed since `kvRevision` was read. */
+  update(userId: string, secret: StoredSecret, kvRevision: number): Promise<void>;
+  remove(userId: string, name: string): Promise<void>;
+  names(userId: string): Promise<string[]>;
+}
+
+const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
+
+async function conflictOnRace(write: () => Promise<unknown>, message: string): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (isWrongLastSequence(err)) throw new ConflictError(message, { cause: err });
+    throw err;
+  }
+}
+
+export function createSecretStore(kv: KV): SecretStore {
+  return {
+    create: (userId, secret) =>
+      conflictOnRace(() => kv.create(keyOf(userId, secret.name), JSON.stringify(secret)), `secret ${secret.name} already exists`),
+    async get(userId, name) {
+      const entry = await kv.get(keyOf(userId, name));
+      if (!entry || entry.operation !== 'PUT') return undefined;
+      return { secret: entry.json<StoredSecret>(), kvRevision: entry.revision };
+    },
+    update: (userId, secret, kvRevision) =>
+      conflictOnRace(() => kv.update(keyOf(userId, secret.name), JSON.stringify(secret), kvRevision), `secret ${secret.name} was changed meanwhile`),
+    // Purge: an earlier sealed value must not linger in the bucket's history.
+    remove: (userId, name) => kv.purge(keyOf(userId, name)),
+    async names(userId) {
+      const prefix = `${userId}.`;
+      const names: string[] = [];
+      for await (const key of await kv.keys(`${prefix}>`)) if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
+      return names;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { BUCKETS, openBucket, sealSecret, parseSecretKeyring } from '@faas/common';
+import { newSecretsKeyLine, tempSecretsKeyFile, uniqueName } from '@faas/common/testing';
+import { expect } from 'chai';
+import type { KV } from 'nats';
+import { buildImages, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+
+const IMAGE = 'faas-test-sp-secret:latest';
+const keyLine = newSecretsKeyLine('sp-test');
+
+describe('spawner: secrets for the run', () => {
+  let sut: SpawnerUnderTest;
+  let kv: KV;
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [IMAGE]: 'printf "%s/%s" "$TOKEN_A" "$PLAIN"\n' });
+    sut = await startTestSpawner({ SECRETS_KEY_FILE: tempSecretsKeyFile([keyLine]) });
+    kv = await openBucket(sut.nc, BUCKETS.secrets, { replicas: 3 });
+  });
+  after(() => sut?.close());
+
+  const seal = async (owner: string, name: string, value: string, sealedFor = owner): Promise<void> => {
+    const sealed = sealSecret(parseSecretKeyring(keyLine), { userId: sealedFor, name }, value);
+    await kv.put(`${owner}.${name}`, JSON.stringify({ name, version: 1, createdAt: '', updatedAt: '', sealed }));
+  };
+
+  it('decrypts the declared secrets into the run’s environment, over a plain env entry of the same name, and records no value', async () => {
+    const userId = uniqueName('u');
+    const value = `secret-${uniqueName()}`;
+    await seal(userId, 'TOKEN_A', value);
+    const request = executionRequest(IMAGE, 'x', { userId, secrets: ['TOKEN_A'], env: { TOKEN_A: 'from-env', PLAIN: 'plain' } });
+    const record = await execute(sut, request);
+    expect(record).to.include({ status: 'succeeded', result: `${value}/plain` });
+    const stored = await sut.store.get(request.id);
+    expect(JSON.stringify({ ...stored?.record, result: null })).to.not.include(value);
+  });
+
+  it('ends as error naming a missing secret, and as error for one sealed for another user', async () => {
+    const missing = await execute(sut, executionRequest(IMAGE, 'x', { userId: uniqueName('u'), secrets: ['TOKEN_A'] }));
+    expect(missing.status).to.equal('error');
+    expect(missing.error).to.include('TOKEN_A').and.include('not found');
+
+    const userId = uniqueName('u');
+    await seal(userId, 'TOKEN_A', 'someone-elses', uniqueName('other'));
+    const moved = await execute(sut, executionRequest(IMAGE, 'x', { userId, secrets: ['TOKEN_A'] }));
+    expect(moved).to.include({ status: 'error', result: null });
+    expect(moved.error).to.include('does not decrypt');
+  });
+});
+
+describe('spawner: secrets without SECRETS_KEY_FILE', () => {
+  let sut: SpawnerUnderTest;
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [IMAGE]: 'printf "%s/%s" "$TOKEN_A" "$PLAIN"\n' });
+    sut = await startTestSpawner();
+  });
+  after(() => sut?.close());
+
+  it('ends an execution that needs secrets as error saying why, and runs the others', async () => {
+    const record = await execute(sut, executionRequest(IMAGE, 'x', { secrets: ['TOKEN_A'] }));
+    expect(record.status).to.equal('error');
+    expect(record.error).to.include('SECRETS_KEY_FILE');
+    expect((await execute(sut, executionRequest(IMAGE, 'x', { env: { PLAIN: 'p' } }))).result).to.equal('/p');
+  });
+});
