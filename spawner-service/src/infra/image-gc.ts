@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { BUCKETS, type Logger } from '@faas/common';
-import type { NatsConnection } from 'nats';
+import { KvWatchInclude, type NatsConnection } from 'nats';
 import { dockerStatus } from './docker-errors.js';
 
 export interface ImageGcOptions {
@@ -21,21 +21,38 @@ export interface ImageGc {
   stop(): void;
 }
 
-/** The image of every function in the registry's `functions` bucket (binds only: the registry creates it). */
+/**
+ * The image of every function in the registry's `functions` bucket (binds only: the registry
+ * creates it). Read through a watch (a consumer the stream's leader serves), not key by key: a
+ * direct get may be answered by a replica a moment behind, and an image it misses would be removed.
+ */
 async function referencedImages(nc: NatsConnection): Promise<Set<string>> {
   const kv = await nc.jetstream().views.kv(BUCKETS.functions, { bindOnly: true });
-  const images = new Set<string>();
-  for await (const key of await kv.keys()) {
-    const entry = await kv.get(key);
-    if (entry?.operation !== 'PUT') continue;
+  const byKey = new Map<string, string>();
+  let done: () => void = () => undefined;
+  const initialized = new Promise<void>((resolve) => (done = resolve));
+  const watch = await kv.watch({ include: KvWatchInclude.LastValue, initializedFn: () => done() });
+  void initialized.then(() => watch.stop());
+  // Should the initial replay never report its end, a sweep still ends (and keeps everything).
+  let timedOut = false;
+  const guard = setTimeout(() => {
+    timedOut = true;
+    watch.stop();
+  }, 10_000);
+  guard.unref();
+  for await (const entry of watch) {
+    byKey.delete(entry.key);
+    if (entry.operation !== 'PUT') continue;
     try {
       const image = entry.json<{ image?: unknown }>().image;
-      if (typeof image === 'string') images.add(image);
+      if (typeof image === 'string') byKey.set(entry.key, image);
     } catch {
       // not a function definition
     }
   }
-  return images;
+  clearTimeout(guard);
+  if (timedOut) throw new Error('the functions bucket did not replay within 10 s');
+  return new Set(byKey.values());
 }
 
 /**
