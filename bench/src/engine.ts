@@ -54,6 +54,16 @@ export interface RawPhases {
   readonly stdout: string;
 }
 
+/** The spawner's default sandbox (uid 65534, nofile 1024, fsize 64 MiB), labelled for this run. */
+export const benchSandbox = (runId: string) => ({
+  pidsLimit: 64,
+  tmpfsSizeMb: 16,
+  user: '65534:65534',
+  nofileLimit: 1024,
+  fsizeBytes: 64 * 1024 * 1024,
+  extraLabels: { [BENCH_LABEL]: runId },
+});
+
 /** What the spawner asks of the engine for one execution, minus the platform: create, attach, start, wait, inspect, remove. */
 export async function rawDockerodeRun(image: string, argument: string, runId: string): Promise<RawPhases> {
   const spec = containerSpec(
@@ -66,7 +76,7 @@ export async function rawDockerodeRun(image: string, argument: string, runId: st
       env: {},
       limits: { timeoutMs: 60_000, memoryMb: 256, cpus: 0.5, network: 'none' },
     },
-    { pidsLimit: 64, tmpfsSizeMb: 16, user: '', extraLabels: { [BENCH_LABEL]: runId } },
+    benchSandbox(runId),
     `bench-raw-${runId}`,
   );
   const t0 = process.hrtime.bigint();

@@ -6,7 +6,7 @@ import { WarmContainer } from '../../spawner-service/dist/src/infra/warm/warm-co
 import { warmKey, warmSpec } from '../../spawner-service/dist/src/infra/warm/warm-spec.js';
 import { containerSpec } from '../../spawner-service/dist/src/infra/container-spec.js';
 import { publishSync, type ColdTarget, type PlatformSample } from './cold.js';
-import { BENCH_LABEL, docker } from './engine.js';
+import { benchSandbox, docker } from './engine.js';
 import { elapsedMs } from './stats.js';
 
 export interface WarmResults {
@@ -16,13 +16,12 @@ export interface WarmResults {
   readonly supervisor: number[];
 }
 
-const SANDBOX = (runId: string) => ({ pidsLimit: 64, tmpfsSizeMb: 16, user: '', extraLabels: { [BENCH_LABEL]: runId } });
 const LIMITS = { timeoutMs: 60_000, memoryMb: 256, cpus: 0.5, network: 'none' as const };
 const job = (image: string, runId: string) => ({ executionId: `bench-${runId}`, userId: 'bench', functionName: 'echo', image, argument: '', env: {}, limits: LIMITS });
 
 /** A sandboxed container idling in `sleep`, for a `docker exec` per run: the engine's own reuse path. */
 async function execArm(image: string, runId: string): Promise<{ run(arg: string): Promise<number>; close(): Promise<void> }> {
-  const spec = containerSpec(job(image, runId), SANDBOX(runId), `bench-${runId}`);
+  const spec = containerSpec(job(image, runId), benchSandbox(runId), `bench-${runId}`);
   const container = await docker.createContainer({ ...spec, Entrypoint: ['/bin/sleep'], Cmd: ['3600'] });
   await container.start();
   return {
@@ -48,9 +47,9 @@ async function execArm(image: string, runId: string): Promise<{ run(arg: string)
 async function supervisorArm(image: string, runId: string, binary: Buffer): Promise<{ run(arg: string): Promise<number>; close(): Promise<void> }> {
   const logger = createLogger('bench', 'silent');
   const volume = supervisorVolume(docker, binary);
-  const sandbox = SANDBOX(runId);
+  const sandbox = benchSandbox(runId);
   const j = job(image, runId);
-  const spec = warmSpec({ job: j, key: warmKey(j, sandbox), entrypoint: ['/bin/sh', '/fn.sh'], volume: volume.name, idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
+  const spec = warmSpec({ job: j, key: warmKey(j, sandbox), entrypoint: ['/bin/sh', '/fn.sh'], volume: volume.name, volumes: [], idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
   await volume.ensure(image, spec.Labels ?? {});
   const warm = await WarmContainer.start(docker, spec, logger);
   return {
