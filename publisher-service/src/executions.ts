@@ -12,6 +12,7 @@ import {
   type Logger,
   type Principal,
 } from '@faas/common';
+import type { PendingCallback } from './callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
 import { newExecutionId } from './ids.js';
@@ -26,6 +27,8 @@ export interface ExecutionDeps {
   readonly quota: QuotaStore;
   readonly queue: WorkQueue;
   readonly checkCallback: (url: string) => Promise<unknown>;
+  /** Puts a callback on the durable queue; safe to repeat (the execution id is its msg id). */
+  readonly enqueueCallback: (pending: PendingCallback) => Promise<void>;
   readonly maxArgumentBytes: number;
   readonly logger: Logger;
   /** Whether the caller's inputs exist; absent: only the spawner checks them. */
@@ -95,6 +98,9 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
       });
       return settleAll([created, deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) })]);
     }, patience);
+    // Queued before the request, so a result can never come before its callback is known.
+    const { callbackUrl } = input;
+    if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: userId, url: callbackUrl }), patience);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
     await retryPassing(() => deps.queue.publish(request), patience);
   } catch (err) {
