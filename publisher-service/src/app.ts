@@ -78,7 +78,9 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     },
   });
   const callbackQueue = await openCallbackQueue(nc, { replicas, ackWaitMs: config.callbacks.timeoutMs * 2 + 5_000 }, logger);
-  const callbacks = callbackQueue.start((pending) => deliverQueuedCallback({ store, options: config.callbacks, logger }, pending));
+  const callbacks = callbackQueue.start((pending, delivery) =>
+    deliverQueuedCallback({ store, options: config.callbacks, logger }, pending, delivery),
+  );
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota }, record));
   return {

@@ -8,8 +8,8 @@ export interface CallbackDeliveryDeps {
   readonly logger: Logger;
 }
 
-/** How often a callback whose execution is not final yet is looked at again. */
-const NOT_FINAL_POLL_MS = 1_000;
+/** A callback whose execution is not final yet is looked at again after 0.5 s, 1 s, ... up to 5 s. */
+const notFinalPauseMs = (delivery: number): number => Math.min(500 * delivery, 5_000);
 
 /**
  * One delivery of a queued callback. Waits (back on the queue) until the execution is final,
@@ -17,10 +17,10 @@ const NOT_FINAL_POLL_MS = 1_000;
  * attempts and the backoff survive a publisher restart; a record that already says `delivered`
  * or `failed` (a duplicate message) is not sent again.
  */
-export async function deliverQueuedCallback(deps: CallbackDeliveryDeps, pending: PendingCallback): Promise<CallbackStep> {
+export async function deliverQueuedCallback(deps: CallbackDeliveryDeps, pending: PendingCallback, delivery = 1): Promise<CallbackStep> {
   const stored = await deps.store.get(pending.id);
   if (!stored) return { kind: 'done' }; // expired: nothing left to send
-  if (!FINAL_STATUSES.has(stored.record.status)) return { kind: 'later', delayMs: NOT_FINAL_POLL_MS };
+  if (!FINAL_STATUSES.has(stored.record.status)) return { kind: 'later', delayMs: notFinalPauseMs(delivery) };
   const prior = stored.record.callback;
   if (prior && prior.status !== 'retrying') return { kind: 'done' };
   const attempts = (prior?.attempts ?? 0) + 1;

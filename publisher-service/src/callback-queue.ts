@@ -19,7 +19,7 @@ export interface CallbackQueue {
   /** Safe to repeat: the execution id is the msg id. */
   enqueue(pending: PendingCallback): Promise<void>;
   /** Pulls from the shared durable consumer (any publisher replica) until stopped. */
-  start(handle: (pending: PendingCallback) => Promise<CallbackStep>): { stop(): void };
+  start(handle: (pending: PendingCallback, delivery: number) => Promise<CallbackStep>): { stop(): void };
 }
 
 export async function openCallbackQueue(nc: NatsConnection, options: { replicas: number; ackWaitMs: number }, logger: Logger): Promise<CallbackQueue> {
@@ -46,7 +46,7 @@ export async function openCallbackQueue(nc: NatsConnection, options: { replicas:
       const one = async (msg: JsMsg): Promise<void> => {
         const working = setInterval(() => msg.working(), Math.max(1_000, options.ackWaitMs / 3));
         try {
-          const step = await handle(msg.json<PendingCallback>());
+          const step = await handle(msg.json<PendingCallback>(), msg.info.deliveryCount);
           if (step.kind === 'done') msg.ack();
           else msg.nak(step.delayMs);
         } catch (err) {
@@ -57,12 +57,14 @@ export async function openCallbackQueue(nc: NatsConnection, options: { replicas:
         }
       };
       const loop = async (): Promise<void> => {
+        let consumer: Awaited<ReturnType<typeof js.consumers.get>> | undefined;
         while (!stopping && !nc.isClosed()) {
           try {
-            const consumer = await js.consumers.get(CALLBACK_STREAM, CONSUMER);
+            consumer ??= await js.consumers.get(CALLBACK_STREAM, CONSUMER);
             const batch = await consumer.fetch({ max_messages: 64, expires: 5_000 });
             for await (const msg of batch) void one(msg);
           } catch (err) {
+            consumer = undefined;
             if (!stopping) logger.warn({ err }, 'fetch from the callbacks consumer failed; retrying');
             await new Promise((r) => setTimeout(r, 500));
           }
