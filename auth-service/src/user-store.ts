@@ -1,4 +1,4 @@
-import { ConflictError, USERNAME_PATTERN, isWrongLastSequence } from '@faas/common';
+import { ConflictError, USERNAME_PATTERN, isWrongLastSequence, retryPassing } from '@faas/common';
 import type { KV } from 'nats';
 
 export interface StoredUser {
@@ -39,7 +39,8 @@ export function createUserStore(kv: KV): UserStore {
   const get = async (username: string): Promise<VersionedUser | undefined> => {
     // A name registration would refuse has no user, and may not even be a valid KV key ('a.b', '*', ' ').
     if (!USERNAME_PATTERN.test(username)) return undefined;
-    const entry = await kv.get(keyOf(username));
+    // A read is safe to repeat: a leader election (node loss) is retried before it becomes a 503.
+    const entry = await retryPassing(() => kv.get(keyOf(username)));
     if (!entry || entry.operation !== 'PUT') return undefined;
     return { user: entry.json<StoredUser>(), revision: entry.revision };
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
-import { NatsError } from 'nats';
 import { AppError, RateLimitedError, UnavailableError, statusForCode } from './errors.js';
+import { isNatsPassingFault } from './retry.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -61,19 +61,10 @@ function fromClientError(err: unknown): AppError | undefined {
   return new AppError('BAD_REQUEST', 'the request could not be decoded');
 }
 
-/**
- * NATS failures that mean "the cluster cannot answer right now": no responders (a stream or
- * KV bucket electing a new leader after a node loss), timeouts, a connection being replaced.
- * They are a dependency being down (503, try again), not a bug (500).
- */
-const NATS_UNAVAILABLE = new Set(['503', 'TIMEOUT', 'DISCONNECT', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT']);
-
+/** A passing NATS fault is a dependency being down (503, try again), not a bug (500). */
 function fromNats(err: unknown): AppError | undefined {
-  if (!(err instanceof NatsError)) return undefined;
-  if (NATS_UNAVAILABLE.has(err.code) || err.api_error?.code === 503) {
-    return new UnavailableError('the data store is not answering; try again', { cause: err });
-  }
-  return undefined;
+  if (!isNatsPassingFault(err)) return undefined;
+  return new UnavailableError('the data store is not answering; try again', { cause: err });
 }
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {

@@ -21,3 +21,4 @@ export * from './user-rate-limit.js';
 export * from './registry-hosts.js';
 export * from './object-names.js';
 export * from './object-bucket.js';
+export * from './retry.js';

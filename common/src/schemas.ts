@@ -109,4 +109,13 @@ export interface ExecutionRecord {
   readonly error?: string;
   readonly inputs?: readonly string[];
   readonly outputs?: ExecutionOutputs;
+  /** Set by the publisher as it delivers the callback (docs/reliability.md). */
+  readonly callback?: CallbackState;
+}
+
+export interface CallbackState {
+  /** `retrying` until the last attempt. */
+  readonly status: 'delivered' | 'retrying' | 'failed';
+  readonly attempts: number;
+  readonly lastError?: string;
 }

@@ -36,7 +36,7 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
     await buildProofImages();
     const results = new ResultWatcher(p.nc);
     const starts = await ContainerStarts.watch(p.runId);
-    /** 503 is the documented "dependency down, try again"; anything else of 500 or more is a bug. */
+    /** Every answer of 500 or more a client saw, by status: none is expected, not even 503. */
     const serverErrors = new Map<number, number>();
     let retriedSubmits = 0;
     let killedAt = 0;
@@ -99,7 +99,8 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
         `KV writes while down: ${kvWrites}; rejoined (all replicas current) ${Math.round(rejoinedMs / 1000)} s after restart; ` +
         `${reruns} started twice; ${wrongOutput} with wrong output`;
 
-      expect([...serverErrors.keys()].filter((s) => s !== 503), 'responses of 500 or more other than 503').to.deep.equal([]);
+      // The publisher retries passing NATS faults inside its budget (issue 17): no 503 reaches a client.
+      expect(byStatus, 'responses of 500 or more (503 included)').to.equal('none');
       expect(row.lost, 'executions not final').to.equal(0);
       expect(row.duplicate, 'executions with two different final results').to.equal(0);
       expect(wrongOutput).to.equal(0);

@@ -20,7 +20,9 @@ import {
 } from '@faas/common';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
-import { checkCallbackUrl, deliverCallback } from './callbacks.js';
+import { deliverQueuedCallback } from './callback-delivery.js';
+import { openCallbackQueue } from './callback-queue.js';
+import { checkCallbackUrl } from './callbacks.js';
 import { connectInputCheck } from './input-check.js';
 import type { PublisherConfig } from './config.js';
 import { createExecutionIndex } from './execution-index.js';
@@ -75,10 +77,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
       return !stored || FINAL_STATUSES.has(stored.record.status);
     },
   });
-  const deliver = (url: string, record: Parameters<typeof deliverCallback>[1]): Promise<boolean> =>
-    deliverCallback(url, record, config.callbacks, logger);
+  const callbackQueue = await openCallbackQueue(nc, { replicas, ackWaitMs: config.callbacks.timeoutMs * 2 + 5_000 }, logger);
+  const callbacks = callbackQueue.start((pending, delivery) =>
+    deliverQueuedCallback({ store, options: config.callbacks, logger }, pending, delivery),
+  );
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
-  const results = subscribeResults(nc, logger, (record) => handleResult({ quota, index, deliver, logger }, record));
+  const results = subscribeResults(nc, logger, (record) => handleResult({ quota }, record));
   return {
     functions,
     store,
@@ -86,6 +90,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     quota,
     queue: createWorkQueue(nc),
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
+    enqueueCallback: (pending) => callbackQueue.enqueue(pending),
     maxArgumentBytes: config.maxArgumentBytes,
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
@@ -94,6 +99,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
     close: () => {
       results.unsubscribe();
+      callbacks.stop();
       guard.controls.stop();
       functions.stop();
     },

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { ValidationError, type ExecutionRecord, type Logger } from '@faas/common';
+import { ValidationError, type ExecutionRecord } from '@faas/common';
 import axios from 'axios';
 
 export interface CallbackOptions {
@@ -57,27 +57,18 @@ export async function checkCallbackUrl(raw: string, options: Pick<CallbackOption
   return url;
 }
 
-/** POSTs the final record, retrying with exponential backoff; gives up (logged) after maxAttempts. */
-export async function deliverCallback(raw: string, record: ExecutionRecord, options: CallbackOptions, logger: Logger): Promise<boolean> {
-  for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    try {
-      const url = await checkCallbackUrl(raw, options);
-      const res = await axios.post(url.toString(), record, {
-        timeout: options.timeoutMs,
-        maxRedirects: 0,
-        validateStatus: () => true,
-        headers: { 'x-faas-execution-id': record.id },
-      });
-      if (res.status >= 200 && res.status < 300) return true;
-      logger.warn({ executionId: record.id, status: res.status, attempt }, 'callback refused by receiver');
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        logger.warn({ executionId: record.id, reason: err.message }, 'callback target refused');
-        return false;
-      }
-      logger.warn({ executionId: record.id, attempt, err: (err as Error).message }, 'callback failed');
-    }
-    if (attempt < options.maxAttempts) await new Promise((r) => setTimeout(r, options.backoffMs * 2 ** (attempt - 1)));
-  }
-  return false;
+/**
+ * One delivery attempt: checks the target again (SSRF), POSTs the final record. Throws
+ * ValidationError when the target is refused (no later attempt can succeed), another Error
+ * when this attempt failed.
+ */
+export async function postCallback(raw: string, record: ExecutionRecord, options: CallbackOptions): Promise<void> {
+  const url = await checkCallbackUrl(raw, options);
+  const res = await axios.post(url.toString(), record, {
+    timeout: options.timeoutMs,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    headers: { 'x-faas-execution-id': record.id },
+  });
+  if (res.status < 200 || res.status >= 300) throw new Error(`receiver answered ${res.status}`);
 }

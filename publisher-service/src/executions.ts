@@ -1,6 +1,8 @@
 import {
+  ConflictError,
   FINAL_STATUSES,
-  NotFoundError,
+  PASSING_FAULT_BUDGET_MS,
+  retryPassing,
   TooLargeError,
   UnavailableError,
   type ExecutionRecord,
@@ -10,9 +12,10 @@ import {
   type Logger,
   type Principal,
 } from '@faas/common';
+import type { PendingCallback } from './callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
-import { EXECUTION_ID_PATTERN, newExecutionId } from './ids.js';
+import { newExecutionId } from './ids.js';
 import type { QuotaStore } from './quota-store.js';
 import type { CallerContext, FunctionResolver } from './registry-client.js';
 import type { ResultWait, WorkQueue } from './work-queue.js';
@@ -24,10 +27,14 @@ export interface ExecutionDeps {
   readonly quota: QuotaStore;
   readonly queue: WorkQueue;
   readonly checkCallback: (url: string) => Promise<unknown>;
+  /** Puts a callback on the durable queue; safe to repeat (the execution id is its msg id). */
+  readonly enqueueCallback: (pending: PendingCallback) => Promise<void>;
   readonly maxArgumentBytes: number;
   readonly logger: Logger;
   /** Whether the caller's inputs exist; absent: only the spawner checks them. */
   readonly checkInputs?: InputCheck;
+  /** How long a request retries passing NATS faults before it answers 503 (default 10 s). */
+  readonly retryBudgetMs?: number;
 }
 
 export interface Caller extends CallerContext {
@@ -64,24 +71,38 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const bytes = Buffer.byteLength(input.argument, 'utf8');
   if (bytes > deps.maxArgumentBytes) throw new TooLargeError(`argument is ${bytes} bytes; the limit is ${deps.maxArgumentBytes}`);
   if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
-  const fn = await deps.functions.getFunction(input.name, caller);
+  // Passing faults (a NATS leader election) are retried within one budget for the whole submit.
+  const patience = {
+    deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS),
+    onRetry: (err: unknown, attempt: number) => deps.logger.warn({ err: (err as Error).message, attempt }, 'passing fault while queuing; retrying'),
+  };
+  const fn = await retryPassing(() => deps.functions.getFunction(input.name, caller), patience);
   const userId = caller.principal.id;
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
-  if (input.inputs && input.inputs.length > 0) await deps.checkInputs?.(userId, input.inputs);
+  if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
   const id = newExecutionId();
-  await deps.quota.acquire(userId, id);
+  // Safe to repeat: a hold is keyed by the execution id.
+  await retryPassing(() => deps.quota.acquire(userId, id), patience);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
   const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {
+    let tries = 0;
     // Both must exist before the request is published (the spawner, the result handler and
-    // listing read them), but neither needs the other.
-    await settleAll([
-      deps.store.create(record),
-      deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) }),
-    ]);
+    // listing read them), but neither needs the other. A retried create that meets the record
+    // means an earlier try landed (the id is new); the stream dedupes a re-published msg id.
+    await retryPassing(() => {
+      const first = tries++ === 0;
+      const created = deps.store.create(record).catch((err: unknown) => {
+        if (first || !(err instanceof ConflictError)) throw err;
+      });
+      return settleAll([created, deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) })]);
+    }, patience);
+    // Queued before the request, so a result can never come before its callback is known.
+    const { callbackUrl } = input;
+    if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: userId, url: callbackUrl }), patience);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
-    await deps.queue.publish(request);
+    await retryPassing(() => deps.queue.publish(request), patience);
   } catch (err) {
     wait?.cancel();
     await abandon(deps, record, err);
@@ -121,33 +142,4 @@ async function abandon(deps: ExecutionDeps, record: ExecutionRecord, err: unknow
 async function finalRecord(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<ExecutionRecord | undefined> {
   const stored = await deps.store.get(id);
   return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
-}
-
-/** The caller's own execution; anyone else's (or a malformed id) is a 404. */
-export async function getExecution(deps: Pick<ExecutionDeps, 'store'>, userId: string, id: string): Promise<ExecutionRecord> {
-  const stored = EXECUTION_ID_PATTERN.test(id) ? await deps.store.get(id) : undefined;
-  if (!stored || stored.record.user !== userId) throw new NotFoundError(`execution ${id} not found`);
-  return stored.record;
-}
-
-const MAX_SCANNED = 2_000;
-
-export async function listExecutions(
-  deps: Pick<ExecutionDeps, 'store' | 'index'>,
-  userId: string,
-  query: { limit: number; cursor?: string; function?: string },
-): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
-  const ids = (await deps.index.ids(userId)).filter((id) => !query.cursor || id < query.cursor).slice(0, MAX_SCANNED);
-  const items: ExecutionRecord[] = [];
-  let last: string | undefined;
-  for (const id of ids) {
-    if (items.length === query.limit) break;
-    last = id;
-    const stored = await deps.store.get(id);
-    if (!stored || stored.record.user !== userId) continue;
-    if (query.function && stored.record.function !== query.function) continue;
-    items.push(stored.record);
-  }
-  const more = last !== undefined && ids.indexOf(last) < ids.length - 1 && items.length === query.limit;
-  return { items, nextCursor: more ? (last ?? null) : null };
 }

@@ -43,6 +43,8 @@ export async function applyQuotaOps(current: Holds, ops: readonly QuotaOp[], rul
       } else certain = false;
       continue;
     }
+    // A retried acquire (its first write's answer lost to a passing fault) already holds its slot.
+    if (op.executionId in holds) continue;
     if (Object.keys(holds).length >= rules.maxConcurrent && !reconciled) {
       reconciled = true;
       const ids = Object.keys(holds);

@@ -1,7 +1,8 @@
 import { MAX_INPUTS, functionNameSchema, inputsSchema, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { getExecution, listExecutions, submitExecution, type Caller, type ExecutionDeps } from './executions.js';
+import { getExecution, listExecutions } from './execution-reads.js';
+import { submitExecution, type Caller, type ExecutionDeps } from './executions.js';
 
 export interface PublisherRouteDeps extends ExecutionDeps {
   readonly verifyToken: TokenVerifier;

@@ -1,4 +1,4 @@
-import { ConflictError, isWrongLastSequence, type FunctionDefinition } from '@faas/common';
+import { ConflictError, isWrongLastSequence, retryPassing, type FunctionDefinition } from '@faas/common';
 import type { KV } from 'nats';
 
 export interface StoredFunction {
@@ -39,7 +39,8 @@ export function createFunctionStore(kv: KV): FunctionStore {
       await conflictOnRace(() => kv.create(key, encode(definition)), `function ${definition.name} already exists`);
     },
     async get(userId, name) {
-      const entry = await kv.get(keyOf(userId, name));
+      // Reads are safe to repeat: a leader election (node loss) is retried before it becomes a 503.
+      const entry = await retryPassing(() => kv.get(keyOf(userId, name)));
       if (!entry || entry.operation !== 'PUT') return undefined;
       return { definition: entry.json<FunctionDefinition>(), kvRevision: entry.revision };
     },
@@ -52,11 +53,13 @@ export function createFunctionStore(kv: KV): FunctionStore {
     },
     async names(userId) {
       const prefix = `${userId}.`;
-      const names: string[] = [];
-      for await (const key of await kv.keys(`${prefix}>`)) {
-        if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
-      }
-      return names;
+      return retryPassing(async () => {
+        const names: string[] = [];
+        for await (const key of await kv.keys(`${prefix}>`)) {
+          if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
+        }
+        return names;
+      });
     },
   };
 }

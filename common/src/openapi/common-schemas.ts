@@ -71,6 +71,10 @@ export const executionRecordSchema = z
       })
       .optional()
       .meta({ description: 'what the function left in /faas/out (docs/objects.md)' }),
+    callback: z
+      .object({ status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number().int(), lastError: z.string().optional() })
+      .optional()
+      .meta({ description: 'the callback URL delivery: retrying (with the last error), then delivered, or failed after its last attempt' }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 

@@ -29,8 +29,9 @@ export async function newFunction(platform: ProofPlatform, user: User, image: st
 }
 
 /** POST /publisher/executions; returns the execution id. */
-export async function submitAsync(publisherUrl: string, user: User, name: string, argument: string): Promise<string> {
-  const res = await request<{ executionId: string }>(`${publisherUrl}/publisher/executions`, { token: user.token, body: { name, argument } });
+export async function submitAsync(publisherUrl: string, user: User, name: string, argument: string, callbackUrl?: string): Promise<string> {
+  const body = { name, argument, ...(callbackUrl ? { callbackUrl } : {}) };
+  const res = await request<{ executionId: string }>(`${publisherUrl}/publisher/executions`, { token: user.token, body });
   expect(res.status, JSON.stringify(res.body)).to.equal(202);
   return res.body.executionId;
 }

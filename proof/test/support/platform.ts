@@ -26,7 +26,8 @@ export interface ProofPlatform {
   readonly spawners: ServiceProcess[];
   /** The test's own connection, for observing results and stream state. */
   readonly nc: NatsConnection;
-  addPublisher(): Promise<ServiceProcess>;
+  /** Another publisher process; `env` adds to (or overrides) its environment. */
+  addPublisher(env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -58,12 +59,12 @@ async function startProofPlatform(): Promise<ProofPlatform> {
     ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: common }),
   ]);
   const publishers: ServiceProcess[] = [];
-  const addPublisher = async (): Promise<ServiceProcess> => {
+  const addPublisher = async (env: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> => {
     const publisher = await ServiceProcess.start({
       workspace: 'publisher-service',
       name: `publisher-${publishers.length + 1}`,
       readyPath: '/publisher/ready',
-      env: { ...common, REGISTRY_URL: registry.url, MAX_CONCURRENT_PER_USER: '1000' },
+      env: { ...common, REGISTRY_URL: registry.url, MAX_CONCURRENT_PER_USER: '1000', ...env },
     });
     publishers.push(publisher);
     return publisher;
