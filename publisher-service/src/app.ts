@@ -18,6 +18,7 @@ import {
   type Metrics,
   type ReadinessCheck,
 } from '@faas/common';
+import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { checkCallbackUrl, deliverCallback } from './callbacks.js';
@@ -36,6 +37,8 @@ export const PUBLISHER_PREFIX = '/publisher';
 
 export interface PublisherDeps extends PublisherRouteDeps {
   readonly ready: ReadinessCheck;
+  /** Answers every waiting sync caller 202 with its status URL now (call first when stopping). */
+  endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
   close(): void;
 }
@@ -78,6 +81,9 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const deliver = (url: string, record: Parameters<typeof deliverCallback>[1]): Promise<boolean> =>
     deliverCallback(url, record, config.callbacks, logger);
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
+  const syncWaits = new AbortController();
+  // One listener per waiting caller, removed when its wait ends: no limit applies.
+  setMaxListeners(0, syncWaits.signal);
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota, index, deliver, logger }, record));
   return {
     functions,
@@ -89,6 +95,8 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     maxArgumentBytes: config.maxArgumentBytes,
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
+    syncWaitsEnd: syncWaits.signal,
+    endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
     logger,
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
