@@ -60,11 +60,12 @@ export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
 /** Opens the buckets and stream, and starts the (queue-group) result listener. */
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
-  await ensureExecutionsStream(nc, { replicas, ...config.consumer });
+  // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
+  await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
   const [executionsKv, indexKv, quotaKv, functionsKv] = await Promise.all([
-    openExecutionsBucket(nc, replicas, config.executionTtlMs),
-    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
-    openBucket(nc, BUCKETS.quotas, { replicas }),
+    openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
+    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
+    openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
