@@ -21,9 +21,11 @@ export interface SweepWindow {
   readonly staleAfterMs: number;
 }
 
-/** The creation time a UUIDv7 id carries (ms); NaN for another id. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The creation time a UUIDv7 id carries (ms); NaN for any other key, which is never swept. */
 export function idTime(id: string): number {
-  return parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+  return UUID_V7.test(id) ? parseInt(id.replace(/-/g, '').slice(0, 12), 16) : NaN;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function sweepStuck(ports: SweepPorts, window: SweepWindow): Promis
   const now = ports.now ?? (() => new Date());
   const boundary = now().getTime() - window.staleAfterMs;
   const candidates = (await ports.recordIds()).filter((id) => (window.after === undefined || id > window.after) && idTime(id) <= boundary);
+  // NaN <= boundary is false: keys that are not UUIDv7 ids (e.g. tests' own) are skipped.
   if (candidates.length === 0) return { cursor: window.after, ended: 0 };
   const queued = await ports.queuedIds();
   let cursor = window.after;
