@@ -98,7 +98,7 @@ export interface AccountGuard {
 
 /** Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. */
 export async function openAccountGuard(nc: NatsConnection, replicas: number, verify: TokenVerifier, logger?: Logger): Promise<AccountGuard> {
-  const kv = await openBucket(nc, BUCKETS.accounts, { replicas });
+  const kv = await openBucket(nc, BUCKETS.accounts, { replicas, ...(logger ? { owner: logger } : {}) });
   const controls = await watchAccountControls(kv, { ...(logger ? { logger } : {}), closing: () => nc.isClosed() || nc.isDraining() });
   return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
 }

@@ -3,6 +3,8 @@ import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos } from 'n
 import { BUCKETS, CONSUMERS, STREAMS, SUBJECTS } from './constants.js';
 import { ConflictError } from './errors.js';
 import { isWrongLastSequence, openBucket } from './kv.js';
+import type { Logger } from './logger.js';
+import { reconcileStream } from './stream-settings.js';
 import type { ExecutionRecord } from './schemas.js';
 
 export interface ExecutionsSetup {
@@ -12,6 +14,8 @@ export interface ExecutionsSetup {
   /** How long an unacked message waits before redelivery; spawners extend it with in-progress acks. */
   readonly ackWaitMs?: number;
   readonly maxDeliver?: number;
+  /** The stream's owner: an existing stream's replicas, max_age and duplicate window are updated (and logged). */
+  readonly owner?: Logger;
 }
 
 export const EXECUTION_DEFAULTS = Object.freeze({
@@ -19,6 +23,8 @@ export const EXECUTION_DEFAULTS = Object.freeze({
   ackWaitMs: 30_000,
   maxDeliver: 3,
   recordTtlMs: 7 * 86_400_000,
+  /** A request no spawner took within a day is dropped (the sweeper then ends its record). */
+  streamMaxAgeMs: 86_400_000,
 });
 
 /**
@@ -38,11 +44,20 @@ export async function ensureExecutionsStream(nc: NatsConnection, setup: Executio
         storage: StorageType.File,
         num_replicas: setup.replicas,
         duplicate_window: nanos(setup.duplicateWindowMs ?? EXECUTION_DEFAULTS.duplicateWindowMs),
+        max_age: nanos(EXECUTION_DEFAULTS.streamMaxAgeMs),
       })
       .catch(async (err: unknown) => {
         // Lost a creation race with another component: fine if it exists now.
         await jsm.streams.info(STREAMS.executions).catch(() => Promise.reject(err));
       });
+  }
+  if (setup.owner) {
+    const settings = {
+      replicas: setup.replicas,
+      maxAgeMs: EXECUTION_DEFAULTS.streamMaxAgeMs,
+      duplicateWindowMs: setup.duplicateWindowMs ?? EXECUTION_DEFAULTS.duplicateWindowMs,
+    };
+    await reconcileStream(jsm, STREAMS.executions, settings, setup.owner);
   }
   try {
     await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
@@ -64,8 +79,8 @@ export async function ensureExecutionsStream(nc: NatsConnection, setup: Executio
   return jsm;
 }
 
-export async function openExecutionsBucket(nc: NatsConnection, replicas: number, ttlMs = EXECUTION_DEFAULTS.recordTtlMs): Promise<KV> {
-  return openBucket(nc, BUCKETS.executions, { replicas, ttlMs });
+export async function openExecutionsBucket(nc: NatsConnection, replicas: number, ttlMs = EXECUTION_DEFAULTS.recordTtlMs, owner?: Logger): Promise<KV> {
+  return openBucket(nc, BUCKETS.executions, { replicas, ttlMs, ...(owner ? { owner } : {}) });
 }
 
 export interface StoredExecution {

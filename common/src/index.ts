@@ -8,6 +8,7 @@ export * from './auth-middleware.js';
 export * from './constants.js';
 export * from './nats.js';
 export * from './kv.js';
+export * from './stream-settings.js';
 export * from './health.js';
 export * from './schemas.js';
 export * from './service-runner.js';

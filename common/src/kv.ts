@@ -1,20 +1,32 @@
 import type { KV, NatsConnection } from 'nats';
+import type { Logger } from './logger.js';
+import { reconcileStream } from './stream-settings.js';
 
 export interface BucketOptions {
   readonly replicas: number;
   /** Entry lifetime in milliseconds; 0 keeps entries forever. */
   readonly ttlMs?: number;
   readonly history?: number;
+  /**
+   * Given by the bucket's owner only: an existing bucket's replicas and TTL are updated to these
+   * (and each change logged here). Others create the bucket if it is missing and leave it as it is.
+   */
+  readonly owner?: Logger;
 }
 
 /** Opens a KV bucket, creating it with the given replica count when it does not exist yet. */
 export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions): Promise<KV> {
   const js = nc.jetstream({ timeout: 10_000 });
-  return js.views.kv(name, {
+  const kv = await js.views.kv(name, {
     replicas: options.replicas,
     history: options.history ?? 1,
     ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
   });
+  if (options.owner) {
+    const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+    await reconcileStream(jsm, `KV_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);
+  }
+  return kv;
 }
 
 /** A KV create/update that lost a race reports "wrong last sequence" (JetStream error 10071). */

@@ -6,6 +6,8 @@ interface DirectGet {
   getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
 }
 import { TooLargeError, UnavailableError } from './errors.js';
+import type { Logger } from './logger.js';
+import { reconcileStream } from './stream-settings.js';
 
 /** An object as listed: `key` is the bucket key (`<userId>/<name>`). */
 export interface StoredObject {
@@ -31,10 +33,15 @@ export interface ObjectBucket {
 /** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
 const FLUSH_EVERY_BYTES = 1024 * 1024;
 
-export async function openObjectBucket(nc: NatsConnection, name: string, options: { replicas: number; ttlMs?: number }): Promise<ObjectBucket> {
+export async function openObjectBucket(
+  nc: NatsConnection,
+  name: string,
+  options: { replicas: number; ttlMs?: number; /** The owner: see BucketOptions.owner. */ owner?: Logger },
+): Promise<ObjectBucket> {
   const js = nc.jetstream({ timeout: 10_000 });
   const os = await js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}) });
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+  if (options.owner) await reconcileStream(jsm, `OBJ_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);
   // The manager has the direct-get API (the object store's own reads use it); its public type omits it.
   const direct = (jsm as JetStreamManager & { direct?: DirectGet }).direct;
   if (!direct) throw new Error('this nats client has no direct-get API');

@@ -24,6 +24,8 @@ export interface HttpServiceOptions<D> {
   readonly config: { readonly port: number; readonly natsUrls: readonly string[]; readonly logLevel: string };
   connect(nc: NatsConnection, logger: Logger): Promise<D>;
   app(deps: D, logger: Logger, metrics: Metrics): Express;
+  /** Runs first on SIGTERM, before the server waits for requests in flight (e.g. to answer long waits now). */
+  beforeClose?(deps: D): void;
   /** Runs after the server stopped taking requests, before NATS is drained. */
   beforeDrain?(deps: D): void | Promise<void>;
   graceMs?: number;
@@ -40,6 +42,7 @@ export async function runHttpService<D>(options: HttpServiceOptions<D>): Promise
   onShutdown(
     logger,
     async () => {
+      options.beforeClose?.(deps);
       await closeServer(server);
       await options.beforeDrain?.(deps);
       await nc.drain();

@@ -18,6 +18,7 @@ import {
   type Metrics,
   type ReadinessCheck,
 } from '@faas/common';
+import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { deliverQueuedCallback } from './callback-delivery.js';
@@ -38,6 +39,8 @@ export const PUBLISHER_PREFIX = '/publisher';
 
 export interface PublisherDeps extends PublisherRouteDeps {
   readonly ready: ReadinessCheck;
+  /** Answers every waiting sync caller 202 with its status URL now (call first when stopping). */
+  endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
   close(): void;
 }
@@ -59,11 +62,12 @@ export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
 /** Opens the buckets and stream, and starts the (queue-group) result listener. */
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
-  await ensureExecutionsStream(nc, { replicas, ...config.consumer });
+  // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
+  await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
   const [executionsKv, indexKv, quotaKv, functionsKv] = await Promise.all([
-    openExecutionsBucket(nc, replicas, config.executionTtlMs),
-    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs }),
-    openBucket(nc, BUCKETS.quotas, { replicas }),
+    openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
+    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
+    openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
@@ -82,6 +86,9 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     deliverQueuedCallback({ store, options: config.callbacks, logger }, pending, delivery),
   );
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
+  const syncWaits = new AbortController();
+  // One listener per waiting caller, removed when its wait ends: no limit applies.
+  setMaxListeners(0, syncWaits.signal);
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota }, record));
   return {
     functions,
@@ -94,6 +101,8 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     maxArgumentBytes: config.maxArgumentBytes,
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
+    syncWaitsEnd: syncWaits.signal,
+    endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
     logger,
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),

@@ -104,9 +104,13 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
     await retryPassing(() => deps.queue.publish(request), patience);
   } catch (err) {
-    wait?.cancel();
-    await abandon(deps, record, err);
-    throw new UnavailableError('could not queue the execution; try again', { cause: err });
+    if ((await abandon(deps, record, err)) === 'abandoned') {
+      wait?.cancel();
+      throw new UnavailableError('could not queue the execution; try again', { cause: err });
+    }
+    // The publish failed for us (a lost PubAck) but the message was stored and a spawner has it:
+    // answering 503 would make the client run the function a second time.
+    deps.logger.warn({ executionId: id, err }, 'publish reported a failure, but the execution was queued: answering as queued');
   }
   deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
   return { record, fn, ...(wait ? { wait } : {}) };
@@ -130,13 +134,30 @@ async function settleAll(writes: readonly Promise<unknown>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-/** A request that never reached the queue is marked `error` and frees its slot. */
-async function abandon(deps: ExecutionDeps, record: ExecutionRecord, err: unknown): Promise<void> {
+/**
+ * A request that never reached the queue is marked `error` and frees its slot, but only while its
+ * record is still the `queued` one: a publish whose PubAck was lost may have been stored and run,
+ * and a record a spawner wrote (`running` or final) is never overwritten. `taken`: it was queued.
+ */
+async function abandon(deps: ExecutionDeps, record: ExecutionRecord, err: unknown): Promise<'abandoned' | 'taken'> {
   const reason = err instanceof Error ? err.message : String(err);
-  await deps.store
-    .put({ ...record, status: 'error', error: `not queued: ${reason}`, finishedAt: new Date().toISOString() })
-    .catch(() => undefined);
+  const failed: ExecutionRecord = { ...record, status: 'error', error: `not queued: ${reason}`, finishedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const stored = await deps.store.get(record.id);
+      if (stored && stored.record.status !== 'queued') return 'taken';
+      if (stored) await deps.store.update(failed, stored.revision);
+      else await deps.store.create(failed);
+      break;
+    } catch (writeErr) {
+      // Changed between our read and our write: read again (a spawner's write is then kept).
+      if (writeErr instanceof ConflictError) continue;
+      deps.logger.warn({ err: writeErr, executionId: record.id }, 'abandoned execution: its error record was not stored');
+      break;
+    }
+  }
   await deps.quota.release(record.user, record.id).catch(() => undefined);
+  return 'abandoned';
 }
 
 async function finalRecord(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<ExecutionRecord | undefined> {

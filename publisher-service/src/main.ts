@@ -8,7 +8,9 @@ await runHttpService({
   config,
   connect: (nc, logger) => connectPublisherDeps(nc, config, logger),
   app: (deps, _logger, metrics) => createApp({ ...deps, metrics }),
-  // Stop answering results only after waiting synchronous callers got their answer.
+  // A sync wait (up to MAX_SYNC_WAIT_SECONDS) outlasts any stop grace: waiting callers get their
+  // 202 and status URL at once, so the process exits well within docker-compose's 35 s.
+  beforeClose: (deps) => deps.endSyncWaits(),
   beforeDrain: (deps) => deps.close(),
-  graceMs: config.syncWait.maxMs + 10_000,
+  graceMs: 30_000,
 });

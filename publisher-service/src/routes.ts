@@ -7,6 +7,8 @@ import { submitExecution, type Caller, type ExecutionDeps } from './executions.j
 export interface PublisherRouteDeps extends ExecutionDeps {
   readonly verifyToken: TokenVerifier;
   readonly syncWait: { readonly marginMs: number; readonly maxMs: number };
+  /** Aborted when the process stops: waiting sync callers get their 202 and status URL at once. */
+  readonly syncWaitsEnd?: AbortSignal;
 }
 
 /** Strings pass as they are; other JSON values (e.g. `{"a":23,"b":10}`) are passed as their JSON text. */
@@ -51,7 +53,7 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
     const input = parseInput(syncBody, req.body ?? {});
     const { record, fn, wait } = await submitExecution(deps, callerOf(res), input, true);
     const waitMs = Math.min(fn.timeoutSeconds * 1000 + deps.syncWait.marginMs, deps.syncWait.maxMs);
-    const final = await wait?.result(waitMs);
+    const final = await wait?.result(waitMs, deps.syncWaitsEnd);
     if (final) res.json(final);
     else accepted(res, record.id, 'queued');
   });

@@ -2,8 +2,8 @@ import { SUBJECTS, type ExecutionRecord, type ExecutionRequest, type Logger } fr
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
-  /** The final record, or undefined when `timeoutMs` passes first. */
-  result(timeoutMs: number): Promise<ExecutionRecord | undefined>;
+  /** The final record, or undefined when `timeoutMs` passes or `stop` aborts first. */
+  result(timeoutMs: number, stop?: AbortSignal): Promise<ExecutionRecord | undefined>;
   cancel(): void;
 }
 
@@ -29,18 +29,23 @@ export function createWorkQueue(nc: NatsConnection): WorkQueue {
         return undefined;
       })();
       return {
-        async result(timeoutMs) {
+        async result(timeoutMs, stop) {
           const deadline = Date.now() + timeoutMs;
+          let onStop = (): void => undefined;
+          const stopped = new Promise<undefined>((r) => (onStop = () => r(undefined)));
+          stop?.addEventListener('abort', onStop, { once: true });
           try {
-            while (Date.now() < deadline) {
+            while (Date.now() < deadline && !stop?.aborted) {
               const slice = Math.min(FALLBACK_POLL_MS, deadline - Date.now());
-              const record = await Promise.race([arrived, new Promise<undefined>((r) => setTimeout(() => r(undefined), slice))]);
+              const record = await Promise.race([arrived, stopped, new Promise<undefined>((r) => setTimeout(() => r(undefined), slice))]);
+              if (stop?.aborted) break;
               if (record) return record;
               const stored = await fallback();
               if (stored) return stored;
             }
             return undefined;
           } finally {
+            stop?.removeEventListener('abort', onStop);
             sub.unsubscribe();
           }
         },

@@ -59,7 +59,11 @@ export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metric
 /** Opens the functions, secrets and accounts buckets and wires the ports the routes need. */
 export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
   const replicas = config.natsReplicas;
-  const [kv, secretsKv] = await Promise.all([openBucket(nc, BUCKETS.functions, { replicas }), openBucket(nc, BUCKETS.secrets, { replicas })]);
+  // The registry owns the settings of the functions, secrets and object buckets.
+  const [kv, secretsKv] = await Promise.all([
+    openBucket(nc, BUCKETS.functions, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.secrets, { replicas, owner: logger }),
+  ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
@@ -69,16 +73,17 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
     verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
-    objects: await connectObjectDeps(nc, config),
+    objects: await connectObjectDeps(nc, config, logger),
     ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
   };
 }
 
 /** The uploads bucket and the outputs bucket (its TTL is the execution records'). */
-export async function connectObjectDeps(nc: NatsConnection, config: RegistryConfig): Promise<ObjectDeps> {
+export async function connectObjectDeps(nc: NatsConnection, config: RegistryConfig, owner?: Logger): Promise<ObjectDeps> {
+  const own = owner ? { owner } : {};
   const [uploads, outputs] = await Promise.all([
-    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
-    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.objects.outputsTtlMs }),
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, ...own }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.objects.outputsTtlMs, ...own }),
   ]);
   return { uploads, outputs, maxObjectBytes: config.objects.maxObjectBytes, maxBytesPerUser: config.objects.maxBytesPerUser };
 }

@@ -24,6 +24,9 @@ const schema = z
     SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
     ORPHAN_GRACE_MS: envFields.int(1_000, 3_600_000).default(60_000),
     ORPHAN_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
+    // The stuck-record sweeper (one spawner at a time): how often, and how old a record must be.
+    STUCK_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
+    STUCK_AFTER_MS: envFields.int(1_000, 86_400_000).default(300_000),
     DEFAULT_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(60),
     MAX_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(600),
     DEFAULT_MEMORY_MB: envFields.int(6, 65_536).default(256),
@@ -85,6 +88,7 @@ const schema = z
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     orphanGraceMs: env.ORPHAN_GRACE_MS,
     orphanSweepMs: env.ORPHAN_SWEEP_MS,
+    stuckSweep: { intervalMs: env.STUCK_SWEEP_MS, staleAfterMs: env.STUCK_AFTER_MS },
     images: {
       timeoutMs: env.PULL_TIMEOUT_SECONDS * 1000,
       maxBytes: env.PULL_MAX_MB * MIB,

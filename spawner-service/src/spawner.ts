@@ -25,6 +25,7 @@ import type { WarmConfig } from './infra/warm/warm-execution.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
+import { startSweeper } from './infra/sweeper.js';
 import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
 
@@ -45,6 +46,8 @@ export interface Spawner {
   busy(): number;
   /** Throws unless NATS, the executions bucket and the Docker engine answer. */
   ready(): Promise<void>;
+  /** Ends records stuck `queued`/`running` whose request is gone, if this spawner holds the sweep lease (also every STUCK_SWEEP_MS). */
+  sweepStuck(): Promise<number | undefined>;
   /** Removes pulled images no function references (also every IMAGE_GC_INTERVAL_SECONDS). */
   readonly imageGc: ImageGc;
 }
@@ -154,6 +157,9 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     logger,
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
+  const stuck = await startSweeper({
+    nc, jsm: queue.jsm, records: queue.kv, store, results, spawnerId: config.spawnerId, replicas: config.natsReplicas, ...config.stuckSweep, logger,
+  });
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
   const secrets = config.keyring
     ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
@@ -180,12 +186,14 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   return {
     busy: loop.busy,
     imageGc,
+    sweepStuck: () => stuck.sweepOnce(),
     async ready() {
       await natsReady();
       await runner.ping();
     },
     async stop() {
       advisories.unsubscribe();
+      await stuck.stop();
       functionChanges?.stop();
       imageGc.stop();
       clearInterval(sweeper);

@@ -44,6 +44,7 @@ export function testSpawnerEnv(env: Record<string, string> = {}): Record<string,
     CONTAINER_LABELS: TEST_CONTAINER_LABELS,
     NAK_DELAY_MS: '500',
     SHUTDOWN_GRACE_MS: '20000',
+    STUCK_SWEEP_MS: '2000',
     ...env,
   };
 }

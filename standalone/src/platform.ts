@@ -59,6 +59,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
       baseUrl: `http://localhost:${bound}`,
       app,
       async stop() {
+        publisher.endSyncWaits();
         await closeServer(server);
         publisher.close();
         await spawner?.stop();

@@ -61,4 +61,27 @@ describe('standalone platform: a publisher killed mid-execution', function () {
     const final = await finalExecution(second.url, user, running.id);
     expect(final).to.include({ status: 'succeeded', attempt: 1 });
   });
+  it('answers a waiting sync caller 202 with its status URL on SIGTERM, exits 0, and the run still finishes', async () => {
+    const user = await newUser(platform.baseUrl);
+    const name = await newFunction(platform.baseUrl, user, IMAGES.sleep, { timeoutSeconds: 60 });
+    const first = await startPublisher(secretFile);
+    const exited = new Promise<number | null>((resolve) => first.child.once('exit', (code) => resolve(code)));
+    // Waits up to 65 s (timeout + margin): far past any stop grace period.
+    const pending = request<{ executionId: string; status: string; statusUrl: string }>(`${first.url}/publisher/publish`, {
+      token: user.token,
+      body: { name, argument: '4' },
+    });
+    const running = await eventually(async () => {
+      const list = await request<{ items: Execution[] }>(`${platform.baseUrl}/publisher/executions?function=${name}`, { token: user.token });
+      return list.body.items.find((e) => e.status === 'running');
+    }, 20_000, 100);
+
+    first.child.kill('SIGTERM');
+    const answer = await pending;
+    expect(answer.status).to.equal(202);
+    expect(answer.body).to.deep.include({ executionId: running.id, statusUrl: `/publisher/executions/${running.id}` });
+    expect(await exited).to.equal(0);
+    const final = await finalExecution(platform.baseUrl, user, running.id);
+    expect(final).to.include({ status: 'succeeded', attempt: 1 });
+  });
 });

@@ -44,15 +44,18 @@ export interface Delivery {
   readonly attempt: number;
   /** No redelivery will follow this one (the consumer's max_deliver). */
   readonly lastAttempt: boolean;
+  /** Aborted when the delivery was handed back (shutdown grace over): its outcome is not stored. */
+  readonly handedBack?: AbortSignal;
 }
 
 /**
  * `done`: the record is final and published, ack (`ran`: by this delivery, not an earlier one).
- * `retry`: a passing fault, nak with a delay.
+ * `retry`: a passing fault, nak with a delay. `handed-back`: already nak'ed at shutdown, nothing to do.
  */
 export type RunOutcome =
   | { readonly kind: 'done'; readonly record: ExecutionRecord; readonly ran: boolean }
-  | { readonly kind: 'retry'; readonly reason: string };
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'handed-back' };
 
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -91,6 +94,11 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
     }
     const reason = err instanceof UnavailableError ? `${err.message} (gave up after attempt ${delivery.attempt})` : reasonOf(err);
     final = errorRecord(started, reason, now());
+  }
+  if (delivery.handedBack?.aborted) {
+    // Its container was removed at shutdown, not by the function: another spawner runs it again.
+    await marker.settle();
+    return { kind: 'handed-back' };
   }
   if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
   const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };

@@ -8,14 +8,18 @@ export interface ConsumerLoopOptions {
   readonly heartbeatMs: number;
   /** No in-progress ack after this long in hand: a handler stuck past every deadline lets the message go. */
   readonly heartbeatForMs: number;
-  readonly handle: (msg: JsMsg) => Promise<void>;
+  /** `handedBack` aborts when the shutdown grace ended: the message was nak'ed, store and ack nothing. */
+  readonly handle: (msg: JsMsg, handedBack: AbortSignal) => Promise<void>;
   readonly onBusyChange: (busy: number) => void;
   readonly logger: Logger;
 }
 
 export interface ConsumerLoop {
   busy(): number;
-  /** Stops fetching; resolves when every message in hand was handled, or after `graceMs`. */
+  /**
+   * Stops fetching; resolves true when every message in hand was handled, or false after
+   * `graceMs`: the messages still in hand are then handed back (nak) for another spawner.
+   */
   stop(graceMs: number): Promise<boolean>;
 }
 
@@ -31,6 +35,7 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const { maxContainers, logger } = options;
   const inFlight = new Set<Promise<void>>();
+  const handBack = new Map<Promise<void>, () => void>();
   let stopping = false;
   let batch: ConsumerMessages | undefined;
   let slotFreed: () => void = () => undefined;
@@ -41,16 +46,23 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       if (Date.now() < until) msg.working();
       else clearInterval(heartbeat);
     }, options.heartbeatMs);
+    const handedBack = new AbortController();
     const task = options
-      .handle(msg)
+      .handle(msg, handedBack.signal)
       .catch((err: unknown) => logger.error({ err }, 'message handler failed'))
       .finally(() => {
         clearInterval(heartbeat);
         inFlight.delete(task);
+        handBack.delete(task);
         options.onBusyChange(inFlight.size);
         slotFreed();
       });
     inFlight.add(task);
+    handBack.set(task, () => {
+      clearInterval(heartbeat);
+      handedBack.abort();
+      msg.nak();
+    });
     options.onBusyChange(inFlight.size);
   }
 
@@ -90,7 +102,12 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       slotFreed();
       await running;
       const settled = Promise.all([...inFlight]).then(() => true);
-      return Promise.race([settled, delay(graceMs).then(() => false)]);
+      const allDone = await Promise.race([settled, delay(graceMs).then(() => false)]);
+      if (!allDone) {
+        logger.warn({ handedBack: handBack.size }, 'grace period over: executions in hand handed back to the queue');
+        for (const giveBack of handBack.values()) giveBack();
+      }
+      return allDone;
     },
   };
 }

@@ -34,9 +34,9 @@ export function nakDelayFor(baseMs: number, attempt: number): number {
 }
 
 /** Translates the use case's outcome into JetStream acks: term, nak with delay, or ack. */
-export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) => Promise<void> {
+export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg, handedBack?: AbortSignal) => Promise<void> {
   const { metrics, logger } = options;
-  return async (msg) => {
+  return async (msg, handedBack) => {
     let request;
     try {
       request = parseExecutionRequest(msg.data);
@@ -52,7 +52,11 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) =>
     const log = logger.child({ executionId: request.id, image: request.image, attempt });
     const delayMs = nakDelayFor(options.nakDelayMs, attempt);
     try {
-      const outcome = await runExecution(options.ports, request, { attempt, lastAttempt });
+      const outcome = await runExecution(options.ports, request, { attempt, lastAttempt, ...(handedBack ? { handedBack } : {}) });
+      if (outcome.kind === 'handed-back') {
+        log.warn('shutdown grace over: execution handed back for another spawner, no record stored');
+        return;
+      }
       if (outcome.kind === 'retry') {
         log.warn({ reason: outcome.reason, delayMs }, 'passing fault: execution handed back for a later attempt');
         metrics.rejected.inc({ reason: 'retry' });
@@ -66,6 +70,7 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg) =>
       if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status }, record.durationMs / 1000);
       log.info({ status: record.status, durationMs: record.durationMs, exitCode: record.exitCode, truncated: record.truncated, error: record.error }, 'execution finished');
     } catch (err) {
+      if (handedBack?.aborted) return;
       log.error({ err, delayMs }, 'execution failed before its record was final; retrying later');
       metrics.rejected.inc({ reason: 'retry' });
       msg.nak(delayMs);
