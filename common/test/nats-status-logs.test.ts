@@ -1,19 +1,6 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { connectNats, createLogger } from '../src/index.js';
-import { eventually, testNatsUrls } from '../src/testing/index.js';
-
-/** Every line a logger wrote, parsed. */
-function captured(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
+import { captured, eventually, testNatsUrls } from '../src/testing/index.js';
 
 describe('NATS connection status logs', () => {
   it('keeps the periodic pingTimer events out of info-level logs', async () => {

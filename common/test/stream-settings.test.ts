@@ -1,19 +1,7 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { nanos, type NatsConnection } from 'nats';
 import { connectNats, createLogger, openBucket, openObjectBucket } from '../src/index.js';
-import { testNatsUrls, uniqueName } from '../src/testing/index.js';
-
-function captured(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
+import { captured, testNatsUrls, uniqueName } from '../src/testing/index.js';
 
 describe('bucket and stream settings: the owner updates an existing bucket at start', () => {
   let nc: NatsConnection;
