@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { LABELS } from './container-spec.js';
+import { WARM_LABELS } from './warm/warm-spec.js';
 
 export interface OrphanPolicy {
   readonly spawnerId: string;
@@ -20,7 +21,7 @@ export function isOrphan(container: Docker.ContainerInfo, policy: OrphanPolicy, 
   const running = container.State === 'running' || container.State === 'paused';
   // A running warm container outlives every timeout by design; it ends by itself once its
   // spawner's attach goes away (stdin closes) or after its idle backstop, and is swept stopped.
-  if (running && container.Labels['faas.warm'] === 'true') return false;
+  if (running && container.Labels[WARM_LABELS.warm] === 'true') return false;
   if (running) return ageMs > policy.runningMaxMs;
   return ageMs > policy.stoppedGraceMs;
 }

@@ -102,11 +102,8 @@ export class WarmContainer {
     const { nonce, frame } = encodeRequest(request);
     this.runs += 1;
     return new Promise<RunAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        this.lose(new NoAnswerError(`no answer within ${answerWithinMs} ms`));
-        reject(new NoAnswerError(`no answer within ${answerWithinMs} ms`));
-      }, answerWithinMs);
+      // Losing the container rejects the waiter below with this error.
+      const timer = setTimeout(() => this.lose(new NoAnswerError(`no answer within ${answerWithinMs} ms`)), answerWithinMs);
       const done = <T>(fn: (v: T) => void) => (v: T) => {
         clearTimeout(timer);
         fn(v);
