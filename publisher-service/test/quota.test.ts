@@ -30,7 +30,11 @@ describe('publisher: per-user quota store', () => {
     const user = uniqueName('quota');
     const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
     const writes: number[] = [];
-    const watch = await kv.watch({ key: user });
+    // Writes start only once the watch is live, or the first one can be missed (seen in a CI run).
+    let live: () => void = () => undefined;
+    const initialized = new Promise<void>((resolve) => (live = resolve));
+    const watch = await kv.watch({ key: user, initializedFn: () => live() });
+    await Promise.race([initialized, new Promise((r) => setTimeout(r, 2_000))]);
     void (async () => {
       for await (const entry of watch) writes.push(Object.keys(entry.json<Record<string, number>>()).length);
     })();
