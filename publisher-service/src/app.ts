@@ -22,6 +22,8 @@ import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { deliverQueuedCallback } from './callback-delivery.js';
+import { callbackKeyApiRoutes, callbackKeyRoutes } from './callback-key-routes.js';
+import { createCallbackKeys, type CallbackKeys } from './callback-keys.js';
 import { openCallbackQueue } from './callback-queue.js';
 import { checkCallbackUrl } from './callbacks.js';
 import { connectInputCheck } from './input-check.js';
@@ -39,6 +41,7 @@ export const PUBLISHER_PREFIX = '/publisher';
 
 export interface PublisherDeps extends PublisherRouteDeps {
   readonly ready: ReadinessCheck;
+  readonly callbackKeys: CallbackKeys;
   /** Answers every waiting sync caller 202 with its status URL now (call first when stopping). */
   endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
@@ -47,12 +50,12 @@ export interface PublisherDeps extends PublisherRouteDeps {
 
 /** The OpenAPI section of everything publisherRouter serves. */
 export function publisherApiSection(): ApiSection {
-  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: publisherApiRoutes });
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...callbackKeyApiRoutes] });
 }
 
 /** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
-  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), publisherRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), callbackKeyRoutes(deps), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
@@ -64,11 +67,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const replicas = config.natsReplicas;
   // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
   await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
-  const [executionsKv, indexKv, quotaKv, functionsKv] = await Promise.all([
+  const [executionsKv, indexKv, quotaKv, functionsKv, callbackKeysKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
     openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
+    openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
@@ -81,9 +85,11 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
       return !stored || FINAL_STATUSES.has(stored.record.status);
     },
   });
+  const callbackKeys = createCallbackKeys(callbackKeysKv, config.keyring);
+  if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: callbacks are sent unsigned and the callback-key API answers 503');
   const callbackQueue = await openCallbackQueue(nc, { replicas, ackWaitMs: config.callbacks.timeoutMs * 2 + 5_000 }, logger);
   const callbacks = callbackQueue.start((pending, delivery) =>
-    deliverQueuedCallback({ store, options: config.callbacks, logger }, pending, delivery),
+    deliverQueuedCallback({ store, options: config.callbacks, signingKey: callbackKeys.signingKey, logger }, pending, delivery),
   );
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
   const syncWaits = new AbortController();
@@ -95,6 +101,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     store,
     index,
     quota,
+    callbackKeys,
     queue: createWorkQueue(nc),
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     enqueueCallback: (pending) => callbackQueue.enqueue(pending),
