@@ -58,6 +58,21 @@ function secretFromFile(path: string, ctx: z.RefinementCtx): string {
   }
 }
 
+/** HS256 keys shorter than its 256-bit hash are guessable offline from one token (RFC 7518 3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+function jwtSecretFromFile(path: string, ctx: z.RefinementCtx): string {
+  const secret = secretFromFile(path, ctx);
+  if (typeof secret === 'string' && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `the JWT secret in ${path} is ${Buffer.byteLength(secret, 'utf8')} bytes; at least ${MIN_JWT_SECRET_BYTES} are required (e.g. openssl rand -hex 32)`,
+    });
+    return z.NEVER;
+  }
+  return secret;
+}
+
 /** Env every service reads: where NATS is, how many replicas, how loud to log. */
 export const baseEnvShape = {
   NATS_URL: envFields.natsUrls,
@@ -67,7 +82,7 @@ export const baseEnvShape = {
 
 /** Env every token-verifying service reads; the secret comes only from a file. */
 export const jwtEnvShape = {
-  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(secretFromFile),
+  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(jwtSecretFromFile),
   JWT_ISSUER: z.string().min(1).default('faas-auth'),
   JWT_AUDIENCE: z.string().min(1).default('faas'),
   JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),
