@@ -35,7 +35,7 @@ import { createQuotaStore } from './quota-store.js';
 import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './routes.js';
-import { createWorkQueue, subscribeResults } from './work-queue.js';
+import { createWorkQueue, maxRequestBytes, subscribeResults } from './work-queue.js';
 
 export const PUBLISHER_PREFIX = '/publisher';
 
@@ -60,6 +60,13 @@ export function publisherRouter(deps: PublisherDeps): Router {
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: PUBLISHER_PREFIX, router: publisherRouter(deps) }] });
+}
+
+/** MAX_ARGUMENT_BYTES, kept under what one NATS message carries (the request also holds env and names). */
+function argumentCap(nc: NatsConnection, configured: number, logger: Logger): number {
+  const cap = Math.min(configured, maxRequestBytes(nc) - 64 * 1_024);
+  if (cap < configured) logger.warn({ configured, cap, maxPayload: nc.info?.max_payload }, 'MAX_ARGUMENT_BYTES is above the NATS message limit: capped');
+  return cap;
 }
 
 /** Opens the buckets and stream, and starts the (queue-group) result listener. */
@@ -105,7 +112,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     queue: createWorkQueue(nc),
     checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
     enqueueCallback: (pending) => callbackQueue.enqueue(pending),
-    maxArgumentBytes: config.maxArgumentBytes,
+    maxArgumentBytes: argumentCap(nc, config.maxArgumentBytes, logger),
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
     syncWait: config.syncWait,
     syncWaitsEnd: syncWaits.signal,

@@ -81,10 +81,12 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
   const id = newExecutionId();
-  // Safe to repeat: a hold is keyed by the execution id.
-  await retryPassing(() => deps.quota.acquire(userId, id), patience);
   const record = queuedRecord(id, userId, fn, new Date().toISOString());
   const request = requestFor(record, fn, input);
+  // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
+  deps.queue.assertFits?.(request);
+  // Safe to repeat: a hold is keyed by the execution id.
+  await retryPassing(() => deps.quota.acquire(userId, id), patience);
   let wait: ResultWait | undefined;
   try {
     let tries = 0;
