@@ -58,6 +58,17 @@ function secretFromFile(path: string, ctx: z.RefinementCtx): string {
   }
 }
 
+/**
+ * The operator's ceilings on every function's limits, defined once: the registry refuses a
+ * function above them, the spawner clamps a request to them. Both must read the same variables
+ * with the same bounds, or a value one accepts the other refuses at start.
+ */
+export const limitCeilingsEnvShape = {
+  MAX_TIMEOUT_SECONDS: intFrom(1, 3_600).default(600),
+  MAX_MEMORY_MB: intFrom(6, 65_536).default(1_024),
+  MAX_CPUS: z.coerce.number().finite().min(0.01).max(64).default(2),
+};
+
 /** HS256 keys shorter than its 256-bit hash are guessable offline from one token (RFC 7518 3.2). */
 export const MIN_JWT_SECRET_BYTES = 32;
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, limitCeilingsEnvShape, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -28,11 +28,9 @@ const schema = z
     STUCK_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
     STUCK_AFTER_MS: envFields.int(1_000, 86_400_000).default(300_000),
     DEFAULT_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(60),
-    MAX_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(600),
     DEFAULT_MEMORY_MB: envFields.int(6, 65_536).default(256),
-    MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
     DEFAULT_CPUS: z.coerce.number().min(0.01).max(64).default(0.5),
-    MAX_CPUS: z.coerce.number().min(0.01).max(64).default(2),
+    ...limitCeilingsEnvShape,
     PIDS_LIMIT: envFields.int(8, 32_768).default(64),
     TMPFS_SIZE_MB: envFields.int(1, 1_024).default(16),
     ALLOW_NETWORK: envFields.bool.default(false),
