@@ -4,7 +4,6 @@ import {
   createHttpApp,
   createUserTokenVerifier,
   ensureExecutionsStream,
-  FINAL_STATUSES,
   natsReadiness,
   openAccountGuard,
   serviceRouter,
@@ -32,6 +31,7 @@ import { createExecutionIndex } from './execution-index.js';
 import { createFunctionCache } from './function-cache.js';
 import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
+import { executionSettled } from './settled-check.js';
 import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './routes.js';
@@ -87,10 +87,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const quota = createQuotaStore(quotaKv, {
     ...config.quota,
     overrideFor: (userId) => guard.controls.get(userId)?.maxConcurrent,
-    isSettled: async (id) => {
-      const stored = await store.get(id);
-      return !stored || FINAL_STATUSES.has(stored.record.status);
-    },
+    isSettled: executionSettled(store),
   });
   const callbackKeys = createCallbackKeys(callbackKeysKv, config.keyring);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: callbacks are sent unsigned and the callback-key API answers 503');
