@@ -41,6 +41,15 @@ function callerOf(res: Response): Caller {
   return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId) };
 }
 
+/** Aborts when the connection closes before the answer was sent: nobody is left to wait for. */
+function untilClientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) gone.abort();
+  });
+  return gone.signal;
+}
+
 export function publisherRoutes(deps: PublisherRouteDeps): Router {
   const router = Router();
   router.use(requireUser(deps.verifyToken));
@@ -53,7 +62,9 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
     const input = parseInput(syncBody, req.body ?? {});
     const { record, fn, wait } = await submitExecution(deps, callerOf(res), input, true);
     const waitMs = Math.min(fn.timeoutSeconds * 1000 + deps.syncWait.marginMs, deps.syncWait.maxMs);
-    const final = await wait?.result(waitMs, deps.syncWaitsEnd);
+    const gone = untilClientGone(res);
+    const final = await wait?.result(waitMs, deps.syncWaitsEnd ? AbortSignal.any([deps.syncWaitsEnd, gone]) : gone);
+    if (gone.aborted) return void deps.logger.info({ executionId: record.id }, 'sync caller gone: wait ended, the execution goes on');
     if (final) res.json(final);
     else accepted(res, record.id, 'queued');
   });
