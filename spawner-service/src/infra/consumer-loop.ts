@@ -1,5 +1,5 @@
 import type { Logger } from '@faas/common';
-import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
+import type { Consumer, JsMsg } from 'nats';
 
 export interface ConsumerLoopOptions {
   readonly consumer: Consumer;
@@ -17,7 +17,8 @@ export interface ConsumerLoopOptions {
 export interface ConsumerLoop {
   busy(): number;
   /**
-   * Stops fetching; resolves true when every message in hand was handled, or false after
+   * Stops fetching (the open pull runs out first, up to 5 s, handing back what reaches it);
+   * resolves true when every message in hand was handled, or false after
    * `graceMs`: the messages still in hand are then handed back (nak) for another spawner.
    */
   stop(graceMs: number): Promise<boolean>;
@@ -37,7 +38,6 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const inFlight = new Set<Promise<void>>();
   const handBack = new Map<Promise<void>, () => void>();
   let stopping = false;
-  let batch: ConsumerMessages | undefined;
   let slotFreed: () => void = () => undefined;
 
   function dispatch(msg: JsMsg): void {
@@ -66,11 +66,23 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     options.onBusyChange(inFlight.size);
   }
 
+  /**
+   * A fetch is never cut short: the server may already have sent messages to it, and those would
+   * be dropped by the client and wait out ack_wait. Once stopping, what arrives is held until the
+   * pull ends (FETCH_EXPIRES_MS at most), then handed back (nak): a nak while the pull is open
+   * would bring the message straight back to it.
+   */
   async function fetchOnce(free: number): Promise<void> {
-    batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
-    if (stopping) batch.stop();
-    for await (const msg of batch) dispatch(msg);
-    batch = undefined;
+    const batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+    const held: JsMsg[] = [];
+    try {
+      for await (const msg of batch) {
+        if (stopping) held.push(msg);
+        else dispatch(msg);
+      }
+    } finally {
+      for (const msg of held) msg.nak();
+    }
   }
 
   async function loop(): Promise<void> {
@@ -83,7 +95,6 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       try {
         await fetchOnce(free);
       } catch (err) {
-        batch = undefined;
         if (stopping) break;
         logger.warn({ err }, 'fetch from the executions consumer failed; retrying');
         await delay(FETCH_RETRY_MS);
@@ -98,7 +109,6 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     busy: () => inFlight.size,
     async stop(graceMs) {
       stopping = true;
-      batch?.stop();
       slotFreed();
       await running;
       const settled = Promise.all([...inFlight]).then(() => true);
