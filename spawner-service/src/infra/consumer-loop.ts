@@ -17,8 +17,8 @@ export interface ConsumerLoopOptions {
 export interface ConsumerLoop {
   busy(): number;
   /**
-   * Stops fetching (the open pull runs out first, up to 5 s, handing back what reaches it);
-   * resolves true when every message in hand was handled, or false after
+   * Stops fetching (the open pull runs out, up to 5 s, handing back what reaches it); resolves
+   * true when every message in hand was handled, or false after
    * `graceMs`: the messages still in hand are then handed back (nak) for another spawner.
    */
   stop(graceMs: number): Promise<boolean>;
@@ -38,6 +38,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const inFlight = new Set<Promise<void>>();
   const handBack = new Map<Promise<void>, () => void>();
   let stopping = false;
+  let pulling = false;
   let slotFreed: () => void = () => undefined;
 
   function dispatch(msg: JsMsg): void {
@@ -61,7 +62,8 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     handBack.set(task, () => {
       clearInterval(heartbeat);
       handedBack.abort();
-      msg.nak();
+      // Not straight back into this spawner's own pull, if one is still open.
+      msg.nak(pulling ? FETCH_EXPIRES_MS : undefined);
     });
     options.onBusyChange(inFlight.size);
   }
@@ -75,12 +77,14 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   async function fetchOnce(free: number): Promise<void> {
     const batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
     const held: JsMsg[] = [];
+    pulling = true;
     try {
       for await (const msg of batch) {
         if (stopping) held.push(msg);
         else dispatch(msg);
       }
     } finally {
+      pulling = false;
       for (const msg of held) msg.nak();
     }
   }
@@ -110,13 +114,14 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     async stop(graceMs) {
       stopping = true;
       slotFreed();
-      await running;
+      // Nothing is dispatched once stopping: the grace runs from now, while the open pull runs out.
       const settled = Promise.all([...inFlight]).then(() => true);
       const allDone = await Promise.race([settled, delay(graceMs).then(() => false)]);
       if (!allDone) {
         logger.warn({ handedBack: handBack.size }, 'grace period over: executions in hand handed back to the queue');
         for (const giveBack of handBack.values()) giveBack();
       }
+      await running;
       return allDone;
     },
   };
