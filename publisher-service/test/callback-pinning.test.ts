@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { SIGNATURE_HEADER, verifyCallbackSignature } from '../src/callback-signing.js';
 import type { Resolver } from '../src/callback-target.js';
 import { postCallback, type CallbackOptions } from '../src/callbacks.js';
+import { newExecutionId } from '../src/ids.js';
 
 interface Hit {
   readonly headers: IncomingHttpHeaders;
@@ -18,7 +19,8 @@ async function receiver(host: string, port = 0): Promise<{ server: Server; port:
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      hits.push({ headers: req.headers, body });
+      // Only ours: another process's stale callback may reach a reused port.
+      if (req.headers['x-faas-execution-id'] === record.id) hits.push({ headers: req.headers, body });
       res.writeHead(204).end();
     });
   });
@@ -39,7 +41,7 @@ function rebinding(first: string, later: string): Resolver & { calls: number } {
   return resolver;
 }
 
-const record = { id: '01900000-0000-7000-8000-000000000001', user: 'u1', status: 'succeeded', result: 'ok' } as unknown as ExecutionRecord;
+const record = { id: newExecutionId(), user: 'u1', status: 'succeeded', result: 'ok' } as unknown as ExecutionRecord;
 const options = (overrides: Partial<CallbackOptions>): CallbackOptions => ({ allowPrivate: false, maxAttempts: 1, timeoutMs: 2_000, backoffMs: 10, ...overrides });
 
 describe('publisher: callback delivery connects to the address it checked (DNS rebinding)', () => {
