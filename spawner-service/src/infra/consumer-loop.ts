@@ -17,14 +17,15 @@ export interface ConsumerLoopOptions {
 export interface ConsumerLoop {
   busy(): number;
   /**
-   * Stops fetching (the open pull runs out, up to 5 s, handing back what reaches it); resolves
+   * Stops fetching (the open pull runs out, up to 2 s, handing back what reaches it); resolves
    * true when every message in hand was handled, or false after
    * `graceMs`: the messages still in hand are then handed back (nak) for another spawner.
    */
   stop(graceMs: number): Promise<boolean>;
 }
 
-const FETCH_EXPIRES_MS = 5_000;
+/** Short: stopping waits for the open pull to run out (cutting it short can lose what is in flight). */
+const FETCH_EXPIRES_MS = 2_000;
 const FETCH_RETRY_MS = 1_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
