@@ -8,7 +8,6 @@
 AS_INTERVAL=${E2E_AUTOSCALE_INTERVAL:-5}
 AS_MAX=${E2E_AUTOSCALE_MAX:-4}
 AS_SLEEP=${E2E_AUTOSCALE_SLEEP:-15}
-AS_SERVICE="${FAAS_STACK}_spawner-service"
 
 spec_replicas() { docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$AS_SERVICE"; }
 now_ms() { date +%s%3N; }
@@ -57,6 +56,7 @@ check_burst_records() {
 }
 
 autoscale_phase() {
+  AS_SERVICE="${FAAS_STACK}_spawner-service"
   export AUTOSCALE_MIN=1 AUTOSCALE_MAX=$AS_MAX AUTOSCALE_INTERVAL_SECONDS=$AS_INTERVAL
   export AUTOSCALE_UP_COOLDOWN_SECONDS=$((2 * AS_INTERVAL)) AUTOSCALE_DOWN_COOLDOWN_SECONDS=$((3 * AS_INTERVAL))
   local t0 t_up t_final t_down up_to figures u i id arg
