@@ -10,6 +10,9 @@ AS_MAX=${E2E_AUTOSCALE_MAX:-4}
 AS_SLEEP=${E2E_AUTOSCALE_SLEEP:-15}
 
 spec_replicas() { docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$AS_SERVICE"; }
+running_tasks() {
+  docker service ls --filter "name=$AS_SERVICE" --format '{{.Name}} {{.Replicas}}' | awk -v s="$AS_SERVICE" '$1 == s { split($2, a, "/"); print a[1] }'
+}
 now_ms() { date +%s%3N; }
 secs() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
 
@@ -59,12 +62,12 @@ autoscale_phase() {
   AS_SERVICE="${FAAS_STACK}_spawner-service"
   export AUTOSCALE_MIN=1 AUTOSCALE_MAX=$AS_MAX AUTOSCALE_INTERVAL_SECONDS=$AS_INTERVAL
   export AUTOSCALE_UP_COOLDOWN_SECONDS=$((2 * AS_INTERVAL)) AUTOSCALE_DOWN_COOLDOWN_SECONDS=$((3 * AS_INTERVAL))
-  local t0 t_up t_final t_down up_to figures u i id arg
+  local t0 t_up t_final t_down up_to figures u i id arg running deadline
   step "autoscaler: stack update with docker-compose.autoscale.yml (spawners 1..$AS_MAX, a check every $AS_INTERVAL s, cooldowns up ${AUTOSCALE_UP_COOLDOWN_SECONDS} s, down ${AUTOSCALE_DOWN_COOLDOWN_SECONDS} s)"
   deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml docker-compose.autoscale.yml >/dev/null
   wait_stack_ready "$FAAS_STACK" 240
   wait_replicas "$AS_SERVICE" 1 120
-  local deadline=$((SECONDS + 60))
+  deadline=$((SECONDS + 60))
   until docker service logs --raw "${FAAS_STACK}_autoscaler" 2>/dev/null | grep -q '"msg":"autoscale decision"'; do
     [ "$SECONDS" -lt "$deadline" ] || fail "the autoscaler logged no decision within 60 s"
     sleep 1
@@ -89,7 +92,13 @@ autoscale_phase() {
   up_to=$(wait_spec "-gt 1" $((2 * AS_INTERVAL + 30)))
   t_up=$(now_ms)
   echo "    ok  spec scaled up to $up_to replicas $(secs $((t_up - t0))) s after the burst began"
-  wait_replicas "$AS_SERVICE" "$(spec_replicas)" 180
+  # The spec may move again (up, or back down once idle): wait for more than one task, not a number.
+  deadline=$((SECONDS + 120))
+  until running=$(running_tasks) && [ "${running:-0}" -gt 1 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$AS_SERVICE: the spec says $(spec_replicas), but ${running:-0} task(s) run after 120 s"
+    sleep 1
+  done
+  echo "    ok  $running spawner tasks running $(secs $(($(now_ms) - t0))) s after the burst began"
   check_burst_records
   t_final=$(now_ms)
   step "idle: back to the minimum"
