@@ -62,7 +62,7 @@ autoscale_phase() {
   AS_SERVICE="${FAAS_STACK}_spawner-service"
   export AUTOSCALE_MIN=1 AUTOSCALE_MAX=$AS_MAX AUTOSCALE_INTERVAL_SECONDS=$AS_INTERVAL
   export AUTOSCALE_UP_COOLDOWN_SECONDS=$((2 * AS_INTERVAL)) AUTOSCALE_DOWN_COOLDOWN_SECONDS=$((3 * AS_INTERVAL))
-  local t0 t_up t_final t_down up_to figures u i id arg running deadline
+  local t0 t_up t_final t_down up_to figures u i id arg running deadline phase_start=$SECONDS
   step "autoscaler: stack update with docker-compose.autoscale.yml (spawners 1..$AS_MAX, a check every $AS_INTERVAL s, cooldowns up ${AUTOSCALE_UP_COOLDOWN_SECONDS} s, down ${AUTOSCALE_DOWN_COOLDOWN_SECONDS} s)"
   deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml docker-compose.autoscale.yml >/dev/null
   wait_stack_ready "$FAAS_STACK" 240
@@ -117,5 +117,5 @@ autoscale_phase() {
   echo "    scale-up: $UP_FROM -> $UP_TO at check $UP_CHECKS after the burst began, decided $(secs "$UP_MS") s after it (peak $PEAK replicas)"
   echo "    all 20 executions final $(( (t_final - t0) / 1000 )) s after the burst began (each sleeps $AS_SLEEP s)"
   echo "    scale-down to 1 decided $(( (DOWN_MS - (t_final - t0)) / 1000 )) s after the last execution was seen final ($((DOWN_MS / 1000)) s after the burst); spec at 1 after $(( (t_down - t0) / 1000 )) s"
-  echo "    $DECISIONS decisions logged since the burst"
+  echo "    $DECISIONS decisions logged since the burst; the autoscaler phase took $((SECONDS - phase_start)) s"
 }

@@ -15,8 +15,8 @@ const decisions = readFileSync(0, 'utf8')
 
 for (const { time, check, inputs: i, spawners: s, decision: d } of decisions) {
   const t = `+${((time - since) / 1000).toFixed(1)}s`.padStart(8);
-  console.log(`    ${t} check ${String(check).padStart(3)}  ${d.action.padEnd(4)} ${d.from} -> ${d.to}  ${d.reason.padEnd(13)} ` +
-    `pending ${i.pending} ackPending ${i.ackPending} busy ${i.busy} (${s.answered} of ${s.answered + s.unreachable} answered) slots ${i.slotsPerSpawner} utilisation ${d.utilisation} target ${d.target} floor ${d.floor}`);
+  process.stdout.write(`    ${t} check ${String(check).padStart(3)}  ${d.action.padEnd(4)} ${d.from} -> ${d.to}  ${d.reason.padEnd(13)} ` +
+    `pending ${i.pending} ackPending ${i.ackPending} busy ${i.busy} (${s.answered} of ${s.answered + s.unreachable} answered) slots ${i.slotsPerSpawner} utilisation ${d.utilisation} target ${d.target} floor ${d.floor}\n`);
 }
 const firstUp = decisions.findIndex((e) => e.decision.action === 'up');
 const up = decisions[firstUp];
