@@ -60,8 +60,13 @@ export function contextFromHeaders(headers: Readonly<Record<string, string | und
 /** The `traceparent` (and `tracestate`) that makes `span` the parent of whatever receives them. */
 export function headersFor(span: Span): TraceHeaders {
   const carrier: Record<string, string> = {};
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (c, key, value) => (c[key] = value) });
+  propagator.inject(contextOf(span), carrier, { set: (c, key, value) => (c[key] = value) });
   return carrier;
+}
+
+/** A context whose active span is `span`: pass it as the parent of a child span. */
+export function contextOf(span: Span): Context {
+  return trace.setSpan(ROOT_CONTEXT, span);
 }
 
 /** The span's trace id, or undefined for a span that belongs to no trace (a no-op tracer's, without a parent). */
