@@ -89,6 +89,23 @@ describe('tracing: one trace from the publisher over NATS to the spawner', funct
     expect(span(spans, 'execute').parentSpanId).to.equal(accept.spanId);
   });
 
+  it('answers 202 to malformed or hostile trace headers and starts a fresh trace for each', async () => {
+    const zeros = `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`;
+    const hostile: Record<string, string>[] = [
+      { traceparent: zeros },
+      { traceparent: `ff-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
+      { traceparent: 'x'.repeat(8_000) },
+      { traceparent: `00-${'A'.repeat(32)}-${'B'.repeat(16)}-01`, tracestate: `k=${'v'.repeat(8_000)},${'='.repeat(300)}` },
+    ];
+    for (const headers of hostile) {
+      const res = await request<{ executionId: string }>(`${platform.baseUrl}/publisher/executions`, { token: user.token, body: { name, argument: 'h' }, headers });
+      expect(res.status, JSON.stringify(headers).slice(0, 80)).to.equal(202);
+      const final = await finalExecution(platform.baseUrl, user, res.body.executionId);
+      expect(final.status).to.equal('succeeded');
+      expect(String(final.traceId)).to.match(/^[0-9a-f]{32}$/).and.not.equal('0'.repeat(32)).and.not.equal('a'.repeat(32));
+    }
+  });
+
   it("carries the request id in the message headers into the spawner's log lines for the execution", async () => {
     const requestId = `trace-test-${randomBytes(6).toString('hex')}`;
     const res = await request<Execution>(`${platform.baseUrl}/publisher/publish`, {
