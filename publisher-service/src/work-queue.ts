@@ -1,4 +1,4 @@
-import { SUBJECTS, TooLargeError, type ExecutionRecord, type ExecutionRequest, type Logger } from '@faas/common';
+import { SUBJECTS, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
@@ -8,7 +8,8 @@ export interface ResultWait {
 }
 
 export interface WorkQueue {
-  publish(request: ExecutionRequest): Promise<void>;
+  /** `context`: the request id and trace context, sent in the message headers. */
+  publish(request: ExecutionRequest, context?: MessageContext): Promise<void>;
   /** TooLargeError (413) when the request would not fit in one NATS message: checked before anything is written. */
   assertFits?(request: ExecutionRequest): void;
   /** Subscribes now (before publishing) so a fast result cannot be missed. */
@@ -29,8 +30,9 @@ const FALLBACK_POLL_MS = 2_000;
 export function createWorkQueue(nc: NatsConnection): WorkQueue {
   const js = nc.jetstream({ timeout: 10_000 });
   return {
-    async publish(request) {
-      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
+    async publish(request, context) {
+      const headers = context ? { headers: messageHeaders(context) } : {};
+      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id, ...headers });
     },
     assertFits(request) {
       const limit = maxRequestBytes(nc);
