@@ -111,6 +111,14 @@ export interface ExecutionRecord {
   readonly outputs?: ExecutionOutputs;
   /** Set by the publisher as it delivers the callback (docs/reliability.md). */
   readonly callback?: CallbackState;
+  /** Set when this attempt runs again because the spawner running it died (its lease lapsed). */
+  readonly rerun?: RerunCause;
+}
+
+export interface RerunCause {
+  /** The spawner whose run was given up. */
+  readonly previousSpawner: string;
+  readonly reason: string;
 }
 
 export interface CallbackState {

@@ -28,6 +28,7 @@ import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { startSweeper } from './infra/sweeper.js';
 import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
+import { openLeases } from './infra/lease-store.js';
 
 export interface SpawnerDeps {
   readonly nc: NatsConnection;
@@ -165,22 +166,24 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
     : undefined;
   const files = await openFiles(nc, config);
+  const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
+  const leases = await openLeases({ nc, config, logger, heartbeatMs, metrics });
   const ports = {
     store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
-    runningDelayMs: config.runningDelayMs, files,
+    runningDelayMs: config.runningDelayMs, files, leases,
   };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
-    heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3)),
+    heartbeatMs,
     // The longest deadline any delivery can have: no message is kept in progress past it.
     heartbeatForMs: config.sandbox.ceilings.timeoutSeconds * 1000 + config.deadlineBeyondTimeoutMs,
     handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, logger }),
     onBusyChange: (busy) => metrics.busySlots.set(busy),
     logger,
   });
-  logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver }, 'spawner started');
+  logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver, leaseMs: config.leaseMs }, 'spawner started');
 
   const natsReady = natsReadiness(nc, [queue.kv]);
   return {
