@@ -87,6 +87,8 @@ async function main(): Promise<void> {
       CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
       MAX_CONTAINERS: String(cfg.maxContainers),
       MAX_CONCURRENT_PER_USER: String(cfg.maxContainers * 2),
+      // The bcrypt pool's settings pass through, to measure them (section 7).
+      ...Object.fromEntries(['BCRYPT_THREADS', 'BCRYPT_NICE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
     }, cfg.platformNodeArgs);
     const pid = platform.pid;
     say(`platform (standalone child process, pid ${pid}${cfg.platformMain ? `, ${cfg.platformMain}` : ''}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
