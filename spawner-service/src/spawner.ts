@@ -28,7 +28,7 @@ import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { startSweeper } from './infra/sweeper.js';
 import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
-import { openLeases } from './infra/lease-store.js';
+import { leaseSettings, openLeaseBucket } from './infra/lease-store.js';
 
 export interface SpawnerDeps {
   readonly nc: NatsConnection;
@@ -64,15 +64,18 @@ interface QueueSetup {
   readonly kv: KV;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
+  /** The execution-leases bucket (this service owns its settings). */
+  readonly leases: KV;
 }
 
-/** Stream, consumer and bucket, created if this is the first component up; the consumer's own settings win. */
-async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<QueueSetup> {
+/** Stream, consumer and buckets, created if this is the first component up; the consumer's own settings win. */
+async function setUpQueue(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
   const jsm = await ensureExecutionsStream(nc, { replicas: config.natsReplicas, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver });
   const kv = await openExecutionsBucket(nc, config.natsReplicas);
+  const leases = await openLeaseBucket(nc, config.natsReplicas, logger);
   const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
-  return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
+  return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver, leases };
 }
 
 /** Inputs come from the uploads bucket; outputs go to the outputs bucket, which expires with the records. */
@@ -100,7 +103,7 @@ async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, lo
   const deadline = Date.now() + SETUP_PATIENCE_MS;
   for (;;) {
     try {
-      return await setUpQueue(nc, config);
+      return await setUpQueue(nc, config, logger);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       logger.warn({ err }, 'executions stream not ready yet; retrying');
@@ -167,7 +170,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     : undefined;
   const files = await openFiles(nc, config);
   const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
-  const leases = await openLeases({ nc, config, logger, heartbeatMs, metrics });
+  const leases = leaseSettings({ kv: queue.leases, config, logger, heartbeatMs, metrics });
   const ports = {
     store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
@@ -185,7 +188,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   });
   logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver, leaseMs: config.leaseMs }, 'spawner started');
 
-  const natsReady = natsReadiness(nc, [queue.kv]);
+  const natsReady = natsReadiness(nc, [queue.kv, queue.leases]);
   return {
     busy: loop.busy,
     imageGc,

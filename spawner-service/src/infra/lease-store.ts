@@ -42,7 +42,7 @@ export function kvLeaseStore(kv: KV): LeaseStore {
 }
 
 export interface LeaseDeps {
-  readonly nc: NatsConnection;
+  readonly kv: KV;
   readonly config: SpawnerConfig;
   readonly logger: Logger;
   /** The in-progress ack cadence: leases are renewed with it. */
@@ -51,10 +51,10 @@ export interface LeaseDeps {
 }
 
 /** This spawner process's lease settings (a new instance id per process). */
-export async function openLeases(deps: LeaseDeps): Promise<LeaseSettings> {
+export function leaseSettings(deps: LeaseDeps): LeaseSettings {
   const { config, metrics } = deps;
   return {
-    store: kvLeaseStore(await openLeaseBucket(deps.nc, config.natsReplicas, deps.logger)),
+    store: kvLeaseStore(deps.kv),
     spawnerId: config.spawnerId,
     instance: newInstanceId(),
     ttlMs: config.leaseMs,
