@@ -49,7 +49,6 @@ export async function takeLease(settings: LeaseSettings, executionId: string, op
     if (options.handedBack?.aborted) return { kind: 'handed-back' };
     try {
       const stored = await settings.store.get(executionId);
-      faultsSince = undefined;
       if (!stored) {
         const revision = await settings.store.create(executionId, mine);
         return { kind: 'held', lease: holdLease(settings, executionId, mine, revision) };
@@ -58,6 +57,7 @@ export async function takeLease(settings: LeaseSettings, executionId: string, op
       const cause = lapsed(settings, stored.lease, sighting);
       if (cause) return await takeOver(settings, executionId, mine, stored, cause);
       if (await options.isFinal()) return { kind: 'ended' };
+      faultsSince = undefined;
       if (!waitLogged) {
         waitLogged = true;
         settings.onWait?.();
