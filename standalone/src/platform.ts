@@ -63,6 +63,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
         await closeServer(server);
         publisher.close();
         await spawner?.stop();
+        await publisher.tracing.shutdown();
         await nc.drain();
       },
     };

@@ -79,6 +79,11 @@ export const executionRecordSchema = z
       .object({ previousSpawner: z.string(), reason: z.string() })
       .optional()
       .meta({ description: 'this attempt ran again because the spawner running it died (its lease lapsed)' }),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional()
+      .meta({ description: "the W3C trace id of the request that queued it: the client's traceparent, or one the publisher started (docs/tracing.md)" }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 
