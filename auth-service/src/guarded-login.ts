@@ -8,10 +8,11 @@ export async function guardedLogin(
   input: { username: string; password: string },
   address: string,
 ): Promise<Awaited<ReturnType<typeof loginUser>>> {
-  await deps.guard.beforeLogin(input.username, address);
+  // The failures read here decide whether a success clears them: one KV read per login, not two.
+  const { userFailures } = await deps.guard.beforeLogin(input.username, address);
   try {
     const result = await loginUser(deps, input);
-    await deps.guard.loginSucceeded(input.username);
+    await deps.guard.loginSucceeded(input.username, userFailures);
     return result;
   } catch (err) {
     if (err instanceof UnauthenticatedError) await deps.guard.loginFailed(input.username, address);

@@ -28,10 +28,14 @@ export interface LoginGuardSettings {
 }
 
 export interface LoginGuard {
-  /** Refuses (429) an attempt while its username or address is backing off: no bcrypt spent. */
-  beforeLogin(username: string, address: string): Promise<void>;
+  /**
+   * Refuses (429) an attempt while its username or address is backing off: no bcrypt spent.
+   * Resolves whether the username has failures on record (a success then clears them).
+   */
+  beforeLogin(username: string, address: string): Promise<{ readonly userFailures: boolean }>;
   loginFailed(username: string, address: string): Promise<void>;
-  loginSucceeded(username: string): Promise<void>;
+  /** `userFailures`: what beforeLogin said; without failures on record nothing is read or written. */
+  loginSucceeded(username: string, userFailures: boolean): Promise<void>;
   /** Counts a registration of the address; refuses (429) past the window's budget. */
   beforeRegistration(address: string): Promise<void>;
 }
@@ -63,6 +67,7 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
       const [byUser, byAddress] = await Promise.all([key ? stores.users.get(key) : undefined, limited(address) ? stores.addresses.get(address) : undefined]);
       refuseIfBlocked(byUser, 'username');
       refuseIfBlocked(byAddress, 'address');
+      return { userFailures: byUser !== undefined };
     },
     async loginFailed(username, address) {
       const key = userKey(username);
@@ -71,9 +76,9 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
         limited(address) ? fail(stores.addresses, address, settings.addressFailuresBeforeBackoff) : undefined,
       ]);
     },
-    async loginSucceeded(username) {
+    async loginSucceeded(username, userFailures) {
       const key = userKey(username);
-      if (key && (await stores.users.get(key))) await stores.users.clear(key);
+      if (key && userFailures) await stores.users.clear(key);
     },
     async beforeRegistration(address) {
       if (limited(address)) registrationBudget(address);

@@ -5,10 +5,11 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldLatency, type ColdTarget } from './cold.js';
-import { loadBenchConfig } from './config.js';
+import { loadBenchConfig, type BenchConfig } from './config.js';
 import { BENCH_LABEL, buildEchoImage, cleanupEngine } from './engine.js';
 import { call, closeClient } from './http-client.js';
 import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load.js';
+import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } from './login.js';
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows } from './report.js';
 import { throughput } from './throughput.js';
@@ -41,6 +42,10 @@ function machine(): string {
   return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, docker ${engine}, ${nats}, node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
 }
 
+function loginOptions(cfg: BenchConfig, platformPid: number | undefined, natsPid: number | undefined): LoginSectionOptions {
+  return { seconds: cfg.loginSeconds, loginConcurrency: cfg.httpConcurrency, validateRate: cfg.validateRate, platformPid, natsPid };
+}
+
 async function main(): Promise<void> {
   const cfg = loadBenchConfig();
   const runId = randomBytes(4).toString('hex');
@@ -65,8 +70,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    say(`run ${runId}: building ${image} (label ${BENCH_LABEL}=${runId})`);
-    await buildEchoImage(image, runId);
+    if (!cfg.only) {
+      say(`run ${runId}: building ${image} (label ${BENCH_LABEL}=${runId})`);
+      await buildEchoImage(image, runId);
+    }
     nats = await startNats(dir);
     say(`nats-server (one node, JetStream, NATS_REPLICAS=1) at ${nats.url}`);
     platform = await startPlatformProcess(cfg.platformMain ?? join(repoRoot, 'standalone/dist/src/main.js'), {
@@ -80,12 +87,24 @@ async function main(): Promise<void> {
       CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
       MAX_CONTAINERS: String(cfg.maxContainers),
       MAX_CONCURRENT_PER_USER: String(cfg.maxContainers * 2),
+      // The bcrypt pool's settings pass through, to measure them (section 7).
+      ...Object.fromEntries(['BCRYPT_THREADS', 'BCRYPT_NICE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
     }, cfg.platformNodeArgs);
     const pid = platform.pid;
     say(`platform (standalone child process, pid ${pid}${cfg.platformMain ? `, ${cfg.platformMain}` : ''}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
     await settle(1_000);
     const freshMiB = rssMiB(pid);
     const user = await newUser(platform.baseUrl);
+    const login = (): Promise<LoginFigures> => {
+      say(`7. login: validate at ${cfg.validateRate}/s alone, then with ${cfg.httpConcurrency} login clients, ${cfg.loginSeconds} s each`);
+      return loginSection(platform?.baseUrl ?? '', user, loginOptions(cfg, pid, nats?.pid));
+    };
+    if (cfg.only === 'login') {
+      const figures = await login();
+      process.stdout.write(`\nFaaS platform bench, section 7 alone, ${machine()}\n\n${markdownTable(loginRows(figures, loginOptions(cfg, pid, nats.pid)))}\n\n`);
+      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, figures }, null, 2));
+      return;
+    }
     // Sections 1-3 measure the cold path: a function that asks for a fresh container every run.
     const fn = `echo-${runId}`;
     const fnWarm = `echo-warm-${runId}`;
@@ -121,12 +140,13 @@ async function main(): Promise<void> {
     http.push(await httpLoad('`POST /auth/login` (bcrypt cost 10)', reqs.login, 200, opts));
     http.push(await httpLoad('`GET /auth/validate`', reqs.validate, 200, opts));
     http.push(await httpLoad('`GET /registry/functions/:name`', reqs.functionGet, 200, opts));
+    const loginFigures = await login();
 
     await settle(2_000);
     const memory = { freshMiB, idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
     const hits = warmStarts1.hit - warmStarts0.hit;
-    const figures = { cold, levels, http, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
-    const table = markdownTable(rows(figures));
+    const figures = { cold, levels, http, login: loginFigures, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
+    const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid))]);
     const where = machine();
     process.stdout.write(`\nFaaS platform bench, ${where}\nplatform: standalone child process, one local nats-server (NATS_REPLICAS=1), LOG_LEVEL=silent, N=${cfg.n}\n\n${table}\n\n`);
     if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: where, config: { ...cfg, perLevel: undefined }, derived: derive(figures), figures }, null, 2));

@@ -30,6 +30,11 @@ export interface BenchConfig {
   readonly platformMain: string | undefined;
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
+  /** `login`: run section 7 alone (no image, no executions); unset: every section. */
+  readonly only: 'login' | undefined;
+  /** Section 7: seconds of each phase, and the validate probe's rate (requests per second). */
+  readonly loginSeconds: number;
+  readonly validateRate: number;
 }
 
 export function loadBenchConfig(): BenchConfig {
@@ -51,5 +56,14 @@ export function loadBenchConfig(): BenchConfig {
     platformNodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     platformMain: process.env.BENCH_PLATFORM_MAIN || undefined,
     outFile: process.env.BENCH_OUT || undefined,
+    only: onlySection(process.env.BENCH_ONLY),
+    loginSeconds: int('BENCH_LOGIN_SECONDS', 8, 1),
+    validateRate: int('BENCH_VALIDATE_RATE', 50, 1),
   });
+}
+
+function onlySection(raw: string | undefined): 'login' | undefined {
+  if (!raw) return undefined;
+  if (raw !== 'login') throw new Error(`BENCH_ONLY must be "login" (section 7) or unset, got ${raw}`);
+  return raw;
 }

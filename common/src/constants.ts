@@ -17,6 +17,8 @@ export const BUCKETS = Object.freeze({
   objects: 'objects',
   /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
   outputs: 'execution-outputs',
+  /** `<executionId>`: the lease of the spawner running it (owner: spawner; docs/reliability.md). */
+  executionLeases: 'execution-leases',
 });
 
 export const STREAMS = Object.freeze({

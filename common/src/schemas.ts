@@ -113,6 +113,14 @@ export interface ExecutionRecord {
   readonly callback?: CallbackState;
   /** The W3C trace id of the request that queued it (docs/tracing.md). */
   readonly traceId?: string;
+  /** Set when this attempt runs again because the spawner running it died (its lease lapsed). */
+  readonly rerun?: RerunCause;
+}
+
+export interface RerunCause {
+  /** The spawner whose run was given up. */
+  readonly previousSpawner: string;
+  readonly reason: string;
 }
 
 export interface CallbackState {

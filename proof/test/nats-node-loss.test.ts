@@ -104,6 +104,8 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       expect(row.lost, 'executions not final').to.equal(0);
       expect(row.duplicate, 'executions with two different final results').to.equal(0);
       expect(wrongOutput).to.equal(0);
+      // Leases (issue 17): a redelivery while the first run lives waits for it instead of starting it again.
+      expect(reruns, 'executions started twice').to.equal(0);
       expect(kvWrites).to.equal('user 201, function 201');
     } finally {
       results.stop();

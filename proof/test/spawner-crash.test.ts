@@ -48,7 +48,9 @@ describe('proof: a spawner killed with SIGKILL mid-load and restarted', function
       const reruns = starts.rerun(ids).length;
       const retried = [...records.values()].filter((r) => (r?.attempt ?? 0) > 1).length;
       const wrongOutput = submitted.filter((s, i) => records.get(s.id)?.result !== `nonce-${i}`).length;
-      row.notes = `killed spawner had ${inFlight} containers (warm ones included); ${retried} redelivered (attempt>1), ${reruns} started twice; ${wrongOutput} with wrong output`;
+      const saidSo = [...records.values()].filter((r) => r?.rerun?.previousSpawner === victimId).length;
+      const unexplained = starts.rerun(ids).filter((id) => records.get(id)?.rerun?.previousSpawner !== victimId);
+      row.notes = `killed spawner had ${inFlight} containers (warm ones included); ${retried} redelivered (attempt>1), ${reruns} started twice, ${saidSo} records say they re-ran the killed spawner's run; ${wrongOutput} with wrong output`;
 
       // The live spawners (the restarted one too) keep their warm containers; none of those the
       // killed one left may remain.
@@ -59,6 +61,8 @@ describe('proof: a spawner killed with SIGKILL mid-load and restarted', function
       expect(wrongOutput, 'executions whose result is not their own nonce').to.equal(0);
       // Its containers include idle warm ones; at most MAX_CONTAINERS of them were running an execution.
       expect(reruns, 'started twice: only the ones the killed spawner had started').to.be.at.most(Math.min(inFlight, MAX_CONTAINERS));
+      // Leases: each second start took over the killed spawner's lapsed lease, and its record says so.
+      expect(unexplained, 'started twice without a rerun cause naming the killed spawner').to.deep.equal([]);
     } finally {
       results.stop();
       starts.stop();

@@ -20,6 +20,9 @@ const schema = z
     ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
     MAX_DELIVER: envFields.int(1, 100).default(3),
     NAK_DELAY_MS: envFields.int(0, 600_000).default(5_000),
+    // A running execution's lease: without a renewal for this long, its spawner is taken for dead
+    // and a waiting delivery runs it again. Longer than a NATS election (about 5 s).
+    EXECUTION_LEASE_MS: envFields.int(1_000, 3_600_000).default(20_000),
     // A run still going after this long gets a `running` record; 0 writes it before every run.
     RUNNING_RECORD_DELAY_MS: envFields.int(0, 60_000).default(250),
     SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
@@ -87,6 +90,7 @@ const schema = z
     ackWaitMs: env.ACK_WAIT_MS,
     maxDeliver: env.MAX_DELIVER,
     nakDelayMs: env.NAK_DELAY_MS,
+    leaseMs: env.EXECUTION_LEASE_MS,
     runningDelayMs: env.RUNNING_RECORD_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     orphanGraceMs: env.ORPHAN_GRACE_MS,

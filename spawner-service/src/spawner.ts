@@ -29,6 +29,7 @@ import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { startSweeper } from './infra/sweeper.js';
 import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
+import { leaseSettings, openLeaseBucket } from './infra/lease-store.js';
 import { registerQueueDepth } from './infra/queue-depth.js';
 
 export interface SpawnerDeps {
@@ -65,15 +66,18 @@ interface QueueSetup {
   readonly kv: KV;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
+  /** The execution-leases bucket (this service owns its settings). */
+  readonly leases: KV;
 }
 
-/** Stream, consumer and bucket, created if this is the first component up; the consumer's own settings win. */
-async function setUpQueue(nc: NatsConnection, config: SpawnerConfig): Promise<QueueSetup> {
+/** Stream, consumer and buckets, created if this is the first component up; the consumer's own settings win. */
+async function setUpQueue(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
   const jsm = await ensureExecutionsStream(nc, { replicas: config.natsReplicas, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver });
   const kv = await openExecutionsBucket(nc, config.natsReplicas);
+  const leases = await openLeaseBucket(nc, config.natsReplicas, logger);
   const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
-  return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver };
+  return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver, leases };
 }
 
 /** Inputs come from the uploads bucket; outputs go to the outputs bucket, which expires with the records. */
@@ -101,7 +105,7 @@ async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, lo
   const deadline = Date.now() + SETUP_PATIENCE_MS;
   for (;;) {
     try {
-      return await setUpQueue(nc, config);
+      return await setUpQueue(nc, config, logger);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       logger.warn({ err }, 'executions stream not ready yet; retrying');
@@ -170,24 +174,26 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
     : undefined;
   const files = await openFiles(nc, config);
+  const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
+  const leases = leaseSettings({ kv: queue.leases, config, logger, heartbeatMs, metrics });
   const ports = {
     store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
-    runningDelayMs: config.runningDelayMs, files,
+    runningDelayMs: config.runningDelayMs, files, leases,
   };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
     maxContainers: config.maxContainers,
-    heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3)),
+    heartbeatMs,
     // The longest deadline any delivery can have: no message is kept in progress past it.
     heartbeatForMs: config.sandbox.ceilings.timeoutSeconds * 1000 + config.deadlineBeyondTimeoutMs,
     handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, tracer: tracing.tracer, logger }),
     onBusyChange: (busy) => metrics.busySlots.set(busy),
     logger,
   });
-  logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver }, 'spawner started');
+  logger.info({ maxContainers: config.maxContainers, ackWaitMs: queue.ackWaitMs, maxDeliver: queue.maxDeliver, leaseMs: config.leaseMs }, 'spawner started');
 
-  const natsReady = natsReadiness(nc, [queue.kv]);
+  const natsReady = natsReadiness(nc, [queue.kv, queue.leases]);
   return {
     busy: loop.busy,
     imageGc,

@@ -19,6 +19,8 @@ import {
 } from './helpers.js';
 
 const SLEEP_IMAGE = 'faas-test-sp-sleep:latest';
+/** The victim's lease: the rescuer runs the execution again once it went this long without a renewal. */
+const LEASE_MS = 5_000;
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
 interface ChildSpawner {
@@ -27,9 +29,9 @@ interface ChildSpawner {
 }
 
 /** The real spawner process (`npm start` runs the same file). */
-async function startChildSpawner(spawnerId: string): Promise<ChildSpawner> {
+async function startChildSpawner(spawnerId: string, extra: Record<string, string> = {}): Promise<ChildSpawner> {
   const port = await freePort();
-  const env = testSpawnerEnv({ SPAWNER_ID: spawnerId, MAX_CONTAINERS: '1', PORT: String(port), LOG_LEVEL: 'warn' });
+  const env = testSpawnerEnv({ SPAWNER_ID: spawnerId, MAX_CONTAINERS: '1', PORT: String(port), LOG_LEVEL: 'warn', ...extra });
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => ((await fetch(`${url}/ready`)).ok ? true : undefined), 20_000, 100);
@@ -51,10 +53,10 @@ describe('spawner: a spawner killed mid-run', () => {
     await client.close();
   });
 
-  it('is replaced: another spawner finishes the execution as attempt 2, and no container is left behind', async function () {
+  it('is replaced once its lease lapses: another spawner finishes the execution as attempt 2, says why, and no container is left behind', async function () {
     this.timeout(120_000);
     const victimId = uniqueName('faas-test-sp-victim');
-    const victim = await startChildSpawner(victimId);
+    const victim = await startChildSpawner(victimId, { EXECUTION_LEASE_MS: String(LEASE_MS) });
     children.push(victim.child);
 
     const request = executionRequest(SLEEP_IMAGE, '3');
@@ -72,12 +74,17 @@ describe('spawner: a spawner killed mid-run', () => {
     await once(victim.child, 'exit');
     rescuer = await startTestSpawner();
 
-    // Redelivery waits for the shared consumer's ack_wait (in-progress acks stopped with the victim).
+    // Redelivery waits for the shared consumer's ack_wait (in-progress acks stopped with the victim),
+    // then for the victim's lease to go LEASE_MS without a renewal.
     const info = await (await client.nc.jetstreamManager()).consumers.info(STREAMS.executions, CONSUMERS.spawner);
     const ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
-    const record = await waitForFinal(client.store, request.id, ackWaitMs + 30_000);
+    const record = await waitForFinal(client.store, request.id, ackWaitMs + LEASE_MS + 30_000);
     expect(record).to.include({ status: 'succeeded', attempt: 2 });
     expect(record.spawner).to.not.equal(victimId);
+    expect(record.rerun?.previousSpawner, 'the record says whose run was given up').to.equal(victimId);
+    expect(record.rerun?.reason).to.match(/not renewed for 5000 ms/);
+    const takeovers = (await rescuer.registry.getSingleMetric('faas_spawner_lease_takeovers_total')?.get())?.values[0]?.value;
+    expect(takeovers).to.equal(1);
 
     // The victim restarts under its id (as a Swarm task slot does) and removes what it left behind.
     const restarted = await startChildSpawner(victimId);

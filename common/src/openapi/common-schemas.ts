@@ -75,6 +75,10 @@ export const executionRecordSchema = z
       .object({ status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number().int(), lastError: z.string().optional() })
       .optional()
       .meta({ description: 'the callback URL delivery: retrying (with the last error), then delivered, or failed after its last attempt' }),
+    rerun: z
+      .object({ previousSpawner: z.string(), reason: z.string() })
+      .optional()
+      .meta({ description: 'this attempt ran again because the spawner running it died (its lease lapsed)' }),
     traceId: z
       .string()
       .regex(/^[0-9a-f]{32}$/)

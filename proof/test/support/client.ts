@@ -7,7 +7,7 @@ export interface User {
   readonly token: string;
 }
 
-export type Execution = Record<string, unknown> & { id: string; status: string; attempt: number; result: string | null };
+export type Execution = Record<string, unknown> & { id: string; status: string; attempt: number; result: string | null; rerun?: { previousSpawner: string; reason: string } };
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'timed_out', 'error']);
 

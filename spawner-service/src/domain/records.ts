@@ -1,4 +1,4 @@
-import type { ExecutionRecord } from '@faas/common';
+import type { ExecutionRecord, RerunCause } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
 import type { ContainerOutcome, ResolvedLimits } from './ports.js';
 
@@ -23,9 +23,10 @@ export function queuedRecordFor(request: IncomingExecution, now: Date): Executio
   };
 }
 
-export function runningRecord(base: ExecutionRecord, attempt: number, spawner: string, now: Date): ExecutionRecord {
-  const { error: _previousError, ...rest } = base;
-  return { ...rest, status: 'running', startedAt: now.toISOString(), finishedAt: null, attempt, spawner };
+/** `rerun`: why this attempt runs again (its previous spawner died); a stale cause is dropped. */
+export function runningRecord(base: ExecutionRecord, attempt: number, spawner: string, now: Date, rerun?: RerunCause): ExecutionRecord {
+  const { error: _previousError, rerun: _previousCause, ...rest } = base;
+  return { ...rest, status: 'running', startedAt: now.toISOString(), finishedAt: null, attempt, spawner, ...(rerun ? { rerun } : {}) };
 }
 
 /** Maps what the container did to the record's final state. */

@@ -1,11 +1,14 @@
-import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger } from '@faas/common';
+import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger, type RerunCause, type StoredExecution } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
-import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
+import type { FileLimits } from './job-files.js';
+import { filesOf, jobFor, secretsFor } from './job-of.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
-import type { ContainerJob, ContainerRunner, JobFiles, ObjectFiles, ResolvedLimits, ResultPublisher, SecretResolver } from './ports.js';
+import type { ContainerRunner, ObjectFiles, ResultPublisher, SecretResolver } from './ports.js';
 import { fitRecord } from './record-size.js';
 import { markRunning } from './running-marker.js';
+import type { LeaseSettings } from './execution-lease.js';
+import { takeLease } from './take-lease.js';
 import { isFinal, storeFinalPatiently } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
 
@@ -32,6 +35,8 @@ export interface RunExecutionPorts {
   readonly finalWritePatienceMs?: number;
   /** Inputs and outputs; absent: executions with files end as `error`. */
   readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits };
+  /** One live run per execution (docs/reliability.md); absent: every delivery runs. */
+  readonly leases?: LeaseSettings;
 }
 
 /** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
@@ -66,14 +71,33 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
  * Other store faults propagate.
  */
 export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
+  if (!ports.leases) return runLeased(ports, request, delivery);
+  const isFinalNow = async (): Promise<boolean> => {
+    const stored = await ports.store.get(request.id);
+    return stored !== undefined && isFinal(stored.record);
+  };
+  const handedBack = delivery.handedBack ? { handedBack: delivery.handedBack } : {};
+  const taking = await takeLease(ports.leases, request.id, { attempt: delivery.attempt, isFinal: isFinalNow, ...handedBack });
+  if (taking.kind === 'handed-back') return taking;
+  if (taking.kind === 'ended') {
+    // The live run finished meanwhile: its final record is re-published, nothing runs again.
+    const ended = await republishIfFinal(ports, await ports.store.get(request.id));
+    return ended ?? { kind: 'retry', reason: 'the lease was released but the record is not final' };
+  }
+  try {
+    return await runLeased(ports, request, delivery, taking.lease.rerun);
+  } finally {
+    await taking.lease.release();
+  }
+}
+
+/** A run under this delivery's lease (or the re-publish of a record already final). */
+async function runLeased(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery, rerun?: RerunCause): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
   const stored = await ports.store.get(request.id);
-  if (stored && isFinal(stored.record)) {
-    ports.logger.info({ executionId: request.id, status: stored.record.status }, 'execution already final: result re-published');
-    await ports.results.publish(stored.record);
-    return { kind: 'done', record: stored.record, ran: false };
-  }
-  const started = runningRecord(stored?.record ?? queuedRecordFor(request, now()), delivery.attempt, ports.spawnerId, now());
+  const ended = await republishIfFinal(ports, stored);
+  if (ended) return ended;
+  const started = runningRecord(stored?.record ?? queuedRecordFor(request, now()), delivery.attempt, ports.spawnerId, now(), rerun);
   const limits = resolveLimits(request.limits, ports.policy);
   const delayMs = ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS;
   const marker = await markRunning({ store: ports.store, logger: ports.logger, delayMs }, started, stored?.revision);
@@ -107,37 +131,9 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
   return { kind: 'done', record, ran: record === final };
 }
 
-/** The run's secrets; their values go to the runner only, never into a record or a log line. */
-async function secretsFor(ports: RunExecutionPorts, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
-  if (request.secrets.length === 0) return undefined;
-  if (!ports.secrets) throw new Error('this function uses secrets, but the spawner has no SECRETS_KEY_FILE');
-  return ports.secrets.resolve(request.userId, request.secrets);
-}
-
-/** Checked before any container exists: a missing input ends the execution here. */
-async function filesOf(ports: RunExecutionPorts, request: IncomingExecution): Promise<JobFiles | undefined> {
-  if (!wantsFiles(request)) return undefined;
-  if (!ports.files) throw new InputError('this spawner has no object store: executions with inputs or outputs cannot run');
-  return jobFiles(ports.files.objects, ports.files.limits, request);
-}
-
-function jobFor(
-  request: IncomingExecution,
-  limits: ResolvedLimits,
-  runEnv: Readonly<Record<string, string>> | undefined,
-  files: JobFiles | undefined,
-): ContainerJob {
-  return {
-    executionId: request.id,
-    userId: request.userId,
-    functionName: request.function,
-    image: request.image,
-    argument: request.argument,
-    env: request.env,
-    limits,
-    ...(runEnv ? { runEnv } : {}),
-    ...(request.revision !== undefined ? { revision: request.revision } : {}),
-    ...(request.warm !== undefined ? { warm: request.warm } : {}),
-    ...(files ? { files } : {}),
-  };
+async function republishIfFinal(ports: RunExecutionPorts, stored: StoredExecution | undefined): Promise<RunOutcome | undefined> {
+  if (!stored || !isFinal(stored.record)) return undefined;
+  ports.logger.info({ executionId: stored.record.id, status: stored.record.status }, 'execution already final: result re-published');
+  await ports.results.publish(stored.record);
+  return { kind: 'done', record: stored.record, ran: false };
 }

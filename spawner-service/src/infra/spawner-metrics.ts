@@ -10,6 +10,10 @@ export interface SpawnerMetrics {
   readonly rejected: Counter<'reason'>;
   /** Warm-eligible runs: `hit` took an idle container, `new` started one. */
   readonly warmStarts: Counter<'kind'>;
+  /** Deliveries that found another live run's lease and waited instead of starting a second run. */
+  readonly leaseWaits: Counter;
+  /** Leases taken from a spawner presumed dead: its execution runs again. */
+  readonly leaseTakeovers: Counter;
   /** A function's label value: its name for the first `functionLabels` names seen, then "other". */
   functionLabel(name: string): string;
 }
@@ -58,6 +62,16 @@ export function createSpawnerMetrics(registry: Registry, maxContainers: number, 
       name: 'faas_spawner_warm_starts_total',
       help: 'Runs that asked for a warm container: hit (an idle one was reused) or new (one was started)',
       labelNames: ['kind'] as const,
+      registers,
+    }),
+    leaseWaits: new Counter({
+      name: 'faas_spawner_lease_waits_total',
+      help: 'Deliveries that found a live run of the same execution and waited for it instead of starting it again',
+      registers,
+    }),
+    leaseTakeovers: new Counter({
+      name: 'faas_spawner_lease_takeovers_total',
+      help: 'Executions run again because the lease of the spawner running them lapsed (or it restarted)',
       registers,
     }),
     rejected: new Counter({
