@@ -15,6 +15,12 @@ export const BUCKETS = Object.freeze({
   objects: 'objects',
   /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
   outputs: 'execution-outputs',
+  /** `<userId>.<name>`: a user's trigger definitions (docs/triggers.md); owned by the registry. */
+  triggers: 'triggers',
+  /** `<sha256 of a webhook token>`: which trigger the token opens; owned by the registry. */
+  triggerTokens: 'trigger-tokens',
+  /** `<triggerId>`: the last tick a schedule fired or skipped; owned by the publisher. */
+  triggerState: 'trigger-state',
 });
 
 export const STREAMS = Object.freeze({

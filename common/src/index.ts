@@ -23,3 +23,4 @@ export * from './registry-hosts.js';
 export * from './object-names.js';
 export * from './object-bucket.js';
 export * from './retry.js';
+export * from './triggers.js';

@@ -111,6 +111,21 @@ export interface ExecutionRecord {
   readonly outputs?: ExecutionOutputs;
   /** Set by the publisher as it delivers the callback (docs/reliability.md). */
   readonly callback?: CallbackState;
+  /** What started the execution, when a trigger did (docs/triggers.md); absent for a client's call. */
+  readonly trigger?: TriggerRef;
+}
+
+/** The `trigger` field of a triggered execution's record. */
+export interface TriggerRef {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'schedule' | 'webhook' | 'function-finished';
+  /** schedule: the tick (ISO time) this execution is for; `missed` when it fired late, after downtime. */
+  readonly tick?: string;
+  readonly missed?: boolean;
+  /** function-finished: the execution whose end started this one, and the chain's length so far. */
+  readonly sourceExecution?: string;
+  readonly depth?: number;
 }
 
 export interface CallbackState {
