@@ -56,8 +56,7 @@ export const functionFinishedSpec = z.strictObject({
 });
 
 const objectBody = { error: (issue: { code?: string }) => (issue.code === 'invalid_union' || issue.code === 'invalid_type' ? 'body must be a JSON object whose kind is schedule, webhook or function-finished' : undefined) };
-const spec = z.discriminatedUnion('kind', [scheduleSpec, webhookSpec, functionFinishedSpec], objectBody);
-export type TriggerSpec = z.output<typeof spec>;
+export type TriggerSpec = z.output<typeof scheduleSpec> | z.output<typeof webhookSpec> | z.output<typeof functionFinishedSpec>;
 
 const nameField = { name: functionNameSchema.meta({ description: 'the trigger name, unique among your triggers' }) };
 const revisionField = { revision: z.number({ error: 'revision must be a number' }).int().min(1).optional() };
