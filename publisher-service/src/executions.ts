@@ -11,6 +11,7 @@ import {
   type FunctionDefinition,
   type Logger,
   type Principal,
+  type TriggerRef,
 } from '@faas/common';
 import type { PendingCallback } from './callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
@@ -48,6 +49,8 @@ export interface SubmitInput {
   /** Object names of the caller's, placed under /faas/in. */
   readonly inputs?: readonly string[];
   readonly outputs?: boolean;
+  /** Set when a trigger (not a client) starts the execution: kept in the record. */
+  readonly trigger?: TriggerRef;
 }
 
 export interface Submitted {
@@ -56,10 +59,11 @@ export interface Submitted {
   readonly wait?: ResultWait;
 }
 
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string): ExecutionRecord {
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, trigger?: TriggerRef): ExecutionRecord {
   return {
     id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
     truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
+    ...(trigger ? { trigger } : {}),
   };
 }
 
@@ -83,7 +87,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const id = newExecutionId();
   // Safe to repeat: a hold is keyed by the execution id.
   await retryPassing(() => deps.quota.acquire(userId, id), patience);
-  const record = queuedRecord(id, userId, fn, new Date().toISOString());
+  const record = queuedRecord(id, userId, fn, new Date().toISOString(), input.trigger);
   const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {

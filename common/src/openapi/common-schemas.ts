@@ -75,6 +75,18 @@ export const executionRecordSchema = z
       .object({ status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number().int(), lastError: z.string().optional() })
       .optional()
       .meta({ description: 'the callback URL delivery: retrying (with the last error), then delivered, or failed after its last attempt' }),
+    trigger: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        kind: z.enum(['schedule', 'webhook', 'function-finished']),
+        tick: timestamp.optional().meta({ description: 'schedule: the tick this execution is for' }),
+        missed: z.boolean().optional().meta({ description: 'schedule: fired late, for ticks missed during downtime' }),
+        sourceExecution: z.string().optional().meta({ description: 'function-finished: the execution whose end started this one' }),
+        depth: z.number().int().optional().meta({ description: 'function-finished: the length of the chain so far' }),
+      })
+      .optional()
+      .meta({ description: 'the trigger that started it (docs/triggers.md); absent when a client did' }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 
