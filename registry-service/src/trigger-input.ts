@@ -19,7 +19,7 @@ const timeZone = z
   .max(64)
   .superRefine((value, ctx) => {
     const problem = timeZoneProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: `timeZone: ${problem}` });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .default('UTC')
   .meta({ description: 'an IANA time zone name; default UTC', examples: ['UTC', 'Europe/Madrid'] });

@@ -49,14 +49,16 @@ const newToken = (): string => randomBytes(32).toString('base64url');
 export async function createTrigger(deps: TriggerDeps, userId: string, input: TriggerSpec & { name: string }): Promise<TriggerView> {
   await requireFunctions(deps, userId, input);
   const now = new Date().toISOString();
-  const base = { id: randomUUID(), userId, revision: 1, createdAt: now, updatedAt: now };
+  // Ordered as a reader expects: who and what first, then the kind's fields, then the bookkeeping.
+  const head = { id: randomUUID(), userId, name: input.name, kind: input.kind, function: input.function };
+  const base = { revision: 1, createdAt: now, updatedAt: now };
   if (input.kind !== 'webhook') {
-    const trigger = { ...input, ...base } as TriggerDefinition;
+    const trigger = { ...head, ...input, ...base } as TriggerDefinition;
     await deps.triggers.create(trigger);
     return viewOf(trigger);
   }
   const token = newToken();
-  const trigger: TriggerDefinition = { ...input, ...base, tokenHash: webhookTokenHash(token) };
+  const trigger: TriggerDefinition = { ...head, ...input, ...base, tokenHash: webhookTokenHash(token) };
   // The token entry first: a webhook call that finds it checks the definition's hash anyway.
   await deps.triggers.putToken(trigger.tokenHash, { userId, name: trigger.name, triggerId: trigger.id });
   try {
@@ -97,8 +99,9 @@ export async function updateTrigger(
   }
   if (change.spec.kind !== current.kind) throw new ValidationError(`kind: trigger ${name} is a ${current.kind} trigger; delete it and create another kind`);
   await requireFunctions(deps, userId, change.spec);
-  const kept = { id: current.id, userId, name, createdAt: current.createdAt, ...(current.kind === 'webhook' ? { tokenHash: current.tokenHash } : {}) };
-  const next = { ...change.spec, ...kept, revision: current.revision + 1, updatedAt: new Date().toISOString() } as TriggerDefinition;
+  const head = { id: current.id, userId, name, kind: current.kind, function: change.spec.function };
+  const token = current.kind === 'webhook' ? { tokenHash: current.tokenHash } : {};
+  const next = { ...head, ...change.spec, ...token, revision: current.revision + 1, createdAt: current.createdAt, updatedAt: new Date().toISOString() } as TriggerDefinition;
   await deps.triggers.update(next, kvRevision);
   return viewOf(next);
 }
