@@ -1,11 +1,14 @@
 # Deploys the FaaS platform on Docker Swarm from Windows (Docker Desktop, Linux containers),
 # or updates it in place: the same steps as bin/run.sh.
-#   powershell -ExecutionPolicy Bypass -File bin\run.windows.ps1
+#   powershell -ExecutionPolicy Bypass -File bin\run.windows.ps1 [-Autoscale]
+# -Autoscale: as bin/run.sh --autoscale, adds the autoscaler (docker-compose.autoscale.yml,
+# AUTOSCALE_* variables, docs/autoscaling.md); without it the stack runs 10 spawners.
 # Env: FAAS_STACK (faas), FAAS_TAG, FAAS_GATEWAY_PORT (9080), LOG_LEVEL, MAX_CONTAINERS,
 # READY_TIMEOUT (600). Untested here (no Windows machine); kept deliberately plain.
 # The air-gapped base images need Linux (debootstrap): build them there with
 # bin/build-base-images.sh and `docker save` / `docker load` them, then set $env:NODE_IMAGE
 # and $env:NATS_IMAGE to their names.
+param([switch]$Autoscale)
 $ErrorActionPreference = 'Stop'
 Set-Location (Join-Path $PSScriptRoot '..')
 
@@ -29,6 +32,12 @@ $healthUrls = @{
   'spawner-service'   = 'http://127.0.0.1:8084/health'
   'portal'            = 'http://127.0.0.1:8085/health'
   'api-gateway'       = ''
+  'autoscaler'        = 'http://127.0.0.1:8086/health'
+}
+$composeArgs = @('-c', 'docker-compose.yml')
+if ($Autoscale) {
+  $workspaces += 'autoscaler'
+  $composeArgs += @('-c', 'docker-compose.autoscale.yml')
 }
 $started = Get-Date
 New-Item -ItemType Directory -Force -Path .data | Out-Null
@@ -114,7 +123,7 @@ $env:DOCKER_GID = Env-Or 'DOCKER_GID' '0'
 
 Step "docker stack deploy $stack"
 $deployStart = Get-Date
-docker stack deploy --resolve-image never --prune -c docker-compose.yml $stack
+docker stack deploy --resolve-image never --prune @composeArgs $stack
 if ($LASTEXITCODE -ne 0) { Fail 'docker stack deploy failed' }
 
 $timeout = [int](Env-Or 'READY_TIMEOUT' '600')

@@ -1,4 +1,4 @@
-import { envFields, jwtEnvShape, parseConfig, readSecretFile, type Env } from '@faas/common';
+import { envFields, jwtEnvShape, limitCeilingsEnvShape, parseConfig, readSecretFile, type Env } from '@faas/common';
 import { z } from 'zod';
 import type { GatewaySettings, HostPort } from './gateway-config.js';
 
@@ -53,7 +53,8 @@ const schema = z
     RATE_LIMIT_KEY: z.enum(['address', 'consumer'], { error: 'address or consumer (per-user limits are the services\' USER_RATE_LIMIT_*)' }).default('address'),
     AUTH_RATE_LIMIT_COUNT: envFields.int(1, 1_000_000).default(20),
     AUTH_RATE_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
-    MAX_FUNCTION_TIMEOUT_SECONDS: envFields.int(1, 86_400).default(600),
+    // The same variable as the registry's and the spawner's ceiling (one definition, in common).
+    MAX_TIMEOUT_SECONDS: limitCeilingsEnvShape.MAX_TIMEOUT_SECONDS,
     PUBLISHER_TIMEOUT_MARGIN_SECONDS: envFields.int(1, 3_600).default(30),
     CORS_ALLOW_ORIGINS: corsOrigins,
     WAIT_TIMEOUT_SECONDS: envFields.int(1, 86_400).default(300),
@@ -70,7 +71,7 @@ const schema = z
       jwt: { consumerKey: env.JWT_CONSUMER_KEY, secret: env.JWT_SECRET_FILE },
       rateLimit: { count: env.RATE_LIMIT_COUNT, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, key: env.RATE_LIMIT_KEY },
       authRateLimit: { count: env.AUTH_RATE_LIMIT_COUNT, windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS },
-      publisherReadTimeoutSeconds: env.MAX_FUNCTION_TIMEOUT_SECONDS + env.PUBLISHER_TIMEOUT_MARGIN_SECONDS,
+      publisherReadTimeoutSeconds: env.MAX_TIMEOUT_SECONDS + env.PUBLISHER_TIMEOUT_MARGIN_SECONDS,
       corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
     } satisfies GatewaySettings,
     logLevel: env.LOG_LEVEL,

@@ -130,7 +130,7 @@ describe('api-gateway: generated APISIX configuration', () => {
   });
 
   it('gives /publisher/* a read timeout above the longest function timeout', () => {
-    const all = resources({ MAX_FUNCTION_TIMEOUT_SECONDS: '900' });
+    const all = resources({ MAX_TIMEOUT_SECONDS: '900' });
     const timeout = byUri(all, '/publisher/*').body.timeout as { read: number };
     expect(timeout.read).to.be.greaterThan(900);
     expect(timeout.read).to.equal(930);

@@ -58,6 +58,32 @@ function secretFromFile(path: string, ctx: z.RefinementCtx): string {
   }
 }
 
+/**
+ * The operator's ceilings on every function's limits, defined once: the registry refuses a
+ * function above them, the spawner clamps a request to them. Both must read the same variables
+ * with the same bounds, or a value one accepts the other refuses at start.
+ */
+export const limitCeilingsEnvShape = {
+  MAX_TIMEOUT_SECONDS: intFrom(1, 3_600).default(600),
+  MAX_MEMORY_MB: intFrom(6, 65_536).default(1_024),
+  MAX_CPUS: z.coerce.number().finite().min(0.01).max(64).default(2),
+};
+
+/** HS256 keys shorter than its 256-bit hash are guessable offline from one token (RFC 7518 3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+function jwtSecretFromFile(path: string, ctx: z.RefinementCtx): string {
+  const secret = secretFromFile(path, ctx);
+  if (typeof secret === 'string' && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `the JWT secret in ${path} is ${Buffer.byteLength(secret, 'utf8')} bytes; at least ${MIN_JWT_SECRET_BYTES} are required (e.g. openssl rand -hex 32)`,
+    });
+    return z.NEVER;
+  }
+  return secret;
+}
+
 /** Env every service reads: where NATS is, how many replicas, how loud to log. */
 export const baseEnvShape = {
   NATS_URL: envFields.natsUrls,
@@ -65,9 +91,33 @@ export const baseEnvShape = {
   LOG_LEVEL: envFields.logLevel,
 };
 
+/** An unset variable, or one set to "" (a compose file's `${VAR:-}`), means: not set. */
+const optionalHttpUrl = z
+  .union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
+  .optional();
+
+/**
+ * OpenTelemetry's own variable names. OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL
+ * (traces go to <it>/v1/traces); OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the full URL, wins over it.
+ */
+export const tracingEnvShape = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
+};
+
+export function tracingSettingsFrom(
+  env: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_SERVICE_NAME?: string | undefined },
+  serviceName: string,
+): { serviceName: string; tracesUrl?: string } {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return { serviceName: env.OTEL_SERVICE_NAME ?? serviceName, ...(tracesUrl ? { tracesUrl } : {}) };
+}
+
 /** Env every token-verifying service reads; the secret comes only from a file. */
 export const jwtEnvShape = {
-  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(secretFromFile),
+  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(jwtSecretFromFile),
   JWT_ISSUER: z.string().min(1).default('faas-auth'),
   JWT_AUDIENCE: z.string().min(1).default('faas'),
   JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),

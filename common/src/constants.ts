@@ -9,6 +9,8 @@ export const BUCKETS = Object.freeze({
   quotas: 'quotas',
   /** `<userId>.<NAME>`: a user's secrets, sealed (AES-256-GCM); never a value in clear. */
   secrets: 'secrets',
+  /** `<userId>`: the key callbacks to the user are signed with, sealed like a secret. */
+  callbackKeys: 'callback-keys',
   /** `<userId>`: what every service must know about an account without asking auth (see account-controls.ts). */
   accounts: 'accounts',
   /** Object Store: users' uploads under `<userId>/<name>`. */

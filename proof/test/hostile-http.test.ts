@@ -58,6 +58,8 @@ function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: st
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb', inputs: ['hx/data.csv'], outputs: true } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
+    { base: publisher, endpoint: { method: 'GET', path: '/publisher/callback-key', auth: true } },
+    { base: publisher, endpoint: { method: 'POST', path: '/publisher/callback-key/rotate', auth: true, valid: {} } },
     // Each service's OpenAPI document and docs page: public, they take no input but the path.
     ...[
       [auth, '/auth'],

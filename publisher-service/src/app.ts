@@ -4,7 +4,6 @@ import {
   createHttpApp,
   createUserTokenVerifier,
   ensureExecutionsStream,
-  FINAL_STATUSES,
   natsReadiness,
   openAccountGuard,
   serviceRouter,
@@ -13,10 +12,12 @@ import {
   openApiRouter,
   serviceApiDocument,
   serviceApiSection,
+  startTracing,
   type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
+  type Tracing,
   type TriggerDefinition,
   type TriggerRef,
   USER_REQUESTS_BUCKET,
@@ -25,6 +26,8 @@ import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
 import { deliverQueuedCallback } from './callback-delivery.js';
+import { callbackKeyApiRoutes, callbackKeyRoutes } from './callback-key-routes.js';
+import { createCallbackKeys, type CallbackKeys } from './callback-keys.js';
 import { openCallbackQueue, type PendingCallback } from './callback-queue.js';
 import { checkCallbackUrl } from './callbacks.js';
 import { connectInputCheck } from './input-check.js';
@@ -33,10 +36,11 @@ import { createExecutionIndex } from './execution-index.js';
 import { createFunctionCache } from './function-cache.js';
 import { publisherApiRoutes } from './openapi.js';
 import { createQuotaStore } from './quota-store.js';
+import { executionSettled } from './settled-check.js';
 import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './routes.js';
-import { createWorkQueue, subscribeResults } from './work-queue.js';
+import { createWorkQueue, maxRequestBytes, subscribeResults } from './work-queue.js';
 import { chainFrom } from './triggers/chains.js';
 import { fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
 import { startScheduler } from './triggers/scheduler.js';
@@ -48,27 +52,37 @@ export const PUBLISHER_PREFIX = '/publisher';
 
 export interface PublisherDeps extends PublisherRouteDeps {
   readonly ready: ReadinessCheck;
+  readonly callbackKeys: CallbackKeys;
   /** `POST /publisher/hooks/:token` (no JWT: the token is the credential). */
   readonly webhooks: WebhookDeps;
   /** Answers every waiting sync caller 202 with its status URL now (call first when stopping). */
   endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
   close(): void;
+  /** The accept spans' exporter (OTEL_EXPORTER_OTLP_ENDPOINT); shut it down last, to send what is left. */
+  readonly tracing: Tracing;
 }
 
 /** The OpenAPI section of everything publisherRouter serves. */
 export function publisherApiSection(): ApiSection {
-  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: publisherApiRoutes });
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...callbackKeyApiRoutes] });
 }
 
 /** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
   const webhooks = webhookRoutes({ ...deps.webhooks, maxBodyBytes: deps.maxArgumentBytes });
-  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), webhooks, publisherRoutes(deps));
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), webhooks, callbackKeyRoutes(deps), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: PUBLISHER_PREFIX, router: publisherRouter(deps) }] });
+}
+
+/** MAX_ARGUMENT_BYTES, kept under what one NATS message carries (the request also holds env and names). */
+function argumentCap(nc: NatsConnection, configured: number, logger: Logger): number {
+  const cap = Math.min(configured, maxRequestBytes(nc) - 64 * 1_024);
+  if (cap < configured) logger.warn({ configured, cap, maxPayload: nc.info?.max_payload }, 'MAX_ARGUMENT_BYTES is above the NATS message limit: capped');
+  return cap;
 }
 
 /** Opens the buckets and stream, starts the (queue-group) result listener and the trigger scheduler. `now`: the scheduler's clock (tests). */
@@ -76,11 +90,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const replicas = config.natsReplicas;
   // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
   await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
-  const [executionsKv, indexKv, quotaKv, functionsKv, stateKv, triggersKv, tokensKv, rateKv] = await Promise.all([
+  const [executionsKv, indexKv, quotaKv, functionsKv, callbackKeysKv, stateKv, triggersKv, tokensKv, rateKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
     openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
+    openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.triggers, { replicas }),
     openBucket(nc, BUCKETS.triggerTokens, { replicas }),
@@ -92,19 +107,19 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const quota = createQuotaStore(quotaKv, {
     ...config.quota,
     overrideFor: (userId) => guard.controls.get(userId)?.maxConcurrent,
-    isSettled: async (id) => {
-      const stored = await store.get(id);
-      return !stored || FINAL_STATUSES.has(stored.record.status);
-    },
+    isSettled: executionSettled(store),
   });
+  const callbackKeys = createCallbackKeys(callbackKeysKv, config.keyring);
+  if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: callbacks are sent unsigned and the callback-key API answers 503');
   const callbackQueue = await openCallbackQueue(nc, { replicas, ackWaitMs: config.callbacks.timeoutMs * 2 + 5_000 }, logger);
   const callbacks = callbackQueue.start((pending, delivery) =>
-    deliverQueuedCallback({ store, options: config.callbacks, logger }, pending, delivery),
+    deliverQueuedCallback({ store, options: config.callbacks, signingKey: callbackKeys.signingKey, logger }, pending, delivery),
   );
   const functions = createFunctionCache({ kv: functionsKv, fallback: createRegistryClient(config.registry), nc, logger });
   const syncWaits = new AbortController();
   // One listener per waiting caller, removed when its wait ends: no limit applies.
   setMaxListeners(0, syncWaits.signal);
+  const tracing = startTracing(config.tracing, logger);
   const executionDeps = {
     functions,
     store,
@@ -113,13 +128,13 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     queue: createWorkQueue(nc),
     checkCallback: (url: string) => checkCallbackUrl(url, config.callbacks),
     enqueueCallback: (pending: PendingCallback) => callbackQueue.enqueue(pending),
-    maxArgumentBytes: config.maxArgumentBytes,
+    maxArgumentBytes: argumentCap(nc, config.maxArgumentBytes, logger),
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
+    tracer: tracing.tracer,
     logger,
   };
   // Triggers submit through the same path as clients, as the trigger's owner (docs/triggers.md).
-  const fireDeps: FireDeps = { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) };
-  const fire = fireTrigger.bind(undefined, fireDeps);
+  const fire = fireTrigger.bind(undefined, { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) } satisfies FireDeps);
   const triggerWatch = await watchTriggers(triggersKv, logger, () => nc.isClosed() || nc.isDraining());
   const { maxChainDepth, lateAfterMs, checkMs } = config.triggers;
   const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef) => fire(t, { argument, ref }) };
@@ -134,6 +149,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   });
   return {
     ...executionDeps,
+    callbackKeys,
     webhooks: {
       lookup: kvWebhookLookup(tokensKv, triggersKv),
       hit: kvWebhookRateLimit(rateKv),
@@ -143,6 +159,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     syncWaitsEnd: syncWaits.signal,
     endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
+    tracing,
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
     close: () => {
       void scheduler?.stop();

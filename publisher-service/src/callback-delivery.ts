@@ -5,6 +5,8 @@ import { postCallback, type CallbackOptions } from './callbacks.js';
 export interface CallbackDeliveryDeps {
   readonly store: ExecutionStore;
   readonly options: CallbackOptions;
+  /** The key the user's callbacks are signed with (undefined: sent unsigned). */
+  readonly signingKey?: (userId: string) => Promise<string | undefined>;
   readonly logger: Logger;
 }
 
@@ -24,10 +26,12 @@ export async function deliverQueuedCallback(deps: CallbackDeliveryDeps, pending:
   const prior = stored.record.callback;
   if (prior && prior.status !== 'retrying') return { kind: 'done' };
   const attempts = (prior?.attempts ?? 0) + 1;
+  // Read before the attempt: a KV fault here is retried by the queue, not counted as an attempt.
+  const key = await deps.signingKey?.(stored.record.user);
   let state: CallbackState;
   try {
     const { callback: _previous, ...record } = stored.record;
-    await postCallback(pending.url, record, deps.options);
+    await postCallback(pending.url, record, deps.options, key);
     state = { status: 'delivered', attempts };
   } catch (err) {
     const lastError = err instanceof Error ? err.message : String(err);

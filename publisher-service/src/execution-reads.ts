@@ -10,25 +10,31 @@ export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'retryBud
   return stored.record;
 }
 
+/** Records read per page at most: a page may then hold fewer items than asked, with a cursor to go on. */
 const MAX_SCANNED = 2_000;
 
+/**
+ * Newest first, `limit` at most. A filter that matches rarely could need every record read: a
+ * page reads at most MAX_SCANNED, and when it stops there `nextCursor` says where the next page
+ * starts (possibly after an empty page). `nextCursor: null` means there is nothing more.
+ */
 export async function listExecutions(
   deps: Pick<ExecutionDeps, 'store' | 'index' | 'retryBudgetMs'>,
   userId: string,
   query: { limit: number; cursor?: string; function?: string },
 ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
   const patience = { deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS) };
-  const ids = (await retryPassing(() => deps.index.ids(userId), patience)).filter((id) => !query.cursor || id < query.cursor).slice(0, MAX_SCANNED);
+  const ids = (await retryPassing(() => deps.index.ids(userId), patience)).filter((id) => !query.cursor || id < query.cursor);
   const items: ExecutionRecord[] = [];
-  let last: string | undefined;
+  let scanned = 0;
   for (const id of ids) {
-    if (items.length === query.limit) break;
-    last = id;
+    if (items.length === query.limit || scanned === MAX_SCANNED) break;
+    scanned += 1;
     const stored = await retryPassing(() => deps.store.get(id), patience);
     if (!stored || stored.record.user !== userId) continue;
     if (query.function && stored.record.function !== query.function) continue;
     items.push(stored.record);
   }
-  const more = last !== undefined && ids.indexOf(last) < ids.length - 1 && items.length === query.limit;
-  return { items, nextCursor: more ? (last ?? null) : null };
+  const more = scanned < ids.length;
+  return { items, nextCursor: more ? (ids[scanned - 1] ?? null) : null };
 }

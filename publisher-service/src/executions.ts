@@ -11,6 +11,7 @@ import {
   type FunctionDefinition,
   type Logger,
   type Principal,
+  type TraceHeaders,
   type TriggerRef,
 } from '@faas/common';
 import type { PendingCallback } from './callback-queue.js';
@@ -40,6 +41,8 @@ export interface ExecutionDeps {
 
 export interface Caller extends CallerContext {
   readonly principal: Principal;
+  /** The accept span's trace: its id goes into the record, its headers onto the NATS message. */
+  readonly trace?: { readonly traceId: string; readonly headers: TraceHeaders };
 }
 
 export interface SubmitInput {
@@ -59,11 +62,12 @@ export interface Submitted {
   readonly wait?: ResultWait;
 }
 
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, trigger?: TriggerRef): ExecutionRecord {
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, extra: { traceId?: string; trigger?: TriggerRef }): ExecutionRecord {
   return {
     id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
     truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
-    ...(trigger ? { trigger } : {}),
+    ...(extra.traceId ? { traceId: extra.traceId } : {}),
+    ...(extra.trigger ? { trigger: extra.trigger } : {}),
   };
 }
 
@@ -85,10 +89,12 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
   const id = newExecutionId();
+  const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}) });
+  const request = requestFor(record, fn, input);
+  // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
+  deps.queue.assertFits?.(request);
   // Safe to repeat: a hold is keyed by the execution id.
   await retryPassing(() => deps.quota.acquire(userId, id), patience);
-  const record = queuedRecord(id, userId, fn, new Date().toISOString(), input.trigger);
-  const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {
     let tries = 0;
@@ -106,7 +112,9 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
     const { callbackUrl } = input;
     if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: userId, url: callbackUrl }), patience);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
-    await retryPassing(() => deps.queue.publish(request), patience);
+    // The request id and the trace context travel in the message headers, to the spawner's logs and spans.
+    const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
+    await retryPassing(() => deps.queue.publish(request, context), patience);
   } catch (err) {
     if ((await abandon(deps, record, err)) === 'abandoned') {
       wait?.cancel();

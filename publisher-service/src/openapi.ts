@@ -31,7 +31,15 @@ export const publisherApiRoutes: readonly ApiRoute[] = [
     body: asyncBody,
     responses: { 202: acceptedSchema, ...submitErrors },
   },
-  { method: 'get', path: '/executions', summary: 'Your executions, newest first', auth: true, query: listQuery, responses: { 200: executionPage } },
+  {
+    method: 'get',
+    path: '/executions',
+    summary: 'Your executions, newest first',
+    description: 'A page reads at most 2000 records: with a rarely matching `function` it may hold fewer items than `limit`, even none. Follow `nextCursor` until it is null.',
+    auth: true,
+    query: listQuery,
+    responses: { 200: executionPage },
+  },
   { method: 'get', path: '/executions/:id', summary: 'One execution', auth: true, responses: { 200: executionRecordSchema, 404: apiError('no such execution of yours') } },
   {
     method: 'post',

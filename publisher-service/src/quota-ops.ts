@@ -9,8 +9,11 @@ export interface QuotaOp {
 export interface QuotaRules {
   readonly maxConcurrent: number;
   readonly holdMaxMs: number;
-  /** True when the execution no longer needs a slot (final or gone): lets a full quota heal itself. */
-  readonly isSettled: (executionId: string) => Promise<boolean>;
+  /**
+   * True when the execution no longer needs a slot (final, or its record gone): lets a full quota
+   * heal itself. `heldSinceMs`: when the hold was taken (a hold is taken before its record exists).
+   */
+  readonly isSettled: (executionId: string, heldSinceMs: number) => Promise<boolean>;
 }
 
 export interface QuotaOpsResult {
@@ -48,7 +51,7 @@ export async function applyQuotaOps(current: Holds, ops: readonly QuotaOp[], rul
     if (Object.keys(holds).length >= rules.maxConcurrent && !reconciled) {
       reconciled = true;
       const ids = Object.keys(holds);
-      const settled = await Promise.all(ids.map((id) => rules.isSettled(id)));
+      const settled = await Promise.all(ids.map((id) => rules.isSettled(id, (holds[id] ?? now) - rules.holdMaxMs)));
       ids.forEach((id, j) => {
         if (settled[j]) {
           delete holds[id];

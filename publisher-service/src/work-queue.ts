@@ -1,4 +1,4 @@
-import { SUBJECTS, type ExecutionRecord, type ExecutionRequest, type Logger } from '@faas/common';
+import { SUBJECTS, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
@@ -8,9 +8,20 @@ export interface ResultWait {
 }
 
 export interface WorkQueue {
-  publish(request: ExecutionRequest): Promise<void>;
+  /** `context`: the request id and trace context, sent in the message headers. */
+  publish(request: ExecutionRequest, context?: MessageContext): Promise<void>;
+  /** TooLargeError (413) when the request would not fit in one NATS message: checked before anything is written. */
+  assertFits?(request: ExecutionRequest): void;
   /** Subscribes now (before publishing) so a fast result cannot be missed. */
   waitForResult(executionId: string, fallback: () => Promise<ExecutionRecord | undefined>): ResultWait;
+}
+
+/** Room left in a message for the headers (msg id, request id) the publish adds. */
+const HEADER_ROOM_BYTES = 4_096;
+
+/** The largest execution request one message of this server carries (NATS max_payload, 1 MiB by default). */
+export function maxRequestBytes(nc: NatsConnection): number {
+  return (nc.info?.max_payload ?? 1_048_576) - HEADER_ROOM_BYTES;
 }
 
 /** The result topic is core NATS (fire and forget), so a waiter also polls the KV record now and then. */
@@ -19,8 +30,14 @@ const FALLBACK_POLL_MS = 2_000;
 export function createWorkQueue(nc: NatsConnection): WorkQueue {
   const js = nc.jetstream({ timeout: 10_000 });
   return {
-    async publish(request) {
-      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
+    async publish(request, context) {
+      const headers = context ? { headers: messageHeaders(context) } : {};
+      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id, ...headers });
+    },
+    assertFits(request) {
+      const limit = maxRequestBytes(nc);
+      const bytes = Buffer.byteLength(JSON.stringify(request), 'utf8');
+      if (bytes > limit) throw new TooLargeError(`the execution request is ${bytes} bytes encoded (argument, env, inputs); one message holds at most ${limit}`);
     },
     waitForResult(executionId, fallback) {
       const sub: Subscription = nc.subscribe(SUBJECTS.result(executionId), { max: 1 });

@@ -1,9 +1,10 @@
-import { BUCKETS, connectNats, createLogger, openBucket } from '@faas/common';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
 import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import { newExecutionId } from '../src/ids.js';
 import { createQuotaStore, type QuotaStore } from '../src/quota-store.js';
+import { executionSettled } from '../src/settled-check.js';
 
 describe('publisher: per-user quota store', () => {
   let nc: NatsConnection;
@@ -120,3 +121,51 @@ describe('publisher: per-user quota store', () => {
     });
   });
 });
+
+describe('publisher: healing a full quota keeps holds whose record is not written yet', () => {
+  let nc: NatsConnection;
+  let store: ExecutionStore;
+  let kv: Awaited<ReturnType<typeof openBucket>>;
+
+  before(async () => {
+    nc = await connectNats({ servers: testNatsUrls(), name: 'quota-heal-test', logger: createLogger('quota-heal-test', 'silent') });
+    kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    store = createExecutionStore(await openExecutionsBucket(nc, 3));
+  });
+  after(() => nc.close());
+
+  it('refuses a third execution while two holds wait for their records (submit between acquire and create)', async () => {
+    const quota = createQuotaStore(kv, { maxConcurrent: 2, holdMaxMs: 3_600_000, isSettled: executionSettled(store) });
+    const user = uniqueName('quota');
+    await quota.acquire(user, newExecutionId());
+    await quota.acquire(user, newExecutionId());
+    expect((await rejection(quota.acquire(user, newExecutionId()))).code).to.equal('QUOTA_EXCEEDED');
+  });
+
+  it('drops a hold that got no record within the grace (a publisher that died right after acquiring)', async () => {
+    const quota = createQuotaStore(kv, { maxConcurrent: 1, holdMaxMs: 3_600_000, isSettled: executionSettled(store, 200) });
+    const user = uniqueName('quota');
+    await quota.acquire(user, newExecutionId());
+    const next = newExecutionId();
+    await eventually(() => quota.acquire(user, next).then(() => true, () => undefined), 10_000, 100);
+  });
+
+  it('drops the hold of a final record at once, keeps a queued one', async () => {
+    const quota = createQuotaStore(kv, { maxConcurrent: 1, holdMaxMs: 3_600_000, isSettled: executionSettled(store) });
+    const user = uniqueName('quota');
+    const queued = newExecutionId();
+    await store.create(recordOf(queued, user, 'queued'));
+    await quota.acquire(user, queued);
+    expect((await rejection(quota.acquire(user, newExecutionId()))).code).to.equal('QUOTA_EXCEEDED');
+    const stored = await store.get(queued);
+    await store.update({ ...recordOf(queued, user, 'succeeded') }, stored?.revision ?? 0);
+    await quota.acquire(user, newExecutionId());
+  });
+});
+
+function recordOf(id: string, user: string, status: ExecutionRecord['status']): ExecutionRecord {
+  return {
+    id, user, function: 'f', image: 'i', status, result: null, logs: null, exitCode: null, truncated: false, durationMs: null,
+    queuedAt: new Date().toISOString(), startedAt: null, finishedAt: null, attempt: 0, spawner: null,
+  };
+}

@@ -1,8 +1,6 @@
-import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, secretsKeyEnvShape, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, limitCeilingsEnvShape, parseConfig, secretsKeyEnvShape, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
 import { limitPolicyFrom } from './limits.js';
-
-const number = (min: number, max: number) => z.coerce.number().finite().min(min).max(max);
 
 const schema = z
   .object({
@@ -10,9 +8,7 @@ const schema = z
     ...baseEnvShape,
     ...jwtEnvShape,
     ...secretsKeyEnvShape,
-    MAX_TIMEOUT_SECONDS: envFields.int(1, 600).default(600),
-    MAX_MEMORY_MB: envFields.int(6, 65_536).default(1_024),
-    MAX_CPUS: number(0.01, 64).default(2),
+    ...limitCeilingsEnvShape,
     MAX_ENV_BYTES: envFields.int(0, 262_144).default(16_384),
     ALLOW_NETWORK: envFields.bool.default(false),
     ALLOW_PRIVATE_REGISTRIES: envFields.bool.default(false),

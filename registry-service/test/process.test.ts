@@ -11,7 +11,7 @@ describe('registry: the process', () => {
   it('reports every configuration problem at once', () => {
     let error: unknown;
     try {
-      loadRegistryConfig({ MAX_CPUS: 'lots', MAX_TIMEOUT_SECONDS: '601', ALLOW_NETWORK: 'maybe' });
+      loadRegistryConfig({ MAX_CPUS: 'lots', MAX_TIMEOUT_SECONDS: '3601', ALLOW_NETWORK: 'maybe' });
     } catch (err) {
       error = err;
     }

@@ -9,6 +9,8 @@ import { rootRouter } from './root-router.js';
 
 export interface Platform {
   readonly port: number;
+  /** The address it listens on: 127.0.0.1 unless HOST says otherwise. */
+  readonly host: string;
   readonly baseUrl: string;
   /** The Express app serving every route (tests walk its routers). */
   readonly app: Express;
@@ -23,9 +25,12 @@ export interface Platform {
  */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
   const server = createServer();
+  // Loopback unless asked: a development platform (generated secrets, open registration) is not
+  // for the whole network. HOST=0.0.0.0 serves every interface.
+  const host = env.HOST ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, env.HOST ?? '0.0.0.0', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const bound = boundPort(server);
   const local = { ...env, PORT: String(bound), REGISTRY_URL: env.REGISTRY_URL ?? `http://127.0.0.1:${bound}` };
@@ -56,6 +61,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
     server.on('request', app);
     return {
       port: bound,
+      host,
       baseUrl: `http://localhost:${bound}`,
       app,
       async stop() {
@@ -63,6 +69,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
         await closeServer(server);
         publisher.close();
         await spawner?.stop();
+        await publisher.tracing.shutdown();
         await nc.drain();
       },
     };

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from '@faas/common/testing';
+import { SIGNATURE_HEADER, verifyCallbackSignature } from '@faas/publisher-service';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { IMAGES, buildImages, newFunction, newUser, startTestPlatform } from './helpers.js';
@@ -9,7 +10,7 @@ describe('standalone platform: callbacks', function () {
   this.timeout(60_000);
   let open: Platform;
   let receiver: Server;
-  const received: Array<{ headers: Record<string, unknown>; body: Record<string, unknown> }> = [];
+  const received: Array<{ headers: Record<string, unknown>; body: Record<string, unknown>; raw: string }> = [];
   let hits = 0;
   let notify: (() => void) | undefined;
 
@@ -23,7 +24,7 @@ describe('standalone platform: callbacks', function () {
       let data = '';
       req.on('data', (chunk: Buffer) => (data += chunk.toString()));
       req.on('end', () => {
-        received.push({ headers: req.headers, body: JSON.parse(data) as Record<string, unknown> });
+        received.push({ headers: req.headers, body: JSON.parse(data) as Record<string, unknown>, raw: data });
         res.writeHead(204).end();
         notify?.();
       });
@@ -50,6 +51,15 @@ describe('standalone platform: callbacks', function () {
     expect(hits).to.equal(2);
     expect(received[0]?.body).to.include({ id: res.body.executionId, status: 'succeeded', result: 'call me' });
     expect(received[0]?.headers['x-faas-execution-id']).to.equal(res.body.executionId);
+    // Signed with the user's callback key, which the user reads from the API (docs/callbacks.md).
+    const key = await request<{ key: string; header: string }>(`${base}/publisher/callback-key`, { token: user.token });
+    expect(key.status).to.equal(200);
+    expect(key.body.header).to.equal(SIGNATURE_HEADER);
+    const signature = String(received[0]?.headers[SIGNATURE_HEADER]);
+    expect(verifyCallbackSignature(key.body.key, signature, received[0]?.raw ?? '')).to.equal(true);
+    const rotated = await request<{ key: string }>(`${base}/publisher/callback-key/rotate`, { token: user.token, method: 'POST' });
+    expect(rotated.body.key).to.not.equal(key.body.key);
+    expect(verifyCallbackSignature(rotated.body.key, signature, received[0]?.raw ?? '')).to.equal(false);
   });
 });
 

@@ -20,13 +20,20 @@ export function executionCommands(program: Command): void {
     .option('--limit <n>', 'at most this many (1-200)', positiveInt, 20)
     .action(async (options: { function?: string; limit: number }, command: Command) => {
       const ctx = contextOf(command);
-      const page = await ctx.authenticated().call<{ items: Execution[]; nextCursor: string | null }>('/publisher/executions', {
-        query: { limit: options.limit, function: options.function },
-      });
-      if (ctx.json) return printJson(page.items);
+      // A page may hold fewer than asked (the publisher reads at most 2000 records per page): go on while there is a cursor.
+      const items: Execution[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ctx.authenticated().call<{ items: Execution[]; nextCursor: string | null }>('/publisher/executions', {
+          query: { limit: options.limit - items.length, function: options.function, cursor },
+        });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && items.length < options.limit);
+      if (ctx.json) return printJson(items);
       printTable(
         ['ID', 'FUNCTION', 'STATUS', 'EXIT', 'DURATION', 'QUEUED'],
-        page.items.map((e) => [e.id, e.function, e.status, e.exitCode === null ? '-' : String(e.exitCode), e.durationMs === null ? '-' : `${e.durationMs} ms`, e.queuedAt]),
+        items.map((e) => [e.id, e.function, e.status, e.exitCode === null ? '-' : String(e.exitCode), e.durationMs === null ? '-' : `${e.durationMs} ms`, e.queuedAt]),
       );
     });
 

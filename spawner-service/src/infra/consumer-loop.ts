@@ -1,5 +1,5 @@
 import type { Logger } from '@faas/common';
-import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
+import type { Consumer, JsMsg } from 'nats';
 
 export interface ConsumerLoopOptions {
   readonly consumer: Consumer;
@@ -17,13 +17,15 @@ export interface ConsumerLoopOptions {
 export interface ConsumerLoop {
   busy(): number;
   /**
-   * Stops fetching; resolves true when every message in hand was handled, or false after
+   * Stops fetching (the open pull runs out, up to 2 s, handing back what reaches it); resolves
+   * true when every message in hand was handled, or false after
    * `graceMs`: the messages still in hand are then handed back (nak) for another spawner.
    */
   stop(graceMs: number): Promise<boolean>;
 }
 
-const FETCH_EXPIRES_MS = 5_000;
+/** Short: stopping waits for the open pull to run out (cutting it short can lose what is in flight). */
+const FETCH_EXPIRES_MS = 2_000;
 const FETCH_RETRY_MS = 1_000;
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
@@ -37,7 +39,7 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
   const inFlight = new Set<Promise<void>>();
   const handBack = new Map<Promise<void>, () => void>();
   let stopping = false;
-  let batch: ConsumerMessages | undefined;
+  let pulling = false;
   let slotFreed: () => void = () => undefined;
 
   function dispatch(msg: JsMsg): void {
@@ -61,16 +63,31 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     handBack.set(task, () => {
       clearInterval(heartbeat);
       handedBack.abort();
-      msg.nak();
+      // Not straight back into this spawner's own pull, if one is still open.
+      msg.nak(pulling ? FETCH_EXPIRES_MS : undefined);
     });
     options.onBusyChange(inFlight.size);
   }
 
+  /**
+   * A fetch is never cut short: the server may already have sent messages to it, and those would
+   * be dropped by the client and wait out ack_wait. Once stopping, what arrives is held until the
+   * pull ends (FETCH_EXPIRES_MS at most), then handed back (nak): a nak while the pull is open
+   * would bring the message straight back to it.
+   */
   async function fetchOnce(free: number): Promise<void> {
-    batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
-    if (stopping) batch.stop();
-    for await (const msg of batch) dispatch(msg);
-    batch = undefined;
+    const batch = await options.consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+    const held: JsMsg[] = [];
+    pulling = true;
+    try {
+      for await (const msg of batch) {
+        if (stopping) held.push(msg);
+        else dispatch(msg);
+      }
+    } finally {
+      pulling = false;
+      for (const msg of held) msg.nak();
+    }
   }
 
   async function loop(): Promise<void> {
@@ -83,7 +100,6 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
       try {
         await fetchOnce(free);
       } catch (err) {
-        batch = undefined;
         if (stopping) break;
         logger.warn({ err }, 'fetch from the executions consumer failed; retrying');
         await delay(FETCH_RETRY_MS);
@@ -98,15 +114,15 @@ export function startConsumerLoop(options: ConsumerLoopOptions): ConsumerLoop {
     busy: () => inFlight.size,
     async stop(graceMs) {
       stopping = true;
-      batch?.stop();
       slotFreed();
-      await running;
+      // Nothing is dispatched once stopping: the grace runs from now, while the open pull runs out.
       const settled = Promise.all([...inFlight]).then(() => true);
       const allDone = await Promise.race([settled, delay(graceMs).then(() => false)]);
       if (!allDone) {
         logger.warn({ handedBack: handBack.size }, 'grace period over: executions in hand handed back to the queue');
         for (const giveBack of handBack.values()) giveBack();
       }
+      await running;
       return allDone;
     },
   };

@@ -1,0 +1,45 @@
+import { BUCKETS, connectNats, createLogger, openBucket, parseSecretKeyring } from '@faas/common';
+import { newSecretsKeyLine, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { expect } from 'chai';
+import type { KV, NatsConnection } from 'nats';
+import { createCallbackKeys } from '../src/callback-keys.js';
+
+describe('publisher: callback signing keys', () => {
+  let nc: NatsConnection;
+  let kv: KV;
+  const keyring = parseSecretKeyring(newSecretsKeyLine('cb-1'));
+
+  before(async () => {
+    nc = await connectNats({ servers: testNatsUrls(), name: 'callback-keys-test', logger: createLogger('callback-keys-test', 'silent') });
+    kv = await openBucket(nc, BUCKETS.callbackKeys, { replicas: 3 });
+  });
+  after(() => nc.close());
+
+  it('makes one key per user on first use, keeps it, and stores it sealed (never in clear)', async () => {
+    const keys = createCallbackKeys(kv, keyring);
+    const user = uniqueName('cbk');
+    const [a, b] = await Promise.all([keys.reveal(user), keys.reveal(user)]);
+    expect(a?.key).to.have.length(43);
+    expect(b?.key).to.equal(a?.key);
+    expect(await keys.signingKey(user)).to.equal(a?.key);
+    expect(await keys.signingKey(uniqueName('cbk'))).to.not.equal(a?.key);
+    const stored = (await kv.get(user))?.string() ?? '';
+    expect(stored).to.include('ciphertext');
+    expect(stored).to.not.include(a?.key ?? 'missing');
+  });
+
+  it('rotates: the new key signs from then on, the old one is gone', async () => {
+    const keys = createCallbackKeys(kv, keyring);
+    const user = uniqueName('cbk');
+    const before = await keys.reveal(user);
+    const rotated = await keys.rotate(user);
+    expect(rotated.key).to.not.equal(before.key);
+    expect(await keys.signingKey(user)).to.equal(rotated.key);
+  });
+
+  it('without a keyring: callbacks go unsigned and reading the key is a 503', async () => {
+    const keys = createCallbackKeys(kv, undefined);
+    expect(await keys.signingKey(uniqueName('cbk'))).to.equal(undefined);
+    expect((await rejection(keys.reveal(uniqueName('cbk')))).code).to.equal('UNAVAILABLE');
+  });
+});
