@@ -1,5 +1,5 @@
 /** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
-import { commonPlugins, credentialPlugins, protectedPlugins } from './gateway-plugins.js';
+import { commonPlugins, credentialPlugins, protectedPlugins, webhookPlugins } from './gateway-plugins.js';
 
 export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
 
@@ -45,6 +45,7 @@ export const RESOURCE_IDS = Object.freeze({
     registry: 'faas-registry',
     publisherHealth: 'faas-publisher-health',
     publisher: 'faas-publisher',
+    publisherHooks: 'faas-publisher-hooks',
     portal: 'faas-portal',
   },
 });
@@ -152,6 +153,13 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       match: { uri: '/publisher/*' },
       plugins: protectedPlugins(s),
       timeout: publisherTimeout,
+    }),
+    // Above /publisher/*: webhook triggers carry their token in the path, not a JWT.
+    route({
+      id: ids.publisherHooks,
+      upstreamId: up.publisher,
+      match: { uris: ['/publisher/hooks/*'], methods: ['POST', 'OPTIONS'], priority: 10 },
+      plugins: webhookPlugins(s),
     }),
     portalRoute(s),
   ];

@@ -66,3 +66,23 @@ export function protectedPlugins(s: GatewaySettings): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * On POST /publisher/hooks/*: no jwt-auth (the path token is the credential; the publisher checks
+ * it and applies each webhook's own rate), but a budget per client address at the edge.
+ */
+export function webhookPlugins(s: GatewaySettings): Record<string, unknown> {
+  return {
+    ...commonPlugins(s),
+    'limit-count': {
+      count: s.rateLimit.count,
+      time_window: s.rateLimit.windowSeconds,
+      key_type: 'var',
+      key: 'remote_addr',
+      rejected_code: 429,
+      policy: 'local',
+      show_limit_quota_header: true,
+      _meta: rateLimited('too many webhook calls from this address; retry later'),
+    },
+  };
+}

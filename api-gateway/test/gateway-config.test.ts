@@ -52,11 +52,21 @@ describe('api-gateway: generated APISIX configuration', () => {
     const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).flatMap((r) => (r.body.uris as string[] | undefined) ?? [r.body.uri]);
     expect(guarded).to.have.members(['/registry/*', '/publisher/*', '/auth/admin/*', '/auth/logout-all']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin]);
+    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin, RESOURCE_IDS.routes.publisherHooks]);
     const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal && !notProbes.has(r.id));
     const publicPaths = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
     expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry', '/publisher'].flatMap((p) => publicPaths.map((path) => p + path)));
     for (const route of health) expect(route.body.priority).to.be.greaterThan(0);
+  });
+
+  it('routes POST /publisher/hooks/* to the publisher ahead of /publisher/*, without jwt-auth, limited per client address', () => {
+    const all = resources({ RATE_LIMIT_COUNT: '50', RATE_LIMIT_KEY: 'consumer' });
+    const hooks = find(all, 'routes', RESOURCE_IDS.routes.publisherHooks);
+    expect(hooks.body).to.deep.include({ upstream_id: RESOURCE_IDS.upstreams.publisher, uris: ['/publisher/hooks/*'], methods: ['POST', 'OPTIONS'] });
+    expect(Number(hooks.body.priority)).to.be.greaterThan(Number(byUri(all, '/publisher/*').body.priority ?? 0));
+    expect(pluginsOf(hooks)['jwt-auth']).to.equal(undefined);
+    // No consumer without a JWT: the edge budget is per address whatever RATE_LIMIT_KEY says.
+    expect(pluginsOf(hooks)['limit-count']).to.include({ count: 50, key_type: 'var', key: 'remote_addr', rejected_code: 429 });
   });
 
   it('routes /auth/admin/* and /auth/logout-all to auth ahead of /auth/*, with the token checked and PATCH allowed', () => {
@@ -130,7 +140,7 @@ describe('api-gateway: generated APISIX configuration', () => {
 
   it('adds cors and request-id to every route', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(8);
+    expect(routes(all)).to.have.length(9);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });

@@ -1,4 +1,4 @@
-import { BUCKETS, type Logger } from '@faas/common';
+import { BUCKETS, type Logger, type TriggerDefinition } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 
 /** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota. */
@@ -24,6 +24,20 @@ async function purgeAll(kv: KV | undefined, keys: readonly string[]): Promise<nu
   return keys.length;
 }
 
+/** A user's triggers, their webhook tokens and their schedule state (docs/triggers.md). */
+async function purgeTriggers(nc: NatsConnection, userId: string): Promise<number> {
+  const [triggers, tokens, state] = await Promise.all([BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState].map((b) => bindIfExists(nc, b)));
+  if (!triggers) return 0;
+  const keys = await keysUnder(triggers, userId);
+  for (const key of keys) {
+    const entry = await triggers.get(key);
+    const trigger = entry?.operation === 'PUT' ? entry.json<TriggerDefinition>() : undefined;
+    if (trigger?.kind === 'webhook') await tokens?.purge(trigger.tokenHash);
+    if (trigger) await state?.purge(trigger.id);
+  }
+  return purgeAll(triggers, keys);
+}
+
 /**
  * Buckets other services own are bound, never created, so their settings (TTLs, replicas) stay
  * theirs. Purge, not delete: no earlier revision of a record survives in the bucket's history.
@@ -44,7 +58,8 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
       await purgeAll(index, indexKeys);
     }
     if (quotas && (await quotas.get(userId))) await quotas.purge(userId);
-    logger.info({ userId, ...erased }, 'user data erased');
+    const triggers = await purgeTriggers(nc, userId);
+    logger.info({ userId, ...erased, triggers }, 'user data erased');
     return erased;
   };
 }

@@ -1,6 +1,8 @@
 // The e2e stand-in for APISIX: one port, routed by path prefix to the stack's services
 // (/auth -> auth-service:8081, /registry -> registry-service:8082, /publisher -> publisher-service:8083).
 // Runs in a container on the stack's network; Swarm DNS answers with the services' tasks.
+// It checks no token, so POST /publisher/hooks/<token> (webhook triggers, no JWT) passes as
+// APISIX's faas-publisher-hooks route lets it.
 import http from 'node:http';
 
 const routes = { auth: 8081, registry: 8082, publisher: 8083 };

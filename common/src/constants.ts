@@ -19,6 +19,12 @@ export const BUCKETS = Object.freeze({
   outputs: 'execution-outputs',
   /** `<executionId>`: the lease of the spawner running it (owner: spawner; docs/reliability.md). */
   executionLeases: 'execution-leases',
+  /** `<userId>.<name>`: a user's trigger definitions (docs/triggers.md); owned by the registry. */
+  triggers: 'triggers',
+  /** `<sha256 of a webhook token>`: which trigger the token opens; owned by the registry. */
+  triggerTokens: 'trigger-tokens',
+  /** `<triggerId>`: the last tick a schedule fired or skipped; owned by the publisher. */
+  triggerState: 'trigger-state',
 });
 
 export const STREAMS = Object.freeze({

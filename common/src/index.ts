@@ -25,3 +25,4 @@ export * from './object-bucket.js';
 export * from './retry.js';
 export * from './tracing.js';
 export * from './message-context.js';
+export * from './triggers.js';

@@ -115,12 +115,27 @@ export interface ExecutionRecord {
   readonly traceId?: string;
   /** Set when this attempt runs again because the spawner running it died (its lease lapsed). */
   readonly rerun?: RerunCause;
+  /** What started the execution, when a trigger did (docs/triggers.md); absent for a client's call. */
+  readonly trigger?: TriggerRef;
 }
 
 export interface RerunCause {
   /** The spawner whose run was given up. */
   readonly previousSpawner: string;
   readonly reason: string;
+}
+
+/** The `trigger` field of a triggered execution's record. */
+export interface TriggerRef {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'schedule' | 'webhook' | 'function-finished';
+  /** schedule: the tick (ISO time) this execution is for; `missed` when it fired late, after downtime. */
+  readonly tick?: string;
+  readonly missed?: boolean;
+  /** function-finished: the execution whose end started this one, and the chain's length so far. */
+  readonly sourceExecution?: string;
+  readonly depth?: number;
 }
 
 export interface CallbackState {

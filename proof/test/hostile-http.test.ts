@@ -1,7 +1,7 @@
 import { request } from '@faas/common/testing';
 import { expect } from 'chai';
 import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
-import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
+import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, triggerEndpoints, triggerPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
 import { proofPlatform, type ProofPlatform } from './support/platform.js';
@@ -53,6 +53,8 @@ function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: st
     { base: registry, endpoint: { method: 'DELETE', path: '/registry/delete', auth: true, valid: { name: 'hx-nothing' } } },
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/publish', auth: true, valid: { name: fn, argument: 'a' } } },
     ...objectEndpoints().map((endpoint) => ({ base: registry, endpoint })),
+    ...triggerEndpoints(fn).registry.map((endpoint) => ({ base: registry, endpoint })),
+    ...triggerEndpoints(fn).publisher.map((endpoint) => ({ base: publisher, endpoint })),
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/executions', auth: true, valid: { name: fn, argument: 'a', callbackUrl: 'https://example.invalid/cb', inputs: ['hx/data.csv'], outputs: true } } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
@@ -97,6 +99,8 @@ function pathVariants(p: ProofPlatform, adminToken: string): { base: string; req
       { base: publisher, request: { method: 'GET', path: `/publisher/docs/${s}?url=${s}`, auth: false } },
       { base: registry, request: { method: 'GET', path: `/registry/openapi.json?${s}=${s}`, auth: false } },
       ...objectPathVariants(s).map((request) => ({ base: registry, request })),
+      ...triggerPathVariants(s).registry.map((request) => ({ base: registry, request })),
+      ...triggerPathVariants(s).publisher.map((request) => ({ base: publisher, request })),
     );
   }
   return out;

@@ -18,6 +18,9 @@ import {
   type Metrics,
   type ReadinessCheck,
   type Tracing,
+  type TriggerDefinition,
+  type TriggerRef,
+  USER_REQUESTS_BUCKET,
 } from '@faas/common';
 import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
@@ -25,7 +28,7 @@ import type { NatsConnection } from 'nats';
 import { deliverQueuedCallback } from './callback-delivery.js';
 import { callbackKeyApiRoutes, callbackKeyRoutes } from './callback-key-routes.js';
 import { createCallbackKeys, type CallbackKeys } from './callback-keys.js';
-import { openCallbackQueue } from './callback-queue.js';
+import { openCallbackQueue, type PendingCallback } from './callback-queue.js';
 import { checkCallbackUrl } from './callbacks.js';
 import { connectInputCheck } from './input-check.js';
 import type { PublisherConfig } from './config.js';
@@ -38,12 +41,20 @@ import { createRegistryClient } from './registry-client.js';
 import { handleResult } from './results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './routes.js';
 import { createWorkQueue, maxRequestBytes, subscribeResults } from './work-queue.js';
+import { chainFrom } from './triggers/chains.js';
+import { fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
+import { startScheduler } from './triggers/scheduler.js';
+import { watchTriggers } from './triggers/trigger-watch.js';
+import { webhookRoutes } from './triggers/webhook-routes.js';
+import { kvWebhookLookup, kvWebhookRateLimit, type WebhookDeps } from './triggers/webhooks.js';
 
 export const PUBLISHER_PREFIX = '/publisher';
 
 export interface PublisherDeps extends PublisherRouteDeps {
   readonly ready: ReadinessCheck;
   readonly callbackKeys: CallbackKeys;
+  /** `POST /publisher/hooks/:token` (no JWT: the token is the credential). */
+  readonly webhooks: WebhookDeps;
   /** Answers every waiting sync caller 202 with its status URL now (call first when stopping). */
   endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
@@ -59,7 +70,8 @@ export function publisherApiSection(): ApiSection {
 
 /** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
-  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), callbackKeyRoutes(deps), publisherRoutes(deps));
+  const webhooks = webhookRoutes({ ...deps.webhooks, maxBodyBytes: deps.maxArgumentBytes });
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), webhooks, callbackKeyRoutes(deps), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
@@ -73,17 +85,21 @@ function argumentCap(nc: NatsConnection, configured: number, logger: Logger): nu
   return cap;
 }
 
-/** Opens the buckets and stream, and starts the (queue-group) result listener. */
-export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherDeps> {
+/** Opens the buckets and stream, starts the (queue-group) result listener and the trigger scheduler. `now`: the scheduler's clock (tests). */
+export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger, options: { now?: () => number } = {}): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
   // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
   await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
-  const [executionsKv, indexKv, quotaKv, functionsKv, callbackKeysKv] = await Promise.all([
+  const [executionsKv, indexKv, quotaKv, functionsKv, callbackKeysKv, stateKv, triggersKv, tokensKv, rateKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
     openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
     openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.triggers, { replicas }),
+    openBucket(nc, BUCKETS.triggerTokens, { replicas }),
+    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: 2 * 3_600_000 }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
@@ -103,28 +119,51 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const syncWaits = new AbortController();
   // One listener per waiting caller, removed when its wait ends: no limit applies.
   setMaxListeners(0, syncWaits.signal);
-  const results = subscribeResults(nc, logger, (record) => handleResult({ quota }, record));
   const tracing = startTracing(config.tracing, logger);
-  return {
+  const executionDeps = {
     functions,
     store,
     index,
     quota,
-    callbackKeys,
     queue: createWorkQueue(nc),
-    checkCallback: (url) => checkCallbackUrl(url, config.callbacks),
-    enqueueCallback: (pending) => callbackQueue.enqueue(pending),
+    checkCallback: (url: string) => checkCallbackUrl(url, config.callbacks),
+    enqueueCallback: (pending: PendingCallback) => callbackQueue.enqueue(pending),
     maxArgumentBytes: argumentCap(nc, config.maxArgumentBytes, logger),
     checkInputs: await connectInputCheck(nc, replicas, config.executionTtlMs),
+    tracer: tracing.tracer,
+    logger,
+  };
+  // Triggers submit through the same path as clients, as the trigger's owner (docs/triggers.md).
+  const fire = fireTrigger.bind(undefined, { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) } satisfies FireDeps);
+  const triggerWatch = await watchTriggers(triggersKv, logger, () => nc.isClosed() || nc.isDraining());
+  const { maxChainDepth, lateAfterMs, checkMs } = config.triggers;
+  const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef) => fire(t, { argument, ref }) };
+  const scheduler = config.triggers.scheduler
+    ? startScheduler({
+        watch: triggerWatch, state: stateKv, intervalMs: checkMs, lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
+        fire: (t, d) => fire(t, { argument: t.argument, ref: triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) }) }),
+      })
+    : undefined;
+  const results = subscribeResults(nc, logger, async (record) => {
+    await Promise.all([handleResult({ quota }, record), chainFrom(chains, record)]);
+  });
+  return {
+    ...executionDeps,
+    callbackKeys,
+    webhooks: {
+      lookup: kvWebhookLookup(tokensKv, triggersKv),
+      hit: kvWebhookRateLimit(rateKv),
+      fire: (t, argument, ref, requestId) => fire(t, { argument, ref, requestId }),
+    },
     syncWait: config.syncWait,
     syncWaitsEnd: syncWaits.signal,
     endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
-    tracer: tracing.tracer,
     tracing,
-    logger,
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
     close: () => {
+      void scheduler?.stop();
+      triggerWatch.stop();
       results.unsubscribe();
       callbacks.stop();
       guard.controls.stop();

@@ -24,6 +24,10 @@ const schema = z
     // Whichever of publisher and spawner starts first creates the shared consumer with these.
     ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
     MAX_DELIVER: envFields.int(1, 100).default(3),
+    TRIGGER_SCHEDULER: envFields.bool.default(true),
+    TRIGGER_CHECK_MS: envFields.int(50, 60_000).default(1_000),
+    TRIGGER_LATE_AFTER_SECONDS: envFields.int(1, 86_400).default(60),
+    TRIGGER_MAX_CHAIN_DEPTH: envFields.int(1, 100).default(5),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -36,6 +40,12 @@ const schema = z
     syncWait: { marginMs: env.SYNC_WAIT_MARGIN_MS, maxMs: env.MAX_SYNC_WAIT_SECONDS * 1000 },
     executionTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
     consumer: { ackWaitMs: env.ACK_WAIT_MS, maxDeliver: env.MAX_DELIVER },
+    triggers: {
+      scheduler: env.TRIGGER_SCHEDULER,
+      checkMs: env.TRIGGER_CHECK_MS,
+      lateAfterMs: env.TRIGGER_LATE_AFTER_SECONDS * 1000,
+      maxChainDepth: env.TRIGGER_MAX_CHAIN_DEPTH,
+    },
     callbacks: {
       allowPrivate: env.CALLBACK_ALLOW_PRIVATE,
       maxAttempts: env.CALLBACK_MAX_ATTEMPTS,

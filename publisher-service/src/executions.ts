@@ -12,6 +12,7 @@ import {
   type Logger,
   type Principal,
   type TraceHeaders,
+  type TriggerRef,
 } from '@faas/common';
 import type { PendingCallback } from './callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
@@ -51,6 +52,8 @@ export interface SubmitInput {
   /** Object names of the caller's, placed under /faas/in. */
   readonly inputs?: readonly string[];
   readonly outputs?: boolean;
+  /** Set when a trigger (not a client) starts the execution: kept in the record. */
+  readonly trigger?: TriggerRef;
 }
 
 export interface Submitted {
@@ -59,11 +62,12 @@ export interface Submitted {
   readonly wait?: ResultWait;
 }
 
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, traceId?: string): ExecutionRecord {
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, extra: { traceId?: string; trigger?: TriggerRef }): ExecutionRecord {
   return {
     id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
     truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
-    ...(traceId ? { traceId } : {}),
+    ...(extra.traceId ? { traceId: extra.traceId } : {}),
+    ...(extra.trigger ? { trigger: extra.trigger } : {}),
   };
 }
 
@@ -85,7 +89,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
   const id = newExecutionId();
-  const record = queuedRecord(id, userId, fn, new Date().toISOString(), caller.trace?.traceId);
+  const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}) });
   const request = requestFor(record, fn, input);
   // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
   deps.queue.assertFits?.(request);

@@ -41,4 +41,17 @@ export const publisherApiRoutes: readonly ApiRoute[] = [
     responses: { 200: executionPage },
   },
   { method: 'get', path: '/executions/:id', summary: 'One execution', auth: true, responses: { 200: executionRecordSchema, 404: apiError('no such execution of yours') } },
+  {
+    method: 'post',
+    path: '/hooks/:token',
+    summary: "Call a webhook trigger: queue its function with the request body as the argument",
+    description: 'No token in Authorization: the path token is the credential (docs/triggers.md). Any content type; the raw body, read as UTF-8, is the argument.',
+    params: { token: z.string().regex(/^[A-Za-z0-9_-]{43}$/).meta({ description: 'the token given when the webhook was created or rotated' }) },
+    responses: {
+      202: acceptedSchema,
+      404: apiError('no webhook for this token (wrong, rotated, deleted or disabled)'),
+      413: apiError('the body is larger than MAX_ARGUMENT_BYTES'),
+      429: apiError("over the webhook's ratePerMinute, or the owner's MAX_CONCURRENT_PER_USER"),
+    },
+  },
 ];

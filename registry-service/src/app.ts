@@ -26,10 +26,12 @@ import { registryApiRoutes } from './openapi.js';
 import { functionRoutes, type RegistryRouteDeps } from './routes.js';
 import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
 import { createSecretStore } from './secret-store.js';
+import { triggerRoutes, type TriggerRouteDeps } from './trigger-routes.js';
+import { createTriggerStore } from './trigger-store.js';
 
 export const REGISTRY_PREFIX = '/registry';
 
-export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps {
+export interface RegistryDeps extends RegistryRouteDeps, SecretRouteDeps, TriggerRouteDeps {
   readonly ready: ReadinessCheck;
   readonly objects: ObjectDeps;
 }
@@ -47,6 +49,7 @@ export function registryRouter(deps: RegistryDeps): Router {
     openApiRouter(document),
     functionRoutes(deps),
     secretRoutes(deps),
+    triggerRoutes(deps),
     aliasRoutes(deps),
     objectRoutes({ ...deps.objects, verifyToken: deps.verifyToken }),
   );
@@ -56,25 +59,28 @@ export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metric
   return createHttpApp({ logger: deps.logger, metrics: deps.metrics, mounts: [{ prefix: REGISTRY_PREFIX, router: registryRouter(deps) }] });
 }
 
-/** Opens the functions, secrets and accounts buckets and wires the ports the routes need. */
+/** Opens the functions, secrets, triggers and accounts buckets and wires the ports the routes need. */
 export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
   const replicas = config.natsReplicas;
-  // The registry owns the settings of the functions, secrets and object buckets.
-  const [kv, secretsKv] = await Promise.all([
+  // The registry owns the settings of the functions, secrets, trigger and object buckets.
+  const [kv, secretsKv, triggersKv, tokensKv] = await Promise.all([
     openBucket(nc, BUCKETS.functions, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.secrets, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.triggers, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.triggerTokens, { replicas, owner: logger }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     functions: createFunctionStore(kv),
     secrets: createSecretStore(secretsKv),
+    triggers: createTriggerStore(triggersKv, tokensKv),
     ...(config.keyring ? { keyring: config.keyring } : {}),
     verifyToken: guard.verifyToken,
     limits: config.limits,
     bodyLimitBytes: config.bodyLimitBytes,
     objects: await connectObjectDeps(nc, config, logger),
-    ready: natsReadiness(nc, [kv, secretsKv, guard.kv]),
+    ready: natsReadiness(nc, [kv, secretsKv, triggersKv, guard.kv]),
   };
 }
 

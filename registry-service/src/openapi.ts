@@ -6,6 +6,7 @@ import { pageQuery } from './http-input.js';
 import { secretCreationSchema, secretReplacementSchema } from './secret-routes.js';
 import type { LimitPolicy } from './limits.js';
 import { objectApiRoutes } from './object-openapi.js';
+import { triggerApiRoutes } from './trigger-openapi.js';
 
 const withPayload = functionDefinitionSchema
   .extend({ payload: z.string().meta({ description: 'the image, under its original name' }) })
@@ -53,6 +54,7 @@ export function registryApiRoutes(deps: { readonly limits: LimitPolicy; readonly
     },
     { method: 'delete', path: '/functions/:name', summary: 'Delete a function', auth: true, params, responses: { 204: deleted, 404: missing } },
     ...secretApiRoutes,
+    ...triggerApiRoutes,
     { method: 'post', path: '/register', summary: 'Register a function (original API: payload is the image)', auth: true, body: aliasRegistrationSchema(deps.limits), responses: { 201: withPayload } },
     { method: 'get', path: '/list', summary: 'Your functions (original API)', auth: true, query: pageQuery, responses: { 200: aliasPage } },
     { method: 'get', path: '/retrieve', summary: 'One function (original API)', auth: true, query: nameQuery, responses: { 200: withPayload, 404: missing } },

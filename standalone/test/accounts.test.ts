@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUCKETS, connectNats, createLogger, openBucket, type AccountControl } from '@faas/common';
+import { BUCKETS, connectNats, createLogger, openBucket, webhookTokenHash, type AccountControl } from '@faas/common';
 import { eventually, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { KV, NatsConnection } from 'nats';
@@ -91,7 +91,7 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     await finalExecution(base, user, third.body.executionId);
   });
 
-  it('deletes a user with every function, secret, execution record, index entry and quota entry', async () => {
+  it('deletes a user with every function, secret, trigger, webhook token, execution record, index entry and quota entry', async () => {
     const user: TestUser = await newUser(base);
     const userId = await userIdOf(base, user);
     const secret = `DOOMED_${uniqueName('').slice(1).toUpperCase()}`;
@@ -104,9 +104,11 @@ describe('standalone platform: admin, revocation at every service, quota overrid
       ids.push(res.body.id);
     }
     expect((await patch(user.username, { maxConcurrent: 4 })).status).to.equal(200);
+    const hook = await request<{ token: string }>(`${base}/registry/triggers`, { token: user.token, body: { name: 'doomed-hook', kind: 'webhook', function: fn } });
+    expect(hook.status).to.equal(201);
     const buckets = Object.fromEntries(
       await Promise.all(
-        [BUCKETS.users, BUCKETS.functions, BUCKETS.secrets, BUCKETS.executions, BUCKETS.executionIndex, BUCKETS.quotas, BUCKETS.accounts].map(
+        [BUCKETS.users, BUCKETS.functions, BUCKETS.secrets, BUCKETS.executions, BUCKETS.executionIndex, BUCKETS.quotas, BUCKETS.accounts, BUCKETS.triggers, BUCKETS.triggerTokens].map(
           async (name) => [name, await openBucket(nc, name, { replicas: 3 })] as const,
         ),
       ),
@@ -116,6 +118,8 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(await keysOf(bucket(BUCKETS.functions), `${userId}.>`)).to.have.length(1);
     expect(await keysOf(bucket(BUCKETS.executionIndex), `${userId}.>`)).to.have.length(2);
     expect(await bucket(BUCKETS.quotas).get(userId)).to.not.equal(null);
+    expect(await keysOf(bucket(BUCKETS.triggers), `${userId}.>`)).to.have.length(1);
+    expect((await bucket(BUCKETS.triggerTokens).get(webhookTokenHash(hook.body.token)))?.operation).to.equal('PUT');
 
     const deleted = await request(`${base}/auth/admin/users/${user.username}`, { method: 'DELETE', token: adminToken });
     expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
@@ -123,6 +127,8 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(await keysOf(bucket(BUCKETS.functions), `${userId}.>`)).to.deep.equal([]);
     expect(await keysOf(bucket(BUCKETS.secrets), `${userId}.>`)).to.deep.equal([]);
     expect(await keysOf(bucket(BUCKETS.executionIndex), `${userId}.>`)).to.deep.equal([]);
+    expect(await keysOf(bucket(BUCKETS.triggers), `${userId}.>`)).to.deep.equal([]);
+    expect((await bucket(BUCKETS.triggerTokens).get(webhookTokenHash(hook.body.token)))?.operation ?? 'gone').to.not.equal('PUT');
     for (const id of ids) expect((await bucket(BUCKETS.executions).get(id))?.operation ?? 'gone').to.not.equal('PUT');
     expect((await bucket(BUCKETS.quotas).get(userId))?.operation ?? 'gone').to.not.equal('PUT');
     expect((await bucket(BUCKETS.users).get(user.username.toLowerCase()))?.operation ?? 'gone').to.not.equal('PUT');

@@ -84,6 +84,18 @@ export const executionRecordSchema = z
       .regex(/^[0-9a-f]{32}$/)
       .optional()
       .meta({ description: "the W3C trace id of the request that queued it: the client's traceparent, or one the publisher started (docs/tracing.md)" }),
+    trigger: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        kind: z.enum(['schedule', 'webhook', 'function-finished']),
+        tick: timestamp.optional().meta({ description: 'schedule: the tick this execution is for' }),
+        missed: z.boolean().optional().meta({ description: 'schedule: fired late, for ticks missed during downtime' }),
+        sourceExecution: z.string().optional().meta({ description: 'function-finished: the execution whose end started this one' }),
+        depth: z.number().int().optional().meta({ description: 'function-finished: the length of the chain so far' }),
+      })
+      .optional()
+      .meta({ description: 'the trigger that started it (docs/triggers.md); absent when a client did' }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 

@@ -113,3 +113,35 @@ export function objectPathVariants(segment: string): HostileRequest[] {
     { method: 'GET', path: `/registry/objects?limit=${segment}&cursor=${segment}&prefix=${segment}`, auth: true },
   ];
 }
+
+/** The trigger endpoints (registry) and the webhook call (publisher, no JWT: the path token is the credential). */
+export function triggerEndpoints(fn: string): { registry: Endpoint[]; publisher: Endpoint[] } {
+  const schedule = { name: 'hx-trigger', kind: 'schedule', function: fn, cron: '*/5 * * * *', timeZone: 'Europe/Madrid', missedTicks: 'skip', argument: 'a', enabled: false };
+  const { name: _n, ...replacement } = schedule;
+  return {
+    registry: [
+      { method: 'POST', path: '/registry/triggers', auth: true, valid: schedule },
+      { method: 'POST', path: '/registry/triggers', auth: true, valid: { name: 'hx-hook', kind: 'webhook', function: fn, ratePerMinute: 5 } },
+      { method: 'POST', path: '/registry/triggers', auth: true, valid: { name: 'hx-chain', kind: 'function-finished', function: fn, source: fn, statuses: ['failed'] } },
+      { method: 'GET', path: '/registry/triggers', auth: true },
+      { method: 'GET', path: '/registry/triggers/hx-none', auth: true },
+      { method: 'PUT', path: '/registry/triggers/hx-trigger', auth: true, valid: { ...replacement, revision: 1 } },
+      { method: 'DELETE', path: '/registry/triggers/hx-none', auth: true },
+      { method: 'POST', path: '/registry/triggers/hx-none/rotate-token', auth: true },
+    ],
+    publisher: [{ method: 'POST', path: `/publisher/hooks/${'A'.repeat(43)}`, auth: false, valid: { order: 1 } }],
+  };
+}
+
+export function triggerPathVariants(segment: string): { registry: HostileRequest[]; publisher: HostileRequest[] } {
+  const json = { 'content-type': 'application/json' };
+  return {
+    registry: [
+      { method: 'GET', path: `/registry/triggers/${segment}`, auth: true },
+      { method: 'PUT', path: `/registry/triggers/${segment}`, auth: true, headers: json, body: '{"kind":"webhook","function":"x"}' },
+      { method: 'DELETE', path: `/registry/triggers/${segment}`, auth: true },
+      { method: 'POST', path: `/registry/triggers/${segment}/rotate-token`, auth: true },
+    ],
+    publisher: [{ method: 'POST', path: `/publisher/hooks/${segment}`, auth: false, headers: { 'content-type': segment.replace(/%/g, '') || 'text/plain' }, body: 'x' }],
+  };
+}

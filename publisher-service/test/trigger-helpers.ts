@@ -1,0 +1,92 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  BUCKETS,
+  connectNats,
+  createLogger,
+  createMetrics,
+  openBucket,
+  triggerKey,
+  webhookTokenHash,
+  type ExecutionRecord,
+  type FunctionDefinition,
+  type TriggerDefinition,
+} from '@faas/common';
+import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import type { NatsConnection } from 'nats';
+import { connectPublisherDeps, createApp, type PublisherDeps } from '../src/app.js';
+import { loadPublisherConfig } from '../src/config.js';
+
+export interface PublisherUnderTest {
+  /** The service's `/publisher` base URL. */
+  readonly url: string;
+  readonly nc: NatsConnection;
+  readonly deps: PublisherDeps;
+  close(): Promise<void>;
+}
+
+const secretFile = tempSecretFile();
+
+/** A real publisher app on a free port against the test cluster; `now` is its scheduler's clock. */
+export async function startPublisher(env: Record<string, string> = {}, now?: () => number): Promise<PublisherUnderTest> {
+  const config = loadPublisherConfig({
+    NATS_URL: testNatsUrls().join(','),
+    JWT_SECRET_FILE: secretFile,
+    // Nothing runs these executions here: their quota holds would stop a schedule at ten.
+    MAX_CONCURRENT_PER_USER: '10000',
+    REGISTRY_URL: 'http://127.0.0.1:9',
+    ...env,
+  });
+  const logger = createLogger('publisher-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const nc = await connectNats({ servers: config.natsUrls, name: uniqueName('publisher-test'), logger });
+  const deps = await connectPublisherDeps(nc, config, logger, now ? { now } : {});
+  const app = await serveApp(createApp({ ...deps, metrics: createMetrics({ defaultMetrics: false }) }));
+  return {
+    url: `${app.url}/publisher`,
+    nc,
+    deps,
+    async close() {
+      deps.close();
+      await app.close();
+      await nc.drain();
+    },
+  };
+}
+
+/** A user's function, written where the registry writes it (the publisher reads the bucket). */
+export async function seedFunction(nc: NatsConnection, userId: string): Promise<FunctionDefinition> {
+  const now = new Date().toISOString();
+  const fn: FunctionDefinition = {
+    id: randomUUID(), userId, name: uniqueName('fn'), image: 'faas-test-never-run:latest', description: '', env: {},
+    timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', revision: 1, createdAt: now, updatedAt: now,
+  };
+  const kv = await openBucket(nc, BUCKETS.functions, { replicas: 3 });
+  await kv.put(triggerKey(userId, fn.name), JSON.stringify(fn));
+  return fn;
+}
+
+type NewTrigger = { kind: TriggerDefinition['kind'] } & Record<string, unknown>;
+
+/** A trigger definition as the registry stores it; a webhook's token is returned beside it. */
+export async function seedTrigger(nc: NatsConnection, fn: FunctionDefinition, fields: NewTrigger): Promise<{ trigger: TriggerDefinition; token: string }> {
+  const now = new Date().toISOString();
+  const token = randomBytes(32).toString('base64url');
+  const trigger = {
+    id: randomUUID(), userId: fn.userId, name: uniqueName('tr'), function: fn.name, enabled: true, revision: 1, createdAt: now, updatedAt: now,
+    ...(fields.kind === 'webhook' ? { ratePerMinute: 60, tokenHash: webhookTokenHash(token) } : {}),
+    ...fields,
+  } as TriggerDefinition;
+  const kv = await openBucket(nc, BUCKETS.triggers, { replicas: 3 });
+  if (trigger.kind === 'webhook') {
+    const tokens = await openBucket(nc, BUCKETS.triggerTokens, { replicas: 3 });
+    await tokens.put(trigger.tokenHash, JSON.stringify({ userId: fn.userId, name: trigger.name, triggerId: trigger.id }));
+  }
+  await kv.put(triggerKey(fn.userId, trigger.name), JSON.stringify(trigger));
+  return { trigger, token };
+}
+
+/** Every execution record of the user that a trigger started. */
+export async function triggeredRecords(deps: PublisherDeps, userId: string): Promise<ExecutionRecord[]> {
+  const ids = await deps.index.ids(userId);
+  const found = await Promise.all(ids.map((id) => deps.store.get(id)));
+  return found.flatMap((s) => (s?.record.trigger ? [s.record] : []));
+}
