@@ -22,6 +22,7 @@ import { createDockerRunner } from './infra/docker-runner.js';
 import { watchFunctionChanges } from './infra/function-changes.js';
 import { startImageGc, type ImageGc } from './infra/image-gc.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
+import { kvFunctionSource } from './infra/function-source.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
@@ -166,7 +167,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     : undefined;
   const files = await openFiles(nc, config);
   const ports = {
-    store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
+    store, runner, results, functions: kvFunctionSource(nc), ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
     runningDelayMs: config.runningDelayMs, files,
   };

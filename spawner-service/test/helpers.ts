@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
 import {
+  BUCKETS,
+  openBucket,
+  type FunctionDefinition,
   FINAL_STATUSES,
   SUBJECTS,
   connectNats,
@@ -83,10 +87,12 @@ export async function buildImages(scripts: Readonly<Record<string, string>>): Pr
 
 export function executionRequest(image: string, argument: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
   const limits: FunctionLimits = { timeoutSeconds: 30, memoryMb: 64, cpus: 0.5, network: 'none' };
+  // One function per definition: requests alike share it (and its warm containers), others do not.
+  const shape = JSON.stringify([image, overrides.env, overrides.limits ?? limits, overrides.secrets, overrides.warm, overrides.revision]);
   return {
     id: uniqueName('ex'),
     userId: 'spawner-test-user',
-    function: 'fn',
+    function: `fn-${createHash('sha256').update(shape).digest('hex').slice(0, 12)}`,
     image,
     argument,
     env: {},
@@ -96,7 +102,41 @@ export function executionRequest(image: string, argument: string, overrides: Par
   };
 }
 
+/** The definition the registry would hold for the request's function (the spawner runs what it says). */
+export function definitionFor(request: ExecutionRequest): FunctionDefinition {
+  const at = new Date().toISOString();
+  return {
+    id: `${request.userId}-${request.function}`, userId: request.userId, name: request.function, image: request.image, description: '',
+    env: request.env, ...request.limits, revision: request.revision ?? 1, createdAt: at, updatedAt: at,
+    ...(request.secrets ? { secrets: request.secrets } : {}), ...(request.warm === undefined ? {} : { warm: request.warm }),
+  };
+}
+
+export const definitionKey = (request: Pick<ExecutionRequest, 'userId' | 'function'>): string => `${request.userId}.${request.function}`;
+
+/** Stores the function's definition, as the registry would, unless it is already so. */
+export async function registerFunction(nc: NatsConnection, request: ExecutionRequest): Promise<void> {
+  const functions = await openBucket(nc, BUCKETS.functions, { replicas: 3 });
+  const definition = definitionFor(request);
+  const entry = await functions.get(definitionKey(request));
+  if (entry?.operation === 'PUT' && sameDefinition(entry.json<FunctionDefinition>(), definition)) return;
+  await functions.put(definitionKey(request), JSON.stringify(definition));
+}
+
+function sameDefinition(a: FunctionDefinition, b: FunctionDefinition): boolean {
+  const { createdAt: _a1, updatedAt: _a2, ...left } = a;
+  const { createdAt: _b1, updatedAt: _b2, ...right } = b;
+  return JSON.stringify(left) === JSON.stringify(right);
+}
+
+/** Registers the request's function, then publishes the request as the publisher would. */
 export async function publishExecution(nc: NatsConnection, request: ExecutionRequest): Promise<PubAck> {
+  await registerFunction(nc, request);
+  return publishMessage(nc, request);
+}
+
+/** Publishes the message as it is, whatever the functions bucket holds (a forged message, say). */
+export async function publishMessage(nc: NatsConnection, request: ExecutionRequest): Promise<PubAck> {
   return nc.jetstream().publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
 }
 

@@ -1,4 +1,5 @@
 import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger } from '@faas/common';
+import { authoritativeRequest, type FunctionSource } from './authoritative-request.js';
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
 import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
@@ -13,6 +14,8 @@ export interface RunExecutionPorts {
   readonly store: ExecutionStore;
   readonly runner: ContainerRunner;
   readonly results: ResultPublisher;
+  /** Where the function's definition is read: what runs is decided there, not by the message. */
+  readonly functions: FunctionSource;
   /** Resolves a function's secrets at run time; absent: functions with secrets end as `error`. */
   readonly secrets?: SecretResolver;
   readonly policy: LimitPolicy;
@@ -65,20 +68,27 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
  * record unless another attempt already did (retrying store faults for a while), and publishes it.
  * Other store faults propagate.
  */
-export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
+export async function runExecution(ports: RunExecutionPorts, message: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
-  const stored = await ports.store.get(request.id);
+  const stored = await ports.store.get(message.id);
   if (stored && isFinal(stored.record)) {
-    ports.logger.info({ executionId: request.id, status: stored.record.status }, 'execution already final: result re-published');
+    ports.logger.info({ executionId: message.id, status: stored.record.status }, 'execution already final: result re-published');
     await ports.results.publish(stored.record);
     return { kind: 'done', record: stored.record, ran: false };
   }
-  const started = runningRecord(stored?.record ?? queuedRecordFor(request, now()), delivery.attempt, ports.spawnerId, now());
+  const resolution = await authoritativeRequest(ports.functions, message);
+  const { request } = resolution;
+  if (request.image !== message.image) {
+    ports.logger.warn({ executionId: request.id, messageImage: message.image, image: request.image }, 'the message named another image than the definition: the definition\'s runs');
+  }
+  const base = stored?.record ?? queuedRecordFor(request, now());
+  const started = runningRecord({ ...base, image: request.image }, delivery.attempt, ports.spawnerId, now());
   const limits = resolveLimits(request.limits, ports.policy);
   const delayMs = ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS;
   const marker = await markRunning({ store: ports.store, logger: ports.logger, delayMs }, started, stored?.revision);
   let final: ExecutionRecord;
   try {
+    if (resolution.kind === 'gone') throw new Error(resolution.reason);
     const runEnv = await secretsFor(ports, request);
     const files = await filesOf(ports, request);
     const job = jobFor(request, limits, runEnv, files);
