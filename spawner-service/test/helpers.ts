@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import {
   BUCKETS,
   openBucket,
+  retryPassing,
   type FunctionDefinition,
   FINAL_STATUSES,
   SUBJECTS,
@@ -118,9 +119,10 @@ export const definitionKey = (request: Pick<ExecutionRequest, 'userId' | 'functi
 export async function registerFunction(nc: NatsConnection, request: ExecutionRequest): Promise<void> {
   const functions = await openBucket(nc, BUCKETS.functions, { replicas: 3 });
   const definition = definitionFor(request);
-  const entry = await functions.get(definitionKey(request));
+  // A bucket made a moment ago may answer 503 until its replicas are placed.
+  const entry = await retryPassing(() => functions.get(definitionKey(request)));
   if (entry?.operation === 'PUT' && sameDefinition(entry.json<FunctionDefinition>(), definition)) return;
-  await functions.put(definitionKey(request), JSON.stringify(definition));
+  await retryPassing(() => functions.put(definitionKey(request), JSON.stringify(definition)));
 }
 
 function sameDefinition(a: FunctionDefinition, b: FunctionDefinition): boolean {

@@ -1,4 +1,4 @@
-import { BUCKETS, UnavailableError, type FunctionDefinition } from '@faas/common';
+import { BUCKETS, UnavailableError, retryPassing, type FunctionDefinition } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 import type { FunctionSource } from '../domain/authoritative-request.js';
 
@@ -15,7 +15,8 @@ export function kvFunctionSource(nc: NatsConnection): FunctionSource {
         bucket = undefined;
         throw new UnavailableError('the functions bucket is not reachable', { cause: err });
       });
-      const entry = await kv.get(`${userId}.${name}`);
+      // Reads are safe to repeat: a leader election is retried before the delivery is handed back.
+      const entry = await retryPassing(() => kv.get(`${userId}.${name}`));
       if (!entry || entry.operation !== 'PUT') return undefined;
       return entry.json<FunctionDefinition>();
     },
