@@ -58,7 +58,9 @@ export function kvGrant(bucket: string, access: Access): string[] {
 /** An object store: its stream `OBJ_<bucket>`, its chunks and metadata under `$O.<bucket>.>`. */
 export function objectStoreGrant(bucket: string, access: Access): string[] {
   const stream = `OBJ_${bucket}`;
-  return [...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$O.${bucket}.>`] : [])];
+  // The client looks its stream up by subject (stream names only, no content).
+  const lookup = '$JS.API.STREAM.NAMES';
+  return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$O.${bucket}.>`] : [])];
 }
 
 /** Every user: JetStream's account info (the client checks it before any other API call). */
@@ -75,7 +77,7 @@ const spawnerConsumer = `${executions}.${CONSUMERS.spawner}`;
  * listed is denied). Written to the NATS configuration by `natsAuthorizationConfig` for the
  * stack, standalone mode and the test harness alike.
  */
-export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = Object.freeze({
+export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = distinctSubjects({
   auth: {
     publish: [
       ...EVERYONE,
@@ -149,3 +151,8 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
     subscribe: [`${natsInboxPrefix('spawner')}.>`, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${spawnerConsumer}`],
   },
 });
+
+function distinctSubjects(table: Record<NatsService, NatsPermissions>): Readonly<Record<NatsService, NatsPermissions>> {
+  const entries = Object.entries(table).map(([service, p]) => [service, Object.freeze({ publish: [...new Set(p.publish)], subscribe: [...new Set(p.subscribe)] })]);
+  return Object.freeze(Object.fromEntries(entries) as Record<NatsService, NatsPermissions>);
+}

@@ -18,9 +18,6 @@ const schema = z
     CALLBACK_MAX_ATTEMPTS: envFields.int(1, 20).default(5),
     CALLBACK_TIMEOUT_MS: envFields.int(100, 60_000).default(5_000),
     CALLBACK_BACKOFF_MS: envFields.int(1, 60_000).default(500),
-    // Whichever of publisher and spawner starts first creates the shared consumer with these.
-    ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
-    MAX_DELIVER: envFields.int(1, 100).default(3),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -30,7 +27,6 @@ const schema = z
     maxArgumentBytes: env.MAX_ARGUMENT_BYTES,
     syncWait: { marginMs: env.SYNC_WAIT_MARGIN_MS, maxMs: env.MAX_SYNC_WAIT_SECONDS * 1000 },
     executionTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
-    consumer: { ackWaitMs: env.ACK_WAIT_MS, maxDeliver: env.MAX_DELIVER },
     callbacks: {
       allowPrivate: env.CALLBACK_ALLOW_PRIVATE,
       maxAttempts: env.CALLBACK_MAX_ATTEMPTS,

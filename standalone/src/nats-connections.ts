@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { NATS_SERVICES, connectNats, readSecretFile, type Env, type Logger, type NatsAuth, type NatsService } from '@faas/common';
+import type { NatsConnection } from 'nats';
+
+export type ServiceConnections = Readonly<Record<NatsService, NatsConnection>>;
+
+/**
+ * One NATS connection per part, each as its own user (`NATS_CREDENTIALS_DIR/<service>` holds its
+ * password), so standalone mode runs with the stack's permissions (docs/internal-trust.md).
+ * Without that directory the parts share one connection as NATS_USER, or without credentials.
+ */
+export async function connectServices(env: Env, servers: readonly string[], shared: NatsAuth | undefined, logger: Logger): Promise<ServiceConnections> {
+  const dir = env.NATS_CREDENTIALS_DIR;
+  if (!dir) {
+    const nc = await connectNats({ servers, name: 'standalone', logger, auth: shared });
+    return Object.fromEntries(NATS_SERVICES.map((s) => [s, nc])) as Record<NatsService, NatsConnection>;
+  }
+  const connections: Partial<Record<NatsService, NatsConnection>> = {};
+  try {
+    for (const service of NATS_SERVICES) {
+      const auth = { user: service, password: readSecretFile(join(dir, service)) };
+      connections[service] = await connectNats({ servers, name: `standalone-${service}`, logger: logger.child({ component: service }), auth });
+    }
+  } catch (err) {
+    await closeAll(Object.values(connections));
+    throw err;
+  }
+  return connections as Record<NatsService, NatsConnection>;
+}
+
+/** Each distinct connection once (the shared one appears under every name). */
+export function distinct(connections: ServiceConnections): NatsConnection[] {
+  return [...new Set(Object.values(connections))];
+}
+
+export async function closeAll(connections: readonly NatsConnection[]): Promise<void> {
+  await Promise.all(connections.map((nc) => nc.close()));
+}
