@@ -20,7 +20,8 @@ export FAAS_STACK=${E2E_STACK:-faas-e2e}
 export FAAS_SECRET_PREFIX=$FAAS_STACK
 export FAAS_TAG=${FAAS_TAG:-e2e}
 export LOG_LEVEL=${LOG_LEVEL:-warn}
-FN_IMAGE=faas-e2e-echo:latest
+# Named after the stack: two e2e runs on one engine never remove each other's image.
+FN_IMAGE=${FAAS_STACK}-echo:latest
 SCALE_TO=${E2E_SCALE_TO:-3}
 started=$SECONDS
 mkdir -p .data
