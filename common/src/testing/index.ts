@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsService } from '../nats-permissions.js';
 
-export { FIXTURE_NATS_USER, startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.js';
+export { FIXTURE_NATS_USER, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
 export { NatsServerProcess, freePort, waitForPort } from '../nats-process.js';
 
 /** NATS URLs of the cluster the mocha global fixture started for this test run. */

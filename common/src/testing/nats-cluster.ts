@@ -27,7 +27,7 @@ export interface ClusterOptions {
 }
 
 /** Writes the generated authorization (random passwords) and each service's password file under `root`. */
-function writeAuthorization(root: string, options: ClusterOptions): { configFile: string; credentialsDir: string; passwords: Record<NatsService, string> } {
+export function writeAuthorization(root: string, options: ClusterOptions): { configFile: string; credentialsDir: string; passwords: Record<NatsService, string> } {
   const passwords = randomNatsPasswords();
   const credentialsDir = join(root, 'credentials');
   mkdirSync(credentialsDir, { recursive: true });
