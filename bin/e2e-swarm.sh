@@ -135,14 +135,8 @@ const s = require('node:net').connect(4222, 'nats-1');
 let got = '';
 s.on('data', (d) => {
   got += d;
-  if (got.includes('INFO') && !s.sentConnect) { s.sentConnect = true; s.write('CONNECT {"verbose":false}
-SUB $KV.users.> 1
-PUB faas.exec.forged 2
-{}
-PING
-'); }
-  if (/-ERR|PONG/.test(got)) { console.log(got.split('
-').filter((l) => !l.startsWith('INFO')).join(' | ')); s.destroy(); }
+  if (got.includes('INFO') && !s.sentConnect) { s.sentConnect = true; s.write('CONNECT {"verbose":false}\r\nSUB $KV.users.> 1\r\nPUB faas.exec.forged 2\r\n{}\r\nPING\r\n'); }
+  if (/-ERR|PONG/.test(got)) { console.log(got.split('\r\n').filter((l) => l && !l.startsWith('INFO')).join(' | ')); s.destroy(); }
 });
 s.on('error', (e) => console.log('error ' + e.message));
 setTimeout(() => { console.log('no answer: ' + got.slice(0, 80)); process.exit(0); }, 5000).unref();
