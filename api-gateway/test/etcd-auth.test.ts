@@ -1,8 +1,11 @@
-import { createLogger } from '@faas/common';
 import { rejection } from '@faas/common/testing';
 import { expect } from 'chai';
+import { ConfigError, createLogger } from '@faas/common';
+import { loadGatewayConfig } from '../src/config.js';
+import { configureGateway } from '../src/configure-gateway.js';
 import { ensureEtcdAuth, type EtcdAuthSettings } from '../src/etcd-auth.js';
 import { FakeEtcd } from './fake-etcd.js';
+import { gatewayEnv, newSecrets, secretFile, startFakeAdminApi } from './helpers.js';
 
 const log = createLogger('etcd-auth-test', 'silent');
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -41,5 +44,31 @@ describe('api-gateway: etcd auth for APISIX', () => {
     const err = await rejection(ensureEtcdAuth({ ...settings, rootPassword: 'not-the-one' }, { log, retryWindowMs: 1_000 }));
     expect(err.message).to.match(/etcd refused the root login: .*invalid user ID or password/);
     expect(err.message).to.not.contain('not-the-one');
+  });
+
+  it('turns etcd auth on before it configures APISIX, when the configurator is given both etcd passwords', async () => {
+    const { secrets, fake, url } = await startFakeAdminApi();
+    try {
+      const env = gatewayEnv(url, secrets, {
+        ETCD_URL: settings.url, ETCD_ROOT_PASSWORD_FILE: secretFile('root-pw'), ETCD_APISIX_PASSWORD_FILE: secretFile('apisix-pw'),
+      });
+      const summary = await configureGateway(loadGatewayConfig(env), { log, initialDelayMs: 10, maxDelayMs: 20 });
+      expect(summary.etcdAuth).to.equal('enabled');
+      expect(etcd.users.get('apisix')?.password).to.equal('apisix-pw');
+      expect(fake.store.size).to.be.greaterThan(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses one etcd password file without the other', () => {
+    const env = gatewayEnv('http://127.0.0.1:9', newSecrets(), { ETCD_ROOT_PASSWORD_FILE: secretFile('root-pw') });
+    let problems: readonly string[] = [];
+    try {
+      loadGatewayConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) problems = err.problems;
+    }
+    expect(problems.join('; ')).to.contain('ETCD_ROOT_PASSWORD_FILE and ETCD_APISIX_PASSWORD_FILE: give both or neither');
   });
 });
