@@ -162,6 +162,17 @@ check_users() {
   done
 }
 
+# Each service runs as its own NATS user (docs/internal-trust.md): a subject missing from its
+# permissions shows up as a "Permissions Violation" in its log, even where it only retries.
+check_no_violations() {
+  local svc count
+  for svc in auth-service registry-service publisher-service spawner-service; do
+    count=$(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -c 'Permissions Violation' || true)
+    [ "$count" -eq 0 ] || fail "$svc was refused by NATS $count times: $(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -m 2 -o "Permissions Violation[^,]*")"
+    echo "    ok  $svc: no permissions violation in its log"
+  done
+}
+
 # Polls until the service runs exactly N tasks.
 wait_replicas() {
   local svc=$1 want=$2 deadline=$((SECONDS + ${3:-180})) replicas
@@ -272,6 +283,9 @@ step "docker service scale ${FAAS_STACK}_spawner-service=$SCALE_TO"
 docker service scale --detach "${FAAS_STACK}_spawner-service=$SCALE_TO" >/dev/null
 wait_replicas "${FAAS_STACK}_spawner-service" "$SCALE_TO" 120
 publish_and_check "after-scale"
+
+step "NATS permissions: no service was refused anything it asked for"
+check_no_violations
 
 step "figures: stack deploy to healthy ${DEPLOY_SECONDS} s; images:"
 for ws in auth-service registry-service publisher-service spawner-service; do
