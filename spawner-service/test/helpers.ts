@@ -17,7 +17,7 @@ import {
   type ExecutionStore,
   type FunctionLimits,
 } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, eventually, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { TEST_LABEL, buildFunctionImage, eventually, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/common/testing';
 import type { NatsConnection, PubAck } from 'nats';
 import { Registry } from 'prom-client';
 import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';
@@ -44,6 +44,8 @@ export interface SpawnerUnderTest {
 export function testSpawnerEnv(env: Record<string, string> = {}): Record<string, string> {
   return {
     NATS_URL: testNatsUrls().join(','),
+    // The spawner's own NATS user: what it does runs under the stack's permissions.
+    ...testNatsServiceEnv('spawner'),
     SPAWNER_ID: uniqueName('faas-test-sp'),
     LOG_LEVEL: process.env.SPAWNER_TEST_LOG_LEVEL ?? 'silent',
     CONTAINER_LABELS: TEST_CONTAINER_LABELS,
@@ -58,9 +60,11 @@ export function testSpawnerEnv(env: Record<string, string> = {}): Record<string,
 export async function startTestSpawner(env: Record<string, string> = {}, engine: Docker = docker): Promise<SpawnerUnderTest> {
   const config = loadSpawnerConfig(testSpawnerEnv(env));
   const logger = createLogger('spawner-test', config.logLevel);
-  const nc = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger });
+  const own = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger, auth: config.natsAuth });
+  // The tests' own connection (the harness's fixture user): they set up what the registry or a publisher would.
+  const nc = await connectNats({ servers: config.natsUrls, name: `${config.spawnerId}-fixture`, logger });
   const registry = new Registry();
-  const spawner = await startSpawner({ nc, config, logger, docker: engine, metrics: { registry } });
+  const spawner = await startSpawner({ nc: own, config, logger, docker: engine, metrics: { registry } });
   const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
   return {
     spawner,
@@ -70,7 +74,7 @@ export async function startTestSpawner(env: Record<string, string> = {}, engine:
     registry,
     async close() {
       await spawner.stop();
-      await nc.drain();
+      await Promise.all([own.drain(), nc.drain()]);
     },
   };
 }
