@@ -23,6 +23,7 @@ COPY common/package.json common/
 COPY auth-service/package.json auth-service/
 COPY registry-service/package.json registry-service/
 COPY spawner-service/package.json spawner-service/
+COPY autoscaler/package.json autoscaler/
 COPY publisher-service/package.json publisher-service/
 COPY api-gateway/package.json api-gateway/
 COPY portal/package.json portal/

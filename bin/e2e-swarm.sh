@@ -9,19 +9,23 @@
 # and the flow again.
 # Everything it made (stack, volumes, secrets, function image) goes on
 # exit; the swarm and the cached base/service images stay. Exits non-zero on any failure.
-# E2E_KEEP=1 leaves the stack running for a look.
+# E2E_KEEP=1 leaves the stack running for a look. E2E_AUTOSCALE=0 skips the autoscaler phase
+# (bin/lib/e2e-autoscale.sh: the stack updated with docker-compose.autoscale.yml, a burst scales
+# the spawners up, idle time back down, no execution lost or run twice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
 source bin/lib/images.sh
 source bin/lib/swarm.sh
+source bin/lib/e2e-autoscale.sh
 
 export FAAS_STACK=${E2E_STACK:-faas-e2e}
 export FAAS_SECRET_PREFIX=$FAAS_STACK
 export FAAS_TAG=${FAAS_TAG:-e2e}
 export LOG_LEVEL=${LOG_LEVEL:-warn}
-# Named after the stack: two e2e runs on one engine never remove each other's image.
+# Named after the stack, so that two e2e stacks on one engine never share (or remove) it.
 FN_IMAGE=${FAAS_STACK}-echo:latest
+E2E_AUTOSCALE=${E2E_AUTOSCALE:-1}
 SCALE_TO=${E2E_SCALE_TO:-3}
 started=$SECONDS
 mkdir -p .data
@@ -43,7 +47,7 @@ cleanup() {
     exit "$rc"
   fi
   if [ "$rc" -ne 0 ] && docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$FAAS_STACK"; then
-    stack_diagnose "$FAAS_STACK" auth-service registry-service publisher-service spawner-service 2>&1 | tail -n 80 >&2 || true
+    stack_diagnose "$FAAS_STACK" auth-service registry-service publisher-service spawner-service autoscaler 2>&1 | tail -n 80 >&2 || true
   fi
   step "cleanup: stack $FAAS_STACK, its volumes and secrets, $FN_IMAGE"
   remove_stack "$FAAS_STACK"
@@ -77,7 +81,8 @@ build_function_image() {
   local dir
   dir=$(mktemp -d)
   cp /bin/busybox "$dir/busybox"
-  printf 'printf "%%s" "e2e:$1"\n' >"$dir/fn.sh"
+  # "sleep:<seconds>:..." sleeps first: the autoscaler phase's slow executions.
+  printf 'case "$1" in sleep:*) s=${1#sleep:}; sleep "${s%%%%:*}" ;; esac\nprintf "%%s" "e2e:$1"\n' >"$dir/fn.sh"
   cat >"$dir/Dockerfile" <<'EOF'
 FROM scratch
 COPY busybox /bin/busybox
@@ -224,7 +229,9 @@ fi
 
 t=$SECONDS
 resolve_base_images
-build_service_images auth-service registry-service publisher-service spawner-service
+e2e_workspaces=(auth-service registry-service publisher-service spawner-service)
+[ "$E2E_AUTOSCALE" = 1 ] && e2e_workspaces+=("$AUTOSCALER_WORKSPACE")
+build_service_images "${e2e_workspaces[@]}"
 build_function_image
 step "images ready in $((SECONDS - t)) s"
 
@@ -287,7 +294,13 @@ publish_and_check "after-scale"
 step "NATS permissions: no service was refused anything it asked for"
 check_no_violations
 
+if [ "$E2E_AUTOSCALE" = 1 ]; then
+  autoscale_phase
+else
+  step "autoscaler phase skipped (E2E_AUTOSCALE=0)"
+fi
+
 step "figures: stack deploy to healthy ${DEPLOY_SECONDS} s; images:"
-for ws in auth-service registry-service publisher-service spawner-service; do
+for ws in "${e2e_workspaces[@]}"; do
   docker image inspect -f '{{.Size}}' "faas/$ws:$FAAS_TAG" | awk -v n="faas/$ws:$FAAS_TAG" '{printf "    %s %.0f MB\n", n, $1/1e6}'
 done

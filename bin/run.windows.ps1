@@ -1,11 +1,14 @@
 # Deploys the FaaS platform on Docker Swarm from Windows (Docker Desktop, Linux containers),
 # or updates it in place: the same steps as bin/run.sh.
-#   powershell -ExecutionPolicy Bypass -File bin\run.windows.ps1
+#   powershell -ExecutionPolicy Bypass -File bin\run.windows.ps1 [-Autoscale]
+# -Autoscale: as bin/run.sh --autoscale, adds the autoscaler (docker-compose.autoscale.yml,
+# AUTOSCALE_* variables, docs/autoscaling.md); without it the stack runs 10 spawners.
 # Env: FAAS_STACK (faas), FAAS_TAG, FAAS_GATEWAY_PORT (9080), LOG_LEVEL, MAX_CONTAINERS,
 # READY_TIMEOUT (600). Untested here (no Windows machine); kept deliberately plain.
 # The air-gapped base images need Linux (debootstrap): build them there with
 # bin/build-base-images.sh and `docker save` / `docker load` them, then set $env:NODE_IMAGE
 # and $env:NATS_IMAGE to their names.
+param([switch]$Autoscale)
 $ErrorActionPreference = 'Stop'
 Set-Location (Join-Path $PSScriptRoot '..')
 
@@ -29,6 +32,12 @@ $healthUrls = @{
   'spawner-service'   = 'http://127.0.0.1:8084/health'
   'portal'            = 'http://127.0.0.1:8085/health'
   'api-gateway'       = ''
+  'autoscaler'        = 'http://127.0.0.1:8086/health'
+}
+$composeArgs = @('-c', 'docker-compose.yml')
+if ($Autoscale) {
+  $workspaces += 'autoscaler'
+  $composeArgs += @('-c', 'docker-compose.autoscale.yml')
 }
 $started = Get-Date
 New-Item -ItemType Directory -Force -Path .data | Out-Null
@@ -49,7 +58,7 @@ if ((docker info -f '{{.Swarm.LocalNodeState}}') -ne 'active') {
 # The secrets key is 64 hex digits (a SECRETS_KEY_FILE of one key); the admin password is also
 # saved in .data\admin-password, since a Docker secret cannot be read back.
 # The internal credentials (docs/internal-trust.md): NATS per-service and route passwords, etcd's users.
-$internal = @('nats_route_password', 'nats_auth_password', 'nats_registry_password', 'nats_publisher_password', 'nats_spawner_password',
+$internal = @('nats_route_password', 'nats_auth_password', 'nats_registry_password', 'nats_publisher_password', 'nats_spawner_password', 'nats_autoscaler_password',
   'etcd_root_password', 'etcd_apisix_password')
 $secretNames = @('jwt_secret', 'apisix_admin_key', 'secrets_key', 'admin_password') + $internal
 foreach ($name in ($secretNames | ForEach-Object { "$($env:FAAS_SECRET_PREFIX)_$_" })) {
@@ -119,7 +128,7 @@ $env:DOCKER_GID = Env-Or 'DOCKER_GID' '0'
 
 Step "docker stack deploy $stack"
 $deployStart = Get-Date
-docker stack deploy --resolve-image never --prune -c docker-compose.yml $stack
+docker stack deploy --resolve-image never --prune @composeArgs $stack
 if ($LASTEXITCODE -ne 0) { Fail 'docker stack deploy failed' }
 
 $timeout = [int](Env-Or 'READY_TIMEOUT' '600')

@@ -22,9 +22,12 @@ declare -A HEALTH_URLS=(
   [publisher-service]=http://127.0.0.1:8083/publisher/ready
   [spawner-service]=http://127.0.0.1:8084/health
   [portal]=http://127.0.0.1:8085/health
+  [autoscaler]=http://127.0.0.1:8086/health
   [api-gateway]=
 )
 SERVICE_WORKSPACES=(auth-service registry-service publisher-service spawner-service portal api-gateway)
+# Built and deployed only with `bin/run.sh --autoscale` (docker-compose.autoscale.yml).
+AUTOSCALER_WORKSPACE=autoscaler
 
 # True when the image is local or can be pulled within 60 s (no registry: fails fast or times out).
 image_available() {

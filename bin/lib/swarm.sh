@@ -89,6 +89,7 @@ export_config_hashes() {
 # The stack's internal credentials (docs/internal-trust.md): a NATS password per service user
 # and one for the cluster's routes, and etcd's root and APISIX users. Created once, then kept.
 INTERNAL_SECRETS=(nats_route_password nats_auth_password nats_registry_password nats_publisher_password nats_spawner_password
+  nats_autoscaler_password
   etcd_root_password etcd_apisix_password)
 ensure_internal_secrets() {
   local prefix=$1 name

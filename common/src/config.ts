@@ -75,6 +75,30 @@ export const baseEnvShape = {
   LOG_LEVEL: envFields.logLevel,
 };
 
+/** An unset variable, or one set to "" (a compose file's `${VAR:-}`), means: not set. */
+const optionalHttpUrl = z
+  .union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
+  .optional();
+
+/**
+ * OpenTelemetry's own variable names. OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL
+ * (traces go to <it>/v1/traces); OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, the full URL, wins over it.
+ */
+export const tracingEnvShape = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
+};
+
+export function tracingSettingsFrom(
+  env: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_SERVICE_NAME?: string | undefined },
+  serviceName: string,
+): { serviceName: string; tracesUrl?: string } {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return { serviceName: env.OTEL_SERVICE_NAME ?? serviceName, ...(tracesUrl ? { tracesUrl } : {}) };
+}
+
 /** Env every token-verifying service reads; the secret comes only from a file. */
 export const jwtEnvShape = {
   JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(secretFromFile),

@@ -10,13 +10,13 @@ export interface Mount {
   readonly router: Router;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Reuses a sane incoming x-request-id or makes one; echoes it and binds a child logger. */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.locals.log = logger.child({ requestId });
     res.setHeader('x-request-id', requestId);

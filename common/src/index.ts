@@ -25,3 +25,5 @@ export * from './registry-hosts.js';
 export * from './object-names.js';
 export * from './object-bucket.js';
 export * from './retry.js';
+export * from './tracing.js';
+export * from './message-context.js';

@@ -14,12 +14,18 @@ export interface BucketOptions {
   readonly owner?: Logger;
 }
 
-/** Opens a KV bucket, creating it with the given replica count when it does not exist yet. */
+/**
+ * Opens a KV bucket, creating it with the given replica count when it does not exist yet.
+ * Reads go to the stream's leader (`allow_direct: false`): a direct get may be answered by a
+ * replica that has not applied the last write yet, and a login right after its registration then
+ * saw no user (seen under load on three nodes). A leader read sees every acknowledged write.
+ */
 export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions): Promise<KV> {
   const js = nc.jetstream({ timeout: 10_000 });
   const kv = await js.views.kv(name, {
     replicas: options.replicas,
     history: options.history ?? 1,
+    allow_direct: false,
     ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
   });
   if (options.owner) {

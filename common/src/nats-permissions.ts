@@ -1,7 +1,7 @@
 import { BUCKETS, CONSUMERS, STREAMS } from './constants.js';
 
 /** Every NATS client of the platform connects as one of these users (docs/internal-trust.md). */
-export const NATS_SERVICES = ['auth', 'registry', 'publisher', 'spawner'] as const;
+export const NATS_SERVICES = ['auth', 'registry', 'publisher', 'spawner', 'autoscaler'] as const;
 export type NatsService = (typeof NATS_SERVICES)[number];
 
 export interface NatsPermissions {
@@ -149,6 +149,11 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       `$JS.ACK.${spawnerConsumer}.>`,
     ],
     subscribe: [`${natsInboxPrefix('spawner')}.>`, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${spawnerConsumer}`],
+  },
+  // Reads the spawners' backlog (consumer info: counts only), nothing else.
+  autoscaler: {
+    publish: [...EVERYONE, `$JS.API.CONSUMER.INFO.${spawnerConsumer}`],
+    subscribe: [`${natsInboxPrefix('autoscaler')}.>`],
   },
 });
 

@@ -111,6 +111,8 @@ export interface ExecutionRecord {
   readonly outputs?: ExecutionOutputs;
   /** Set by the publisher as it delivers the callback (docs/reliability.md). */
   readonly callback?: CallbackState;
+  /** The W3C trace id of the request that queued it (docs/tracing.md). */
+  readonly traceId?: string;
 }
 
 export interface CallbackState {

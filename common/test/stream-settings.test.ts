@@ -56,3 +56,33 @@ describe('bucket and stream settings: the owner updates an existing bucket at st
     expect(config.max_age).to.equal(nanos(90_000));
   });
 });
+
+describe('bucket reads: read-your-writes on a replicated bucket', () => {
+  let nc: NatsConnection;
+  let name: string;
+  before(async () => {
+    nc = await connectNats({ servers: testNatsUrls(), name: 'kv-reads-test', logger: createLogger('test', 'silent') });
+    name = uniqueName('reads').replace(/-/g, '_');
+  });
+  after(async () => {
+    await (await nc.jetstreamManager()).streams.delete(`KV_${name}`).catch(() => undefined);
+    await nc.drain();
+  });
+
+  it('asks the stream leader (STREAM.MSG.GET), never a possibly lagging replica (DIRECT.GET)', async () => {
+    const kv = await openBucket(nc, name, { replicas: 3 });
+    // Both request subjects are plain NATS subjects: a subscriber sees every request sent on them.
+    const direct = nc.subscribe(`$JS.API.DIRECT.GET.KV_${name}.>`);
+    const directBare = nc.subscribe(`$JS.API.DIRECT.GET.KV_${name}`);
+    const leader = nc.subscribe(`$JS.API.STREAM.MSG.GET.KV_${name}`);
+    await nc.flush();
+    for (let i = 0; i < 20; i++) {
+      await kv.put('k', String(i));
+      expect((await kv.get('k'))?.string()).to.equal(String(i));
+    }
+    await nc.flush();
+    expect(leader.getReceived()).to.equal(20);
+    expect(direct.getReceived() + directBare.getReceived()).to.equal(0);
+    for (const sub of [direct, directBare, leader]) sub.unsubscribe();
+  });
+});

@@ -13,10 +13,12 @@ import {
   openApiRouter,
   serviceApiDocument,
   serviceApiSection,
+  startTracing,
   type ApiSection,
   type Logger,
   type Metrics,
   type ReadinessCheck,
+  type Tracing,
 } from '@faas/common';
 import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
@@ -43,6 +45,8 @@ export interface PublisherDeps extends PublisherRouteDeps {
   endSyncWaits(): void;
   /** Stops listening for results (call before draining NATS). */
   close(): void;
+  /** The accept spans' exporter (OTEL_EXPORTER_OTLP_ENDPOINT); shut it down last, to send what is left. */
+  readonly tracing: Tracing;
 }
 
 /** The OpenAPI section of everything publisherRouter serves. */
@@ -91,6 +95,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   // One listener per waiting caller, removed when its wait ends: no limit applies.
   setMaxListeners(0, syncWaits.signal);
   const results = subscribeResults(nc, logger, (record) => handleResult({ quota }, record));
+  const tracing = startTracing(config.tracing, logger);
   return {
     functions,
     store,
@@ -105,6 +110,8 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     syncWaitsEnd: syncWaits.signal,
     endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
+    tracer: tracing.tracer,
+    tracing,
     logger,
     ready: natsReadiness(nc, [executionsKv, indexKv, quotaKv, guard.kv]),
     close: () => {

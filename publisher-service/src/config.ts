@@ -1,4 +1,4 @@
-import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, parseConfig, tokenSettingsFrom, tracingEnvShape, tracingSettingsFrom, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const schema = z
@@ -6,6 +6,7 @@ const schema = z
     PORT: envFields.port(8083),
     ...baseEnvShape,
     ...jwtEnvShape,
+    ...tracingEnvShape,
     REGISTRY_URL: z.url().default('http://registry-service:8082'),
     REGISTRY_TIMEOUT_MS: envFields.int(100, 60_000).default(5_000),
     MAX_CONCURRENT_PER_USER: envFields.int(1, 10_000).default(10),
@@ -22,6 +23,7 @@ const schema = z
   .transform((env) => ({
     ...baseConfigFrom(env),
     token: tokenSettingsFrom(env),
+    tracing: tracingSettingsFrom(env, 'publisher-service'),
     registry: { baseUrl: env.REGISTRY_URL.replace(/\/+$/, ''), timeoutMs: env.REGISTRY_TIMEOUT_MS },
     quota: { maxConcurrent: env.MAX_CONCURRENT_PER_USER, holdMaxMs: env.QUOTA_HOLD_MAX_SECONDS * 1000 },
     maxArgumentBytes: env.MAX_ARGUMENT_BYTES,

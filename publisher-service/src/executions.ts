@@ -11,6 +11,7 @@ import {
   type FunctionDefinition,
   type Logger,
   type Principal,
+  type TraceHeaders,
 } from '@faas/common';
 import type { PendingCallback } from './callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
@@ -39,6 +40,8 @@ export interface ExecutionDeps {
 
 export interface Caller extends CallerContext {
   readonly principal: Principal;
+  /** The accept span's trace: its id goes into the record, its headers onto the NATS message. */
+  readonly trace?: { readonly traceId: string; readonly headers: TraceHeaders };
 }
 
 export interface SubmitInput {
@@ -56,10 +59,11 @@ export interface Submitted {
   readonly wait?: ResultWait;
 }
 
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string): ExecutionRecord {
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, traceId?: string): ExecutionRecord {
   return {
     id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
     truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
+    ...(traceId ? { traceId } : {}),
   };
 }
 
@@ -83,7 +87,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const id = newExecutionId();
   // Safe to repeat: a hold is keyed by the execution id.
   await retryPassing(() => deps.quota.acquire(userId, id), patience);
-  const record = queuedRecord(id, userId, fn, new Date().toISOString());
+  const record = queuedRecord(id, userId, fn, new Date().toISOString(), caller.trace?.traceId);
   const request = requestFor(record, fn, input);
   let wait: ResultWait | undefined;
   try {
@@ -102,7 +106,9 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
     const { callbackUrl } = input;
     if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: userId, url: callbackUrl }), patience);
     if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
-    await retryPassing(() => deps.queue.publish(request), patience);
+    // The request id and the trace context travel in the message headers, to the spawner's logs and spans.
+    const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
+    await retryPassing(() => deps.queue.publish(request, context), patience);
   } catch (err) {
     if ((await abandon(deps, record, err)) === 'abandoned') {
       wait?.cancel();

@@ -11,6 +11,9 @@ await runHttpService({
   // A sync wait (up to MAX_SYNC_WAIT_SECONDS) outlasts any stop grace: waiting callers get their
   // 202 and status URL at once, so the process exits well within docker-compose's 35 s.
   beforeClose: (deps) => deps.endSyncWaits(),
-  beforeDrain: (deps) => deps.close(),
+  beforeDrain: async (deps) => {
+    deps.close();
+    await deps.tracing.shutdown();
+  },
   graceMs: 30_000,
 });

@@ -1,14 +1,17 @@
-import { MAX_INPUTS, functionNameSchema, inputsSchema, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
+import { MAX_INPUTS, functionNameSchema, inputsSchema, jsonBody, noopTracer, parseInput, principalOf, requireUser, type TokenVerifier, type Tracer } from '@faas/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { traceAccept } from './accept-span.js';
 import { getExecution, listExecutions } from './execution-reads.js';
-import { submitExecution, type Caller, type ExecutionDeps } from './executions.js';
+import { submitExecution, type Caller, type ExecutionDeps, type SubmitInput } from './executions.js';
 
 export interface PublisherRouteDeps extends ExecutionDeps {
   readonly verifyToken: TokenVerifier;
   readonly syncWait: { readonly marginMs: number; readonly maxMs: number };
   /** Aborted when the process stops: waiting sync callers get their 202 and status URL at once. */
   readonly syncWaitsEnd?: AbortSignal;
+  /** Makes the `accept` spans; absent: a no-op tracer (a client's traceparent is still passed on). */
+  readonly tracer?: Tracer;
 }
 
 /** Strings pass as they are; other JSON values (e.g. `{"a":23,"b":10}`) are passed as their JSON text. */
@@ -43,6 +46,9 @@ function callerOf(res: Response): Caller {
 
 export function publisherRoutes(deps: PublisherRouteDeps): Router {
   const router = Router();
+  const tracer = deps.tracer ?? noopTracer();
+  const submit = (req: Request, res: Response, input: SubmitInput, waitForResult: boolean) =>
+    traceAccept(tracer, req, callerOf(res), (caller) => submitExecution(deps, caller, input, waitForResult));
   router.use(requireUser(deps.verifyToken));
   router.use(jsonBody(deps.maxArgumentBytes * 6 + 65_536));
   const accepted = (res: Response, id: string, status: string): void => {
@@ -51,7 +57,7 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
 
   router.post('/publish', async (req: Request, res) => {
     const input = parseInput(syncBody, req.body ?? {});
-    const { record, fn, wait } = await submitExecution(deps, callerOf(res), input, true);
+    const { record, fn, wait } = await submit(req, res, input, true);
     const waitMs = Math.min(fn.timeoutSeconds * 1000 + deps.syncWait.marginMs, deps.syncWait.maxMs);
     const final = await wait?.result(waitMs, deps.syncWaitsEnd);
     if (final) res.json(final);
@@ -59,7 +65,7 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
   });
   router.post('/executions', async (req: Request, res) => {
     const input = parseInput(asyncBody, req.body ?? {});
-    const { record } = await submitExecution(deps, callerOf(res), input, false);
+    const { record } = await submit(req, res, input, false);
     accepted(res, record.id, record.status);
   });
   router.get('/executions', async (req, res) => {

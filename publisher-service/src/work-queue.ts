@@ -1,4 +1,4 @@
-import { SUBJECTS, type ExecutionRecord, type ExecutionRequest, type Logger } from '@faas/common';
+import { SUBJECTS, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
@@ -8,7 +8,8 @@ export interface ResultWait {
 }
 
 export interface WorkQueue {
-  publish(request: ExecutionRequest): Promise<void>;
+  /** `context`: the request id and trace context, sent in the message headers. */
+  publish(request: ExecutionRequest, context?: MessageContext): Promise<void>;
   /** Subscribes now (before publishing) so a fast result cannot be missed. */
   waitForResult(executionId: string, fallback: () => Promise<ExecutionRecord | undefined>): ResultWait;
 }
@@ -19,8 +20,9 @@ const FALLBACK_POLL_MS = 2_000;
 export function createWorkQueue(nc: NatsConnection): WorkQueue {
   const js = nc.jetstream({ timeout: 10_000 });
   return {
-    async publish(request) {
-      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
+    async publish(request, context) {
+      const headers = context ? { headers: messageHeaders(context) } : {};
+      await js.publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id, ...headers });
     },
     waitForResult(executionId, fallback) {
       const sub: Subscription = nc.subscribe(SUBJECTS.result(executionId), { max: 1 });

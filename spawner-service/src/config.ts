@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, type Env } from '@faas/common';
+import { baseConfigFrom, baseEnvShape, envFields, parseConfig, secretsKeyEnvShape, tracingEnvShape, tracingSettingsFrom, type Env } from '@faas/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -13,6 +13,7 @@ const schema = z
     PORT: envFields.port(8084),
     ...baseEnvShape,
     ...secretsKeyEnvShape,
+    ...tracingEnvShape,
     SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
     MAX_CONTAINERS: envFields.int(1, 256).default(5),
@@ -71,6 +72,8 @@ const schema = z
     MAX_OUTPUT_BYTES: envFields.int(0, 2 ** 40).default(64 * MIB),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
+    /** The first this many function names get their own metrics label; the rest share "other". */
+    METRICS_FUNCTION_LABELS: envFields.int(0, 1_000).default(50),
   })
   .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
@@ -78,6 +81,8 @@ const schema = z
   .transform((env) => ({
     ...baseConfigFrom(env),
     spawnerId: env.SPAWNER_ID,
+    tracing: tracingSettingsFrom(env, 'spawner-service'),
+    metricsFunctionLabels: env.METRICS_FUNCTION_LABELS,
     keyring: env.SECRETS_KEY_FILE,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,

@@ -2,3 +2,4 @@ export { loadSpawnerConfig, type SandboxConfig, type SpawnerConfig } from './con
 export { startSpawner, type Spawner, type SpawnerDeps } from './spawner.js';
 export { LABELS as CONTAINER_LABELS } from './infra/container-spec.js';
 export type { ContainerJob, ContainerOutcome, ContainerRunner, ResolvedLimits } from './domain/ports.js';
+export { createSpawnerMetrics, type SpawnerMetrics } from './infra/spawner-metrics.js';

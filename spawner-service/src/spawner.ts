@@ -10,6 +10,7 @@ import {
   openBucket,
   openExecutionsBucket,
   openObjectBucket,
+  startTracing,
   type Logger,
 } from '@faas/common';
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
@@ -29,6 +30,7 @@ import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { startSweeper } from './infra/sweeper.js';
 import { bucketObjectFiles } from './infra/object-files.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
+import { registerQueueDepth } from './infra/queue-depth.js';
 
 export interface SpawnerDeps {
   readonly nc: NatsConnection;
@@ -113,8 +115,11 @@ async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, lo
 export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const { nc, config } = deps;
   const logger = deps.logger.child({ spawner: config.spawnerId });
-  const metrics = createSpawnerMetrics(deps.metrics?.registry ?? new Registry(), config.maxContainers);
+  const registry = deps.metrics?.registry ?? new Registry();
+  const metrics = createSpawnerMetrics(registry, config.maxContainers, config.metricsFunctionLabels);
   const queue = await setUpQueuePatiently(nc, config, logger);
+  registerQueueDepth(registry, queue.jsm, logger);
+  const tracing = startTracing(config.tracing, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
   const runner = createDockerRunner({
     docker,
@@ -177,7 +182,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     heartbeatMs: Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3)),
     // The longest deadline any delivery can have: no message is kept in progress past it.
     heartbeatForMs: config.sandbox.ceilings.timeoutSeconds * 1000 + config.deadlineBeyondTimeoutMs,
-    handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, logger }),
+    handle: createExecutionHandler({ ports, maxDeliver: queue.maxDeliver, nakDelayMs: config.nakDelayMs, metrics, tracer: tracing.tracer, logger }),
     onBusyChange: (busy) => metrics.busySlots.set(busy),
     logger,
   });
@@ -203,6 +208,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
         await removeOrphans(true);
       }
       await runner.close();
+      await tracing.shutdown();
       logger.info('spawner stopped');
     },
   };

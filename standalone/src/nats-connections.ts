@@ -1,8 +1,12 @@
 import { join } from 'node:path';
-import { NATS_SERVICES, connectNats, readSecretFile, type Env, type Logger, type NatsAuth, type NatsService } from '@faas/common';
+import { connectNats, readSecretFile, type Env, type Logger, type NatsAuth } from '@faas/common';
 import type { NatsConnection } from 'nats';
 
-export type ServiceConnections = Readonly<Record<NatsService, NatsConnection>>;
+/** The NATS users of standalone's parts (the autoscaler is a stack-only service). */
+const PARTS = ['auth', 'registry', 'publisher', 'spawner'] as const;
+type Part = (typeof PARTS)[number];
+
+export type ServiceConnections = Readonly<Record<Part, NatsConnection>>;
 
 /**
  * One NATS connection per part, each as its own user (`NATS_CREDENTIALS_DIR/<service>` holds its
@@ -13,11 +17,11 @@ export async function connectServices(env: Env, servers: readonly string[], shar
   const dir = env.NATS_CREDENTIALS_DIR;
   if (!dir) {
     const nc = await connectNats({ servers, name: 'standalone', logger, auth: shared });
-    return Object.fromEntries(NATS_SERVICES.map((s) => [s, nc])) as Record<NatsService, NatsConnection>;
+    return Object.fromEntries(PARTS.map((s) => [s, nc])) as Record<Part, NatsConnection>;
   }
-  const connections: Partial<Record<NatsService, NatsConnection>> = {};
+  const connections: Partial<Record<Part, NatsConnection>> = {};
   try {
-    for (const service of NATS_SERVICES) {
+    for (const service of PARTS) {
       const auth = { user: service, password: readSecretFile(join(dir, service)) };
       connections[service] = await connectNats({ servers, name: `standalone-${service}`, logger: logger.child({ component: service }), auth });
     }
@@ -25,7 +29,7 @@ export async function connectServices(env: Env, servers: readonly string[], shar
     await closeAll(Object.values(connections));
     throw err;
   }
-  return connections as Record<NatsService, NatsConnection>;
+  return connections as Record<Part, NatsConnection>;
 }
 
 /** Each distinct connection once (the shared one appears under every name). */

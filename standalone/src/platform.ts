@@ -64,6 +64,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
         await closeServer(server);
         publisher.close();
         await spawner?.stop();
+        await publisher.tracing.shutdown();
         await Promise.all(distinct(nc).map((c) => c.drain()));
       },
     };

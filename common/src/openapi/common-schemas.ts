@@ -75,6 +75,11 @@ export const executionRecordSchema = z
       .object({ status: z.enum(['delivered', 'retrying', 'failed']), attempts: z.number().int(), lastError: z.string().optional() })
       .optional()
       .meta({ description: 'the callback URL delivery: retrying (with the last error), then delivered, or failed after its last attempt' }),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional()
+      .meta({ description: "the W3C trace id of the request that queued it: the client's traceparent, or one the publisher started (docs/tracing.md)" }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 

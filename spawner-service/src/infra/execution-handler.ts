@@ -1,8 +1,9 @@
-import { SUBJECTS, ValidationError, type ExecutionRecord, type Logger } from '@faas/common';
+import { SUBJECTS, ValidationError, noopTracer, readMessageContext, type ExecutionRecord, type Logger, type Tracer } from '@faas/common';
 import type { JsMsg, NatsConnection } from 'nats';
 import { parseExecutionRequest } from '../domain/execution-request.js';
 import type { ResultPublisher } from '../domain/ports.js';
 import { runExecution, type RunExecutionPorts } from '../domain/run-execution.js';
+import { observeDelivery } from './execution-observer.js';
 import type { SpawnerMetrics } from './spawner-metrics.js';
 
 export interface HandlerOptions {
@@ -12,6 +13,8 @@ export interface HandlerOptions {
   readonly nakDelayMs: number;
   readonly metrics: SpawnerMetrics;
   readonly logger: Logger;
+  /** Makes the spawner's spans (docs/tracing.md); absent: a no-op tracer. */
+  readonly tracer?: Tracer;
 }
 
 export function natsResultPublisher(nc: NatsConnection): ResultPublisher {
@@ -36,6 +39,7 @@ export function nakDelayFor(baseMs: number, attempt: number): number {
 /** Translates the use case's outcome into JetStream acks: term, nak with delay, or ack. */
 export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg, handedBack?: AbortSignal) => Promise<void> {
   const { metrics, logger } = options;
+  const tracer = options.tracer ?? noopTracer();
   return async (msg, handedBack) => {
     let request;
     try {
@@ -49,10 +53,16 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg, ha
     }
     const attempt = msg.info.redeliveryCount;
     const lastAttempt = options.maxDeliver > 0 && attempt >= options.maxDeliver;
-    const log = logger.child({ executionId: request.id, image: request.image, attempt });
+    // The request id from the message headers goes into every log line of this delivery.
+    const context = readMessageContext(msg.headers);
+    const requestId = context.requestId ? { requestId: context.requestId } : {};
+    const log = logger.child({ executionId: request.id, image: request.image, attempt, ...requestId });
+    const ports = context.requestId ? { ...options.ports, logger: options.ports.logger.child(requestId) } : options.ports;
+    const observed = observeDelivery({ tracer, metrics, msg, request, context, ports });
     const delayMs = nakDelayFor(options.nakDelayMs, attempt);
     try {
-      const outcome = await runExecution(options.ports, request, { attempt, lastAttempt, ...(handedBack ? { handedBack } : {}) });
+      const outcome = await runExecution(observed.ports, request, { attempt, lastAttempt, ...(handedBack ? { handedBack } : {}) });
+      observed.finish(outcome);
       if (outcome.kind === 'handed-back') {
         log.warn('shutdown grace over: execution handed back for another spawner, no record stored');
         return;
@@ -66,10 +76,9 @@ export function createExecutionHandler(options: HandlerOptions): (msg: JsMsg, ha
       const { record } = outcome;
       await msg.ackAck().catch((err: unknown) => log.warn({ err }, 'ack not confirmed'));
       if (!outcome.ran) return;
-      metrics.executions.inc({ status: record.status });
-      if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status }, record.durationMs / 1000);
       log.info({ status: record.status, durationMs: record.durationMs, exitCode: record.exitCode, truncated: record.truncated, error: record.error }, 'execution finished');
     } catch (err) {
+      observed.fail(err);
       if (handedBack?.aborted) return;
       log.error({ err, delayMs }, 'execution failed before its record was final; retrying later');
       metrics.rejected.inc({ reason: 'retry' });

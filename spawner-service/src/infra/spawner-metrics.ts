@@ -1,30 +1,56 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface SpawnerMetrics {
-  readonly executions: Counter<'status'>;
-  readonly runSeconds: Histogram<'status'>;
+  /** Labelled by final status and function (see functionLabel): never by user. */
+  readonly executions: Counter<'status' | 'function'>;
+  readonly runSeconds: Histogram<'status' | 'function'>;
+  /** From the request's arrival on the stream to its first delivery to a spawner. */
+  readonly queueWaitSeconds: Histogram<'function'>;
   readonly busySlots: Gauge;
   readonly rejected: Counter<'reason'>;
   /** Warm-eligible runs: `hit` took an idle container, `new` started one. */
   readonly warmStarts: Counter<'kind'>;
+  /** A function's label value: its name for the first `functionLabels` names seen, then "other". */
+  functionLabel(name: string): string;
 }
 
-export function createSpawnerMetrics(registry: Registry, maxContainers: number): SpawnerMetrics {
+/** Past the cap every function name shares this label value, so the series count stays bounded. */
+export const OTHER_FUNCTIONS = 'other';
+
+/** The first `limit` names keep their own label (for the life of the process); every later one is "other". */
+export function cappedLabels(limit: number): (name: string) => string {
+  const named = new Set<string>();
+  return (name) => {
+    if (named.has(name)) return name;
+    if (named.size >= limit) return OTHER_FUNCTIONS;
+    named.add(name);
+    return name;
+  };
+}
+
+export function createSpawnerMetrics(registry: Registry, maxContainers: number, functionLabels = 50): SpawnerMetrics {
   const registers = [registry];
   const slots = new Gauge({ name: 'faas_spawner_slots', help: 'Container slots of this spawner (MAX_CONTAINERS)', registers });
   slots.set(maxContainers);
   return {
     executions: new Counter({
       name: 'faas_spawner_executions_total',
-      help: 'Executions finished by this spawner, by final status',
-      labelNames: ['status'] as const,
+      help: 'Executions finished by this spawner, by final status and function (capped, then "other")',
+      labelNames: ['status', 'function'] as const,
       registers,
     }),
     runSeconds: new Histogram({
       name: 'faas_spawner_run_duration_seconds',
-      help: 'Container run time, by final status',
-      labelNames: ['status'] as const,
+      help: 'Container run time, by final status and function (capped, then "other")',
+      labelNames: ['status', 'function'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    queueWaitSeconds: new Histogram({
+      name: 'faas_spawner_queue_wait_seconds',
+      help: 'Time from the request reaching the EXECUTIONS stream to its first delivery, by function (capped, then "other")',
+      labelNames: ['function'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
       registers,
     }),
     busySlots: new Gauge({ name: 'faas_spawner_busy_slots', help: 'Executions this spawner is running now', registers }),
@@ -40,5 +66,6 @@ export function createSpawnerMetrics(registry: Registry, maxContainers: number):
       labelNames: ['reason'] as const,
       registers,
     }),
+    functionLabel: cappedLabels(functionLabels),
   };
 }
