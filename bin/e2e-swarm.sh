@@ -170,8 +170,10 @@ check_users() {
 # Each service runs as its own NATS user (docs/internal-trust.md): a subject missing from its
 # permissions shows up as a "Permissions Violation" in its log, even where it only retries.
 check_no_violations() {
-  local svc count
-  for svc in auth-service registry-service publisher-service spawner-service; do
+  local svc count services
+  local services=(auth-service registry-service publisher-service spawner-service)
+  [ "$E2E_AUTOSCALE" = 1 ] && services+=(autoscaler)
+  for svc in "${services[@]}"; do
     count=$(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -c 'Permissions Violation' || true)
     [ "$count" -eq 0 ] || fail "$svc was refused by NATS $count times: $(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -m 2 -o "Permissions Violation[^,]*")"
     echo "    ok  $svc: no permissions violation in its log"
@@ -291,14 +293,14 @@ docker service scale --detach "${FAAS_STACK}_spawner-service=$SCALE_TO" >/dev/nu
 wait_replicas "${FAAS_STACK}_spawner-service" "$SCALE_TO" 120
 publish_and_check "after-scale"
 
-step "NATS permissions: no service was refused anything it asked for"
-check_no_violations
-
 if [ "$E2E_AUTOSCALE" = 1 ]; then
   autoscale_phase
 else
   step "autoscaler phase skipped (E2E_AUTOSCALE=0)"
 fi
+
+step "NATS permissions: no service was refused anything it asked for"
+check_no_violations
 
 step "figures: stack deploy to healthy ${DEPLOY_SECONDS} s; images:"
 for ws in "${e2e_workspaces[@]}"; do
