@@ -121,12 +121,14 @@ export const definitionKey = (request: Pick<ExecutionRequest, 'userId' | 'functi
 
 /** Stores the function's definition, as the registry would, unless it is already so. */
 export async function registerFunction(nc: NatsConnection, request: ExecutionRequest): Promise<void> {
-  const functions = await openBucket(nc, BUCKETS.functions, { replicas: 3 });
+  // A bucket made a moment ago, on a cluster that just formed, may time out or answer 503 for a
+  // while until its replicas are placed: the first test of a run meets it on a loaded machine.
+  const patience = { budgetMs: 60_000 };
+  const functions = await retryPassing(() => openBucket(nc, BUCKETS.functions, { replicas: 3 }), patience);
   const definition = definitionFor(request);
-  // A bucket made a moment ago may answer 503 until its replicas are placed.
-  const entry = await retryPassing(() => functions.get(definitionKey(request)));
+  const entry = await retryPassing(() => functions.get(definitionKey(request)), patience);
   if (entry?.operation === 'PUT' && sameDefinition(entry.json<FunctionDefinition>(), definition)) return;
-  await retryPassing(() => functions.put(definitionKey(request), JSON.stringify(definition)));
+  await retryPassing(() => functions.put(definitionKey(request), JSON.stringify(definition)), patience);
 }
 
 function sameDefinition(a: FunctionDefinition, b: FunctionDefinition): boolean {
