@@ -2,11 +2,12 @@
 # End to end on a single-node Docker Swarm: deploys docker-compose.yml plus
 # docker-compose.e2e.yml (no APISIX/etcd/configurator: their images cannot be had here) as
 # stack faas-e2e, with air-gapped images when no registry answers. In APISIX's place, an
-# "edge" container on the stack's network (bin/lib/e2e-edge.mjs, published on 127.0.0.1
-# only) routes /auth, /registry and /publisher to the services. Then: the three NATS nodes
-# form one JetStream cluster, 10 spawners run, the README's curl flow, `docker service
-# scale` of the spawner and the flow again.
-# Everything it made (stack, volumes, secrets, edge container, function image) goes on
+# "edge" service of the stack (bin/lib/e2e-edge.mjs, host-mode port; the stack's network is
+# not attachable) routes /auth, /registry and /publisher to the services. Then: the three NATS
+# nodes form one JetStream cluster behind authentication (a task with no credentials is
+# refused), 10 spawners run, the README's curl flow, `docker service scale` of the spawner
+# and the flow again.
+# Everything it made (stack, volumes, secrets, function image) goes on
 # exit; the swarm and the cached base/service images stay. Exits non-zero on any failure.
 # E2E_KEEP=1 leaves the stack running for a look. E2E_AUTOSCALE=0 skips the autoscaler phase
 # (bin/lib/e2e-autoscale.sh: the stack updated with docker-compose.autoscale.yml, a burst scales
@@ -25,7 +26,6 @@ export LOG_LEVEL=${LOG_LEVEL:-warn}
 # Named after the stack, so that two e2e stacks on one engine never share (or remove) it.
 FN_IMAGE=${FAAS_STACK}-echo:latest
 E2E_AUTOSCALE=${E2E_AUTOSCALE:-1}
-EDGE=${FAAS_STACK}-edge
 SCALE_TO=${E2E_SCALE_TO:-3}
 started=$SECONDS
 mkdir -p .data
@@ -49,11 +49,11 @@ cleanup() {
   if [ "$rc" -ne 0 ] && docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$FAAS_STACK"; then
     stack_diagnose "$FAAS_STACK" auth-service registry-service publisher-service spawner-service autoscaler 2>&1 | tail -n 80 >&2 || true
   fi
-  step "cleanup: stack $FAAS_STACK, its volumes and secrets, $EDGE, $FN_IMAGE"
-  docker rm -f "$EDGE" >/dev/null 2>&1 || true
+  step "cleanup: stack $FAAS_STACK, its volumes and secrets, $FN_IMAGE"
   remove_stack "$FAAS_STACK"
   docker volume ls -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker volume rm >/dev/null 2>&1 || true
   docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" "${FAAS_SECRET_PREFIX}_secrets_key" "${FAAS_SECRET_PREFIX}_admin_password" >/dev/null 2>&1 || true
+  for name in "${INTERNAL_SECRETS[@]}"; do docker secret rm "${FAAS_SECRET_PREFIX}_$name" >/dev/null 2>&1 || true; done
   docker rmi "$FN_IMAGE" >/dev/null 2>&1 || true
   if [ "$rc" -eq 0 ]; then step "E2E PASSED in $((SECONDS - started)) s"; else echo "E2E FAILED (exit $rc) after $((SECONDS - started)) s" >&2; fi
   exit "$rc"
@@ -115,17 +115,43 @@ check_nats_cluster() {
   done
 }
 
-# The proxy in APISIX's place: a container on the stack's network, published on loopback only.
-start_edge() {
-  local deadline=$((SECONDS + 30))
-  EDGE_PORT=$(free_port)
-  step "edge proxy $EDGE on 127.0.0.1:$EDGE_PORT (stands in for APISIX)"
-  docker run -d --name "$EDGE" --network "${FAAS_STACK}_faas" -p "127.0.0.1:$EDGE_PORT:8080" \
-    -v "$PWD/bin/lib/e2e-edge.mjs:/edge.mjs:ro" --user 1000 "$NODE_IMAGE" node /edge.mjs >/dev/null
-  until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$EDGE_PORT/auth/health"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "edge proxy does not answer on 127.0.0.1:$EDGE_PORT"
+# The proxy in APISIX's place: the stack's edge service (docker-compose.e2e.yml).
+wait_edge() {
+  local deadline=$((SECONDS + 60))
+  step "edge proxy ${FAAS_STACK}_edge on 127.0.0.1:$E2E_EDGE_PORT (stands in for APISIX)"
+  until curl -sf -m 5 -o /dev/null "http://127.0.0.1:$E2E_EDGE_PORT/auth/health"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "edge proxy does not answer on 127.0.0.1:$E2E_EDGE_PORT"
     sleep 1
   done
+}
+
+# From a task on the stack's network that holds no credentials (the edge): NATS refuses it
+# before any command (so it can neither read the users bucket nor publish an execution), and
+# NATS's monitoring port answers only inside each NATS task. The network takes no outsiders.
+check_internal_trust() {
+  local cid answer attachable
+  attachable=$(docker network inspect -f '{{.Attachable}}' "${FAAS_STACK}_faas")
+  [ "$attachable" = false ] || fail "network ${FAAS_STACK}_faas is attachable"
+  echo "    ok  network ${FAAS_STACK}_faas is not attachable"
+  cid=$(docker ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_edge" | head -n 1)
+  [ -n "$cid" ] || fail "no running edge task"
+  answer=$(docker exec "$cid" node -e "$(cat <<'JS'
+const s = require('node:net').connect(4222, 'nats-1');
+let got = '';
+s.on('data', (d) => {
+  got += d;
+  if (got.includes('INFO') && !s.sentConnect) { s.sentConnect = true; s.write('CONNECT {"verbose":false}\r\nSUB $KV.users.> 1\r\nPUB faas.exec.forged 2\r\n{}\r\nPING\r\n'); }
+  if (/-ERR|PONG/.test(got)) { console.log(got.split('\r\n').filter((l) => l && !l.startsWith('INFO')).join(' | ')); s.destroy(); }
+});
+s.on('error', (e) => console.log('error ' + e.message));
+setTimeout(() => { console.log('no answer: ' + got.slice(0, 80)); process.exit(0); }, 5000).unref();
+JS
+)") || fail "cannot run the NATS probe in the edge task"
+  grep -q "Authorization Violation" <<<"$answer" || fail "NATS accepted a client without credentials: $answer"
+  echo "    ok  NATS to a client without credentials: $answer"
+  answer=$(docker exec "$cid" node -e "fetch('http://nats-1:8222/varz').then((r) => console.log('status ' + r.status), (e) => console.log('refused: ' + (e.cause?.code ?? e.message)))")
+  grep -q "^refused" <<<"$answer" || fail "NATS monitoring answers over the network: $answer"
+  echo "    ok  NATS monitoring from the network: $answer"
 }
 
 # Services run as uid 1000; the spawner's group is the docker socket's, and nothing else.
@@ -138,6 +164,19 @@ check_users() {
     [ "$svc" = spawner-service ] && want=1000:$DOCKER_GID
     [ "$ids" = "$want" ] || fail "$svc runs as $ids, want $want"
     echo "    ok  $svc runs as uid:gid $ids"
+  done
+}
+
+# Each service runs as its own NATS user (docs/internal-trust.md): a subject missing from its
+# permissions shows up as a "Permissions Violation" in its log, even where it only retries.
+check_no_violations() {
+  local svc count services
+  local services=(auth-service registry-service publisher-service spawner-service)
+  [ "$E2E_AUTOSCALE" = 1 ] && services+=(autoscaler)
+  for svc in "${services[@]}"; do
+    count=$(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -c 'Permissions Violation' || true)
+    [ "$count" -eq 0 ] || fail "$svc was refused by NATS $count times: $(docker service logs --no-task-ids "${FAAS_STACK}_$svc" 2>&1 | grep -m 2 -o "Permissions Violation[^,]*")"
+    echo "    ok  $svc: no permissions violation in its log"
   done
 }
 
@@ -185,7 +224,6 @@ step "e2e: prerequisites"
 ensure_packages
 ensure_docker_engine
 ensure_swarm
-docker rm -f "$EDGE" >/dev/null 2>&1 || true
 if docker stack ls --format '{{.Name}}' | grep -qx "$FAAS_STACK"; then
   step "stack $FAAS_STACK left over from an earlier run: removing it"
   remove_stack "$FAAS_STACK"
@@ -203,11 +241,16 @@ ensure_secret "${FAAS_SECRET_PREFIX}_jwt_secret"
 ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
 ensure_secret "${FAAS_SECRET_PREFIX}_secrets_key"
 ensure_kept_secret "${FAAS_SECRET_PREFIX}_admin_password" .data/e2e-admin-password
+ensure_internal_secrets "${FAAS_SECRET_PREFIX}"
 ensure_nats_labels
 export_config_hashes
 # APISIX runs no task, but its service still reserves its published port: take a free one.
 FAAS_GATEWAY_PORT=$(free_port)
-export FAAS_GATEWAY_PORT
+E2E_EDGE_PORT=$(free_port)
+E2E_EDGE_HASH=$(sha256sum bin/lib/e2e-edge.mjs | cut -c1-12)
+# A subnet of its own for the (taskless here) gateway-admin network, apart from other stacks'.
+FAAS_ADMIN_SUBNET=${FAAS_ADMIN_SUBNET:-10.251.$((RANDOM % 250)).0/24}
+export FAAS_GATEWAY_PORT E2E_EDGE_PORT E2E_EDGE_HASH NODE_IMAGE FAAS_ADMIN_SUBNET
 
 step "deploying stack $FAAS_STACK"
 t=$SECONDS
@@ -215,11 +258,13 @@ deploy_stack "$FAAS_STACK" docker-compose.yml docker-compose.e2e.yml >/dev/null
 wait_stack_ready "$FAAS_STACK" "${READY_TIMEOUT:-420}"
 DEPLOY_SECONDS=$((SECONDS - t))
 
-start_edge
-AUTH=http://127.0.0.1:$EDGE_PORT REGISTRY=$AUTH PUBLISHER=$AUTH
+wait_edge
+AUTH=http://127.0.0.1:$E2E_EDGE_PORT REGISTRY=$AUTH PUBLISHER=$AUTH
 
 step "NATS: three nodes, one JetStream cluster"
 check_nats_cluster
+step "internal trust: no credentials, no NATS"
+check_internal_trust
 
 step "spawners: 10 tasks, non-root"
 wait_replicas "${FAAS_STACK}_spawner-service" 10 60
@@ -253,6 +298,9 @@ if [ "$E2E_AUTOSCALE" = 1 ]; then
 else
   step "autoscaler phase skipped (E2E_AUTOSCALE=0)"
 fi
+
+step "NATS permissions: no service was refused anything it asked for"
+check_no_violations
 
 step "figures: stack deploy to healthy ${DEPLOY_SECONDS} s; images:"
 for ws in "${e2e_workspaces[@]}"; do

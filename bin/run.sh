@@ -49,6 +49,7 @@ ensure_secret "${FAAS_SECRET_PREFIX}_apisix_admin_key"
 # 32 random bytes as 64 hex digits: a SECRETS_KEY_FILE of one key (its id derived from it).
 ensure_secret "${FAAS_SECRET_PREFIX}_secrets_key"
 ensure_kept_secret "${FAAS_SECRET_PREFIX}_admin_password" .data/admin-password
+ensure_internal_secrets "${FAAS_SECRET_PREFIX}"
 
 resolve_base_images
 FAAS_TAG=latest build_service_images

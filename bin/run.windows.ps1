@@ -57,7 +57,11 @@ if ((docker info -f '{{.Swarm.LocalNodeState}}') -ne 'active') {
 # Random secrets, created once; only a fingerprint is printed.
 # The secrets key is 64 hex digits (a SECRETS_KEY_FILE of one key); the admin password is also
 # saved in .data\admin-password, since a Docker secret cannot be read back.
-foreach ($name in @("$($env:FAAS_SECRET_PREFIX)_jwt_secret", "$($env:FAAS_SECRET_PREFIX)_apisix_admin_key", "$($env:FAAS_SECRET_PREFIX)_secrets_key", "$($env:FAAS_SECRET_PREFIX)_admin_password")) {
+# The internal credentials (docs/internal-trust.md): NATS per-service and route passwords, etcd's users.
+$internal = @('nats_route_password', 'nats_auth_password', 'nats_registry_password', 'nats_publisher_password', 'nats_spawner_password', 'nats_autoscaler_password',
+  'etcd_root_password', 'etcd_apisix_password')
+$secretNames = @('jwt_secret', 'apisix_admin_key', 'secrets_key', 'admin_password') + $internal
+foreach ($name in ($secretNames | ForEach-Object { "$($env:FAAS_SECRET_PREFIX)_$_" })) {
   if (Docker-Ok secret inspect $name) { Step "secret $name exists (kept)"; continue }
   $bytes = New-Object byte[] 32
   [System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)
@@ -117,6 +121,7 @@ foreach ($i in 1..3) {
 }
 
 $env:NATS_CONF_HASH = (Get-FileHash nats-cluster.conf -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
+$env:NATS_AUTH_CONF_HASH = (Get-FileHash nats-auth.conf -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
 $env:APISIX_CONF_HASH = (Get-FileHash apisix-config.yaml -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
 # Docker Desktop's socket inside its VM belongs to root (gid 0) unless told otherwise.
 $env:DOCKER_GID = Env-Or 'DOCKER_GID' '0'

@@ -27,5 +27,11 @@ if [ "$drop_secrets" = 1 ]; then
   step "removing secrets ${prefix}_jwt_secret ${prefix}_apisix_admin_key ${prefix}_secrets_key ${prefix}_admin_password"
   # Without the secrets key, stored secret values can never be read again.
   docker secret rm "${prefix}_jwt_secret" "${prefix}_apisix_admin_key" "${prefix}_secrets_key" "${prefix}_admin_password" >/dev/null 2>&1 || true
+  # NATS passwords live only in the secrets: new ones work at the next deploy. etcd's users live
+  # in its volume too, so their secrets go only with the volumes (docs/internal-trust.md).
+  for name in "${INTERNAL_SECRETS[@]}"; do
+    case $name in etcd_*) [ "$drop_volumes" = 1 ] || continue ;; esac
+    docker secret rm "${prefix}_$name" >/dev/null 2>&1 || true
+  done
 fi
 step "stack $stack removed"

@@ -1,5 +1,6 @@
 import { envFields, jwtEnvShape, limitCeilingsEnvShape, parseConfig, readSecretFile, type Env } from '@faas/common';
 import { z } from 'zod';
+import type { EtcdAuthSettings } from './etcd-auth.js';
 import type { GatewaySettings, HostPort } from './gateway-config.js';
 
 const secretFile = (what: string) =>
@@ -59,6 +60,16 @@ const schema = z
     CORS_ALLOW_ORIGINS: corsOrigins,
     WAIT_TIMEOUT_SECONDS: envFields.int(1, 86_400).default(300),
     LOG_LEVEL: envFields.logLevel,
+    // etcd auth (etcd-auth.ts): both password files, or neither (an etcd someone else secured).
+    ETCD_URL: z.url({ protocol: /^https?$/ }).default('http://etcd:2379'),
+    ETCD_ROOT_PASSWORD_FILE: secretFile('etcd root password').optional(),
+    ETCD_APISIX_PASSWORD_FILE: secretFile('etcd APISIX password').optional(),
+    ETCD_APISIX_USER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('apisix'),
+    ETCD_PREFIX: z.string().regex(/^\/[A-Za-z0-9_/-]{1,128}$/).default('/apisix'),
+  })
+  .refine((env) => (env.ETCD_ROOT_PASSWORD_FILE === undefined) === (env.ETCD_APISIX_PASSWORD_FILE === undefined), {
+    message: 'ETCD_ROOT_PASSWORD_FILE and ETCD_APISIX_PASSWORD_FILE: give both or neither',
+    path: ['ETCD_APISIX_PASSWORD_FILE'],
   })
   .transform((env) => ({
     admin: {
@@ -74,6 +85,16 @@ const schema = z
       publisherReadTimeoutSeconds: env.MAX_TIMEOUT_SECONDS + env.PUBLISHER_TIMEOUT_MARGIN_SECONDS,
       corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
     } satisfies GatewaySettings,
+    etcd:
+      env.ETCD_ROOT_PASSWORD_FILE !== undefined && env.ETCD_APISIX_PASSWORD_FILE !== undefined
+        ? ({
+            url: env.ETCD_URL,
+            rootPassword: env.ETCD_ROOT_PASSWORD_FILE,
+            apisixUser: env.ETCD_APISIX_USER,
+            apisixPassword: env.ETCD_APISIX_PASSWORD_FILE,
+            prefix: env.ETCD_PREFIX,
+          } satisfies EtcdAuthSettings)
+        : undefined,
     logLevel: env.LOG_LEVEL,
   }));
 

@@ -1,5 +1,5 @@
 import { connectNats, createLogger, createMetrics } from '@faas/common';
-import { serveApp, tempSecretFile, testNatsUrls } from '@faas/common/testing';
+import { serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls } from '@faas/common/testing';
 import type { NatsConnection } from 'nats';
 import { connectAuthDeps, createApp } from '../src/app.js';
 import { loadAuthConfig, type AuthConfig } from '../src/config.js';
@@ -15,12 +15,14 @@ export interface AuthUnderTest {
 export async function startAuth(env: Record<string, string> = {}): Promise<AuthUnderTest> {
   const config = loadAuthConfig({
     NATS_URL: testNatsUrls().join(','),
+    // The service's own NATS user: its tests run with the stack's permissions.
+    ...testNatsServiceEnv('auth'),
     JWT_SECRET_FILE: tempSecretFile(),
     BCRYPT_COST: '4',
     ...env,
   });
   const logger = createLogger('auth-test', 'silent');
-  const nc = await connectNats({ servers: config.natsUrls, name: 'auth-test', logger });
+  const nc = await connectNats({ servers: config.natsUrls, name: 'auth-test', logger, auth: config.natsAuth });
   const deps = await connectAuthDeps(nc, config, logger);
   const app = await serveApp(createApp({ ...deps, logger, metrics: createMetrics({ defaultMetrics: false }) }));
   return {

@@ -6,7 +6,7 @@ import { startCheckLoop } from './infra/check-loop.js';
 
 const config = loadAutoscalerConfig(process.env);
 const logger = createLogger('autoscaler', config.logLevel);
-const nc = await connectNats({ servers: config.natsUrls, name: 'autoscaler', logger });
+const nc = await connectNats({ servers: config.natsUrls, name: 'autoscaler', logger, auth: config.natsAuth });
 const docker = new Docker({ socketPath: config.dockerSocket });
 const autoscaler = await createAutoscaler({ config, nc, docker, logger, metrics: createMetrics() });
 const server = await listen(autoscaler.app, config.port);

@@ -80,9 +80,20 @@ ensure_nats_labels() {
 # becomes a new config and the stack update rolls the services onto it.
 export_config_hashes() {
   NATS_CONF_HASH=$(sha256sum nats-cluster.conf | cut -c1-12)
+  NATS_AUTH_CONF_HASH=$(sha256sum nats-auth.conf | cut -c1-12)
   APISIX_CONF_HASH=$(sha256sum apisix-config.yaml | cut -c1-12)
   DOCKER_GID=${DOCKER_GID:-$(stat -c %g /var/run/docker.sock)}
-  export NATS_CONF_HASH APISIX_CONF_HASH DOCKER_GID
+  export NATS_CONF_HASH NATS_AUTH_CONF_HASH APISIX_CONF_HASH DOCKER_GID
+}
+
+# The stack's internal credentials (docs/internal-trust.md): a NATS password per service user
+# and one for the cluster's routes, and etcd's root and APISIX users. Created once, then kept.
+INTERNAL_SECRETS=(nats_route_password nats_auth_password nats_registry_password nats_publisher_password nats_spawner_password
+  nats_autoscaler_password
+  etcd_root_password etcd_apisix_password)
+ensure_internal_secrets() {
+  local prefix=$1 name
+  for name in "${INTERNAL_SECRETS[@]}"; do ensure_secret "${prefix}_$name"; done
 }
 
 # deploy_stack STACK FILE...: create or update in place (images are local: no registry lookup).

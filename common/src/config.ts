@@ -84,9 +84,19 @@ function jwtSecretFromFile(path: string, ctx: z.RefinementCtx): string {
   return secret;
 }
 
-/** Env every service reads: where NATS is, how many replicas, how loud to log. */
+/**
+ * Env every service reads: where NATS is, who to connect as (a user of the platform's NATS
+ * authorization, common/src/nats-permissions.ts; its password only from a file), how many
+ * replicas, how loud to log.
+ */
 export const baseEnvShape = {
   NATS_URL: envFields.natsUrls,
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((path, ctx) => (path === undefined ? undefined : secretFromFile(path, ctx))),
   NATS_REPLICAS: envFields.natsReplicas,
   LOG_LEVEL: envFields.logLevel,
 };

@@ -16,6 +16,11 @@ export interface ExecutionsSetup {
   readonly maxDeliver?: number;
   /** The stream's owner: an existing stream's replicas, max_age and duplicate window are updated (and logged). */
   readonly owner?: Logger;
+  /**
+   * false: the stream only. The publisher may not touch the spawners' consumer (its NATS user
+   * cannot: common/src/nats-permissions.ts); the spawners make it.
+   */
+  readonly consumer?: boolean;
 }
 
 export const EXECUTION_DEFAULTS = Object.freeze({
@@ -29,7 +34,7 @@ export const EXECUTION_DEFAULTS = Object.freeze({
 
 /**
  * Creates (or leaves as is) the EXECUTIONS work-queue stream and the durable pull consumer all
- * spawners share. Idempotent, so whichever component starts first sets them up.
+ * spawners share (unless `consumer: false`). Idempotent, so whichever component starts first sets them up.
  */
 export async function ensureExecutionsStream(nc: NatsConnection, setup: ExecutionsSetup): Promise<JetStreamManager> {
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
@@ -59,6 +64,7 @@ export async function ensureExecutionsStream(nc: NatsConnection, setup: Executio
     };
     await reconcileStream(jsm, STREAMS.executions, settings, setup.owner);
   }
+  if (setup.consumer === false) return jsm;
   try {
     await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   } catch {

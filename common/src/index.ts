@@ -7,6 +7,8 @@ export * from './jwt.js';
 export * from './auth-middleware.js';
 export * from './constants.js';
 export * from './nats.js';
+export * from './nats-permissions.js';
+export * from './nats-auth-config.js';
 export * from './kv.js';
 export * from './stream-settings.js';
 export * from './health.js';

@@ -8,6 +8,10 @@ export interface NatsServerOptions {
   readonly serverName: string;
   readonly cluster?: { readonly name: string; readonly port: number; readonly routes: readonly number[] };
   readonly binary?: string;
+  /** A configuration file (the platform's authorization, say); the options above override its settings. */
+  readonly configFile?: string;
+  /** Extra environment for the server (variables the configuration file refers to). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A `nats-server` child process with JetStream, restartable on the same port and store. */
@@ -21,13 +25,13 @@ export class NatsServerProcess {
 
   async start(): Promise<void> {
     mkdirSync(this.options.storeDir, { recursive: true });
-    const { port, storeDir, serverName, cluster } = this.options;
-    const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', serverName];
+    const { port, storeDir, serverName, cluster, configFile, env } = this.options;
+    const args = [...(configFile ? ['-c', configFile] : []), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', serverName];
     if (cluster) {
       args.push('--cluster_name', cluster.name, '--cluster', `nats://127.0.0.1:${cluster.port}`);
       args.push('--routes', cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(','));
     }
-    const child = spawn(this.options.binary ?? 'nats-server', args, { stdio: 'ignore' });
+    const child = spawn(this.options.binary ?? 'nats-server', args, { stdio: 'ignore', env: { ...process.env, ...env } });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());

@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import type { Logger } from './logger.js';
+import { natsInboxPrefix } from './nats-permissions.js';
 
 /**
  * pingTimer comes every ping interval and reconnecting every 250 ms of an outage: noise at info.
@@ -17,6 +18,12 @@ function statusLevel(type: string): 'trace' | 'debug' | 'info' | 'warn' {
   return STATUS_LEVELS[type] ?? 'info';
 }
 
+/** A user of the platform's NATS authorization (common/src/nats-permissions.ts) and its password. */
+export interface NatsAuth {
+  readonly user: string;
+  readonly password: string;
+}
+
 /**
  * Connects to a list of servers and keeps reconnecting forever: a service outlives NATS
  * restarts and node loss. The first connect also waits, so start order does not matter.
@@ -27,10 +34,15 @@ export async function connectNats(options: {
   logger: Logger;
   /** How often the client pings the server (default 5 s); two unanswered pings mean a dead link. */
   pingIntervalMs?: number;
+  /** Absent: no credentials (a server without authorization, or the test harness's fixture user). */
+  auth?: NatsAuth | undefined;
 }): Promise<NatsConnection> {
+  const { auth } = options;
   const nc = await connect({
     servers: [...options.servers],
     name: options.name,
+    // Replies come to the user's own inbox prefix, the only one its permissions let it read.
+    ...(auth ? { user: auth.user, pass: auth.password, inboxPrefix: natsInboxPrefix(auth.user) } : {}),
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
@@ -43,6 +55,6 @@ export async function connectNats(options: {
       options.logger[statusLevel(status.type)]({ nats: status.type, data: String(status.data) }, 'nats status');
     }
   })();
-  options.logger.info({ server: nc.getServer() }, 'nats connected');
+  options.logger.info({ server: nc.getServer(), user: auth?.user ?? null }, 'nats connected');
   return nc;
 }

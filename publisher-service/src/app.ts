@@ -89,7 +89,8 @@ function argumentCap(nc: NatsConnection, configured: number, logger: Logger): nu
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger, options: { now?: () => number } = {}): Promise<PublisherDeps> {
   const replicas = config.natsReplicas;
   // The publisher owns the stream and the execution buckets' settings (TTL, replicas).
-  await ensureExecutionsStream(nc, { replicas, ...config.consumer, owner: logger });
+  // The spawners make their consumer (with their ACK_WAIT_MS and MAX_DELIVER); the publisher's NATS user may not.
+  await ensureExecutionsStream(nc, { replicas, owner: logger, consumer: false });
   const [executionsKv, indexKv, quotaKv, functionsKv, callbackKeysKv, stateKv, triggersKv, tokensKv, rateKv] = await Promise.all([
     openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),

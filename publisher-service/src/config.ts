@@ -21,9 +21,6 @@ const schema = z
     CALLBACK_MAX_ATTEMPTS: envFields.int(1, 20).default(5),
     CALLBACK_TIMEOUT_MS: envFields.int(100, 60_000).default(5_000),
     CALLBACK_BACKOFF_MS: envFields.int(1, 60_000).default(500),
-    // Whichever of publisher and spawner starts first creates the shared consumer with these.
-    ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
-    MAX_DELIVER: envFields.int(1, 100).default(3),
     TRIGGER_SCHEDULER: envFields.bool.default(true),
     TRIGGER_CHECK_MS: envFields.int(50, 60_000).default(1_000),
     TRIGGER_LATE_AFTER_SECONDS: envFields.int(1, 86_400).default(60),
@@ -39,7 +36,6 @@ const schema = z
     maxArgumentBytes: env.MAX_ARGUMENT_BYTES,
     syncWait: { marginMs: env.SYNC_WAIT_MARGIN_MS, maxMs: env.MAX_SYNC_WAIT_SECONDS * 1000 },
     executionTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
-    consumer: { ackWaitMs: env.ACK_WAIT_MS, maxDeliver: env.MAX_DELIVER },
     triggers: {
       scheduler: env.TRIGGER_SCHEDULER,
       checkMs: env.TRIGGER_CHECK_MS,

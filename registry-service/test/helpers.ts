@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectNats, createLogger, createMetrics, issueToken, type FunctionDefinition } from '@faas/common';
-import { request, serveApp, tempSecretFile, testNatsUrls, uniqueName, type JsonResponse } from '@faas/common/testing';
+import { request, serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls, uniqueName, type JsonResponse } from '@faas/common/testing';
 import type { NatsConnection } from 'nats';
 import { connectRegistryDeps, createApp } from '../src/app.js';
 import { loadRegistryConfig, type RegistryConfig } from '../src/config.js';
@@ -24,9 +24,9 @@ export type ErrorBody = { error: { code: string; message: string; requestId: str
 
 /** A real registry app on a free port against the test NATS cluster (or the given env). */
 export async function startRegistry(env: Record<string, string> = {}): Promise<RegistryUnderTest> {
-  const config = loadRegistryConfig({ NATS_URL: testNatsUrls().join(','), JWT_SECRET_FILE: tempSecretFile(), ...env });
+  const config = loadRegistryConfig({ NATS_URL: testNatsUrls().join(','), ...testNatsServiceEnv('registry'), JWT_SECRET_FILE: tempSecretFile(), ...env });
   const logger = createLogger('registry-test', 'silent');
-  const nc = await connectNats({ servers: config.natsUrls, name: 'registry-test', logger });
+  const nc = await connectNats({ servers: config.natsUrls, name: 'registry-test', logger, auth: config.natsAuth });
   const deps = await connectRegistryDeps(nc, config, logger);
   const app = await serveApp(createApp({ ...deps, logger, metrics: createMetrics({ defaultMetrics: false }) }));
   return {

@@ -5,7 +5,7 @@ import { startSpawner } from './spawner.js';
 const config = loadSpawnerConfig(process.env);
 const logger = createLogger('spawner-service', config.logLevel);
 const metrics = createMetrics();
-const nc = await connectNats({ servers: config.natsUrls, name: `spawner-${config.spawnerId}`, logger });
+const nc = await connectNats({ servers: config.natsUrls, name: `spawner-${config.spawnerId}`, logger, auth: config.natsAuth });
 const spawner = await startSpawner({ nc, config, logger, metrics });
 
 // No ingress: this port serves only /metrics, /health and /ready.

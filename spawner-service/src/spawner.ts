@@ -23,6 +23,7 @@ import { createDockerRunner } from './infra/docker-runner.js';
 import { watchFunctionChanges } from './infra/function-changes.js';
 import { startImageGc, type ImageGc } from './infra/image-gc.js';
 import type { WarmConfig } from './infra/warm/warm-execution.js';
+import { kvFunctionSource } from './infra/function-source.js';
 import { createExecutionHandler, natsResultPublisher } from './infra/execution-handler.js';
 import { createSecretResolver } from './infra/secret-resolver.js';
 import { watchMaxDeliveries } from './infra/max-deliveries.js';
@@ -177,7 +178,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
   const leases = leaseSettings({ kv: queue.leases, config, logger, heartbeatMs, metrics });
   const ports = {
-    store, runner, results, ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
+    store, runner, results, functions: kvFunctionSource(nc), ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
     runningDelayMs: config.runningDelayMs, files, leases,
   };

@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
 import {
+  BUCKETS,
+  openBucket,
+  retryPassing,
+  type FunctionDefinition,
   FINAL_STATUSES,
   SUBJECTS,
   connectNats,
@@ -12,7 +17,7 @@ import {
   type ExecutionStore,
   type FunctionLimits,
 } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, eventually, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { TEST_LABEL, buildFunctionImage, eventually, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/common/testing';
 import type { NatsConnection, PubAck } from 'nats';
 import { Registry } from 'prom-client';
 import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';
@@ -39,6 +44,8 @@ export interface SpawnerUnderTest {
 export function testSpawnerEnv(env: Record<string, string> = {}): Record<string, string> {
   return {
     NATS_URL: testNatsUrls().join(','),
+    // The spawner's own NATS user: what it does runs under the stack's permissions.
+    ...testNatsServiceEnv('spawner'),
     SPAWNER_ID: uniqueName('faas-test-sp'),
     LOG_LEVEL: process.env.SPAWNER_TEST_LOG_LEVEL ?? 'silent',
     CONTAINER_LABELS: TEST_CONTAINER_LABELS,
@@ -53,9 +60,11 @@ export function testSpawnerEnv(env: Record<string, string> = {}): Record<string,
 export async function startTestSpawner(env: Record<string, string> = {}, engine: Docker = docker): Promise<SpawnerUnderTest> {
   const config = loadSpawnerConfig(testSpawnerEnv(env));
   const logger = createLogger('spawner-test', config.logLevel);
-  const nc = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger });
+  const own = await connectNats({ servers: config.natsUrls, name: config.spawnerId, logger, auth: config.natsAuth });
+  // The tests' own connection (the harness's fixture user): they set up what the registry or a publisher would.
+  const nc = await connectNats({ servers: config.natsUrls, name: `${config.spawnerId}-fixture`, logger });
   const registry = new Registry();
-  const spawner = await startSpawner({ nc, config, logger, docker: engine, metrics: { registry } });
+  const spawner = await startSpawner({ nc: own, config, logger, docker: engine, metrics: { registry } });
   const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
   return {
     spawner,
@@ -65,7 +74,7 @@ export async function startTestSpawner(env: Record<string, string> = {}, engine:
     registry,
     async close() {
       await spawner.stop();
-      await nc.drain();
+      await Promise.all([own.drain(), nc.drain()]);
     },
   };
 }
@@ -83,10 +92,12 @@ export async function buildImages(scripts: Readonly<Record<string, string>>): Pr
 
 export function executionRequest(image: string, argument: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
   const limits: FunctionLimits = { timeoutSeconds: 30, memoryMb: 64, cpus: 0.5, network: 'none' };
+  // One function per definition: requests alike share it (and its warm containers), others do not.
+  const shape = JSON.stringify([image, overrides.env, overrides.limits ?? limits, overrides.secrets, overrides.warm, overrides.revision]);
   return {
     id: uniqueName('ex'),
     userId: 'spawner-test-user',
-    function: 'fn',
+    function: `fn-${createHash('sha256').update(shape).digest('hex').slice(0, 12)}`,
     image,
     argument,
     env: {},
@@ -96,7 +107,44 @@ export function executionRequest(image: string, argument: string, overrides: Par
   };
 }
 
+/** The definition the registry would hold for the request's function (the spawner runs what it says). */
+export function definitionFor(request: ExecutionRequest): FunctionDefinition {
+  const at = new Date().toISOString();
+  return {
+    id: `${request.userId}-${request.function}`, userId: request.userId, name: request.function, image: request.image, description: '',
+    env: request.env, ...request.limits, revision: request.revision ?? 1, createdAt: at, updatedAt: at,
+    ...(request.secrets ? { secrets: request.secrets } : {}), ...(request.warm === undefined ? {} : { warm: request.warm }),
+  };
+}
+
+export const definitionKey = (request: Pick<ExecutionRequest, 'userId' | 'function'>): string => `${request.userId}.${request.function}`;
+
+/** Stores the function's definition, as the registry would, unless it is already so. */
+export async function registerFunction(nc: NatsConnection, request: ExecutionRequest): Promise<void> {
+  // A bucket made a moment ago, on a cluster that just formed, may time out or answer 503 for a
+  // while until its replicas are placed: the first test of a run meets it on a loaded machine.
+  const patience = { budgetMs: 60_000 };
+  const functions = await retryPassing(() => openBucket(nc, BUCKETS.functions, { replicas: 3 }), patience);
+  const definition = definitionFor(request);
+  const entry = await retryPassing(() => functions.get(definitionKey(request)), patience);
+  if (entry?.operation === 'PUT' && sameDefinition(entry.json<FunctionDefinition>(), definition)) return;
+  await retryPassing(() => functions.put(definitionKey(request), JSON.stringify(definition)), patience);
+}
+
+function sameDefinition(a: FunctionDefinition, b: FunctionDefinition): boolean {
+  const { createdAt: _a1, updatedAt: _a2, ...left } = a;
+  const { createdAt: _b1, updatedAt: _b2, ...right } = b;
+  return JSON.stringify(left) === JSON.stringify(right);
+}
+
+/** Registers the request's function, then publishes the request as the publisher would. */
 export async function publishExecution(nc: NatsConnection, request: ExecutionRequest): Promise<PubAck> {
+  await registerFunction(nc, request);
+  return publishMessage(nc, request);
+}
+
+/** Publishes the message as it is, whatever the functions bucket holds (a forged message, say). */
+export async function publishMessage(nc: NatsConnection, request: ExecutionRequest): Promise<PubAck> {
   return nc.jetstream().publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });
 }
 

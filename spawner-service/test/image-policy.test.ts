@@ -2,7 +2,7 @@ import { BUCKETS } from '@faas/common';
 import { buildFunctionImage, silentRegistry, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import type { KV } from 'nats';
-import { IMAGES, buildImages, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+import { IMAGES, buildImages, definitionKey, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 import { servingRegistry, type ServingRegistry } from './serving-registry.js';
 
 const present = (image: string): Promise<boolean> => docker.getImage(image).inspect().then(() => true, () => false);
@@ -33,8 +33,11 @@ describe('spawner: image policy (the GC of pulled images, the pull size cap, LOC
     await functions.put(key, JSON.stringify({ name: 'kept', image: kept, revision: 1 }));
     try {
       for (const image of [kept, dropped, IMAGES.echo]) {
-        const record = await execute(sut, executionRequest(image, 'hi'), 40_000);
+        const request = executionRequest(image, 'hi');
+        const record = await execute(sut, request, 40_000);
         expect(record, image).to.include({ status: 'succeeded', result: 'hi' });
+        // Only the definition under `key` references an image from now on.
+        await functions.delete(definitionKey(request));
       }
       const removed = await sut.spawner.imageGc.sweep();
       expect(removed).to.deep.equal([dropped]);

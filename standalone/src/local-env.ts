@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NatsServerProcess, freePort, type Env, type Logger } from '@faas/common';
+import { NATS_SERVICES, NatsServerProcess, freePort, natsAuthorizationConfig, type Env, type Logger, type NatsService } from '@faas/common';
 
 export interface LocalEnv {
   readonly env: Env;
@@ -11,7 +11,7 @@ export interface LocalEnv {
 
 /**
  * Fills in what a developer's machine lacks: a JetStream-enabled nats-server from PATH when
- * NATS_URL is unset (one node, so one replica), and a random JWT secret, secrets key and first
+ * NATS_URL is unset (one node, so one replica, with the stack's NATS users and permissions), and a random JWT secret, secrets key and first
  * admin's password (user `admin`) kept under the data dir.
  */
 export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger): Promise<LocalEnv> {
@@ -30,7 +30,9 @@ export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger
   }
   if (!env.NATS_URL) {
     const port = env.NATS_PORT ? Number(env.NATS_PORT) : await freePort();
-    nats = new NatsServerProcess({ port, storeDir: join(dataDir, 'nats'), serverName: 'standalone' });
+    const authorization = natsAuthorization(dataDir);
+    env.NATS_CREDENTIALS_DIR = authorization.credentialsDir;
+    nats = new NatsServerProcess({ port, storeDir: join(dataDir, 'nats'), serverName: 'standalone', configFile: authorization.configFile });
     await nats.start();
     env.NATS_URL = nats.url;
     env.NATS_REPLICAS ??= '1';
@@ -42,6 +44,22 @@ export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger
       await nats?.stop();
     },
   };
+}
+
+/**
+ * The stack's NATS users and permissions (common/src/nats-permissions.ts) for the local server:
+ * a password per service, kept under the data dir like the other secrets, and the configuration
+ * written afresh from the table at every start.
+ */
+function natsAuthorization(dataDir: string): { configFile: string; credentialsDir: string } {
+  const credentialsDir = join(dataDir, 'nats-credentials');
+  mkdirSync(credentialsDir, { recursive: true, mode: 0o700 });
+  const passwords = Object.fromEntries(
+    NATS_SERVICES.map((s) => [s, readFileSync(keptSecret(join(credentialsDir, s), () => randomBytes(24).toString('hex')), 'utf8').trim()]),
+  ) as Record<NatsService, string>;
+  const configFile = join(dataDir, 'nats-authorization.conf');
+  writeFileSync(configFile, natsAuthorizationConfig({ passwords: (s) => ({ literal: passwords[s] }) }), { mode: 0o600 });
+  return { configFile, credentialsDir };
 }
 
 /** A file made once with a fresh random value (owner-only), then kept across restarts. */

@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
-import { boundPort, closeServer, connectNats, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
+import { boundPort, closeServer, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
 import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
 import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryApiSection, registryRouter } from '@faas/registry-service';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
 import type { Express } from 'express';
+import { closeAll, connectServices, distinct } from './nats-connections.js';
 import { rootRouter } from './root-router.js';
 
 export interface Platform {
@@ -18,8 +19,8 @@ export interface Platform {
 }
 
 /**
- * Every service's router on one port plus an in-process spawner, sharing one NATS connection:
- * the same code as the stack. The publisher still reaches the registry over HTTP (on this port).
+ * Every service's router on one port plus an in-process spawner, each on its own NATS connection
+ * as its own user (nats-connections.ts): the same code and permissions as the stack. The publisher still reaches the registry over HTTP (on this port).
  * `STANDALONE_SPAWNER=false` leaves the spawner out (for tests that run spawners separately).
  * `/` serves the whole OpenAPI document (`/openapi.json`, `/docs`) and the portal (portal/dist/app).
  */
@@ -35,19 +36,19 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
   const bound = boundPort(server);
   const local = { ...env, PORT: String(bound), REGISTRY_URL: env.REGISTRY_URL ?? `http://127.0.0.1:${bound}` };
   const authConfig = loadAuthConfig(local);
-  const nc = await connectNats({ servers: authConfig.natsUrls, name: 'standalone', logger });
+  const nc = await connectServices(env, authConfig.natsUrls, authConfig.natsAuth, logger);
   try {
     const [auth, registry, publisher] = await Promise.all([
-      connectAuthDeps(nc, authConfig, logger.child({ component: 'auth' })),
-      connectRegistryDeps(nc, loadRegistryConfig(local), logger.child({ component: 'registry' })),
-      connectPublisherDeps(nc, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
+      connectAuthDeps(nc.auth, authConfig, logger.child({ component: 'auth' })),
+      connectRegistryDeps(nc.registry, loadRegistryConfig(local), logger.child({ component: 'registry' })),
+      connectPublisherDeps(nc.publisher, loadPublisherConfig(local), logger.child({ component: 'publisher' })),
     ]);
     // One registry: /metrics shows the in-process spawner's figures too (warm starts, slots).
     const metrics = createMetrics();
     const spawner =
       env.STANDALONE_SPAWNER === 'false'
         ? undefined
-        : await startSpawner({ nc, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }), metrics });
+        : await startSpawner({ nc: nc.spawner, config: loadSpawnerConfig(local), logger: logger.child({ component: 'spawner' }), metrics });
     const app = createHttpApp({
       logger,
       metrics,
@@ -70,12 +71,12 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
         publisher.close();
         await spawner?.stop();
         await publisher.tracing.shutdown();
-        await nc.drain();
+        await Promise.all(distinct(nc).map((c) => c.drain()));
       },
     };
   } catch (err) {
     await closeServer(server);
-    await nc.close();
+    await closeAll(distinct(nc));
     throw err;
   }
 }

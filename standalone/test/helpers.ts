@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger, type Logger } from '@faas/common';
-import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsCredentialsDir, testNatsUrls, uniqueName } from '@faas/common/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 
@@ -17,6 +17,8 @@ export function startTestPlatform(env: Record<string, string> = {}, logger?: Log
   return startPlatform(
     {
       NATS_URL: testNatsUrls().join(','),
+      // Each part as its own NATS user: the tests run with the stack's permissions.
+      NATS_CREDENTIALS_DIR: testNatsCredentialsDir(),
       NATS_REPLICAS: '3',
       JWT_SECRET_FILE: secretFile,
       SECRETS_KEY_FILE: secretsKeyFile,

@@ -6,6 +6,7 @@ let cluster: NatsCluster | undefined;
 export async function mochaGlobalSetup(): Promise<void> {
   cluster = await startNatsCluster(3);
   process.env.FAAS_TEST_NATS_URLS = cluster.urls.join(',');
+  process.env.FAAS_TEST_NATS_CREDENTIALS = cluster.credentialsDir;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NatsService } from '../nats-permissions.js';
 
-export { startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.js';
+export { FIXTURE_NATS_USER, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
 export { NatsServerProcess, freePort, waitForPort } from '../nats-process.js';
 
 /** NATS URLs of the cluster the mocha global fixture started for this test run. */
@@ -11,6 +12,23 @@ export function testNatsUrls(): string[] {
   const urls = process.env.FAAS_TEST_NATS_URLS;
   if (!urls) throw new Error('FAAS_TEST_NATS_URLS is not set: run tests through mocha with the root .mocharc.cjs');
   return urls.split(',');
+}
+
+/**
+ * The env a service reads to connect as its own NATS user on the test cluster (its permissions
+ * from common/src/nats-permissions.ts). Without it a client is the harness's fixture user.
+ */
+export function testNatsServiceEnv(service: NatsService): { NATS_USER: string; NATS_PASSWORD_FILE: string } {
+  const dir = process.env.FAAS_TEST_NATS_CREDENTIALS;
+  if (!dir) throw new Error('FAAS_TEST_NATS_CREDENTIALS is not set: run tests through mocha with the root .mocharc.cjs');
+  return { NATS_USER: service, NATS_PASSWORD_FILE: join(dir, service) };
+}
+
+/** The directory of the test cluster's per-service password files (standalone's NATS_CREDENTIALS_DIR). */
+export function testNatsCredentialsDir(): string {
+  const dir = process.env.FAAS_TEST_NATS_CREDENTIALS;
+  if (!dir) throw new Error('FAAS_TEST_NATS_CREDENTIALS is not set: run tests through mocha with the root .mocharc.cjs');
+  return dir;
 }
 
 /** A name no other test (or test run) uses, valid as a username, function name and KV key. */

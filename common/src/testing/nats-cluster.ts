@@ -1,18 +1,50 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageType, connect } from 'nats';
+import { natsAuthorizationConfig, randomNatsPasswords } from '../nats-auth-config.js';
 import { NatsServerProcess, freePort } from '../nats-process.js';
+import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '../nats-permissions.js';
 
 export interface NatsCluster {
   readonly servers: readonly NatsServerProcess[];
   readonly urls: readonly string[];
+  /** One file per service user (`<dir>/<service>`) holding its password, as NATS_PASSWORD_FILE reads it. */
+  readonly credentialsDir: string;
+  readonly passwords: Readonly<Record<NatsService, string>>;
   stop(): Promise<void>;
 }
 
-/** Starts an N-node nats-server cluster with JetStream on free loopback ports and temp stores. */
-export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+/** The user clients without credentials become on a harness cluster (every permission; fixtures only). */
+export const FIXTURE_NATS_USER = 'faas-test-fixture';
+
+export interface ClusterOptions {
+  /**
+   * `fixture` (default): the platform's users and permissions, and clients without credentials
+   * are the fixture user. `platform`: exactly the platform's authorization, no anonymous clients.
+   */
+  readonly authorization?: 'fixture' | 'platform';
+}
+
+/** Writes the generated authorization (random passwords) and each service's password file under `root`. */
+export function writeAuthorization(root: string, options: ClusterOptions): { configFile: string; credentialsDir: string; passwords: Record<NatsService, string> } {
+  const passwords = randomNatsPasswords();
+  const credentialsDir = join(root, 'credentials');
+  mkdirSync(credentialsDir, { recursive: true });
+  for (const service of NATS_SERVICES) writeFileSync(join(credentialsDir, service), passwords[service], { mode: 0o600 });
+  const fixtureUser = options.authorization === 'platform' ? undefined : { user: FIXTURE_NATS_USER, password: randomNatsPasswords().auth };
+  const configFile = join(root, 'authorization.conf');
+  writeFileSync(configFile, natsAuthorizationConfig({ passwords: (s) => ({ literal: passwords[s] }), ...(fixtureUser ? { fixtureUser } : {}) }));
+  return { configFile, credentialsDir, passwords };
+}
+
+/**
+ * Starts an N-node nats-server cluster with JetStream on free loopback ports and temp stores,
+ * with the platform's NATS authorization (common/src/nats-permissions.ts).
+ */
+export async function startNatsCluster(size = 3, options: ClusterOptions = {}): Promise<NatsCluster> {
   const root = mkdtempSync(join(tmpdir(), 'faas-nats-'));
+  const { configFile, credentialsDir, passwords } = writeAuthorization(root, options);
   const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const servers = clientPorts.map(
@@ -21,15 +53,23 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         port,
         storeDir: join(root, `n${i}`),
         serverName: `n${i}`,
+        configFile,
         cluster: { name: 'faas-test', port: clusterPorts[i] ?? 0, routes: clusterPorts.filter((_, j) => j !== i) },
       }),
   );
   await Promise.all(servers.map((s) => s.start()));
   const urls = servers.map((s) => s.url);
-  await waitForJetStream(urls, 30_000, size);
+  if (options.authorization === 'platform') {
+    // No user may make the probe stream: only the meta leader is awaited (callers retry placement).
+    await waitForJetStream(urls, 30_000, 1, { user: 'publisher', pass: passwords.publisher, inboxPrefix: natsInboxPrefix('publisher') });
+  } else {
+    await waitForJetStream(urls, 30_000, size);
+  }
   return {
     servers,
     urls,
+    credentialsDir,
+    passwords,
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
       rmSync(root, { recursive: true, force: true });
@@ -43,8 +83,13 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
  * that size is created and deleted (without it the first R3 bucket of a run could meet
  * "no suitable peers for placement" while the last node was still joining).
  */
-export async function waitForJetStream(urls: readonly string[], timeoutMs: number, replicas = 1): Promise<void> {
-  const nc = await connect({ servers: [...urls], waitOnFirstConnect: true, maxReconnectAttempts: -1 });
+export async function waitForJetStream(
+  urls: readonly string[],
+  timeoutMs: number,
+  replicas = 1,
+  auth: { user?: string; pass?: string; inboxPrefix?: string } = {},
+): Promise<void> {
+  const nc = await connect({ servers: [...urls], waitOnFirstConnect: true, maxReconnectAttempts: -1, ...auth });
   const deadline = Date.now() + timeoutMs;
   const probe = `READY_PROBE_${Date.now().toString(36)}`;
   try {

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsServerProcess, freePort, waitForJetStream } from '@faas/common/testing';
+import type { NatsService } from '@faas/common';
+import { NatsServerProcess, freePort, waitForJetStream, writeAuthorization } from '@faas/common/testing';
 
 export interface ProofCluster {
   readonly servers: readonly NatsServerProcess[];
   readonly urls: readonly string[];
+  /** The env a service process reads to connect as its own NATS user (the platform's permissions). */
+  serviceEnv(service: NatsService): { NATS_USER: string; NATS_PASSWORD_FILE: string };
   stop(): Promise<void>;
 }
 
@@ -16,6 +19,8 @@ export interface ProofCluster {
  */
 export async function startProofCluster(name: string, size = 3): Promise<ProofCluster> {
   const root = mkdtempSync(join(tmpdir(), 'faas-proof-nats-'));
+  // The platform's NATS authorization; the observers, with no credentials, are the fixture user.
+  const { configFile, credentialsDir } = writeAuthorization(root, {});
   const ports: number[] = [];
   while (ports.length < size * 2) {
     const port = await freePort();
@@ -29,6 +34,7 @@ export async function startProofCluster(name: string, size = 3): Promise<ProofCl
         port,
         storeDir: join(root, `n${i}`),
         serverName: `${name}-n${i}`,
+        configFile,
         cluster: { name, port: clusterPorts[i] ?? 0, routes: clusterPorts.filter((_, j) => j !== i) },
       }),
   );
@@ -43,5 +49,6 @@ export async function startProofCluster(name: string, size = 3): Promise<ProofCl
     await stop();
     throw err;
   }
-  return { servers, urls: servers.map((s) => s.url), stop };
+  const serviceEnv = (service: NatsService) => ({ NATS_USER: service, NATS_PASSWORD_FILE: join(credentialsDir, service) });
+  return { servers, urls: servers.map((s) => s.url), serviceEnv, stop };
 }

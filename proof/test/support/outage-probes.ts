@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, SUBJECTS, createExecutionStore, openExecutionsBucket, type ExecutionRecord, type ExecutionRequest } from '@faas/common';
+import { BUCKETS, FINAL_STATUSES, SUBJECTS, openBucket, type FunctionDefinition, createExecutionStore, openExecutionsBucket, type ExecutionRecord, type ExecutionRequest } from '@faas/common';
 import { uniqueName } from '@faas/common/testing';
 import type { NatsConnection } from 'nats';
 import { docker } from './observers.js';
@@ -32,19 +32,28 @@ export async function volumesMountedAt(runId: string, destination: string, since
 }
 
 /**
- * Publishes an execution request straight onto the stream, as a message from before the
- * registry's checks (or a publisher that trusts its input) would be: for images the registry
- * now refuses at registration.
+ * Stores a definition straight into the `functions` bucket and publishes its execution request
+ * straight onto the stream, as a definition from before the registry's checks would be: for
+ * images the registry now refuses at registration. (The spawner runs what the bucket says, not
+ * what the message says: docs/internal-trust.md.)
  */
 export async function publishRaw(nc: NatsConnection, image: string, timeoutSeconds = 5): Promise<string> {
+  const name = uniqueName('raw');
+  const at = new Date().toISOString();
+  const limits = { timeoutSeconds, memoryMb: 64, cpus: 0.5, network: 'none' as const };
+  const definition: FunctionDefinition = {
+    id: name, userId: 'proof-raw-user', name, image, description: '', env: {}, ...limits, revision: 1, createdAt: at, updatedAt: at,
+  };
+  const functions = await openBucket(nc, BUCKETS.functions, { replicas: 3 });
+  await functions.put(`${definition.userId}.${name}`, JSON.stringify(definition));
   const request: ExecutionRequest = {
     id: uniqueName('ex'),
-    userId: 'proof-raw-user',
-    function: 'raw',
+    userId: definition.userId,
+    function: name,
     image,
     argument: 'x',
     env: {},
-    limits: { timeoutSeconds, memoryMb: 64, cpus: 0.5, network: 'none' },
+    limits,
     queuedAt: new Date().toISOString(),
   };
   await nc.jetstream().publish(SUBJECTS.exec(request.userId), JSON.stringify(request), { msgID: request.id });

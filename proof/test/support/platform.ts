@@ -55,8 +55,8 @@ async function startProofPlatform(): Promise<ProofPlatform> {
   writeFileSync(adminPasswordFile, admin.password);
 
   const [auth, registry] = await Promise.all([
-    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, BCRYPT_COST: '4', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD_FILE: adminPasswordFile } }),
-    ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: common }),
+    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, ...cluster.serviceEnv('auth'), BCRYPT_COST: '4', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD_FILE: adminPasswordFile } }),
+    ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: { ...common, ...cluster.serviceEnv('registry') } }),
   ]);
   const publishers: ServiceProcess[] = [];
   const addPublisher = async (env: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> => {
@@ -64,7 +64,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
       workspace: 'publisher-service',
       name: `publisher-${publishers.length + 1}`,
       readyPath: '/publisher/ready',
-      env: { ...common, REGISTRY_URL: registry.url, MAX_CONCURRENT_PER_USER: '1000', ...env },
+      env: { ...common, ...cluster.serviceEnv('publisher'), REGISTRY_URL: registry.url, MAX_CONCURRENT_PER_USER: '1000', ...env },
     });
     publishers.push(publisher);
     return publisher;
@@ -78,6 +78,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
         readyPath: '/ready',
         env: {
           ...common,
+          ...cluster.serviceEnv('spawner'),
           SPAWNER_ID: `${runId}-s${i + 1}`,
           MAX_CONTAINERS: String(MAX_CONTAINERS),
           ACK_WAIT_MS: String(ACK_WAIT_MS),

@@ -1,4 +1,5 @@
 import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger, type RerunCause, type StoredExecution } from '@faas/common';
+import { authoritativeRequest, type FunctionSource } from './authoritative-request.js';
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
 import type { FileLimits } from './job-files.js';
@@ -16,6 +17,8 @@ export interface RunExecutionPorts {
   readonly store: ExecutionStore;
   readonly runner: ContainerRunner;
   readonly results: ResultPublisher;
+  /** Where the function's definition is read: what runs is decided there, not by the message. */
+  readonly functions: FunctionSource;
   /** Resolves a function's secrets at run time; absent: functions with secrets end as `error`. */
   readonly secrets?: SecretResolver;
   readonly policy: LimitPolicy;
@@ -92,17 +95,24 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
 }
 
 /** A run under this delivery's lease (or the re-publish of a record already final). */
-async function runLeased(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery, rerun?: RerunCause): Promise<RunOutcome> {
+async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, delivery: Delivery, rerun?: RerunCause): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
-  const stored = await ports.store.get(request.id);
+  const stored = await ports.store.get(message.id);
   const ended = await republishIfFinal(ports, stored);
   if (ended) return ended;
-  const started = runningRecord(stored?.record ?? queuedRecordFor(request, now()), delivery.attempt, ports.spawnerId, now(), rerun);
+  const resolution = await authoritativeRequest(ports.functions, message);
+  const { request } = resolution;
+  if (request.image !== message.image) {
+    ports.logger.warn({ executionId: request.id, messageImage: message.image, image: request.image }, 'the message named another image than the definition: the definition\'s runs');
+  }
+  const base = stored?.record ?? queuedRecordFor(request, now());
+  const started = runningRecord({ ...base, image: request.image }, delivery.attempt, ports.spawnerId, now(), rerun);
   const limits = resolveLimits(request.limits, ports.policy);
   const delayMs = ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS;
   const marker = await markRunning({ store: ports.store, logger: ports.logger, delayMs }, started, stored?.revision);
   let final: ExecutionRecord;
   try {
+    if (resolution.kind === 'gone') throw new Error(resolution.reason);
     const runEnv = await secretsFor(ports, request);
     const files = await filesOf(ports, request);
     const job = jobFor(request, limits, runEnv, files);

@@ -1,0 +1,174 @@
+import { BUCKETS, CONSUMERS, STREAMS } from './constants.js';
+
+/** Every NATS client of the platform connects as one of these users (docs/internal-trust.md). */
+export const NATS_SERVICES = ['auth', 'registry', 'publisher', 'spawner', 'autoscaler'] as const;
+export type NatsService = (typeof NATS_SERVICES)[number];
+
+export interface NatsPermissions {
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+/**
+ * Each user's replies come to its own inbox prefix (the client's `inboxPrefix`), and only it may
+ * subscribe there: with the shared `_INBOX.>` any user could read the answers to another's KV reads.
+ */
+export const natsInboxPrefix = (user: string): string => `_INBOX_${user}`;
+
+/** Buckets and streams named outside constants.ts (each next to its only user). */
+const LOGIN_FAILURES = 'login_failures';
+const USER_REQUESTS = 'user-requests';
+const SWEEPER = 'spawner-sweeper';
+const CALLBACKS = 'CALLBACKS';
+const CALLBACK_CONSUMER = 'publisher-callbacks';
+
+type Access = 'read' | 'write';
+
+/** JetStream API subjects that read one stream: info, direct and stored gets, and consumers for watches and key lists. */
+function streamRead(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    // Flow-control answers of the ordered consumers behind watches and key lists.
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/**
+ * Opening a bucket creates it when missing and its owner reconciles its settings; a writer also
+ * purges and deletes entries.
+ */
+function streamManage(stream: string, access: Access): string[] {
+  const manage = [`$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`];
+  return access === 'write' ? [...manage, `$JS.API.STREAM.PURGE.${stream}`, `$JS.API.STREAM.MSG.DELETE.${stream}`] : manage;
+}
+
+/** A KV bucket: its stream `KV_<bucket>`, its entries `$KV.<bucket>.<key>` (written by publishing there). */
+export function kvGrant(bucket: string, access: Access): string[] {
+  const stream = `KV_${bucket}`;
+  return [...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$KV.${bucket}.>`] : [])];
+}
+
+/** An object store: its stream `OBJ_<bucket>`, its chunks and metadata under `$O.<bucket>.>`. */
+export function objectStoreGrant(bucket: string, access: Access): string[] {
+  const stream = `OBJ_${bucket}`;
+  // The client looks its stream up by subject (stream names only, no content).
+  const lookup = '$JS.API.STREAM.NAMES';
+  return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$O.${bucket}.>`] : [])];
+}
+
+/** Every user: JetStream's account info (the client checks it before any other API call). */
+const EVERYONE = ['$JS.API.INFO'];
+
+/** The HTTP services each check tokens against `accounts` and count requests in `user-requests`. */
+const TOKEN_CHECKS = [...kvGrant(BUCKETS.accounts, 'read'), ...kvGrant(USER_REQUESTS, 'write')];
+
+const executions = STREAMS.executions;
+const spawnerConsumer = `${executions}.${CONSUMERS.spawner}`;
+
+/**
+ * The one table of who may do what (nats-server `permissions`, allow lists only: anything not
+ * listed is denied). Written to the NATS configuration by `natsAuthorizationConfig` for the
+ * stack, standalone mode and the test harness alike.
+ */
+export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = distinctSubjects({
+  auth: {
+    publish: [
+      ...EVERYONE,
+      ...kvGrant(BUCKETS.users, 'write'),
+      ...kvGrant(LOGIN_FAILURES, 'write'),
+      ...kvGrant(BUCKETS.accounts, 'write'),
+      ...kvGrant(USER_REQUESTS, 'write'),
+      // Erasing a user purges what other services stored for them.
+      ...[
+        BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
+        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState,
+      ].flatMap((b) => kvGrant(b, 'write')),
+    ],
+    subscribe: [`${natsInboxPrefix('auth')}.>`],
+  },
+  registry: {
+    publish: [
+      ...EVERYONE,
+      ...TOKEN_CHECKS,
+      ...kvGrant(BUCKETS.functions, 'write'),
+      ...kvGrant(BUCKETS.secrets, 'write'),
+      ...kvGrant(BUCKETS.triggers, 'write'),
+      ...kvGrant(BUCKETS.triggerTokens, 'write'),
+      ...objectStoreGrant(BUCKETS.objects, 'write'),
+      ...objectStoreGrant(BUCKETS.outputs, 'write'),
+    ],
+    subscribe: [`${natsInboxPrefix('registry')}.>`],
+  },
+  publisher: {
+    publish: [
+      ...EVERYONE,
+      ...TOKEN_CHECKS,
+      ...kvGrant(BUCKETS.executions, 'write'),
+      ...kvGrant(BUCKETS.executionIndex, 'write'),
+      ...kvGrant(BUCKETS.quotas, 'write'),
+      ...kvGrant(BUCKETS.functions, 'read'),
+      ...kvGrant(BUCKETS.callbackKeys, 'write'),
+      // Schedules: which tick fired (its own); webhooks: which token opens which trigger (the registry's).
+      ...kvGrant(BUCKETS.triggerState, 'write'),
+      ...kvGrant(BUCKETS.triggers, 'read'),
+      ...kvGrant(BUCKETS.triggerTokens, 'read'),
+      ...objectStoreGrant(BUCKETS.objects, 'read'),
+      ...objectStoreGrant(BUCKETS.outputs, 'read'),
+      // Queues executions; owns the stream's settings; never creates, reads or acks its consumer.
+      'faas.exec.>',
+      `$JS.API.STREAM.INFO.${executions}`,
+      `$JS.API.STREAM.CREATE.${executions}`,
+      `$JS.API.STREAM.UPDATE.${executions}`,
+      // Its own durable callback queue.
+      'faas.callback.>',
+      ...streamRead(CALLBACKS),
+      ...streamManage(CALLBACKS, 'read'),
+      `$JS.API.CONSUMER.DURABLE.CREATE.${CALLBACKS}.${CALLBACK_CONSUMER}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${CALLBACKS}.${CALLBACK_CONSUMER}`,
+      `$JS.ACK.${CALLBACKS}.${CALLBACK_CONSUMER}.>`,
+    ],
+    subscribe: [`${natsInboxPrefix('publisher')}.>`, 'faas.result.*'],
+  },
+  spawner: {
+    publish: [
+      ...EVERYONE,
+      ...kvGrant(BUCKETS.executions, 'write'),
+      ...kvGrant(BUCKETS.functions, 'read'),
+      ...kvGrant(BUCKETS.secrets, 'read'),
+      ...kvGrant(SWEEPER, 'write'),
+      ...kvGrant(BUCKETS.executionLeases, 'write'),
+      ...objectStoreGrant(BUCKETS.objects, 'read'),
+      ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      'faas.result.*',
+      // Consumes executions through the shared durable; the sweeper reads and drops stuck messages.
+      `$JS.API.STREAM.INFO.${executions}`,
+      `$JS.API.STREAM.CREATE.${executions}`,
+      `$JS.API.STREAM.MSG.GET.${executions}`,
+      `$JS.API.STREAM.MSG.DELETE.${executions}`,
+      `$JS.API.CONSUMER.INFO.${spawnerConsumer}`,
+      `$JS.API.CONSUMER.CREATE.${spawnerConsumer}`,
+      `$JS.API.CONSUMER.CREATE.${spawnerConsumer}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${spawnerConsumer}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${spawnerConsumer}`,
+      `$JS.ACK.${spawnerConsumer}.>`,
+    ],
+    subscribe: [`${natsInboxPrefix('spawner')}.>`, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${spawnerConsumer}`],
+  },
+  // Reads the spawners' backlog (consumer info: counts only), nothing else.
+  autoscaler: {
+    publish: [...EVERYONE, `$JS.API.CONSUMER.INFO.${spawnerConsumer}`],
+    subscribe: [`${natsInboxPrefix('autoscaler')}.>`],
+  },
+});
+
+function distinctSubjects(table: Record<NatsService, NatsPermissions>): Readonly<Record<NatsService, NatsPermissions>> {
+  const entries = Object.entries(table).map(([service, p]) => [service, Object.freeze({ publish: [...new Set(p.publish)], subscribe: [...new Set(p.subscribe)] })]);
+  return Object.freeze(Object.fromEntries(entries) as Record<NatsService, NatsPermissions>);
+}

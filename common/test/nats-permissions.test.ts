@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { connect, type KV, type NatsConnection } from 'nats';
+import {
+  BUCKETS,
+  CONSUMERS,
+  STREAMS,
+  SUBJECTS,
+  connectNats,
+  createLogger,
+  ensureExecutionsStream,
+  openBucket,
+  type NatsService,
+} from '../src/index.js';
+import { eventually, rejection, startNatsCluster, uniqueName, type NatsCluster } from '../src/testing/index.js';
+
+const SHORT = 3_000;
+
+/** Issue 16 item 10: the authorization the platform runs with, on a real 3-node cluster. */
+describe('NATS authorization: each service may do its own work and nothing else', function () {
+  this.timeout(60_000);
+  let cluster: NatsCluster;
+  const clients = new Map<NatsService, NatsConnection>();
+  let users: KV;
+  const userKey = uniqueName('alice');
+
+  const as = (service: NatsService): NatsConnection => {
+    const nc = clients.get(service);
+    if (!nc) throw new Error(`no connection for ${service}`);
+    return nc;
+  };
+  const bind = (service: NatsService, bucket: string): Promise<KV> => as(service).jetstream({ timeout: SHORT }).views.kv(bucket, { bindOnly: true });
+
+  before(async function () {
+    this.timeout(90_000);
+    cluster = await startNatsCluster(3, { authorization: 'platform' });
+    for (const service of ['auth', 'registry', 'publisher', 'spawner'] as const) {
+      const auth = { user: service, password: cluster.passwords[service] };
+      clients.set(service, await connectNats({ servers: cluster.urls, name: `perm-${service}`, logger: createLogger('perm', 'silent'), auth }));
+    }
+    // Each as its owner would: a just-started cluster may still be placing the first R3 streams.
+    users = await eventually(() => openBucket(as('auth'), BUCKETS.users, { replicas: 3 }), 30_000, 500);
+    await users.put(userKey, JSON.stringify({ username: 'alice', hash: '$2b$10$secret' }));
+    await eventually(() => ensureExecutionsStream(as('spawner'), { replicas: 3 }).then(() => true), 30_000, 500);
+  });
+  after(async () => {
+    for (const nc of clients.values()) await nc.close();
+    await cluster?.stop();
+  });
+
+  it('refuses a client with no credentials, and one with a wrong password', async () => {
+    const anonymous = await rejection(connect({ servers: [...cluster.urls], timeout: SHORT }));
+    expect(anonymous.message).to.match(/authorization violation/i);
+    const wrong = await rejection(connect({ servers: [...cluster.urls], user: 'publisher', pass: 'not-it', timeout: SHORT }));
+    expect(wrong.message).to.match(/authorization violation/i);
+  });
+
+  it('lets auth read the users bucket and no other service', async () => {
+    expect((await (await bind('auth', BUCKETS.users)).get(userKey))?.string()).to.contain('alice');
+    for (const service of ['registry', 'publisher', 'spawner'] as const) {
+      const denied = await rejection(bind(service, BUCKETS.users).then((kv) => kv.get(userKey)));
+      expect(denied.message, service).to.match(/permission|timeout/i);
+    }
+  });
+
+  it('lets no service but auth write the users bucket', async () => {
+    for (const service of ['registry', 'publisher', 'spawner'] as const) {
+      const js = as(service).jetstream({ timeout: SHORT });
+      const denied = await rejection(js.publish(`$KV.${BUCKETS.users}.${uniqueName('mallory')}`, '{"role":"admin"}'));
+      expect(denied.message, service).to.match(/permission|timeout|no responders/i);
+    }
+  });
+
+  it('lets the publisher queue an execution and no other service', async () => {
+    const ack = await as('publisher').jetstream({ timeout: SHORT }).publish(SUBJECTS.exec('u1'), '{}', { msgID: uniqueName('ex') });
+    expect(ack.stream).to.equal(STREAMS.executions);
+    for (const service of ['auth', 'registry', 'spawner'] as const) {
+      const denied = await rejection(as(service).jetstream({ timeout: SHORT }).publish(SUBJECTS.exec('u1'), '{"image":"evil"}'));
+      expect(denied.message, service).to.match(/permission|timeout|no responders/i);
+    }
+  });
+
+  it('lets the spawner consume executions, and the publisher neither consume them nor make a consumer of its own', async () => {
+    const message = await as('spawner').jetstream({ timeout: SHORT }).consumers.get(STREAMS.executions, CONSUMERS.spawner);
+    const batch = await message.fetch({ max_messages: 1, expires: 2_000 });
+    let fetched = 0;
+    for await (const msg of batch) {
+      fetched += 1;
+      msg.ack();
+    }
+    expect(fetched).to.equal(1);
+
+    const pjs = as('publisher').jetstream({ timeout: SHORT });
+    const pull = await rejection(
+      (async () => {
+        const consumer = await pjs.consumers.get(STREAMS.executions, CONSUMERS.spawner);
+        for await (const _ of await consumer.fetch({ max_messages: 1, expires: 1_000 })) return;
+        throw new Error('timeout: fetched nothing');
+      })(),
+    );
+    expect(pull.message).to.match(/permission|timeout/i);
+    const jsm = await as('publisher').jetstreamManager({ timeout: SHORT });
+    const own = await rejection(jsm.consumers.add(STREAMS.executions, { durable_name: uniqueName('snoop'), filter_subject: SUBJECTS.execAll }));
+    expect(own.message).to.match(/permission|timeout/i);
+  });
+
+  it('keeps the spawner to reading functions and secrets: it cannot change a definition', async () => {
+    const functions = await openBucket(as('registry'), BUCKETS.functions, { replicas: 3 });
+    const key = `${uniqueName('u')}.fn`;
+    await functions.put(key, JSON.stringify({ image: 'echo' }));
+    expect((await (await bind('spawner', BUCKETS.functions)).get(key))?.string()).to.contain('echo');
+    const denied = await rejection((await bind('spawner', BUCKETS.functions)).put(key, JSON.stringify({ image: 'evil' })));
+    expect(denied.message).to.match(/permission|timeout|no responders/i);
+    expect((await functions.get(key))?.string()).to.contain('echo');
+  });
+
+  it('keeps replies private: no service may listen on another one\'s inbox or on the shared one', async () => {
+    for (const subject of ['_INBOX.>', '_INBOX_auth.>', '>']) {
+      const sub = as('spawner').subscribe(subject, { timeout: SHORT });
+      const denied = await rejection(
+        (async () => {
+          for await (const _ of sub) return;
+        })(),
+      );
+      expect(denied.message, subject).to.match(/permission/i);
+    }
+  });
+});
