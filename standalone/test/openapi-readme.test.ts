@@ -24,11 +24,13 @@ describe('OpenAPI: the README curl examples, replayed, answer as the document sa
   });
   after(() => platform.stop());
 
-  it('replays every curl example of the README in order; each request and answer matches /openapi.json', async () => {
+  it('replays every curl example of the README and docs/api.md in order; each request and answer matches /openapi.json', async () => {
     // The harness's NATS cluster is shared by the whole run: a fresh user stands in for alice.
     const username = uniqueName('readme');
-    const statements = readmeCurlStatements(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
-    expect(statements.length, 'curl examples found in the README').to.be.greaterThan(20);
+    // The README's quick start, then docs/api.md, which goes on with the quick start's $TOKEN.
+    const markdown = ['README.md', 'docs/api.md'].map((file) => readFileSync(join(repoRoot, file), 'utf8')).join('\n');
+    const statements = readmeCurlStatements(markdown);
+    expect(statements.length, 'curl examples found in the README and docs/api.md').to.be.greaterThan(20);
     const vars: Record<string, string> = {};
     const problems: string[] = [];
     const exchanges: Exchange[] = [];
