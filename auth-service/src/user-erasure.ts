@@ -1,7 +1,7 @@
 import { BUCKETS, type Logger, type TriggerDefinition } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 
-/** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota. */
+/** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota, triggers, callback key. */
 export type UserEraser = (userId: string) => Promise<{ functions: number; secrets: number; executions: number }>;
 
 async function bindIfExists(nc: NatsConnection, name: string): Promise<KV | undefined> {
@@ -58,6 +58,8 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
       await purgeAll(index, indexKeys);
     }
     if (quotas && (await quotas.get(userId))) await quotas.purge(userId);
+    const callbackKeys = await bindIfExists(nc, BUCKETS.callbackKeys);
+    if (callbackKeys && (await callbackKeys.get(userId))) await callbackKeys.purge(userId);
     const triggers = await purgeTriggers(nc, userId);
     logger.info({ userId, ...erased, triggers }, 'user data erased');
     return erased;

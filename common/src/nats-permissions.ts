@@ -88,7 +88,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       // Erasing a user purges what other services stored for them.
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
-        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState,
+        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys,
       ].flatMap((b) => kvGrant(b, 'write')),
     ],
     subscribe: [`${natsInboxPrefix('auth')}.>`],

@@ -106,9 +106,10 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect((await patch(user.username, { maxConcurrent: 4 })).status).to.equal(200);
     const hook = await request<{ token: string }>(`${base}/registry/triggers`, { token: user.token, body: { name: 'doomed-hook', kind: 'webhook', function: fn } });
     expect(hook.status).to.equal(201);
+    expect((await request(`${base}/publisher/callback-key`, { token: user.token })).status, 'the callback key, made on first read').to.equal(200);
     const buckets = Object.fromEntries(
       await Promise.all(
-        [BUCKETS.users, BUCKETS.functions, BUCKETS.secrets, BUCKETS.executions, BUCKETS.executionIndex, BUCKETS.quotas, BUCKETS.accounts, BUCKETS.triggers, BUCKETS.triggerTokens].map(
+        [BUCKETS.users, BUCKETS.functions, BUCKETS.secrets, BUCKETS.executions, BUCKETS.executionIndex, BUCKETS.quotas, BUCKETS.accounts, BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.callbackKeys].map(
           async (name) => [name, await openBucket(nc, name, { replicas: 3 })] as const,
         ),
       ),
@@ -120,6 +121,7 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(await bucket(BUCKETS.quotas).get(userId)).to.not.equal(null);
     expect(await keysOf(bucket(BUCKETS.triggers), `${userId}.>`)).to.have.length(1);
     expect((await bucket(BUCKETS.triggerTokens).get(webhookTokenHash(hook.body.token)))?.operation).to.equal('PUT');
+    expect((await bucket(BUCKETS.callbackKeys).get(userId))?.operation).to.equal('PUT');
 
     const deleted = await request(`${base}/auth/admin/users/${user.username}`, { method: 'DELETE', token: adminToken });
     expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
@@ -129,6 +131,7 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(await keysOf(bucket(BUCKETS.executionIndex), `${userId}.>`)).to.deep.equal([]);
     expect(await keysOf(bucket(BUCKETS.triggers), `${userId}.>`)).to.deep.equal([]);
     expect((await bucket(BUCKETS.triggerTokens).get(webhookTokenHash(hook.body.token)))?.operation ?? 'gone').to.not.equal('PUT');
+    expect((await bucket(BUCKETS.callbackKeys).get(userId))?.operation ?? 'gone').to.not.equal('PUT');
     for (const id of ids) expect((await bucket(BUCKETS.executions).get(id))?.operation ?? 'gone').to.not.equal('PUT');
     expect((await bucket(BUCKETS.quotas).get(userId))?.operation ?? 'gone').to.not.equal('PUT');
     expect((await bucket(BUCKETS.users).get(user.username.toLowerCase()))?.operation ?? 'gone').to.not.equal('PUT');
