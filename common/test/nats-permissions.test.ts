@@ -8,6 +8,7 @@ import {
   connectNats,
   createLogger,
   ensureExecutionsStream,
+  NATS_PERMISSIONS,
   openBucket,
   type NatsService,
 } from '../src/index.js';
@@ -123,5 +124,17 @@ describe('NATS authorization: each service may do its own work and nothing else'
       );
       expect(denied.message, subject).to.match(/permission/i);
     }
+  });
+});
+
+describe('NATS authorization table: no bucket without a writer', () => {
+  it('grants every bucket of BUCKETS to at least one service for writing (a bucket added without a grant fails here)', () => {
+    const writable = (bucket: string): NatsService[] =>
+      (Object.entries(NATS_PERMISSIONS) as [NatsService, { publish: readonly string[] }][])
+        .filter(([, p]) => p.publish.includes(`$KV.${bucket}.>`) || p.publish.includes(`$O.${bucket}.>`))
+        .map(([service]) => service);
+    const orphans = Object.values(BUCKETS).filter((bucket) => writable(bucket).length === 0);
+    expect(orphans, 'buckets no service may write').to.deep.equal([]);
+    expect(writable(BUCKETS.users)).to.deep.equal(['auth']);
   });
 });
