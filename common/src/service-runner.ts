@@ -18,10 +18,22 @@ export function boundPort(server: Server): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** Stops taking connections; in-flight requests finish, idle keep-alive sockets are closed. */
-export function closeServer(server: Server): Promise<void> {
+/** How long in-flight requests get to finish at shutdown before their connections are cut. */
+export const REQUEST_DRAIN_MS = 10_000;
+
+/**
+ * Stops taking connections; in-flight requests get `drainMs` to finish, idle keep-alive sockets are
+ * closed at once, and whatever is still open after `drainMs` is cut: a client that never ends its
+ * request (or a handler that never answers) cannot hold the shutdown past the grace period.
+ */
+export function closeServer(server: Server, drainMs = REQUEST_DRAIN_MS): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+    cut.unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
