@@ -1,4 +1,5 @@
 import type { KV, NatsConnection } from 'nats';
+import { ConflictError } from './errors.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
 
@@ -40,4 +41,14 @@ export function isWrongLastSequence(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const apiCode = (err as { api_error?: { err_code?: number } }).api_error?.err_code;
   return apiCode === 10071 || /wrong last sequence/i.test(err.message);
+}
+
+/** A revision-checked write whose race was lost becomes a ConflictError (409) saying `message`. */
+export async function conflictOnRace<T>(write: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isWrongLastSequence(err)) throw new ConflictError(message, { cause: err });
+    throw err;
+  }
 }

@@ -1,5 +1,6 @@
-import { ConflictError, isWrongLastSequence, retryPassing, type FunctionDefinition } from '@faas/common';
+import type { FunctionDefinition } from '@faas/common';
 import type { KV } from 'nats';
+import { userEntries } from './user-entries.js';
 
 export interface StoredFunction {
   readonly definition: FunctionDefinition;
@@ -20,46 +21,16 @@ export interface FunctionStore {
   names(userId: string): Promise<string[]>;
 }
 
-const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
-
-async function conflictOnRace<T>(write: () => Promise<T>, message: string): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isWrongLastSequence(err)) throw new ConflictError(message, { cause: err });
-    throw err;
-  }
-}
-
 export function createFunctionStore(kv: KV): FunctionStore {
-  const encode = (definition: FunctionDefinition): string => JSON.stringify(definition);
+  const entries = userEntries<FunctionDefinition>(kv, 'function');
   return {
-    async create(definition) {
-      const key = keyOf(definition.userId, definition.name);
-      await conflictOnRace(() => kv.create(key, encode(definition)), `function ${definition.name} already exists`);
-    },
+    create: (definition) => entries.create(definition.userId, definition.name, definition),
     async get(userId, name) {
-      // Reads are safe to repeat: a leader election (node loss) is retried before it becomes a 503.
-      const entry = await retryPassing(() => kv.get(keyOf(userId, name)));
-      if (!entry || entry.operation !== 'PUT') return undefined;
-      return { definition: entry.json<FunctionDefinition>(), kvRevision: entry.revision };
+      const stored = await entries.get(userId, name);
+      return stored && { definition: stored.value, kvRevision: stored.kvRevision };
     },
-    async update(definition, kvRevision) {
-      const key = keyOf(definition.userId, definition.name);
-      await conflictOnRace(() => kv.update(key, encode(definition), kvRevision), `function ${definition.name} was changed meanwhile`);
-    },
-    async remove(userId, name, kvRevision) {
-      await conflictOnRace(() => kv.delete(keyOf(userId, name), { previousSeq: kvRevision }), `function ${name} was changed meanwhile`);
-    },
-    async names(userId) {
-      const prefix = `${userId}.`;
-      return retryPassing(async () => {
-        const names: string[] = [];
-        for await (const key of await kv.keys(`${prefix}>`)) {
-          if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
-        }
-        return names;
-      });
-    },
+    update: (definition, kvRevision) => entries.update(definition.userId, definition.name, definition, kvRevision),
+    remove: (userId, name, kvRevision) => entries.remove(userId, name, kvRevision),
+    names: (userId) => entries.names(userId),
   };
 }

@@ -1,4 +1,4 @@
-import { ConflictError, isWrongLastSequence, type SealedSecret } from '@faas/common';
+import { conflictOnRace, type SealedSecret } from '@faas/common';
 import type { KV } from 'nats';
 
 /** What the API shows of a secret: never its value. */
@@ -26,26 +26,19 @@ export interface SecretStore {
 
 const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
 
-async function conflictOnRace(write: () => Promise<unknown>, message: string): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (isWrongLastSequence(err)) throw new ConflictError(message, { cause: err });
-    throw err;
-  }
-}
-
 export function createSecretStore(kv: KV): SecretStore {
   return {
-    create: (userId, secret) =>
-      conflictOnRace(() => kv.create(keyOf(userId, secret.name), JSON.stringify(secret)), `secret ${secret.name} already exists`),
+    async create(userId, secret) {
+      await conflictOnRace(() => kv.create(keyOf(userId, secret.name), JSON.stringify(secret)), `secret ${secret.name} already exists`);
+    },
     async get(userId, name) {
       const entry = await kv.get(keyOf(userId, name));
       if (!entry || entry.operation !== 'PUT') return undefined;
       return { secret: entry.json<StoredSecret>(), kvRevision: entry.revision };
     },
-    update: (userId, secret, kvRevision) =>
-      conflictOnRace(() => kv.update(keyOf(userId, secret.name), JSON.stringify(secret), kvRevision), `secret ${secret.name} was changed meanwhile`),
+    async update(userId, secret, kvRevision) {
+      await conflictOnRace(() => kv.update(keyOf(userId, secret.name), JSON.stringify(secret), kvRevision), `secret ${secret.name} was changed meanwhile`);
+    },
     // Purge: an earlier sealed value must not linger in the bucket's history.
     remove: (userId, name) => kv.purge(keyOf(userId, name)),
     async names(userId) {

@@ -1,5 +1,6 @@
-import { ConflictError, isWrongLastSequence, retryPassing, triggerKey, type TriggerDefinition, type WebhookTokenEntry } from '@faas/common';
+import type { TriggerDefinition, WebhookTokenEntry } from '@faas/common';
 import type { KV } from 'nats';
+import { userEntries } from './user-entries.js';
 
 export interface StoredTrigger {
   readonly trigger: TriggerDefinition;
@@ -20,41 +21,17 @@ export interface TriggerStore {
   removeToken(hash: string): Promise<void>;
 }
 
-async function conflictOnRace<T>(write: () => Promise<T>, message: string): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isWrongLastSequence(err)) throw new ConflictError(message, { cause: err });
-    throw err;
-  }
-}
-
 export function createTriggerStore(kv: KV, tokens: KV): TriggerStore {
-  const encode = (trigger: TriggerDefinition): string => JSON.stringify(trigger);
+  const entries = userEntries<TriggerDefinition>(kv, 'trigger');
   return {
-    async create(trigger) {
-      await conflictOnRace(() => kv.create(triggerKey(trigger.userId, trigger.name), encode(trigger)), `trigger ${trigger.name} already exists`);
-    },
+    create: (trigger) => entries.create(trigger.userId, trigger.name, trigger),
     async get(userId, name) {
-      const entry = await retryPassing(() => kv.get(triggerKey(userId, name)));
-      if (!entry || entry.operation !== 'PUT') return undefined;
-      return { trigger: entry.json<TriggerDefinition>(), kvRevision: entry.revision };
+      const stored = await entries.get(userId, name);
+      return stored && { trigger: stored.value, kvRevision: stored.kvRevision };
     },
-    async update(trigger, kvRevision) {
-      const key = triggerKey(trigger.userId, trigger.name);
-      await conflictOnRace(() => kv.update(key, encode(trigger), kvRevision), `trigger ${trigger.name} was changed meanwhile`);
-    },
-    async remove(userId, name, kvRevision) {
-      await conflictOnRace(() => kv.delete(triggerKey(userId, name), { previousSeq: kvRevision }), `trigger ${name} was changed meanwhile`);
-    },
-    async names(userId) {
-      const prefix = `${userId}.`;
-      return retryPassing(async () => {
-        const names: string[] = [];
-        for await (const key of await kv.keys(`${prefix}>`)) if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
-        return names;
-      });
-    },
+    update: (trigger, kvRevision) => entries.update(trigger.userId, trigger.name, trigger, kvRevision),
+    remove: (userId, name, kvRevision) => entries.remove(userId, name, kvRevision),
+    names: (userId) => entries.names(userId),
     async putToken(hash, entry) {
       await tokens.put(hash, JSON.stringify(entry));
     },

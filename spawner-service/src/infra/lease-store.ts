@@ -1,4 +1,4 @@
-import { BUCKETS, ConflictError, isWrongLastSequence, openBucket, type Logger } from '@faas/common';
+import { BUCKETS, conflictOnRace, openBucket, type Logger } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 import { newInstanceId, type Lease, type LeaseSettings, type LeaseStore } from '../domain/execution-lease.js';
 import type { SpawnerConfig } from '../config.js';
@@ -17,15 +17,6 @@ export async function openLeaseBucket(nc: NatsConnection, replicas: number, owne
   return openBucket(nc, BUCKETS.executionLeases, { replicas, ttlMs: LEASE_BUCKET_TTL_MS, owner });
 }
 
-async function conflictChecked<T>(write: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isWrongLastSequence(err)) throw new ConflictError(what, { cause: err });
-    throw err;
-  }
-}
-
 export function kvLeaseStore(kv: KV): LeaseStore {
   return {
     async get(id) {
@@ -33,10 +24,10 @@ export function kvLeaseStore(kv: KV): LeaseStore {
       if (!entry || entry.operation !== 'PUT') return undefined;
       return { lease: entry.json<Lease>(), revision: entry.revision };
     },
-    create: (id, lease) => conflictChecked(() => kv.create(id, JSON.stringify(lease)), `lease of ${id} exists`),
-    update: (id, lease, revision) => conflictChecked(() => kv.update(id, JSON.stringify(lease), revision), `lease of ${id} changed meanwhile`),
+    create: (id, lease) => conflictOnRace(() => kv.create(id, JSON.stringify(lease)), `lease of ${id} exists`),
+    update: (id, lease, revision) => conflictOnRace(() => kv.update(id, JSON.stringify(lease), revision), `lease of ${id} changed meanwhile`),
     async remove(id, revision) {
-      await conflictChecked(() => kv.delete(id, { previousSeq: revision }), `lease of ${id} changed meanwhile`);
+      await conflictOnRace(() => kv.delete(id, { previousSeq: revision }), `lease of ${id} changed meanwhile`);
     },
   };
 }
