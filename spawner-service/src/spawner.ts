@@ -101,15 +101,19 @@ async function loadWarmConfig(config: SpawnerConfig, logger: Logger): Promise<Wa
   }
 }
 
-/** JetStream answers "no suitable peers" while a fresh cluster is still forming: wait for it. */
-async function setUpQueuePatiently(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
+/**
+ * JetStream answers "no suitable peers" or times out while a fresh or loaded cluster is still
+ * forming: each start-up step that makes or opens a stream or bucket waits for it, up to
+ * SETUP_PATIENCE_MS, instead of letting the spawner exit at start.
+ */
+async function patiently<T>(what: string, setUp: () => Promise<T>, logger: Logger): Promise<T> {
   const deadline = Date.now() + SETUP_PATIENCE_MS;
   for (;;) {
     try {
-      return await setUpQueue(nc, config, logger);
+      return await setUp();
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      logger.warn({ err }, 'executions stream not ready yet; retrying');
+      logger.warn({ err }, `${what} not ready yet; retrying`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
@@ -121,7 +125,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const logger = deps.logger.child({ spawner: config.spawnerId });
   const registry = deps.metrics?.registry ?? new Registry();
   const metrics = createSpawnerMetrics(registry, config.maxContainers, config.metricsFunctionLabels);
-  const queue = await setUpQueuePatiently(nc, config, logger);
+  const queue = await patiently('executions stream', () => setUpQueue(nc, config, logger), logger);
   registerQueueDepth(registry, queue.jsm, logger);
   const tracing = startTracing(config.tracing, logger);
   const docker = deps.docker ?? new Docker({ socketPath: config.dockerSocket });
@@ -167,14 +171,14 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     logger,
     onAbandoned: (request, deliveries) => abandonExecution({ store, results, logger }, request, deliveries),
   });
-  const stuck = await startSweeper({
+  const stuck = await patiently('the sweeper bucket', () => startSweeper({
     nc, jsm: queue.jsm, records: queue.kv, store, results, spawnerId: config.spawnerId, replicas: config.natsReplicas, ...config.stuckSweep, logger,
-  });
+  }), logger);
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
   const secrets = config.keyring
-    ? createSecretResolver(await openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), config.keyring)
+    ? createSecretResolver(await patiently('the secrets bucket', () => openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), logger), config.keyring)
     : undefined;
-  const files = await openFiles(nc, config);
+  const files = await patiently('the object buckets', () => openFiles(nc, config), logger);
   const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
   const leases = leaseSettings({ kv: queue.leases, config, logger, heartbeatMs, metrics });
   const ports = {
