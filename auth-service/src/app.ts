@@ -54,7 +54,7 @@ export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics })
 /** Opens the users and accounts buckets, sets up the first admin, and wires the ports the routes need. */
 export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, logger: Logger): Promise<AuthDeps> {
   // The auth service owns the settings of the users and login-failures buckets.
-  const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas, owner: logger });
+  const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas, owner: logger, leaderReads: true });
   const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS, owner: logger });
   const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger);
   const users = createUserStore(kv);

@@ -13,27 +13,30 @@ export interface BucketOptions {
    * (and each change logged here). Others create the bucket if it is missing and leave it as it is.
    */
   readonly owner?: Logger;
+  /**
+   * Reads go to the stream's leader (read-your-writes) instead of any replica. A direct get may be
+   * answered by a replica that has not applied the last write yet (a login right after its
+   * registration saw no user, under load on three nodes); a leader read cannot be answered at all
+   * while the bucket elects a new leader (a node loss: ~5-10 s). So only where a stale read is
+   * wrong: the users bucket.
+   */
+  readonly leaderReads?: boolean;
 }
 
-/**
- * Opens a KV bucket, creating it with the given replica count when it does not exist yet.
- * Reads go to the stream's leader (`allow_direct: false`): a direct get may be answered by a
- * replica that has not applied the last write yet, and a login right after its registration then
- * saw no user (seen under load on three nodes). A leader read sees every acknowledged write.
- */
+/** Opens a KV bucket, creating it with the given replica count when it does not exist yet. */
 export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions): Promise<KV> {
   const js = nc.jetstream({ timeout: 10_000 });
   const kv = await js.views.kv(name, {
     replicas: options.replicas,
     history: options.history ?? 1,
-    allow_direct: false,
     ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
   });
   if (options.owner) {
     const jsm = await nc.jetstreamManager({ timeout: 10_000 });
     await reconcileStream(jsm, `KV_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);
   }
-  return kv;
+  // The stream keeps direct gets allowed for everyone else; this handle asks the leader.
+  return options.leaderReads ? js.views.kv(name, { bindOnly: true, allow_direct: false }) : kv;
 }
 
 /** A KV create/update that lost a race reports "wrong last sequence" (JetStream error 10071). */

@@ -69,8 +69,8 @@ describe('bucket reads: read-your-writes on a replicated bucket', () => {
     await nc.drain();
   });
 
-  it('asks the stream leader (STREAM.MSG.GET), never a possibly lagging replica (DIRECT.GET)', async () => {
-    const kv = await openBucket(nc, name, { replicas: 3 });
+  it('with leaderReads, asks the stream leader (STREAM.MSG.GET), never a possibly lagging replica (DIRECT.GET)', async () => {
+    const kv = await openBucket(nc, name, { replicas: 3, leaderReads: true });
     // Both request subjects are plain NATS subjects: a subscriber sees every request sent on them.
     const direct = nc.subscribe(`$JS.API.DIRECT.GET.KV_${name}.>`);
     const directBare = nc.subscribe(`$JS.API.DIRECT.GET.KV_${name}`);
