@@ -58,8 +58,8 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
       await purgeAll(index, indexKeys);
     }
     if (quotas && (await quotas.get(userId))) await quotas.purge(userId);
-    const callbackKeys = await bindIfExists(nc, BUCKETS.callbackKeys);
-    if (callbackKeys && (await callbackKeys.get(userId))) await callbackKeys.purge(userId);
+    // Purged whether or not a read would show it: a key made a moment ago may not be on every replica yet.
+    await (await bindIfExists(nc, BUCKETS.callbackKeys))?.purge(userId);
     const triggers = await purgeTriggers(nc, userId);
     logger.info({ userId, ...erased, triggers }, 'user data erased');
     return erased;

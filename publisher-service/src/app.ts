@@ -96,10 +96,11 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
     openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.functions, { replicas }),
-    openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger }),
+    // Read after a rotation: the new key or token at once, never the old one from a lagging replica.
+    openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger, leaderReads: true }),
     openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.triggers, { replicas }),
-    openBucket(nc, BUCKETS.triggerTokens, { replicas }),
+    openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
     openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: 2 * 3_600_000 }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);

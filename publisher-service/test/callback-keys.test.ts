@@ -11,7 +11,7 @@ describe('publisher: callback signing keys', () => {
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'callback-keys-test', logger: createLogger('callback-keys-test', 'silent') });
-    kv = await openBucket(nc, BUCKETS.callbackKeys, { replicas: 3 });
+    kv = await openBucket(nc, BUCKETS.callbackKeys, { replicas: 3, leaderReads: true }); // as the publisher opens it
   });
   after(() => nc.close());
 
