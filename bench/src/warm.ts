@@ -46,11 +46,11 @@ async function execArm(image: string, runId: string): Promise<{ run(arg: string)
 /** One warm container driven directly over its supervisor: the floor of a warm run. */
 async function supervisorArm(image: string, runId: string, binary: Buffer): Promise<{ run(arg: string): Promise<number>; close(): Promise<void> }> {
   const logger = createLogger('bench', 'silent');
-  const volume = supervisorVolume(docker, binary);
+  const volume = supervisorVolume(docker, binary, logger);
   const sandbox = benchSandbox(runId);
   const j = job(image, runId);
   const spec = warmSpec({ job: j, key: warmKey(j, sandbox), entrypoint: ['/bin/sh', '/fn.sh'], volume: volume.name, volumes: [], idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
-  await volume.ensure(image, spec.Labels ?? {});
+  await volume.ensure(spec.Labels ?? {});
   const warm = await WarmContainer.start(docker, spec, logger);
   return {
     async run(arg) {

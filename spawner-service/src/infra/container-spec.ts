@@ -1,5 +1,11 @@
-import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, MountSettings } from 'dockerode';
 import type { ContainerJob } from '../domain/ports.js';
+
+/**
+ * A volume mount option: the engine never copies the image's own files at the mount path into an
+ * empty volume (it would, by default). dockerode's type lists every field; the engine needs only this.
+ */
+export const NO_COPY = { NoCopy: true } as NonNullable<MountSettings['VolumeOptions']>;
 
 export const LABELS = Object.freeze({
   managed: 'faas.managed',

@@ -11,6 +11,7 @@ import { OutputCapture } from './output-capture.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
 import { removeStaleFileVolumes } from './files/volume-sweep.js';
 import { runMs } from './run-time.js';
+import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
 
 export interface DockerRunnerOptions {
@@ -132,7 +133,14 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   return {
     async run(job) {
       // Executions with files run cold: per-run volumes can only be mounted at create time.
-      if (!job.files && warm?.wants(job)) return warm.run(job);
+      if (!job.files && warm?.wants(job)) {
+        try {
+          return await warm.run(job);
+        } catch (err) {
+          // Never a warm container whose supervisor is not the platform's: this run goes cold.
+          if (!(err instanceof SupervisorUnverifiedError)) throw err;
+        }
+      }
       const log = logger.child({ executionId: job.executionId, image: job.image });
       const t0 = Date.now();
       const files = job.files ? runFiles(docker, { ...job, files: job.files }, filesLabels(job, sandbox.extraLabels, spawnerId)) : undefined;

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { MountSettings } from 'dockerode';
 import { objectNameProblem, type ExecutionOutputs, type OutputFile } from '@faas/common';
 import type { ContainerJob, JobFiles } from '../../domain/ports.js';
+import { NO_COPY } from '../container-spec.js';
 import { readTar } from './tar-reader.js';
 import { tarStream } from './tar-writer.js';
 
@@ -30,8 +31,8 @@ export function runFiles(docker: Docker, job: ContainerJob & { files: JobFiles }
   const files = job.files;
   return {
     mounts: [
-      { Type: 'volume', Source: volumes.in, Target: `${FILES_DIR}/in`, ReadOnly: true },
-      { Type: 'volume', Source: volumes.out, Target: `${FILES_DIR}/out`, ReadOnly: false },
+      { Type: 'volume', Source: volumes.in, Target: `${FILES_DIR}/in`, ReadOnly: true, VolumeOptions: NO_COPY },
+      { Type: 'volume', Source: volumes.out, Target: `${FILES_DIR}/out`, ReadOnly: false, VolumeOptions: NO_COPY },
     ],
     async create() {
       for (const name of Object.values(volumes)) await docker.createVolume({ Name: name, Labels: { ...labels } });
@@ -46,8 +47,8 @@ export function runFiles(docker: Docker, job: ContainerJob & { files: JobFiles }
         HostConfig: {
           NetworkMode: 'none',
           Mounts: [
-            { Type: 'volume', Source: volumes.in, Target: `${FILL_DIR}/in` },
-            { Type: 'volume', Source: volumes.out, Target: `${FILL_DIR}/out` },
+            { Type: 'volume', Source: volumes.in, Target: `${FILL_DIR}/in`, VolumeOptions: NO_COPY },
+            { Type: 'volume', Source: volumes.out, Target: `${FILL_DIR}/out`, VolumeOptions: NO_COPY },
           ],
           LogConfig: { Type: 'none', Config: {} },
         },

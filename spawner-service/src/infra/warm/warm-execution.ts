@@ -44,7 +44,7 @@ export function createWarmExecution(options: {
   const pool = new WarmPool({ maxIdle: config.maxIdle, idleMs: config.idleMs, logger });
   const runner = createWarmRunner({
     ...options,
-    volume: supervisorVolume(options.docker, config.supervisor),
+    volume: supervisorVolume(options.docker, config.supervisor, logger),
     pool,
     onStart: options.onStart ?? (() => undefined),
     // The supervisor outlives the spawner's own idle timeout a little, never much.

@@ -53,7 +53,7 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
     const { entrypoint, volumes } = await images.facts(job.image, job.userId);
     job.onPhase?.('start');
     const spec = warmSpec({ job, key, entrypoint, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
-    await volume.ensure(job.image, spec.Labels ?? {});
+    await volume.ensure(spec.Labels ?? {});
     try {
       return await WarmContainer.start(docker, spec, logger);
     } catch (err) {

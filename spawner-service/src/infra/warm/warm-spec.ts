@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ContainerJob } from '../../domain/ports.js';
-import { LABELS, containerSpec, type SandboxSettings } from '../container-spec.js';
+import { LABELS, NO_COPY, containerSpec, type SandboxSettings } from '../container-spec.js';
 import { SUPERVISOR_DIR, SUPERVISOR_PATH } from './supervisor-volume.js';
 
 export const WARM_LABELS = Object.freeze({ warm: 'faas.warm', key: 'faas.warm-key' });
@@ -48,7 +48,7 @@ export function warmSpec(input: WarmSpecInput, sandbox: SandboxSettings, spawner
     AttachStdin: true,
     HostConfig: {
       ...base.HostConfig,
-      Mounts: [...(base.HostConfig?.Mounts ?? []), { Type: 'volume', Source: input.volume, Target: SUPERVISOR_DIR, ReadOnly: true }],
+      Mounts: [...(base.HostConfig?.Mounts ?? []), { Type: 'volume', Source: input.volume, Target: SUPERVISOR_DIR, ReadOnly: true, VolumeOptions: NO_COPY }],
     },
   };
 }
