@@ -20,6 +20,7 @@ COPY package.json .data/build-c[a] /tmp/build-ca/
 COPY package.json package-lock.json ./
 # One line per workspace in the root package.json.
 COPY common/package.json common/
+COPY testing/package.json testing/
 COPY auth-service/package.json auth-service/
 COPY registry-service/package.json registry-service/
 COPY spawner-service/package.json spawner-service/
@@ -68,6 +69,8 @@ FROM deps AS prod-deps
 ARG WORKSPACE
 RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
  && npm ci --omit=dev --workspace "${WORKSPACE}" --prefer-offline --no-audit --no-fund --loglevel=warn \
+ && if npm ls --omit=dev --all --workspace "${WORKSPACE}" 2>/dev/null | grep -q '@faas/testing'; then \
+      echo "${WORKSPACE}: the test harness @faas/testing would ship in the image" >&2; exit 1; fi \
  && mkdir -p common/node_modules "${WORKSPACE}/node_modules"
 
 # --- runtime: built workspace + common + production node_modules, non-root --------------

@@ -1,4 +1,4 @@
-import type { GatewaySettings } from './gateway-config.js';
+import type { GatewaySettings } from './gateway-settings.js';
 
 /** On every route: a request id that follows the request to the services, and CORS. */
 export function commonPlugins(s: GatewaySettings): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { freePort, rejection, eventually } from '@faas/common/testing';
+import { freePort, rejection, eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { AdminClient } from '../src/index.js';
 import { FakeAdminApi } from './fake-admin-api.js';

@@ -1,4 +1,4 @@
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
 import { AdminClient, applyGatewayConfig, buildGatewayConfig, configureGateway, loadGatewayConfig, type AdminResource } from '../src/index.js';
 import { FakeAdminApi } from './fake-admin-api.js';

@@ -1,4 +1,4 @@
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
 import { ConfigError, createLogger } from '@faas/common';
 import { loadGatewayConfig } from '../src/config.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from '@faas/common';
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
 import { buildGatewayConfig, loadGatewayConfig, RESOURCE_IDS, type AdminResource } from '../src/index.js';
 import { gatewayEnv, newSecrets } from './helpers.js';

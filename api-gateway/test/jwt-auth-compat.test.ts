@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createTokenVerifier, issueToken, jwtEnvShape, parseConfig, tokenSettingsFrom, type TokenSettings } from '@faas/common';
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
 import { z } from 'zod';
 import { buildGatewayConfig, loadGatewayConfig, RESOURCE_IDS } from '../src/index.js';

@@ -1,4 +1,4 @@
-import { request, uniqueName } from '@faas/common/testing';
+import { request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { startAuth, type AuthUnderTest } from './helpers.js';
 

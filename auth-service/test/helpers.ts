@@ -1,5 +1,5 @@
 import { connectNats, createLogger, createMetrics } from '@faas/common';
-import { serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls } from '@faas/common/testing';
+import { serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { connectAuthDeps, createApp } from '../src/app.js';
 import { loadAuthConfig, type AuthConfig } from '../src/config.js';

@@ -1,4 +1,4 @@
-import { eventually, request, uniqueName, type JsonResponse } from '@faas/common/testing';
+import { eventually, request, uniqueName, type JsonResponse } from '@faas/testing';
 import { expect } from 'chai';
 import { startAuth, type AuthUnderTest } from './helpers.js';
 

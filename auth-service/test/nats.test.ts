@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUCKETS } from '@faas/common';
-import { NatsServerProcess, eventually, freePort, request, uniqueName } from '@faas/common/testing';
+import { NatsServerProcess, eventually, freePort, request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { startAuth } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { createTokenVerifier } from '@faas/common';
-import { rejection, request, uniqueName } from '@faas/common/testing';
+import { rejection, request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import { startAuth, type AuthUnderTest } from './helpers.js';

@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { AckPolicy, connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { createLogger } from '@faas/common';
-import { TEST_LABEL, captured, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { TEST_LABEL, captured, testNatsUrls, uniqueName } from '@faas/testing';
 import { createSpawnerMetrics } from '@faas/spawner-service';
 import { createAutoscaleCheck } from '../src/domain/autoscale-check.js';
 import { jetStreamQueueMetrics } from '../src/infra/queue-metrics.js';

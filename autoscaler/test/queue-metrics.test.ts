@@ -1,6 +1,6 @@
 import { connect, type JetStreamManager, type NatsConnection, AckPolicy } from 'nats';
 import { expect } from 'chai';
-import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { jetStreamQueueMetrics } from '../src/infra/queue-metrics.js';
 
 describe('queue metrics from JetStream (real 3-node cluster)', () => {

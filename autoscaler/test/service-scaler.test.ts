@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import Docker from 'dockerode';
-import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, eventually, rejection, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, eventually, rejection, uniqueName } from '@faas/testing';
 import { dockerServiceScaler } from '../src/infra/service-scaler.js';
 
 /** Tasks of a service that run now. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitForPort } from '@faas/common/testing';
+import { freePort, waitForPort } from '@faas/testing';
 
 /** A child process we started and must stop: SIGTERM, then SIGKILL after a grace period. */
 async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { CONTROL_CHARS, CliUser, IMAGES, buildImages, startPlatformProcess, type PlatformProcess } from './support.js';
 
 interface Record_ {

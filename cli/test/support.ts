@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, startProcess, tempSecretFile, testNatsUrls, uniqueName, type RunningProcess } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, startProcess, tempSecretFile, testNatsUrls, uniqueName, type RunningProcess } from '@faas/testing';
 import { expect } from 'chai';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { z } from 'zod';
 import { ConfigError, MIN_JWT_SECRET_BYTES, jwtEnvShape, parseConfig } from '../src/index.js';
-import { tempSecretFile } from '../src/testing/index.js';
+import { tempSecretFile } from '@faas/testing';
 
 const secretIn = (value: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), 'faas-jwt-')), 'jwt-secret');

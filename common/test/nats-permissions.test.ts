@@ -12,7 +12,7 @@ import {
   openBucket,
   type NatsService,
 } from '../src/index.js';
-import { eventually, rejection, startNatsCluster, uniqueName, type NatsCluster } from '../src/testing/index.js';
+import { eventually, rejection, startNatsCluster, uniqueName, type NatsCluster } from '@faas/testing';
 
 const SHORT = 3_000;
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connectNats, createLogger } from '../src/index.js';
-import { captured, eventually, testNatsUrls } from '../src/testing/index.js';
+import { captured, eventually, testNatsUrls } from '@faas/testing';
 
 describe('NATS connection status logs', () => {
   it('keeps the periodic pingTimer events out of info-level logs', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connectNats, createLogger, isPassingFault, retryPassing, UnavailableError, ValidationError } from '../src/index.js';
-import { testNatsUrls, uniqueName } from '../src/testing/index.js';
+import { testNatsUrls, uniqueName } from '@faas/testing';
 
 describe('retryPassing: passing NATS faults retried within a budget', () => {
   it('retries "no responders" until a responder appears, then answers', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { newSecretsKeyLine } from '../src/testing/index.js';
+import { newSecretsKeyLine } from '@faas/testing';
 import { SecretUnreadableError, openSecret, parseSecretKeyring, sealSecret } from '../src/secret-box.js';
 
 describe('common: sealed secrets', () => {

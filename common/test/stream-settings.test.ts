@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { nanos, type NatsConnection } from 'nats';
 import { connectNats, createLogger, openBucket, openObjectBucket } from '../src/index.js';
-import { captured, testNatsUrls, uniqueName } from '../src/testing/index.js';
+import { captured, testNatsUrls, uniqueName } from '@faas/testing';
 
 describe('bucket and stream settings: the owner updates an existing bucket at start', () => {
   let nc: NatsConnection;

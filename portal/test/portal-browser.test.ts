@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTION_SCRIPTS, buildFunctionImage, request, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, buildFunctionImage, request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PORTAL_APP_DIR } from '../src/index.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@faas/common';
-import { request, serveApp, type RunningApp } from '@faas/common/testing';
+import { request, serveApp, type RunningApp } from '@faas/testing';
 import { expect } from 'chai';
 import { createApp } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { newFunction, newUser, submitAsync, waitAllFinal, type Execution, type Submitted } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';

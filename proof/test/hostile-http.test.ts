@@ -1,4 +1,4 @@
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
 import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, triggerEndpoints, triggerPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';

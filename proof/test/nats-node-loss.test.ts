@@ -1,4 +1,4 @@
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import type { JetStreamManager } from 'nats';
 import { countFinal, inParallel, newFunction, newUser, waitAllFinal, waitUntil, type Submitted } from './support/client.js';

@@ -1,4 +1,4 @@
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { FINAL_STATUSES, newFunction, newUser, waitAllFinal, waitUntil, type Execution } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';

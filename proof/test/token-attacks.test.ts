@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { SignJWT, type JWTPayload } from 'jose';
 import { newFunction, newUser, submitAsync, waitAllFinal, type User } from './support/client.js';

@@ -1,4 +1,4 @@
-import { buildFunctionImage, request, silentRegistry, uniqueName } from '@faas/common/testing';
+import { buildFunctionImage, request, silentRegistry, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';

@@ -1,12 +1,12 @@
 import { BUCKETS, connectNats, createExecutionStore, createLogger, ensureExecutionsStream, openBucket, openExecutionsBucket, type FunctionDefinition } from '@faas/common';
-import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { createExecutionIndex, type ExecutionIndex } from '../src/execution-index.js';
-import { submitExecution, type Caller, type ExecutionDeps } from '../src/executions.js';
-import { newExecutionId } from '../src/ids.js';
-import { createQuotaStore } from '../src/quota-store.js';
-import { createWorkQueue } from '../src/work-queue.js';
+import { createExecutionIndex, type ExecutionIndex } from '../src/executions/execution-index.js';
+import { submitExecution, type Caller, type ExecutionDeps } from '../src/executions/executions.js';
+import { newExecutionId } from '../src/executions/ids.js';
+import { createQuotaStore } from '../src/quota/quota-store.js';
+import { createWorkQueue } from '../src/executions/work-queue.js';
 
 describe('publisher: an argument past the NATS message limit', () => {
   let nc: NatsConnection;

@@ -1,8 +1,8 @@
 import { BUCKETS, connectNats, createLogger, openBucket, parseSecretKeyring } from '@faas/common';
-import { newSecretsKeyLine, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { newSecretsKeyLine, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV, NatsConnection } from 'nats';
-import { createCallbackKeys } from '../src/callback-keys.js';
+import { createCallbackKeys } from '../src/callbacks/callback-keys.js';
 
 describe('publisher: callback signing keys', () => {
   let nc: NatsConnection;

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connectNats, createExecutionStore, createLogger, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
-import { testNatsUrls, uniqueName } from '@faas/common/testing';
+import { testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { deliverQueuedCallback, type CallbackDeliveryDeps } from '../src/callback-delivery.js';
-import { newExecutionId } from '../src/ids.js';
-import { handleResult } from '../src/results.js';
+import { deliverQueuedCallback, type CallbackDeliveryDeps } from '../src/callbacks/callback-delivery.js';
+import { newExecutionId } from '../src/executions/ids.js';
+import { handleResult } from '../src/executions/results.js';
 
 /**
  * A spawner that gets a finished execution again (redelivery after a lost ack) re-publishes its

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionRecord } from '@faas/common';
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
-import { SIGNATURE_HEADER, verifyCallbackSignature } from '../src/callback-signing.js';
-import type { Resolver } from '../src/callback-target.js';
-import { postCallback, type CallbackOptions } from '../src/callbacks.js';
-import { newExecutionId } from '../src/ids.js';
+import { SIGNATURE_HEADER, verifyCallbackSignature } from '../src/callbacks/callback-signing.js';
+import type { Resolver } from '../src/callbacks/callback-target.js';
+import { postCallback, type CallbackOptions } from '../src/callbacks/callbacks.js';
+import { newExecutionId } from '../src/executions/ids.js';
 
 interface Hit {
   readonly headers: IncomingHttpHeaders;

@@ -1,6 +1,6 @@
-import { rejection } from '@faas/common/testing';
+import { rejection } from '@faas/testing';
 import { expect } from 'chai';
-import { checkCallbackUrl } from '../src/callbacks.js';
+import { checkCallbackUrl } from '../src/callbacks/callbacks.js';
 
 describe('publisher: callback URL policy (no SSRF)', () => {
   const refused = [

@@ -1,10 +1,10 @@
 import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, openExecutionsBucket, type ExecutionRecord } from '@faas/common';
-import { testNatsUrls, uniqueName } from '@faas/common/testing';
+import { testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { createExecutionIndex } from '../src/execution-index.js';
-import { listExecutions } from '../src/execution-reads.js';
-import { newExecutionId } from '../src/ids.js';
+import { createExecutionIndex } from '../src/executions/execution-index.js';
+import { listExecutions } from '../src/executions/execution-reads.js';
+import { newExecutionId } from '../src/executions/ids.js';
 
 describe('publisher: listing executions past 2000 index entries', function () {
   this.timeout(120_000);

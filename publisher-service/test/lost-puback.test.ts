@@ -10,14 +10,14 @@ import {
   type ExecutionStore,
   type FunctionDefinition,
 } from '@faas/common';
-import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { createExecutionIndex } from '../src/execution-index.js';
-import { submitExecution, type Caller, type ExecutionDeps } from '../src/executions.js';
-import { newExecutionId } from '../src/ids.js';
-import { createQuotaStore } from '../src/quota-store.js';
-import { createWorkQueue, type WorkQueue } from '../src/work-queue.js';
+import { createExecutionIndex } from '../src/executions/execution-index.js';
+import { submitExecution, type Caller, type ExecutionDeps } from '../src/executions/executions.js';
+import { newExecutionId } from '../src/executions/ids.js';
+import { createQuotaStore } from '../src/quota/quota-store.js';
+import { createWorkQueue, type WorkQueue } from '../src/executions/work-queue.js';
 
 /**
  * Our own WorkQueue port around the real one: the request really is stored on EXECUTIONS, then

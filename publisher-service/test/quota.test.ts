@@ -1,10 +1,10 @@
 import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
-import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { newExecutionId } from '../src/ids.js';
-import { createQuotaStore, type QuotaStore } from '../src/quota-store.js';
-import { executionSettled } from '../src/settled-check.js';
+import { newExecutionId } from '../src/executions/ids.js';
+import { createQuotaStore, type QuotaStore } from '../src/quota/quota-store.js';
+import { executionSettled } from '../src/executions/settled-check.js';
 
 describe('publisher: per-user quota store', () => {
   let nc: NatsConnection;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BUCKETS, createLogger, openBucket, type ExecutionRecord, type ScheduleTrigger } from '@faas/common';
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { decideTick } from '../src/triggers/schedule-decision.js';
 import { startScheduler } from '../src/triggers/scheduler.js';

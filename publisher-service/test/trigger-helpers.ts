@@ -11,7 +11,7 @@ import {
   type FunctionDefinition,
   type TriggerDefinition,
 } from '@faas/common';
-import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { connectPublisherDeps, createApp, type PublisherDeps } from '../src/app.js';
 import { loadPublisherConfig } from '../src/config.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BUCKETS, openBucket, triggerKey } from '@faas/common';
-import { eventually, request } from '@faas/common/testing';
+import { eventually, request } from '@faas/testing';
 import { expect } from 'chai';
 import { seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
 

@@ -17,17 +17,17 @@ import {
 } from '@faas/common';
 import type { Express, Router } from 'express';
 import type { NatsConnection } from 'nats';
-import { aliasRoutes } from './alias-routes.js';
+import { aliasRoutes } from './functions/alias-routes.js';
 import type { RegistryConfig } from './config.js';
-import { createFunctionStore } from './function-store.js';
-import { objectRoutes } from './object-routes.js';
-import type { ObjectDeps } from './objects.js';
-import { registryApiRoutes } from './openapi.js';
-import { functionRoutes, type RegistryRouteDeps } from './routes.js';
-import { secretRoutes, type SecretRouteDeps } from './secret-routes.js';
-import { createSecretStore } from './secret-store.js';
-import { triggerRoutes, type TriggerRouteDeps } from './trigger-routes.js';
-import { createTriggerStore } from './trigger-store.js';
+import { createFunctionStore } from './functions/function-store.js';
+import { objectRoutes } from './objects/object-routes.js';
+import type { ObjectDeps } from './objects/objects.js';
+import { registryApiRoutes } from './http/openapi.js';
+import { functionRoutes, type RegistryRouteDeps } from './functions/routes.js';
+import { secretRoutes, type SecretRouteDeps } from './secrets/secret-routes.js';
+import { createSecretStore } from './secrets/secret-store.js';
+import { triggerRoutes, type TriggerRouteDeps } from './triggers/trigger-routes.js';
+import { createTriggerStore } from './triggers/trigger-store.js';
 
 export const REGISTRY_PREFIX = '/registry';
 

@@ -1,6 +1,6 @@
 import { baseConfigFrom, baseEnvShape, envFields, jwtEnvShape, limitCeilingsEnvShape, parseConfig, secretsKeyEnvShape, tokenSettingsFrom, type Env, type TokenSettings } from '@faas/common';
 import { z } from 'zod';
-import { limitPolicyFrom } from './limits.js';
+import { limitPolicyFrom } from './functions/limits.js';
 
 const schema = z
   .object({

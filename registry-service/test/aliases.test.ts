@@ -1,5 +1,5 @@
 import type { FunctionDefinition } from '@faas/common';
-import { request, uniqueName } from '@faas/common/testing';
+import { request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { errorOf, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 

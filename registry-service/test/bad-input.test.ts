@@ -1,4 +1,4 @@
-import { request, uniqueName } from '@faas/common/testing';
+import { request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { errorOf, functionBody, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 

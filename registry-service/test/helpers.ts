@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectNats, createLogger, createMetrics, issueToken, type FunctionDefinition } from '@faas/common';
-import { request, serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls, uniqueName, type JsonResponse } from '@faas/common/testing';
+import { request, serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls, uniqueName, type JsonResponse } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { connectRegistryDeps, createApp } from '../src/app.js';
 import { loadRegistryConfig, type RegistryConfig } from '../src/config.js';

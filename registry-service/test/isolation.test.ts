@@ -1,5 +1,5 @@
 import type { FunctionDefinition } from '@faas/common';
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { createFunction, errorOf, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
 

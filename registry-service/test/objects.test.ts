@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { issueToken } from '@faas/common';
-import { eventually, freePort, request, tempSecretFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, freePort, request, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
 import { spawn } from 'node:child_process';
 import { loadRegistryConfig } from '../src/config.js';
 import { expect } from 'chai';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { uniqueName } from '@faas/common/testing';
+import { uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@faas/common';
-import { eventually, freePort, request, tempSecretFile, testNatsUrls } from '@faas/common/testing';
+import { eventually, freePort, request, tempSecretFile, testNatsUrls } from '@faas/testing';
 import { expect } from 'chai';
 import { loadRegistryConfig } from '../src/config.js';
 

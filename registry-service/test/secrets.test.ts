@@ -1,5 +1,5 @@
 import { BUCKETS, openBucket, type FunctionDefinition } from '@faas/common';
-import { request, tempSecretsKeyFile, uniqueName } from '@faas/common/testing';
+import { request, tempSecretsKeyFile, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { createFunction, errorOf, functionBody, startRegistry, type RegistryUnderTest, type TestUser } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { issueToken } from '@faas/common';
-import { request, tempSecretFile, uniqueName } from '@faas/common/testing';
+import { request, tempSecretFile, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { startRegistry, type RegistryUnderTest } from './helpers.js';
 

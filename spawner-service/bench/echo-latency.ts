@@ -9,7 +9,7 @@ import { SUBJECTS, connectNats, createLogger, type ExecutionRecord } from '@faas
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUNCTION_SCRIPTS, NatsServerProcess, buildFunctionImage, freePort, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, NatsServerProcess, buildFunctionImage, freePort, uniqueName } from '@faas/testing';
 import { loadSpawnerConfig } from '../src/config.js';
 import { resolveLimits } from '../src/domain/limits.js';
 import { containerSpec } from '../src/infra/container-spec.js';

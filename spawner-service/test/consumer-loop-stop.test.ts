@@ -1,5 +1,5 @@
 import { connectNats, createLogger } from '@faas/common';
-import { eventually, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { startConsumerLoop } from '../src/infra/consumer-loop.js';

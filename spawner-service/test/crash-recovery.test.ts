@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { CONSUMERS, STREAMS } from '@faas/common';
-import { eventually, freePort, uniqueName } from '@faas/common/testing';
+import { eventually, freePort, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import {
   buildImages,

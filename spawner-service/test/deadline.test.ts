@@ -1,5 +1,5 @@
 import { CONSUMERS, STREAMS } from '@faas/common';
-import { eventually, silentRegistry, uniqueName } from '@faas/common/testing';
+import { eventually, silentRegistry, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { stallingEngine } from './engine-faults.js';
 import { IMAGES, buildImages, containersOf, eventuallyGone, executionRequest, publishExecution, startTestSpawner, waitForFinal } from './helpers.js';

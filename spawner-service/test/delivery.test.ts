@@ -1,5 +1,5 @@
 import { SUBJECTS, type ExecutionRecord } from '@faas/common';
-import { FUNCTION_SCRIPTS } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS } from '@faas/testing';
 import { expect } from 'chai';
 import {
   IMAGES,

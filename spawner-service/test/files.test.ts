@@ -1,5 +1,5 @@
 import { BUCKETS, openObjectBucket, type ExecutionRecord, type ObjectBucket } from '@faas/common';
-import { uniqueName } from '@faas/common/testing';
+import { uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import {
   TEST_RUN_LABEL,

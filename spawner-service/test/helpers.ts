@@ -17,7 +17,7 @@ import {
   type ExecutionStore,
   type FunctionLimits,
 } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, eventually, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { TEST_LABEL, buildFunctionImage, eventually, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/testing';
 import type { NatsConnection, PubAck } from 'nats';
 import { Registry } from 'prom-client';
 import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';

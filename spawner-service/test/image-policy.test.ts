@@ -1,5 +1,5 @@
 import { BUCKETS } from '@faas/common';
-import { buildFunctionImage, silentRegistry, uniqueName } from '@faas/common/testing';
+import { buildFunctionImage, silentRegistry, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV } from 'nats';
 import { IMAGES, buildImages, definitionKey, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';

@@ -1,5 +1,5 @@
 import { createLogger } from '@faas/common';
-import { uniqueName } from '@faas/common/testing';
+import { uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { ImagePullError } from '../src/domain/ports.js';
 import { createImagePuller } from '../src/infra/image-puller.js';

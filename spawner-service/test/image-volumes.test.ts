@@ -1,4 +1,4 @@
-import { buildFunctionImage } from '@faas/common/testing';
+import { buildFunctionImage } from '@faas/testing';
 import { expect } from 'chai';
 import { containersOf, docker, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { CONSUMERS, STREAMS } from '@faas/common';
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { nanos } from 'nats';
 import type { Registry } from 'prom-client';

@@ -1,4 +1,4 @@
-import { FUNCTION_SCRIPTS, eventually, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, eventually, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type Docker from 'dockerode';
 import { IMAGES, TEST_RUN, buildImages, docker, startTestSpawner, type SpawnerUnderTest } from './helpers.js';

@@ -1,4 +1,4 @@
-import { silentRegistry, uniqueName } from '@faas/common/testing';
+import { silentRegistry, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { executionRequest, publishExecution, startTestSpawner, waitForFinal } from './helpers.js';
 

@@ -1,4 +1,4 @@
-import { FUNCTION_SCRIPTS, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { IMAGES, buildImages, containersOf, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 

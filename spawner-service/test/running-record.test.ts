@@ -1,5 +1,5 @@
 import type { ExecutionRecord } from '@faas/common';
-import { FUNCTION_SCRIPTS, eventually } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, eventually } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV, KvEntry, QueuedIterator } from 'nats';
 import {

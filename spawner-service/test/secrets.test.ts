@@ -1,5 +1,5 @@
 import { BUCKETS, openBucket, sealSecret, parseSecretKeyring } from '@faas/common';
-import { newSecretsKeyLine, tempSecretsKeyFile, uniqueName } from '@faas/common/testing';
+import { newSecretsKeyLine, tempSecretsKeyFile, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV } from 'nats';
 import { buildImages, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';

@@ -1,5 +1,5 @@
 import type { ExecutionRecord } from '@faas/common';
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import {
   buildImages,

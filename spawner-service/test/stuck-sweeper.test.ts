@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecutionRecord } from '@faas/common';
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { buildImages, executionRequest, publishExecution, startTestSpawner, waitForFinal, type SpawnerUnderTest } from './helpers.js';
 

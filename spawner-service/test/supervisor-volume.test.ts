@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUCKETS, openBucket } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, uniqueName } from '@faas/common/testing';
+import { TEST_LABEL, buildFunctionImage, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { loadSpawnerConfig } from '../src/config.js';
 import { IMAGES, buildImages, connectTestClient, docker, execute, executionRequest, startTestSpawner, testSpawnerEnv } from './helpers.js';

@@ -1,5 +1,5 @@
 import { BUCKETS, openBucket } from '@faas/common';
-import { uniqueName } from '@faas/common/testing';
+import { uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import {
   buildImages,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUCKETS, connectNats, createLogger, openBucket, webhookTokenHash, type AccountControl } from '@faas/common';
-import { eventually, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV, NatsConnection } from 'nats';
 import type { Platform } from '../src/platform.js';

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createLogger } from '@faas/common';
-import { tempSecretFile, testNatsUrls } from '@faas/common/testing';
+import { tempSecretFile, testNatsUrls } from '@faas/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 

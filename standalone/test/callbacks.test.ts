@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { SIGNATURE_HEADER, verifyCallbackSignature } from '@faas/publisher-service';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, startProcess, tempSecretFile, testNatsUrls, type RunningProcess } from '@faas/common/testing';
+import { eventually, startProcess, tempSecretFile, testNatsUrls, type RunningProcess } from '@faas/testing';
 import { expect } from 'chai';
 import { repoRoot } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BUCKETS, FINAL_STATUSES, connectNats, createLogger, createExecutionStore, openBucket, type ExecutionRecord } from '@faas/common';
-import { eventually, request, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, request, testNatsUrls, uniqueName } from '@faas/testing';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';

@@ -1,4 +1,4 @@
-import { request } from '@faas/common/testing';
+import { request } from '@faas/testing';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { IMAGES, buildImages, finalExecution, newFunction, newUser, startTestPlatform, type Execution } from './helpers.js';

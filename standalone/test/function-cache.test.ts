@@ -1,6 +1,6 @@
 import { BUCKETS, connectNats, createLogger, openBucket, SUBJECTS, STREAMS, type ExecutionRequest, type FunctionDefinition } from '@faas/common';
 import { createFunctionCache, createRegistryClient, type CallerContext, type FunctionCache } from '@faas/publisher-service';
-import { eventually, rejection, request, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { eventually, rejection, request, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import type { Platform } from '../src/platform.js';

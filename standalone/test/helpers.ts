@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger, type Logger } from '@faas/common';
-import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsCredentialsDir, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsCredentialsDir, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 

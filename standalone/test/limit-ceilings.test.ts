@@ -1,5 +1,5 @@
 import { ConfigError } from '@faas/common';
-import { tempSecretFile } from '@faas/common/testing';
+import { tempSecretFile } from '@faas/testing';
 import { loadRegistryConfig } from '@faas/registry-service';
 import { loadSpawnerConfig } from '@faas/spawner-service';
 import { expect } from 'chai';

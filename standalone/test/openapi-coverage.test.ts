@@ -1,5 +1,5 @@
 import { createHttpApp, createLogger, createMetrics } from '@faas/common';
-import { registeredRoutes, request, type RegisteredRoute } from '@faas/common/testing';
+import { registeredRoutes, request, type RegisteredRoute } from '@faas/testing';
 import { expect } from 'chai';
 import { Router } from 'express';
 import type { Platform } from '../src/platform.js';
@@ -10,8 +10,8 @@ type Document = { paths: Record<string, Record<string, unknown>> };
 /** Where each prefix's routes are described: the failure message says which file to edit. */
 const DESCRIBED_IN: Readonly<Record<string, string>> = {
   '/auth': 'auth-service/src/openapi.ts',
-  '/registry': 'registry-service/src/openapi.ts',
-  '/publisher': 'publisher-service/src/openapi.ts',
+  '/registry': 'registry-service/src/http/openapi.ts',
+  '/publisher': 'publisher-service/src/executions/openapi.ts',
 };
 const describedIn = (path: string): string =>
   Object.entries(DESCRIBED_IN).find(([prefix]) => path.startsWith(`${prefix}/`))?.[1] ?? 'common/src/openapi/api-routes.ts or standalone/src/root-router.ts';

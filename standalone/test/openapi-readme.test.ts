@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request, uniqueName } from '@faas/common/testing';
+import { request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { buildImages, repoRoot, startTestPlatform } from './helpers.js';

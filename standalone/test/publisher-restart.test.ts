@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually, freePort, request, tempSecretFile, testNatsUrls } from '@faas/common/testing';
+import { eventually, freePort, request, tempSecretFile, testNatsUrls } from '@faas/testing';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { IMAGES, buildImages, finalExecution, newFunction, newUser, repoRoot, startTestPlatform, type Execution } from './helpers.js';

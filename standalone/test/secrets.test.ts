@@ -1,5 +1,5 @@
 import { BUCKETS, connectNats, createLogger, openBucket } from '@faas/common';
-import { buildFunctionImage, newSecretsKeyLine, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/common/testing';
+import { buildFunctionImage, newSecretsKeyLine, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV, NatsConnection, Subscription } from 'nats';
 import type { Platform } from '../src/platform.js';

@@ -1,4 +1,4 @@
-import { eventually } from '@faas/common/testing';
+import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { IMAGES, buildImages, capturingLogger, newFunction, newUser, startTestPlatform } from './helpers.js';

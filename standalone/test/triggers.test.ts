@@ -1,4 +1,4 @@
-import { eventually, request } from '@faas/common/testing';
+import { eventually, request } from '@faas/testing';
 import { expect } from 'chai';
 import type { Platform } from '../src/platform.js';
 import { IMAGES, buildImages, capturingLogger, finalExecution, newFunction, newUser, startTestPlatform, type Execution, type TestUser } from './helpers.js';

@@ -1,4 +1,4 @@
-import { eventually, request, uniqueName } from '@faas/common/testing';
+import { eventually, request, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { ProofPlatform } from './platform.js';
 

@@ -1,4 +1,4 @@
-import { buildFunctionImage } from '@faas/common/testing';
+import { buildFunctionImage } from '@faas/testing';
 
 /** The suite's function images, built locally (no registry): FROM scratch + static busybox. */
 export const PROOF_IMAGES = Object.freeze({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
-import { NatsServerProcess, freePort, waitForJetStream, writeAuthorization } from '@faas/common/testing';
+import { NatsServerProcess, freePort, waitForJetStream, writeAuthorization } from '@faas/testing';
 
 export interface ProofCluster {
   readonly servers: readonly NatsServerProcess[];

@@ -1,5 +1,5 @@
 import { BUCKETS, FINAL_STATUSES, SUBJECTS, openBucket, type FunctionDefinition, createExecutionStore, openExecutionsBucket, type ExecutionRecord, type ExecutionRequest } from '@faas/common';
-import { uniqueName } from '@faas/common/testing';
+import { uniqueName } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { docker } from './observers.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import { ensureExecutionsStream } from '@faas/common';
-import { TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/common/testing';
+import { TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/testing';
 import { startProofCluster, type ProofCluster } from './nats-cluster.js';
 import { ServiceProcess } from './processes.js';
 

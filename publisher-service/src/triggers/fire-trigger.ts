@@ -9,8 +9,8 @@ import {
   type TriggerRef,
 } from '@faas/common';
 import type { KV } from 'nats';
-import { submitExecution, type ExecutionDeps } from '../executions.js';
-import type { FunctionResolver } from '../registry-client.js';
+import { submitExecution, type ExecutionDeps } from '../executions/executions.js';
+import type { FunctionResolver } from '../functions/registry-client.js';
 
 export interface FireDeps extends ExecutionDeps {
   /** The `functions` bucket: a trigger carries no user token to ask the registry with. */

@@ -1,17 +1,16 @@
 import type { IncomingExecution } from './execution-request.js';
-import { InputError, jobFiles, wantsFiles } from './job-files.js';
-import type { ContainerJob, JobFiles, ResolvedLimits } from './ports.js';
-import type { RunExecutionPorts } from './run-execution.js';
+import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
+import type { ContainerJob, JobFiles, ObjectFiles, ResolvedLimits, SecretResolver } from './ports.js';
 
 /** The run's secrets; their values go to the runner only, never into a record or a log line. */
-export async function secretsFor(ports: RunExecutionPorts, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
+export async function secretsFor(ports: { readonly secrets?: SecretResolver | undefined }, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
   if (request.secrets.length === 0) return undefined;
   if (!ports.secrets) throw new Error('this function uses secrets, but the spawner has no SECRETS_KEY_FILE');
   return ports.secrets.resolve(request.userId, request.secrets);
 }
 
 /** Checked before any container exists: a missing input ends the execution here. */
-export async function filesOf(ports: RunExecutionPorts, request: IncomingExecution): Promise<JobFiles | undefined> {
+export async function filesOf(ports: { readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits } | undefined }, request: IncomingExecution): Promise<JobFiles | undefined> {
   if (!wantsFiles(request)) return undefined;
   if (!ports.files) throw new InputError('this spawner has no object store: executions with inputs or outputs cannot run');
   return jobFiles(ports.files.objects, ports.files.limits, request);

@@ -8,7 +8,7 @@ import {
   webhookTokenHash,
   type TriggerDefinition,
 } from '@faas/common';
-import type { FunctionStore } from './function-store.js';
+import type { FunctionStore } from '../functions/function-store.js';
 import type { TriggerSpec } from './trigger-input.js';
 import type { StoredTrigger, TriggerStore } from './trigger-store.js';
 

@@ -1,7 +1,7 @@
 import { FUNCTION_NAME_PATTERN, UnauthenticatedError, ValidationError, functionNameSchema, parseInput, principalOf } from '@faas/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { FunctionPage } from './functions.js';
+import type { FunctionPage } from '../functions/functions.js';
 
 /** A user id becomes part of a KV key: it must be one token, whoever signed it. */
 const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { imageSchema, specShape } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction } from './functions.js';
-import { bodyOf, nameFromQueryOrBody, ownerOf, pageBody, pageFrom } from './http-input.js';
+import { bodyOf, nameFromQueryOrBody, ownerOf, pageBody, pageFrom } from '../http/http-input.js';
 import type { LimitPolicy } from './limits.js';
 import type { RegistryRouteDeps } from './routes.js';
 

@@ -1,5 +1,5 @@
 import type { ExecutionRecord } from '@faas/common';
-import type { QuotaStore } from './quota-store.js';
+import type { QuotaStore } from '../quota/quota-store.js';
 
 export interface ResultDeps {
   readonly quota: QuotaStore;

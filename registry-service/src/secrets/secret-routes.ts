@@ -1,7 +1,7 @@
 import { MAX_SECRET_VALUE_BYTES, jsonBody, parseInput, requireUser, secretNameSchema, type TokenVerifier } from '@faas/common';
 import { Router } from 'express';
 import { z } from 'zod';
-import { bodyOf, ownerOf } from './http-input.js';
+import { bodyOf, ownerOf } from '../http/http-input.js';
 import { createSecret, deleteSecret, getSecret, listSecrets, replaceSecret, type SecretDeps } from './secrets.js';
 
 export interface SecretRouteDeps extends SecretDeps {

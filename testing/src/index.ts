@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NatsService } from '../nats-permissions.js';
+import type { NatsService } from '@faas/common';
 
 export { FIXTURE_NATS_USER, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
-export { NatsServerProcess, freePort, waitForPort } from '../nats-process.js';
+export { NatsServerProcess, freePort, waitForPort } from '@faas/common';
 
 /** NATS URLs of the cluster the mocha global fixture started for this test run. */
 export function testNatsUrls(): string[] {

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageType, connect } from 'nats';
-import { natsAuthorizationConfig, randomNatsPasswords } from '../nats-auth-config.js';
-import { NatsServerProcess, freePort } from '../nats-process.js';
-import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '../nats-permissions.js';
+import { natsAuthorizationConfig, randomNatsPasswords } from '@faas/common';
+import { NatsServerProcess, freePort } from '@faas/common';
+import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '@faas/common';
 
 export interface NatsCluster {
   readonly servers: readonly NatsServerProcess[];

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, type FunctionDefinition } from '@faas/common';
 import type { FunctionSpec } from './function-input.js';
 import type { FunctionStore } from './function-store.js';
-import type { SecretStore } from './secret-store.js';
-import { requireSecrets } from './secrets.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { requireSecrets } from '../secrets/secrets.js';
 
 export interface FunctionDeps {
   readonly functions: FunctionStore;

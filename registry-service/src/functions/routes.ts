@@ -2,7 +2,7 @@ import { jsonBody, parseInput, requireUser, ValidationError, type TokenVerifier 
 import { Router } from 'express';
 import { functionSchemas } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction, updateFunction, type FunctionDeps } from './functions.js';
-import { bodyOf, nameFrom, ownerOf, pageBody, pageFrom } from './http-input.js';
+import { bodyOf, nameFrom, ownerOf, pageBody, pageFrom } from '../http/http-input.js';
 import type { LimitPolicy } from './limits.js';
 
 export interface RegistryRouteDeps extends FunctionDeps {

@@ -1,6 +1,6 @@
 import { jsonBody, parseInput, requireUser, type TokenVerifier } from '@faas/common';
 import { Router } from 'express';
-import { bodyOf, nameFrom, ownerOf } from './http-input.js';
+import { bodyOf, nameFrom, ownerOf } from '../http/http-input.js';
 import { triggerCreationSchema, triggerReplacementSchema } from './trigger-input.js';
 import { createTrigger, deleteTrigger, getTrigger, listTriggers, rotateWebhookToken, updateTrigger, type TriggerDeps } from './triggers.js';
 

@@ -1,12 +1,12 @@
 import { apiError, functionDefinitionSchema, functionNameSchema, secretNameSchema, type ApiRoute } from '@faas/common';
 import { z } from 'zod';
-import { aliasRegistrationSchema } from './alias-routes.js';
-import { functionSchemas } from './function-input.js';
+import { aliasRegistrationSchema } from '../functions/alias-routes.js';
+import { functionSchemas } from '../functions/function-input.js';
 import { pageQuery } from './http-input.js';
-import { secretCreationSchema, secretReplacementSchema } from './secret-routes.js';
-import type { LimitPolicy } from './limits.js';
-import { objectApiRoutes } from './object-openapi.js';
-import { triggerApiRoutes } from './trigger-openapi.js';
+import { secretCreationSchema, secretReplacementSchema } from '../secrets/secret-routes.js';
+import type { LimitPolicy } from '../functions/limits.js';
+import { objectApiRoutes } from '../objects/object-openapi.js';
+import { triggerApiRoutes } from '../triggers/trigger-openapi.js';
 
 const withPayload = functionDefinitionSchema
   .extend({ payload: z.string().meta({ description: 'the image, under its original name' }) })

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { boundPort, closeServer, listen } from '../service-runner.js';
+import { boundPort, closeServer, listen } from '@faas/common';
 
 export interface RunningApp {
   readonly url: string;

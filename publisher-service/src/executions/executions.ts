@@ -14,12 +14,12 @@ import {
   type TraceHeaders,
   type TriggerRef,
 } from '@faas/common';
-import type { PendingCallback } from './callback-queue.js';
+import type { PendingCallback } from '../callbacks/callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
 import { newExecutionId } from './ids.js';
-import type { QuotaStore } from './quota-store.js';
-import type { CallerContext, FunctionResolver } from './registry-client.js';
+import type { QuotaStore } from '../quota/quota-store.js';
+import type { CallerContext, FunctionResolver } from '../functions/registry-client.js';
 import type { ResultWait, WorkQueue } from './work-queue.js';
 
 export interface ExecutionDeps {

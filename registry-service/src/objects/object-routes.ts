@@ -1,7 +1,7 @@
 import { ValidationError, objectNameFrom, objectNameProblem, parseInput, requireUser, type TokenVerifier } from '@faas/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ownerOf, pageQuery } from './http-input.js';
+import { ownerOf, pageQuery } from '../http/http-input.js';
 import { deleteObject, findObject, listObjects, putObject, type ObjectDeps, type ObjectView } from './objects.js';
 
 export interface ObjectRouteDeps extends ObjectDeps {

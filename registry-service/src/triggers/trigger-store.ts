@@ -1,6 +1,6 @@
 import type { TriggerDefinition, WebhookTokenEntry } from '@faas/common';
 import type { KV } from 'nats';
-import { userEntries } from './user-entries.js';
+import { userEntries } from '../functions/user-entries.js';
 
 export interface StoredTrigger {
   readonly trigger: TriggerDefinition;
