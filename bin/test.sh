@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine (as root), then builds, lints and
 # runs every test. Idempotent: a second run skips what is already there.
+#
+# The three groups (workspace suite, proof suite, swarm e2e) all run even when one fails, so a
+# failure in one cannot hide the others. The run ends with one closing line,
+# "N passed, N failed, N skipped", over every group, and exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
 
 ensure_packages
 ensure_docker_engine
+ensure_node
 
 step "npm ci"
 npm ci --no-audit --no-fund
@@ -14,23 +19,42 @@ step "build"
 npm run build
 # bench/ is no workspace: type-check it here, so a change of the spawner's ports cannot break it unseen.
 npx tsc -p bench --noEmit
-step "lint"
-npm run lint
+
 export FAAS_TEST_TALLY
 FAAS_TEST_TALLY="$(mktemp)"
-step "test"
-npm run test:all
-step "reliability and security proof suite"
-npm run test:proof
+failed_groups=()
 
+# Runs one group; a group that fails without its reporter's tally (a crash, a hook outside any
+# test) still counts as one failure.
+group() {
+  local name=$1 before after
+  shift
+  step "$name"
+  before=$(awk '{ f += $2 } END { print f + 0 }' "$FAAS_TEST_TALLY")
+  if "$@"; then return 0; fi
+  after=$(awk '{ f += $2 } END { print f + 0 }' "$FAAS_TEST_TALLY")
+  [ "$after" -gt "$before" ] || echo "0 1 0" >>"$FAAS_TEST_TALLY"
+  failed_groups+=("$name")
+}
+
+e2e() {
+  if bin/e2e-swarm.sh; then echo "1 0 0" >>"$FAAS_TEST_TALLY"; else echo "0 1 0" >>"$FAAS_TEST_TALLY"; return 1; fi
+}
+
+group "lint" npm run lint
+group "test" npm run test:all
+group "reliability and security proof suite" npm run test:proof
 if [ "${SKIP_E2E:-0}" = "1" ]; then
   step "e2e on a single-node swarm: skipped (SKIP_E2E=1)"
 else
-  step "e2e on a single-node swarm"
-  bin/e2e-swarm.sh
-  echo "1 0 0" >> "$FAAS_TEST_TALLY"
+  group "e2e on a single-node swarm" e2e
 fi
 
-# One closing line for every suite above (mocha runs plus the e2e as one test).
-awk '{ p += $1; f += $2; s += $3 } END { printf "\n%d passed, %d failed, %d skipped\n", p, f, s }' "$FAAS_TEST_TALLY"
+# One closing line for every group above (mocha runs plus the e2e as one test).
+summary=$(awk '{ p += $1; f += $2; s += $3 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$FAAS_TEST_TALLY")
 rm -f "$FAAS_TEST_TALLY"
+if [ ${#failed_groups[@]} -gt 0 ]; then
+  printf '\nfailed: %s\n' "$(IFS=','; echo "${failed_groups[*]}" | sed 's/,/, /g')"
+fi
+printf '\n%s\n' "$summary"
+[ ${#failed_groups[@]} -eq 0 ]

@@ -33,10 +33,11 @@ function prefixEnd(prefix: string): string {
 }
 
 /**
- * Turns etcd auth on, idempotently, through etcd's v3 JSON gateway (the etcd image has no shell
- * for an init script): the root user (role root), and a user for APISIX whose role may read and
- * write the APISIX prefix only. On a later run, auth is already on: root logs in, and the APISIX
- * user and role are made to match the secrets again (a changed password is applied).
+ * Turns etcd auth on, idempotently, through etcd's v3 JSON gateway (no init script needed in the
+ * etcd image): the root user (role root), and a user for APISIX whose role may read and write the
+ * APISIX prefix only. On a later run, auth is already on: root logs in, and the APISIX user and
+ * role are made to match the secrets again (a changed password is applied; an unchanged one is
+ * left alone, so APISIX's token stays valid). Tested against a real etcd 3.5.
  */
 export async function ensureEtcdAuth(settings: EtcdAuthSettings, options: EtcdAuthOptions): Promise<'enabled' | 'kept'> {
   const http = axios.create({ baseURL: settings.url.replace(/\/+$/, ''), timeout: 10_000, validateStatus: () => true, proxy: false, maxRedirects: 0 });
@@ -44,7 +45,9 @@ export async function ensureEtcdAuth(settings: EtcdAuthSettings, options: EtcdAu
   const call = (path: string, body: object, token?: string) => post(http, path, body, token, secrets);
   const token = await waitForEtcd(() => login(call, settings.rootPassword), options);
   if (token === undefined) {
-    await call('/v3/auth/user/add', { name: 'root', password: settings.rootPassword }).catch(tolerate(/already exists/));
+    // A root left by an earlier attempt (auth never enabled) may hold another password: the secret's wins.
+    const rootAdded = await call('/v3/auth/user/add', { name: 'root', password: settings.rootPassword }).then(() => true, tolerate(/already exists/, false));
+    if (!rootAdded) await call('/v3/auth/user/changepw', { name: 'root', password: settings.rootPassword });
     await call('/v3/auth/user/grant', { user: 'root', role: 'root' }).catch(tolerate(/already/));
     await ensureApisixUser(call, settings);
     await call('/v3/auth/enable', {});
@@ -66,8 +69,18 @@ async function ensureApisixUser(call: Call, settings: EtcdAuthSettings): Promise
     () => true,
     tolerate(/already exists/, false),
   );
-  if (!added) await call('/v3/auth/user/changepw', { name: settings.apisixUser, password: settings.apisixPassword });
+  // changepw drops every token of the user, so APISIX would be logged out on every re-run: only
+  // when the secret's password no longer logs in.
+  if (!added && !(await logsIn(call, settings.apisixUser, settings.apisixPassword))) {
+    await call('/v3/auth/user/changepw', { name: settings.apisixUser, password: settings.apisixPassword });
+  }
   await call('/v3/auth/user/grant', { user: settings.apisixUser, role }).catch(tolerate(/already/));
+}
+
+/** Whether the user's password logs in (with auth off, etcd answers every login with an error). */
+async function logsIn(call: Call, name: string, password: string): Promise<boolean> {
+  const answer = await call('/v3/auth/authenticate', { name, password }).then(() => true, tolerate(/invalid user ID or password|authentication is not enabled/, false));
+  return answer === true;
 }
 
 /** root's token, or undefined while auth is not enabled yet. */

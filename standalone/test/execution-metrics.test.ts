@@ -19,6 +19,9 @@ describe('execution metrics: by final status and a capped function label', funct
   });
   after(() => platform?.stop());
 
+  // The guarantee: a run is counted before its result is published, so a scrape right after a
+  // sync answer already shows it (no polling). The counter used to be bumped after the publish,
+  // and this test saw it missing 1 time in 5.
   it('names the first function, counts every later one as "other", and reports queue wait and queue depth', async () => {
     const base = platform.baseUrl;
     const user = await newUser(base);

@@ -85,3 +85,4 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
 }
 export { startProcess, type RunningProcess } from './child-process.js';
 export { captured } from './log-capture.js';
+export { etcdVersion, startEtcd, type EtcdServer } from './etcd-process.js';

@@ -40,6 +40,11 @@ export interface RunExecutionPorts {
   readonly files?: { readonly objects: ObjectFiles; readonly limits: FileLimits };
   /** One live run per execution (docs/reliability.md); absent: every delivery runs. */
   readonly leases?: LeaseSettings;
+  /**
+   * Told of the final record this delivery made, before it is published: what counts executions
+   * counts them before any client can have the answer (a scrape after a sync answer sees it).
+   */
+  readonly onFinal?: (record: ExecutionRecord) => void;
 }
 
 /** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
@@ -137,6 +142,7 @@ async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, d
   if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
   const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };
   const record = await storeFinalPatiently(ports.store, final, await marker.settle(), patience);
+  if (record === final) ports.onFinal?.(record);
   await ports.results.publish(record);
   return { kind: 'done', record, ran: record === final };
 }

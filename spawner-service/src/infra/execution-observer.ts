@@ -1,4 +1,5 @@
 import { SpanKind, contextFromHeaders, contextOf, endSpan, type MessageContext, type Span, type Tracer } from '@faas/common';
+import type { ExecutionRecord } from '@faas/common';
 import type { JsMsg } from 'nats';
 import type { IncomingExecution } from '../domain/execution-request.js';
 import type { ContainerRunner, ResultPublisher, RunPhase } from '../domain/ports.js';
@@ -54,17 +55,18 @@ export function observeDelivery(options: ObserveOptions): ObservedDelivery {
       }
     },
   };
+  const counted = (record: ExecutionRecord): void => {
+    metrics.executions.inc({ status: record.status, function: fn });
+    if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status, function: fn }, record.durationMs / 1000);
+  };
   return {
-    ports: { ...options.ports, runner: traced.runner, results },
+    // Counted before the result is published: a client's scrape after its answer sees its run.
+    ports: { ...options.ports, runner: traced.runner, results, onFinal: counted },
     finish(outcome) {
       span.setAttribute('faas.outcome', outcome.kind);
       if (outcome.kind === 'done') {
         const { record } = outcome;
         span.setAttributes({ 'faas.execution.status': record.status, ...(record.exitCode === null ? {} : { 'faas.exit_code': record.exitCode }) });
-        if (outcome.ran) {
-          metrics.executions.inc({ status: record.status, function: fn });
-          if (record.durationMs !== null) metrics.runSeconds.observe({ status: record.status, function: fn }, record.durationMs / 1000);
-        }
       }
       endSpan(span, outcome.kind === 'done' && outcome.record.status === 'error' ? outcome.record.error ?? 'error' : undefined);
     },

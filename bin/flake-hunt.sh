@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Reruns test suites N times and prints every test that failed, with how many rounds it failed in.
+#   bin/flake-hunt.sh N [spec...]
+# Specs are compiled test files or globs; `workspace` (the default) stands for the whole
+# workspace suite as `npm run test:all` runs it, `proof` for the proof suite. Build first (`npm run build`); nothing is
+# retried and no timeout is changed: a test that fails in any round is a bug to find.
+# LOAD=1 adds a CPU hog on one core for the whole hunt (the conditions CI's neighbours make).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+rounds="${1:-}"
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "usage: bin/flake-hunt.sh N [spec...]   (N rounds, N >= 1)" >&2
+  exit 2
+fi
+shift
+specs=("$@")
+[ ${#specs[@]} -eq 0 ] && specs=(workspace)
+
+work="$(mktemp -d)"
+hog=""
+cleanup() { [ -n "$hog" ] && kill "$hog" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+if [ "${LOAD:-0}" = "1" ]; then
+  ( while :; do :; done ) &
+  hog=$!
+fi
+
+mocha_args() {
+  local spec
+  for spec in "${specs[@]}"; do
+    case "$spec" in
+      workspace) printf '%s\0' --ignore 'proof/**' '*/dist/test/**/*.test.js' ;;
+      proof) printf '%s\0' --timeout 600000 'proof/dist/test/**/*.test.js' ;;
+      *) printf '%s\0' "$spec" ;;
+    esac
+  done
+}
+
+failed_rounds=0
+for round in $(seq 1 "$rounds"); do
+  start=$(date +%s)
+  mapfile -d '' args < <(mocha_args)
+  FAAS_TEST_FAILURES="$work/failures.$round" FAAS_TEST_TALLY="$work/tally.$round" \
+    npx mocha "${args[@]}" >"$work/log.$round" 2>&1
+  touch "$work/failures.$round"
+  tally=$(awk '{ p += $1; f += $2; s += $3 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$work/tally.$round" 2>/dev/null)
+  echo "round $round: ${tally:-no tally (mocha did not finish: see below)} in $(( $(date +%s) - start )) s"
+  if [ -s "$work/failures.$round" ] || [ ! -s "$work/tally.$round" ]; then
+    failed_rounds=$((failed_rounds + 1))
+    cp "$work/log.$round" "/tmp/flake-hunt.round-$round.log"
+    echo "  log kept: /tmp/flake-hunt.round-$round.log"
+  fi
+done
+
+echo
+if cat "$work"/failures.* 2>/dev/null | grep -q .; then
+  echo "failed tests (rounds failed / $rounds):"
+  cat "$work"/failures.* | sort | uniq -c | sort -rn
+else
+  echo "no test failed in $rounds rounds"
+fi
+[ "$failed_rounds" -eq 0 ]
