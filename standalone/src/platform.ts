@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
 import { boundPort, closeServer, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
 import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
@@ -18,6 +19,14 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** What a request gets while the platform is still starting: 503, come back in a second. */
+function startingUp(req: IncomingMessage, res: ServerResponse): void {
+  const header = req.headers['x-request-id'];
+  const requestId = typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+  const body = JSON.stringify({ error: { code: 'STARTING', message: 'the platform is starting; retry in a moment', requestId } });
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'x-request-id': requestId, connection: 'close' }).end(body);
+}
+
 /**
  * Every service's router on one port plus an in-process spawner, each on its own NATS connection
  * as its own user (nats-connections.ts): the same code and permissions as the stack. The publisher still reaches the registry over HTTP (on this port).
@@ -26,6 +35,10 @@ export interface Platform {
  */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
   const server = createServer();
+  // Listening comes first (the port is part of the config); until the routes are mounted, every
+  // request gets a 503 that says to come back, never silence.
+  let handle: RequestListener = startingUp;
+  server.on('request', (req, res) => handle(req, res));
   // Loopback unless asked: a development platform (generated secrets, open registration) is not
   // for the whole network. HOST=0.0.0.0 serves every interface.
   const host = env.HOST ?? '127.0.0.1';
@@ -59,7 +72,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
         { prefix: '/', router: rootRouter([authApiSection(auth), registryApiSection(registry), publisherApiSection()]) },
       ],
     });
-    server.on('request', app);
+    handle = app;
     return {
       port: bound,
       host,

@@ -13,7 +13,7 @@ const secretFile = tempSecretFile();
 const secretsKeyFile = tempSecretsKeyFile();
 
 /** The whole platform in this process against the test cluster; one JWT secret for every instance. */
-export function startTestPlatform(env: Record<string, string> = {}, logger?: Logger): Promise<Platform> {
+export function startTestPlatform(env: Record<string, string> = {}, logger?: Logger, port = 0): Promise<Platform> {
   return startPlatform(
     {
       NATS_URL: testNatsUrls().join(','),
@@ -29,7 +29,7 @@ export function startTestPlatform(env: Record<string, string> = {}, logger?: Log
       ...env,
     },
     logger ?? createLogger('platform-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    0,
+    port,
   );
 }
 
