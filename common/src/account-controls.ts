@@ -1,6 +1,7 @@
 import type { KV, KvEntry, NatsConnection } from 'nats';
 import { BUCKETS } from './constants.js';
 import { UnauthenticatedError } from './errors.js';
+import { followBucket } from './follow-bucket.js';
 import { openBucket } from './kv.js';
 import type { Logger } from './logger.js';
 import type { Principal, TokenVerifier } from './jwt.js';
@@ -26,8 +27,6 @@ export interface AccountControls {
   stop(): void;
 }
 
-const RESTART_DELAY_MS = 1_000;
-
 export function refusalFor(control: AccountControl | undefined, principal: Principal): string | undefined {
   if (!control) return undefined;
   if (control.deleted) return 'user no longer exists';
@@ -44,39 +43,22 @@ export interface WatchOptions {
 
 /** Follows the `accounts` bucket; resolves once the current entries are loaded. */
 export async function watchAccountControls(kv: KV, options: WatchOptions = {}): Promise<AccountControls> {
-  const { logger } = options;
   const controls = new Map<string, AccountControl>();
-  let stopped = false;
-  let current: { stop(): void } | undefined;
   const apply = (entry: KvEntry): void => {
     if (entry.operation !== 'PUT') controls.delete(entry.key);
     else controls.set(entry.key, entry.json<AccountControl>());
   };
-  const follow = async (): Promise<void> => {
-    let initialized!: () => void;
-    const ready = new Promise<void>((resolve) => (initialized = resolve));
-    const watch = await kv.watch({ initializedFn: () => initialized() });
-    current = watch;
-    void (async () => {
-      try {
-        for await (const entry of watch) apply(entry);
-      } catch (err) {
-        logger?.warn({ err }, 'account watch failed');
-      }
-      if (stopped || options.closing?.()) return;
-      logger?.warn('account watch ended; following again');
-      setTimeout(() => void follow().catch((err: unknown) => logger?.error({ err }, 'account watch restart failed')), RESTART_DELAY_MS).unref();
-    })();
-    await ready;
-  };
-  await follow();
+  const follower = followBucket(kv, apply, { what: 'account watch', ...options });
+  try {
+    await follower.ready;
+  } catch (err) {
+    follower.stop();
+    throw err;
+  }
   return {
     get: (userId) => controls.get(userId),
     refusal: (principal) => refusalFor(controls.get(principal.id), principal),
-    stop() {
-      stopped = true;
-      current?.stop();
-    },
+    stop: () => follower.stop(),
   };
 }
 

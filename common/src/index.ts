@@ -19,6 +19,7 @@ export * from './executions.js';
 export * from './service.js';
 export * from './secret-box.js';
 export * from './account-controls.js';
+export * from './follow-bucket.js';
 export * from './openapi/index.js';
 export * from './user-rate-limit.js';
 export * from './registry-hosts.js';

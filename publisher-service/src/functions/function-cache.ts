@@ -1,5 +1,5 @@
-import type { FunctionDefinition, Logger } from '@faas/common';
-import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import { followBucket, type FunctionDefinition, type Logger } from '@faas/common';
+import type { KV, KvEntry, NatsConnection } from 'nats';
 import type { CallerContext, FunctionResolver } from './registry-client.js';
 
 /** What the registry accepts as the owner part of a `functions` key (its ownerOf check). */
@@ -39,13 +39,12 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
   const { kv, fallback, logger } = options;
   const retryMs = options.retryMs ?? 250;
   const entries = new Map<string, FunctionDefinition>();
-  let watch: QueuedIterator<KvEntry> | undefined;
   /** False between a failure and the next watch: entries still in flight from a dead watch are ignored. */
   let up = false;
-  let ready = false;
   let stopped = false;
 
   const apply = (entry: KvEntry): void => {
+    if (!up) return;
     if (entry.operation !== 'PUT') {
       entries.delete(entry.key);
       return;
@@ -60,50 +59,31 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
   };
   const drop = (): void => {
     up = false;
-    ready = false;
     entries.clear();
   };
-
-  async function watchOnce(): Promise<void> {
-    drop();
-    watch = await kv.watch({ initializedFn: () => (ready = true) });
-    up = !stopped;
-    if (stopped) watch.stop();
-    for await (const entry of watch) if (up) apply(entry);
-  }
-
-  let wake: () => void = () => undefined;
-  async function keepWatching(): Promise<void> {
-    for (let failures = 0; !stopped; ) {
-      try {
-        await watchOnce();
-        failures = ready ? 0 : failures + 1;
-      } catch (err) {
-        failures++;
-        logger.warn({ err, failures }, 'function watch failed; using the registry until it is back');
-      }
+  const follower = followBucket(kv, apply, {
+    what: 'function watch (the registry answers until it is back)',
+    logger,
+    onUp: () => {
       drop();
-      if (stopped) break;
-      // Back off, but start again at once when the connection comes back.
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, Math.min(retryMs * 2 ** Math.max(0, failures - 1), MAX_RETRY_MS)).unref();
-      });
-    }
-  }
+      up = !stopped;
+    },
+    onDown: drop,
+    retryMs,
+    maxRetryMs: MAX_RETRY_MS,
+  });
 
   async function followConnection(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (stopped) break;
       if (status.type === 'disconnect') {
         drop();
-        watch?.stop();
+        follower.interrupt();
       }
-      if (status.type === 'reconnect') wake();
+      // Back off, but follow again at once when the connection comes back.
+      if (status.type === 'reconnect') follower.wake();
     }
   }
-
-  void keepWatching();
   if (options.nc) void followConnection(options.nc);
 
   return {
@@ -114,10 +94,10 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
       return fallback.getFunction(name, caller);
     },
     peek: (userId, name) => entries.get(keyOf(userId, name)),
-    initialized: () => ready,
+    initialized: () => up && follower.initialized(),
     stop() {
       stopped = true;
-      watch?.stop();
+      follower.stop();
       drop();
     },
   };

@@ -1,5 +1,5 @@
-import { BUCKETS, type Logger } from '@faas/common';
-import { KvWatchInclude, type NatsConnection } from 'nats';
+import { BUCKETS, followBucket, type Logger } from '@faas/common';
+import { KvWatchInclude, type KvEntry, type NatsConnection } from 'nats';
 
 export interface FunctionChange {
   readonly userId: string;
@@ -21,45 +21,26 @@ export function watchFunctionChanges(
   logger: Logger,
   onChange: (change: FunctionChange) => void,
 ): { stop(): void; readonly firstAttempt: Promise<void> } {
-  let stopped = false;
-  let attempted: () => void = () => undefined;
-  const firstAttempt = new Promise<void>((resolve) => (attempted = resolve));
-  let stopWatch: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  async function follow(): Promise<void> {
-    const kv = await nc.jetstream().views.kv(BUCKETS.functions, { bindOnly: true });
-    const watch = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    stopWatch = () => watch.stop();
-    attempted();
-    for await (const entry of watch) {
-      const dot = entry.key.indexOf('.');
-      if (dot < 0) continue;
-      let revision: number | undefined;
-      if (entry.operation === 'PUT') {
-        try {
-          revision = entry.json<{ revision?: number }>().revision;
-        } catch {
-          continue;
-        }
+  const apply = (entry: KvEntry): void => {
+    const dot = entry.key.indexOf('.');
+    if (dot < 0) return;
+    let revision: number | undefined;
+    if (entry.operation === 'PUT') {
+      try {
+        revision = entry.json<{ revision?: number }>().revision;
+      } catch {
+        return;
       }
-      onChange({ userId: entry.key.slice(0, dot), name: entry.key.slice(dot + 1), revision });
     }
-  }
-  function start(): void {
-    follow()
-      .catch((err: unknown) => logger.debug({ err }, 'functions bucket not followed yet'))
-      .finally(() => {
-        attempted();
-        if (!stopped) timer = setTimeout(start, RETRY_MS).unref();
-      });
-  }
-  start();
-  return {
-    firstAttempt,
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      stopWatch?.();
-    },
+    onChange({ userId: entry.key.slice(0, dot), name: entry.key.slice(dot + 1), revision });
   };
+  const follower = followBucket(() => nc.jetstream().views.kv(BUCKETS.functions, { bindOnly: true }), apply, {
+    what: 'functions bucket watch',
+    logger,
+    include: KvWatchInclude.UpdatesOnly,
+    retryMs: RETRY_MS,
+    // The registry creates the bucket: a spawner that starts first keeps trying, quietly.
+    failureLevel: 'debug',
+  });
+  return { firstAttempt: follower.ready.catch(() => undefined), stop: () => follower.stop() };
 }
