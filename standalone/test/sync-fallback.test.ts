@@ -17,16 +17,17 @@ describe('standalone platform: synchronous calls past the sync wait', function (
     const base = platform.baseUrl;
     const user = await newUser(base);
     const name = await newFunction(base, user, IMAGES.sleep, { timeoutSeconds: 10 });
-    const started = Date.now();
     const res = await request<{ executionId: string; statusUrl: string; status: string }>(`${base}/publisher/publish`, {
       token: user.token,
-      body: { name, argument: '3' },
+      body: { name, argument: '6' },
     });
+    const answeredAt = Date.now();
     expect(res.status).to.equal(202);
-    expect(Date.now() - started).to.be.below(3_000);
     expect(res.headers.get('location')).to.equal(res.body.statusUrl);
     expect(res.body.statusUrl).to.equal(`/publisher/executions/${res.body.executionId}`);
     const final = await finalExecution(base, user, res.body.executionId);
     expect(final.status).to.equal('succeeded');
+    // The 202 came while the run was still going (no latency bound: that fails on a loaded machine).
+    expect(Date.parse(String(final.finishedAt)), 'finished after the 202').to.be.above(answeredAt);
   });
 });
