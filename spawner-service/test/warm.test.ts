@@ -104,9 +104,11 @@ describe('spawner: warm containers', () => {
 
   it('runs the next execution after one timed out', async function () {
     this.timeout(40_000);
-    const timedOut = await run('sleep', { limits: { ...limits, timeoutSeconds: 1 } });
+    // The same limits (so the same warm key) for both runs; 1 s was too little for the second run
+    // itself on a loaded machine (the flake hunt saw it time out too), 3 s is not.
+    const timedOut = await run('sleep', { limits: { ...limits, timeoutSeconds: 3 } });
     expect(timedOut.status).to.equal('timed_out');
-    expect((await run('id', { limits: { ...limits, timeoutSeconds: 1 } })).status).to.equal('succeeded');
+    expect((await run('id', { limits: { ...limits, timeoutSeconds: 3 } })).status).to.equal('succeeded');
   });
 
   it('reports a run that ran out of memory and replaces its container', async () => {
