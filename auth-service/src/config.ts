@@ -16,14 +16,15 @@ const schema = z
     LOGIN_USER_FAILURES_BEFORE_BACKOFF: envFields.int(1, 1_000).default(5),
     LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: envFields.int(1, 100_000).default(50),
     LOGIN_BACKOFF_BASE_MS: envFields.int(1, 60_000).default(1_000),
-    LOGIN_BACKOFF_MAX_SECONDS: envFields.int(1, 3_600).default(900),
+    LOGIN_BACKOFF_MAX_SECONDS: envFields.int(1, 3_600).default(300),
     LOGIN_FAILURE_WINDOW_SECONDS: envFields.int(1, 3_600).default(900),
     REGISTER_LIMIT_PER_ADDRESS: envFields.int(1, 1_000_000).default(30),
     REGISTER_LIMIT_WINDOW_SECONDS: envFields.int(1, 86_400).default(60),
     AUTH_TRUSTED_PROXY_HOPS: envFields.int(0, 10).default(0),
     AUTH_LIMIT_EXEMPT_ADDRESSES: z
       .string()
-      .default('127.0.0.1,::1,::ffff:127.0.0.1')
+      // None by default: behind a local reverse proxy every client would be 127.0.0.1.
+      .default('')
       .transform((v): ReadonlySet<string> => new Set(v.split(',').map((a) => a.trim()).filter(Boolean))),
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
@@ -31,6 +32,10 @@ const schema = z
   .superRefine((env, ctx) => {
     if ((env.ADMIN_USERNAME === undefined) !== (env.ADMIN_PASSWORD_FILE === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD_FILE'], message: 'ADMIN_USERNAME and ADMIN_PASSWORD_FILE go together' });
+    }
+    // A block as long as the window outlives the count: the attacker would start the ramp afresh.
+    if (env.LOGIN_BACKOFF_MAX_SECONDS >= env.LOGIN_FAILURE_WINDOW_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['LOGIN_BACKOFF_MAX_SECONDS'], message: `must be shorter than LOGIN_FAILURE_WINDOW_SECONDS (${env.LOGIN_FAILURE_WINDOW_SECONDS})` });
     }
   })
   .transform((env, ctx) => ({ ...env, ADMIN: adminFrom(env, ctx) }))

@@ -12,7 +12,7 @@ export async function guardedLogin(
   const { userFailures } = await deps.guard.beforeLogin(input.username, address);
   try {
     const result = await loginUser(deps, input);
-    await deps.guard.loginSucceeded(input.username, userFailures);
+    await deps.guard.loginSucceeded(input.username, address, userFailures);
     return result;
   } catch (err) {
     if (err instanceof UnauthenticatedError) await deps.guard.loginFailed(input.username, address);

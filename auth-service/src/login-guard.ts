@@ -1,4 +1,5 @@
 import { RateLimitedError, USERNAME_PATTERN } from '@faas/common';
+import { addressKey } from './client-address.js';
 
 /** Failed logins of one username or one address. */
 export interface FailureRecord {
@@ -15,73 +16,91 @@ export interface FailureStore {
 }
 
 export interface LoginGuardSettings {
+  /** Failures of one address against one username before that pair backs off. */
   readonly userFailuresBeforeBackoff: number;
   readonly addressFailuresBeforeBackoff: number;
   readonly backoffBaseMs: number;
+  /** Shorter than the window (config.ts checks it): a blocked attacker who comes back still finds the count. */
   readonly backoffMaxMs: number;
   /** Failures older than this (since the last one) are forgotten. */
   readonly failureWindowMs: number;
   readonly registrationsPerAddress: number;
   readonly registrationWindowMs: number;
-  /** Addresses never limited (the machine itself: tests, benchmarks, a health probe); usernames still are. */
+  /** Addresses never limited (none by default); a pair's backoff still applies to them. */
   readonly exemptAddresses: ReadonlySet<string>;
 }
 
 export interface LoginGuard {
   /**
-   * Refuses (429) an attempt while its username or address is backing off: no bcrypt spent.
-   * Resolves whether the username has failures on record (a success then clears them).
+   * Refuses (429), before bcrypt, an attempt whose address is backing off, or whose address is
+   * backing off for this username: an address that never failed against a name gets its
+   * password checked, however many others fail against it. Resolves whether the pair has
+   * failures on record (a success then clears them).
    */
   beforeLogin(username: string, address: string): Promise<{ readonly userFailures: boolean }>;
   loginFailed(username: string, address: string): Promise<void>;
   /** `userFailures`: what beforeLogin said; without failures on record nothing is read or written. */
-  loginSucceeded(username: string, userFailures: boolean): Promise<void>;
+  loginSucceeded(username: string, address: string, userFailures: boolean): Promise<void>;
   /** Counts a registration of the address; refuses (429) past the window's budget. */
   beforeRegistration(address: string): Promise<void>;
 }
 
 const userKey = (username: string): string | undefined => (USERNAME_PATTERN.test(username) ? username.toLowerCase() : undefined);
+/** `<username>.from.<address>`: a KV key (no `:`), never a username (no `.` in those). */
+const pairKey = (user: string, address: string): string => `${user}.from.${address.replace(/[^A-Za-z0-9./_=-]/g, '_')}`;
 
 /**
- * Backoff after failures: the n-th failure at or past the threshold blocks the key for
- * base * 2^(n - threshold), capped. A success clears the username, never the address.
+ * Throttles the attacker, not the victim. Failures count for three keys: the (username, address)
+ * pair, the username, and the address (IPv6 by /64). The n-th failure at or past a threshold
+ * blocks the pair or the address for base * 2^(n - threshold), capped. The username alone never
+ * blocks anyone: once it has `userFailuresBeforeBackoff` recent failures (it is under attack), a
+ * new address's first failure already blocks that pair, so a botnet gets one guess per address
+ * and backoff, while the owner, from an address of their own, still gets in.
  */
 export function createLoginGuard(settings: LoginGuardSettings, stores: { users: FailureStore; addresses: FailureStore }, now: () => number = Date.now): LoginGuard {
   const refuseIfBlocked = (record: FailureRecord | undefined, what: string): void => {
     const waitMs = (record?.blockedUntil ?? 0) - now();
-    if (waitMs > 0) throw new RateLimitedError(`too many failed logins for this ${what}; retry later`, Math.ceil(waitMs / 1000));
+    if (waitMs > 0) throw new RateLimitedError(`too many failed logins ${what}; retry later`, Math.ceil(waitMs / 1000));
   };
-  const fail = async (store: FailureStore, key: string, threshold: number): Promise<void> => {
+  const fail = async (store: FailureStore, key: string, threshold: number): Promise<number> => {
     const previous = await store.get(key);
     const recent = previous && now() - previous.lastFailureAt < settings.failureWindowMs ? previous.failures : 0;
     const failures = recent + 1;
     const backoff = failures >= threshold ? Math.min(settings.backoffBaseMs * 2 ** (failures - threshold), settings.backoffMaxMs) : 0;
     await store.put(key, { failures, lastFailureAt: now(), blockedUntil: backoff > 0 ? now() + backoff : 0 });
+    return failures;
   };
   const registrationBudget = createRegistrationBudget(settings, now);
   const limited = (address: string): boolean => !settings.exemptAddresses.has(address);
+  const threshold = settings.userFailuresBeforeBackoff;
 
   return {
     async beforeLogin(username, address) {
       const key = userKey(username);
-      const [byUser, byAddress] = await Promise.all([key ? stores.users.get(key) : undefined, limited(address) ? stores.addresses.get(address) : undefined]);
-      refuseIfBlocked(byUser, 'username');
-      refuseIfBlocked(byAddress, 'address');
-      return { userFailures: byUser !== undefined };
+      const [byPair, byAddress] = await Promise.all([
+        key ? stores.users.get(pairKey(key, addressKey(address))) : undefined,
+        limited(address) ? stores.addresses.get(addressKey(address)) : undefined,
+      ]);
+      refuseIfBlocked(byPair, 'for this username from this address');
+      refuseIfBlocked(byAddress, 'from this address');
+      return { userFailures: byPair !== undefined };
     },
     async loginFailed(username, address) {
       const key = userKey(username);
-      await Promise.all([
-        key ? fail(stores.users, key, settings.userFailuresBeforeBackoff) : undefined,
-        limited(address) ? fail(stores.addresses, address, settings.addressFailuresBeforeBackoff) : undefined,
-      ]);
+      const byAddress = limited(address) ? fail(stores.addresses, addressKey(address), settings.addressFailuresBeforeBackoff) : undefined;
+      if (key) {
+        // The username's own record never blocks: it only says whether the name is under attack.
+        const underAttack = (await fail(stores.users, key, Number.POSITIVE_INFINITY)) > threshold;
+        await fail(stores.users, pairKey(key, addressKey(address)), underAttack ? 1 : threshold);
+      }
+      await byAddress;
     },
-    async loginSucceeded(username, userFailures) {
+    async loginSucceeded(username, address, userFailures) {
       const key = userKey(username);
-      if (key && userFailures) await stores.users.clear(key);
+      if (key && userFailures) await stores.users.clear(pairKey(key, addressKey(address)));
     },
     async beforeRegistration(address) {
-      if (limited(address)) registrationBudget(address);
+      if (limited(address)) registrationBudget(addressKey(address));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { connectNats, createLogger, createMetrics } from '@faas/common';
-import { serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls } from '@faas/testing';
+import { LOOPBACK_EXEMPT, serveApp, tempSecretFile, testNatsServiceEnv, testNatsUrls } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { connectAuthDeps, createApp } from '../src/app.js';
 import { loadAuthConfig, type AuthConfig } from '../src/config.js';
@@ -19,6 +19,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<AuthU
     ...testNatsServiceEnv('auth'),
     JWT_SECRET_FILE: tempSecretFile(),
     BCRYPT_COST: '4',
+    ...LOOPBACK_EXEMPT,
     ...env,
   });
   const logger = createLogger('auth-test', 'silent');

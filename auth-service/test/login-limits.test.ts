@@ -1,4 +1,5 @@
-import { eventually, request, uniqueName, type JsonResponse } from '@faas/testing';
+import { eventually, request, tempSecretFile, uniqueName, type JsonResponse } from '@faas/testing';
+import { loadAuthConfig } from '../src/index.js';
 import { expect } from 'chai';
 import { startAuth, type AuthUnderTest } from './helpers.js';
 
@@ -69,13 +70,56 @@ describe('auth: login and registration limits inside the service (gateway bypass
     expectRateLimited(await login(auth, victims[2] ?? '', 'right-password', { 'x-forwarded-for': '192.0.2.3' }));
   });
 
-  it('leaves the machine itself (loopback) out of the address limits by default, but not out of the username backoff', async () => {
-    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_USER_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000', REGISTER_LIMIT_PER_ADDRESS: '2' });
+  it('exempts no address by default, and only the listed ones when told (the pair backoff still holds for them)', async () => {
+    const defaults = loadAuthConfig({ NATS_URL: 'nats://127.0.0.1:4222', JWT_SECRET_FILE: tempSecretFile() });
+    expect([...defaults.loginGuard.exemptAddresses]).to.deep.equal([]);
+    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_USER_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000', REGISTER_LIMIT_PER_ADDRESS: '3', AUTH_LIMIT_EXEMPT_ADDRESSES: '127.0.0.1,::1,::ffff:127.0.0.1' });
     const users = [await register(auth), await register(auth), await register(auth)];
+    expect((await request(`${auth.url}/register`, { body: { username: uniqueName('more'), password: 'right-password' } })).status, 'loopback exempt').to.equal(201);
     for (const user of users) expect((await login(auth, user, 'nope-nope')).status).to.equal(401);
     expect((await login(auth, users[0] ?? '', 'right-password')).status).to.equal(200);
     expect((await login(auth, users[1] ?? '', 'wrong-again')).status).to.equal(401);
     expectRateLimited(await login(auth, users[1] ?? '', 'right-password'));
+  });
+
+  it('lets a known user log in with the right password from their own address while another address keeps failing against the name', async () => {
+    const auth = await start({ LOGIN_USER_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_BASE_MS: '60000', AUTH_TRUSTED_PROXY_HOPS: '1' });
+    const victim = await register(auth);
+    const attacker = { 'x-forwarded-for': '203.0.113.66' };
+    for (let i = 0; i < 3; i++) expect((await login(auth, victim, `guess-${i}`, attacker)).status).to.equal(401);
+    for (let i = 0; i < 5; i++) expectRateLimited(await login(auth, victim, `guess-more-${i}`, attacker));
+    expectRateLimited(await login(auth, victim, 'right-password', attacker));
+    for (let i = 0; i < 3; i++) {
+      const res = await login(auth, victim, 'right-password', { 'x-forwarded-for': '198.51.100.23' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    }
+  });
+
+  it('gives each new address one wrong guess against a name under attack, then backs that address off', async () => {
+    const auth = await start({ LOGIN_USER_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_BASE_MS: '60000', AUTH_TRUSTED_PROXY_HOPS: '1' });
+    const victim = await register(auth);
+    for (let i = 0; i < 3; i++) expect((await login(auth, victim, `guess-${i}`, { 'x-forwarded-for': '203.0.113.66' })).status).to.equal(401);
+    for (const bot of ['203.0.113.67', '203.0.113.68']) {
+      expect((await login(auth, victim, 'first-guess', { 'x-forwarded-for': bot })).status).to.equal(401);
+      expectRateLimited(await login(auth, victim, 'second-guess', { 'x-forwarded-for': bot }));
+    }
+    expect((await login(auth, victim, 'right-password', { 'x-forwarded-for': '198.51.100.23' })).status).to.equal(200);
+  });
+
+  it('counts IPv6 clients by their /64 for the address limit', async () => {
+    const auth = await start({ LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '2', LOGIN_BACKOFF_BASE_MS: '60000', AUTH_TRUSTED_PROXY_HOPS: '1' });
+    const users = [await register(auth), await register(auth), await register(auth), await register(auth)];
+    expect((await login(auth, users[0] ?? '', 'nope-nope', { 'x-forwarded-for': '2001:db8:1:2::a' })).status).to.equal(401);
+    expect((await login(auth, users[1] ?? '', 'nope-nope', { 'x-forwarded-for': '2001:db8:1:2:ffff:1:2:3' })).status).to.equal(401);
+    expectRateLimited(await login(auth, users[2] ?? '', 'right-password', { 'x-forwarded-for': '2001:0db8:0001:0002::b' }));
+    expect((await login(auth, users[3] ?? '', 'right-password', { 'x-forwarded-for': '2001:db8:1:3::a' })).status, 'the next /64').to.equal(200);
+  });
+
+  it('refuses a configuration whose longest block is not shorter than the failure window', () => {
+    const base = { NATS_URL: 'nats://127.0.0.1:4222', JWT_SECRET_FILE: tempSecretFile() };
+    const defaults = loadAuthConfig(base).loginGuard;
+    expect(defaults.backoffMaxMs).to.be.below(defaults.failureWindowMs);
+    expect(() => loadAuthConfig({ ...base, LOGIN_BACKOFF_MAX_SECONDS: '900', LOGIN_FAILURE_WINDOW_SECONDS: '900' })).to.throw(/LOGIN_BACKOFF_MAX_SECONDS.*shorter than LOGIN_FAILURE_WINDOW_SECONDS/s);
   });
 
   it('answers 429 to a registration flood from one address, and counts only valid registrations', async () => {

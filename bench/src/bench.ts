@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       NATS_REPLICAS: '1',
       FAAS_DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'silent',
+      // Every bench client is this machine: keep it out of the address limits (none by default).
+      AUTH_LIMIT_EXEMPT_ADDRESSES: '127.0.0.1,::1,::ffff:127.0.0.1',
       SPAWNER_ID: `bench-${runId}`,
       CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
       MAX_CONTAINERS: String(cfg.maxContainers),

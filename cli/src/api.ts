@@ -44,12 +44,39 @@ export interface ApiRequest {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
 }
 
+/** `localhost`, 127.0.0.0/8 and ::1: plain http there never leaves the machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Plain http carries the password and the token in clear: only to this machine, unless the user
+ * says `--insecure`. Anything but http and https is refused.
+ */
+export function checkTransport(gateway: string, insecure: boolean): void {
+  let url: URL;
+  try {
+    url = new URL(gateway);
+  } catch {
+    throw new CliError(`the gateway ${gateway} is not a URL (e.g. https://faas.example.com)`);
+  }
+  if (url.protocol === 'https:') return;
+  if (url.protocol !== 'http:') throw new CliError(`the gateway ${gateway} is neither http:// nor https://`);
+  if (!insecure && !isLoopback(url.hostname)) {
+    throw new CliError(`refusing plain http:// to ${url.host}: your password and token would cross the network in clear; use https://, or add --insecure if you mean it`);
+  }
+}
+
 /** The platform's HTTP API, the same one the README's curl examples use. */
 export class ApiClient {
   constructor(
     readonly gateway: string,
     private readonly token?: string,
-  ) {}
+    options: { insecure?: boolean } = {},
+  ) {
+    checkTransport(gateway, options.insecure === true);
+  }
 
   async call<T>(path: string, request: ApiRequest = {}): Promise<T> {
     return (await this.send(path, request)).body as T;
@@ -68,9 +95,16 @@ export class ApiClient {
         method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        // A redirect would re-send the body (a password) and the token wherever it points.
+        redirect: 'manual',
       });
     } catch (err) {
       throw new GatewayUnreachableError(this.gateway, err);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      const to = res.headers.get('location') ?? 'nowhere';
+      throw new CliError(`the gateway answered ${res.status} (a redirect to ${to}); faas follows no redirects: if you trust the new address, use it as --gateway`);
     }
     const body = parseBody(await res.text());
     if (res.status >= 400) throw errorOf(res.status, body, res.headers.get('x-request-id') ?? undefined);

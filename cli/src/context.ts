@@ -15,7 +15,8 @@ export interface Context {
 }
 
 export function contextOf(command: Command): Context {
-  const options = command.optsWithGlobals<{ json?: boolean; gateway?: string }>();
+  const options = command.optsWithGlobals<{ json?: boolean; gateway?: string; insecure?: boolean }>();
+  const transport = { insecure: options.insecure === true };
   const env = readEnv();
   const saved = loadSaved(env.configFile);
   const gateway = resolveGateway(options.gateway, env, saved);
@@ -24,13 +25,13 @@ export function contextOf(command: Command): Context {
     env,
     saved,
     gateway,
-    anonymous: () => new ApiClient(gateway),
+    anonymous: () => new ApiClient(gateway, undefined, transport),
     authenticated: () => {
       if (!saved.token) throw new CliError('not logged in: run `faas login` first');
       if (saved.gateway && saved.gateway !== gateway) {
         throw new CliError(`logged in to ${saved.gateway}, not ${gateway}: run \`faas login --gateway ${gateway}\``);
       }
-      return new ApiClient(gateway, saved.token);
+      return new ApiClient(gateway, saved.token, transport);
     },
   };
 }

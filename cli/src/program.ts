@@ -16,6 +16,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('--gateway <url>', 'the platform URL (default: $FAAS_GATEWAY, then the one you logged in to, then http://localhost:9080)')
     .option('--json', 'machine-readable output on stdout (errors as JSON on stderr)')
+    .option('--insecure', 'allow a plain http:// gateway that is not this machine (password and token in clear)')
     .showHelpAfterError('(add --help for usage)')
     // Before the subcommands exist, so they inherit it: main.ts decides how the process ends.
     .exitOverride();

@@ -106,12 +106,45 @@ describe('faas deploy -f faas.yml', function () {
     expect(kept.stdout).to.include('not in file fail (kept; --prune removes it)');
     expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
 
-    const pruned = await user.json<{ changes: Change[] }>(['deploy', '--prune']);
+    const pruned = await user.json<{ changes: Change[] }>(['deploy', '--prune', '--yes']);
     expect(actions(pruned.changes)).to.deep.equal({ echo: 'unchanged', upper: 'unchanged', fail: 'removed' });
     expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'upper']);
     const gone = await user.run(['describe', 'fail']);
     expect(gone.code).to.equal(1);
     expect(gone.stderr).to.match(/function fail not found \(HTTP 404 NOT_FOUND, request id /);
+  });
+
+  it('refuses --prune with a file that names no functions, and removes nothing', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    user.writeStack('version: 1\nfunctions: {}\n');
+    const run = await user.run(['deploy', '--prune', '--yes']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include('refusing --prune: faas.yml names no functions, so it would remove all 3 of yours');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
+  });
+
+  it('asks before --prune removes anything: a script without --yes is refused, a terminal is asked', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(STACK);
+    await user.ok(['deploy']);
+    user.writeStack(STACK.slice(0, STACK.indexOf('  fail:')));
+    const script = await user.run(['deploy', '--prune']);
+    expect(script.code).to.equal(1);
+    expect(script.stderr).to.include('--prune would remove 1 function (fail): add --yes to confirm');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
+
+    const declined = await user.runOnTerminal(['deploy', '--prune'], [{ after: 'Go on? [y/N]', type: 'n\r' }]);
+    expect(declined.code, declined.output).to.equal(1);
+    expect(declined.output).to.include('--prune will remove 1 function (fail)');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'fail', 'upper']);
+    const accepted = await user.runOnTerminal(['deploy', '--prune'], [{ after: 'Go on? [y/N]', type: 'y\r' }]);
+    expect(accepted.code, accepted.output).to.equal(0);
+    expect(accepted.output).to.include('removed     fail');
+    expect((await user.json<Fn[]>(['list'])).map((f) => f.name)).to.deep.equal(['echo', 'upper']);
   });
 
   it('changes nothing with --dry-run and says what it would do', async () => {

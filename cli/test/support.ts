@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, startProcess, tempSecretFile, testNatsUrls, uniqueName, type RunningProcess } from '@faas/testing';
+import { LOOPBACK_EXEMPT, FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, startProcess, tempSecretFile, testNatsUrls, uniqueName, type RunningProcess } from '@faas/testing';
 import { expect } from 'chai';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -24,6 +24,7 @@ export async function startPlatformProcess(): Promise<PlatformProcess> {
       JWT_SECRET_FILE: tempSecretFile(),
       FAAS_DATA_DIR: mkdtempSync(join(tmpdir(), 'faas-cli-platform-')),
       BCRYPT_COST: '4',
+      ...LOOPBACK_EXEMPT,
       PORT: '0',
       HOST: '127.0.0.1',
       CONTAINER_LABELS: `${TEST_LABEL}=1`,

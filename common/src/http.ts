@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { AppError, RateLimitedError, UnavailableError, statusForCode } from './errors.js';
 import { isNatsPassingFault } from './retry.js';
@@ -20,6 +20,8 @@ export function requestContext(logger: Logger): RequestHandler {
     res.locals.requestId = requestId;
     res.locals.log = logger.child({ requestId });
     res.setHeader('x-request-id', requestId);
+    // Every answer, errors and static files included: a browser never guesses a type we did not send.
+    res.setHeader('x-content-type-options', 'nosniff');
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -85,16 +87,33 @@ const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
 };
 
+/**
+ * Who may read `/metrics`: `open` where the port is internal (a service in the stack: only APISIX
+ * publishes a port, and it routes no `/metrics`), `none` on a public port (the portal, the
+ * gateway's catch-all), or whoever sends `Authorization: Bearer <token>`.
+ */
+export type MetricsAccess = 'open' | 'none' | { readonly token: string };
+
+function metricsHandler(metrics: Metrics, access: Exclude<MetricsAccess, 'none'>): RequestHandler {
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  const wanted = access === 'open' ? undefined : digest(`Bearer ${access.token}`);
+  return async (req, res, next) => {
+    if (wanted && !timingSafeEqual(digest(req.get('authorization') ?? ''), wanted)) {
+      return next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
 /** The HTTP shell every service shares: request ids, metrics, routers, JSON 404s and errors. */
-export function createHttpApp(options: { logger: Logger; metrics: Metrics; mounts: readonly Mount[] }): Express {
+export function createHttpApp(options: { logger: Logger; metrics: Metrics; mounts: readonly Mount[]; metricsAccess?: MetricsAccess }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestContext(options.logger));
   app.use(options.metrics.middleware);
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
-  });
+  const access = options.metricsAccess ?? 'open';
+  if (access !== 'none') app.get('/metrics', metricsHandler(options.metrics, access));
   for (const mount of options.mounts) app.use(mount.prefix, mount.router);
   app.use(notFound);
   app.use(errorHandler);

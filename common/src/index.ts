@@ -21,6 +21,7 @@ export * from './secret-box.js';
 export * from './account-controls.js';
 export * from './follow-bucket.js';
 export * from './openapi/index.js';
+export * from './request-counter.js';
 export * from './user-rate-limit.js';
 export * from './registry-hosts.js';
 export * from './object-names.js';

@@ -66,8 +66,14 @@ export function objectStoreGrant(bucket: string, access: Access): string[] {
 /** Every user: JetStream's account info (the client checks it before any other API call). */
 const EVERYONE = ['$JS.API.INFO'];
 
-/** The HTTP services each check tokens against `accounts` and count requests in `user-requests`. */
-const TOKEN_CHECKS = [...kvGrant(BUCKETS.accounts, 'read'), ...kvGrant(USER_REQUESTS, 'write')];
+/** The per-user request counter (request-counter.ts): one publish per request, the stream refuses past the limit. */
+const USER_REQUEST_COUNTER = [
+  ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.USER_REQUESTS`),
+  'faas.user-requests.>',
+];
+
+/** The HTTP services each check tokens against `accounts` and count requests (the counter; webhooks in `user-requests`). */
+const TOKEN_CHECKS = [...kvGrant(BUCKETS.accounts, 'read'), ...kvGrant(USER_REQUESTS, 'write'), ...USER_REQUEST_COUNTER];
 
 const executions = STREAMS.executions;
 const spawnerConsumer = `${executions}.${CONSUMERS.spawner}`;
@@ -85,6 +91,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(LOGIN_FAILURES, 'write'),
       ...kvGrant(BUCKETS.accounts, 'write'),
       ...kvGrant(USER_REQUESTS, 'write'),
+      ...USER_REQUEST_COUNTER,
       // Erasing a user purges what other services stored for them.
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,

@@ -1,11 +1,11 @@
 import type { KV, NatsConnection } from 'nats';
 import { RateLimitedError } from './errors.js';
 import { createTokenVerifier, type TokenSettings, type TokenVerifier } from './jwt.js';
-import { isWrongLastSequence, openBucket } from './kv.js';
+import { isWrongLastSequence } from './kv.js';
+import { MAX_CHECKS_IN_FLIGHT, openRequestCounter } from './request-counter.js';
 
-/** `<userId>.<window start>`: one counter per user and fixed window, shared by every service and replica. */
+/** `<key>.<window start>`: one revision-checked counter per key and fixed window (the webhooks' per-trigger limits). */
 export const USER_REQUESTS_BUCKET = 'user-requests';
-const BUCKET_TTL_MS = 2 * 3_600 * 1000;
 const ATTEMPTS = 20;
 
 export interface UserRateLimit {
@@ -14,21 +14,22 @@ export interface UserRateLimit {
 }
 
 /**
- * Counts one request of the user in the current window with a revision-checked create or
- * update, refusing (429) past `count`. Concurrent hits retry; after ATTEMPTS lost races the
- * request passes rather than fail: a limit that errs towards serving, never a 5xx.
+ * Counts one hit of the key in the current window with a revision-checked create or update,
+ * refusing (429) past `count`. Concurrent hits retry; a hit that loses ATTEMPTS races is refused
+ * too (never passed uncounted), and at most MAX_CHECKS_IN_FLIGHT hits per key (in this process)
+ * race at once. Per-key counts that differ (a webhook's own rate) need this; the per-user limit,
+ * one count for everyone, uses the cheaper stream counter (request-counter.ts).
  */
 export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => number = Date.now): (userId: string) => Promise<void> {
   const windowMs = limit.windowSeconds * 1000;
-  return async (userId) => {
-    const start = Math.floor(now() / windowMs) * windowMs;
-    const key = `${userId}.${start}`;
+  const inFlight = new Map<string, number>();
+  const refuse = (start: number): RateLimitedError =>
+    new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
+  const count = async (key: string, start: number): Promise<void> => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await kv.get(key);
       const used = entry && entry.operation === 'PUT' ? Number(entry.string()) : 0;
-      if (used >= limit.count) {
-        throw new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
-      }
+      if (used >= limit.count) throw refuse(start);
       try {
         if (entry) await kv.update(key, String(used + 1), entry.revision);
         else await kv.create(key, '1');
@@ -36,6 +37,20 @@ export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => n
       } catch (err) {
         if (!isWrongLastSequence(err)) throw err;
       }
+    }
+    throw new RateLimitedError('too many requests at once; retry later', 1);
+  };
+  return async (userId) => {
+    const waiting = inFlight.get(userId) ?? 0;
+    if (waiting >= MAX_CHECKS_IN_FLIGHT) throw new RateLimitedError('too many requests at once; retry later', 1);
+    inFlight.set(userId, waiting + 1);
+    const start = Math.floor(now() / windowMs) * windowMs;
+    try {
+      await count(`${userId}.${start}`, start);
+    } finally {
+      const left = (inFlight.get(userId) ?? 1) - 1;
+      if (left > 0) inFlight.set(userId, left);
+      else inFlight.delete(userId);
     }
   };
 }
@@ -51,8 +66,7 @@ export async function createUserTokenVerifier(
 ): Promise<TokenVerifier> {
   const verify = createTokenVerifier(settings);
   if (settings.userRateLimit.count === 0) return verify;
-  const kv = await openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: BUCKET_TTL_MS });
-  const hit = createUserRateLimiter(kv, settings.userRateLimit);
+  const hit = await openRequestCounter(nc, settings.userRateLimit, { replicas });
   return async (token) => {
     const principal = await verify(token);
     await hit(principal.id);

@@ -11,6 +11,8 @@ export function createApp(deps: { logger: Logger; appDir?: string }): Express {
   return createHttpApp({
     logger: deps.logger,
     metrics: createMetrics(),
+    // The gateway's catch-all route leads here from the internet: no /metrics on this port.
+    metricsAccess: 'none',
     mounts: [
       { prefix: '/', router: health },
       { prefix: '/', router: portalRouter(deps.appDir) },

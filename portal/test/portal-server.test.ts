@@ -32,6 +32,12 @@ describe('portal server: the static files of the stack\'s portal service', () =>
     expect(res.headers.get('cache-control')).to.equal('no-cache');
   });
 
+  it('serves no /metrics: the gateway\'s catch-all route leads here from the internet', async () => {
+    const res = await fetch(`${served.url}/metrics`);
+    expect(await res.text()).not.to.match(/# (HELP|TYPE) /);
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+  });
+
   it('caches hashed assets for good', async () => {
     const res = await fetch(`${served.url}/assets/index-abc123.js`);
     expect(res.status).to.equal(200);

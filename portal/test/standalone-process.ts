@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, tempSecretFile, testNatsUrls } from '@faas/testing';
+import { LOOPBACK_EXEMPT, eventually, tempSecretFile, testNatsUrls } from '@faas/testing';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -23,6 +23,7 @@ export async function startStandalone(): Promise<StandaloneProcess> {
       NATS_REPLICAS: '3',
       JWT_SECRET_FILE: tempSecretFile(),
       BCRYPT_COST: '4',
+      ...LOOPBACK_EXEMPT,
       // The test cluster's work queue is shared by the whole run: executions other suites left
       // behind may land on this spawner too; room for them keeps ours from waiting.
       MAX_CONTAINERS: '10',

@@ -75,6 +75,8 @@ const schema = z
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
     /** The first this many function names get their own metrics label; the rest share "other". */
     METRICS_FUNCTION_LABELS: envFields.int(0, 1_000).default(50),
+    /** Of those, one user claims at most this many. */
+    METRICS_FUNCTION_LABELS_PER_USER: envFields.int(0, 1_000).default(5),
   })
   .refine((e) => e.DEFAULT_TIMEOUT_SECONDS <= e.MAX_TIMEOUT_SECONDS, { message: 'DEFAULT_TIMEOUT_SECONDS exceeds MAX_TIMEOUT_SECONDS' })
   .refine((e) => e.DEFAULT_MEMORY_MB <= e.MAX_MEMORY_MB, { message: 'DEFAULT_MEMORY_MB exceeds MAX_MEMORY_MB' })
@@ -84,6 +86,7 @@ const schema = z
     spawnerId: env.SPAWNER_ID,
     tracing: tracingSettingsFrom(env, 'spawner-service'),
     metricsFunctionLabels: env.METRICS_FUNCTION_LABELS,
+    metricsFunctionLabelsPerUser: env.METRICS_FUNCTION_LABELS_PER_USER,
     keyring: env.SECRETS_KEY_FILE,
     dockerSocket: env.DOCKER_SOCKET,
     maxContainers: env.MAX_CONTAINERS,

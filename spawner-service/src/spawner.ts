@@ -124,7 +124,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const { nc, config } = deps;
   const logger = deps.logger.child({ spawner: config.spawnerId });
   const registry = deps.metrics?.registry ?? new Registry();
-  const metrics = createSpawnerMetrics(registry, config.maxContainers, config.metricsFunctionLabels);
+  const metrics = createSpawnerMetrics(registry, config.maxContainers, config.metricsFunctionLabels, config.metricsFunctionLabelsPerUser);
   const queue = await patiently('executions stream', () => setUpQueue(nc, config, logger), logger);
   registerQueueDepth(registry, queue.jsm, logger);
   const tracing = startTracing(config.tracing, logger);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
-import { boundPort, closeServer, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
+import { boundPort, closeServer, createHttpApp, createMetrics, readSecretFile, type Env, type Logger, type MetricsAccess } from '@faas/common';
 import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
 import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryApiSection, registryRouter } from '@faas/registry-service';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
@@ -65,6 +65,7 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
     const app = createHttpApp({
       logger,
       metrics,
+      metricsAccess: metricsAccessFor(env, host, logger),
       mounts: [
         { prefix: AUTH_PREFIX, router: authRouter(auth) },
         { prefix: REGISTRY_PREFIX, router: registryRouter(registry) },
@@ -92,4 +93,15 @@ export async function startPlatform(env: Env, logger: Logger, port: number): Pro
     await closeAll(distinct(nc));
     throw err;
   }
+}
+
+/**
+ * `/metrics` names functions of every tenant: open only while the platform listens on loopback,
+ * else only with `METRICS_TOKEN_FILE`'s token (Bearer), else not served at all.
+ */
+function metricsAccessFor(env: Env, host: string, logger: Logger): MetricsAccess {
+  if (env.METRICS_TOKEN_FILE) return { token: readSecretFile(env.METRICS_TOKEN_FILE) };
+  if (/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host)) return 'open';
+  logger.warn({ host }, '/metrics is not served on a non-loopback address without METRICS_TOKEN_FILE');
+  return 'none';
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createLogger } from '@faas/common';
@@ -36,6 +37,26 @@ describe('standalone platform: listening address', function () {
     expect(await reachable('127.0.0.1', platform.port)).to.equal(true);
     const other = ownAddress();
     if (other) expect(await reachable(other, platform.port), `through ${other}`).to.equal(false);
+  });
+
+  it('serves /metrics on loopback only: on 0.0.0.0 not at all, or only with METRICS_TOKEN_FILE\'s token', async () => {
+    platform = await start({});
+    expect((await fetch(`http://127.0.0.1:${platform.port}/metrics`)).status, 'loopback').to.equal(200);
+    await platform.stop();
+    platform = await start({ HOST: '0.0.0.0' });
+    const open = await fetch(`http://127.0.0.1:${platform.port}/metrics`);
+    expect(open.status).to.equal(404);
+    expect(await open.text()).not.to.include('# HELP');
+    await platform.stop();
+    const tokenFile = tempSecretFile();
+    platform = await start({ HOST: '0.0.0.0', METRICS_TOKEN_FILE: tokenFile });
+    const url = `http://127.0.0.1:${platform.port}/metrics`;
+    expect((await fetch(url)).status, 'no token').to.equal(404);
+    expect((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status, 'wrong token').to.equal(404);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(scraped.status).to.equal(200);
+    expect(await scraped.text()).to.include('# HELP');
   });
 
   it('listens on every interface when HOST=0.0.0.0 (the documented way to serve the network)', async function () {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger, type Logger } from '@faas/common';
-import { FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsCredentialsDir, testNatsUrls, uniqueName } from '@faas/testing';
+import { LOOPBACK_EXEMPT, FUNCTION_SCRIPTS, buildFunctionImage, eventually, request, tempSecretFile, tempSecretsKeyFile, testNatsCredentialsDir, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { startPlatform, type Platform } from '../src/platform.js';
 
@@ -23,6 +23,7 @@ export function startTestPlatform(env: Record<string, string> = {}, logger?: Log
       JWT_SECRET_FILE: secretFile,
       SECRETS_KEY_FILE: secretsKeyFile,
       BCRYPT_COST: '4',
+      ...LOOPBACK_EXEMPT,
       HOST: '127.0.0.1',
       // Its own: a spawner removes every container of its id at start.
       SPAWNER_ID: uniqueName('standalone-test'),

@@ -86,3 +86,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
 export { startProcess, type RunningProcess } from './child-process.js';
 export { captured } from './log-capture.js';
 export { etcdVersion, startEtcd, type EtcdServer } from './etcd-process.js';
+
+/**
+ * The auth service exempts no address from its address limits by default (issue 28); test
+ * platforms, where every client is this machine, exempt loopback as `npm start` once did.
+ */
+export const LOOPBACK_EXEMPT = { AUTH_LIMIT_EXEMPT_ADDRESSES: '127.0.0.1,::1,::ffff:127.0.0.1' } as const;

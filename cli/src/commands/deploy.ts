@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ApiError, type ApiClient } from '../api.js';
+import { createInterface } from 'node:readline/promises';
+import { ApiError, CliError, type ApiClient } from '../api.js';
 import type { Context } from '../context.js';
 import { contextOf } from '../context.js';
 import { planDeploy, type Step } from '../deploy-plan.js';
@@ -32,22 +33,51 @@ function report(ctx: Context, steps: readonly Step[], dryRun: boolean): void {
   if (dryRun) printLine('(dry run: nothing was changed)');
 }
 
+/**
+ * Removing is the one step that loses work: refused when the file names no functions (an empty or
+ * wrong file would remove everything), asked first on a terminal, and `--yes` for scripts.
+ */
+async function confirmRemovals(plan: readonly Step[], options: DeployOptions, stackSize: number): Promise<void> {
+  const removed = plan.filter((s) => s.action === 'removed').map((s) => s.name);
+  if (!options.prune) return;
+  if (stackSize === 0) throw new CliError(`refusing --prune: ${options.file} names no functions, so it would remove all ${removed.length} of yours`);
+  if (removed.length === 0 || options.yes || options.dryRun) return;
+  const what = `remove ${removed.length} function${removed.length === 1 ? '' : 's'} (${removed.join(', ')})`;
+  if (!process.stdin.isTTY) throw new CliError(`--prune would ${what}: add --yes to confirm (no terminal to ask); nothing was changed`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`--prune will ${what}. Go on? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('deploy cancelled; nothing was changed');
+  } finally {
+    rl.close();
+  }
+}
+
+interface DeployOptions {
+  readonly file: string;
+  readonly prune?: boolean;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+}
+
 export function deployCommand(program: Command): void {
   program
     .command('deploy')
     .description('create or update every function of a stack file; idempotent')
     .option('-f, --file <path>', 'the stack file', 'faas.yml')
-    .option('--prune', 'remove your functions that the file does not name')
+    .option('--prune', 'remove your functions that the file does not name (asks first; never with a file that names none)')
     .option('--dry-run', 'print what would change, change nothing')
-    .action(async (options: { file: string; prune?: boolean; dryRun?: boolean }, command: Command) => {
+    .option('-y, --yes', 'do not ask before --prune removes functions (for scripts)')
+    .action(async (options: DeployOptions, command: Command) => {
       const ctx = contextOf(command);
       const stack = loadStack(options.file);
       const api = ctx.authenticated();
+      const plan = await withSpinner(ctx, 'Reading deployed functions', async () => planDeploy(stack, await listAllFunctions(api), options.prune === true));
+      await confirmRemovals(plan, options, stack.length);
       const done: Step[] = [];
       try {
-        await withSpinner(ctx, 'Reading deployed functions', async (update) => {
-          const plan = planDeploy(stack, await listAllFunctions(api), options.prune === true);
-          if (options.dryRun) return done.push(...plan);
+        if (options.dryRun) return void done.push(...plan);
+        await withSpinner(ctx, 'Deploying', async (update) => {
           // One at a time, in file order: a failure stops the deploy with what came before done.
           for (const step of plan) {
             update(`Deploying ${step.name}`);

@@ -37,7 +37,8 @@ const INIT = `window.addEventListener('load', function () {
 `;
 
 // Everything from this origin: no CDN. Swagger UI sets inline styles and shows data: images.
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+// No page may frame it (clickjacking).
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const page = (res: Response, type: string, body: string): void => {
   res.set('content-security-policy', CSP).type(type).send(body);

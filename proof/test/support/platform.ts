@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import { ensureExecutionsStream } from '@faas/common';
-import { TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/testing';
+import { LOOPBACK_EXEMPT, TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/testing';
 import { startProofCluster, type ProofCluster } from './nats-cluster.js';
 import { ServiceProcess } from './processes.js';
 
@@ -55,7 +55,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
   writeFileSync(adminPasswordFile, admin.password);
 
   const [auth, registry] = await Promise.all([
-    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, ...cluster.serviceEnv('auth'), BCRYPT_COST: '4', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD_FILE: adminPasswordFile } }),
+    ServiceProcess.start({ workspace: 'auth-service', name: 'auth', readyPath: '/auth/ready', env: { ...common, ...cluster.serviceEnv('auth'), BCRYPT_COST: '4', ...LOOPBACK_EXEMPT, ADMIN_USERNAME: admin.username, ADMIN_PASSWORD_FILE: adminPasswordFile } }),
     ServiceProcess.start({ workspace: 'registry-service', name: 'registry', readyPath: '/registry/ready', env: { ...common, ...cluster.serviceEnv('registry') } }),
   ]);
   const publishers: ServiceProcess[] = [];

@@ -32,7 +32,7 @@ export interface ObservedDelivery {
 export function observeDelivery(options: ObserveOptions): ObservedDelivery {
   const { tracer, metrics, msg, request } = options;
   const parent = contextFromHeaders(options.context.trace ?? {});
-  const fn = metrics.functionLabel(request.function);
+  const fn = metrics.functionLabel(request.function, request.userId);
   const attributes = {
     'faas.execution.id': request.id, 'faas.function': request.function, 'faas.attempt': msg.info.redeliveryCount,
     'messaging.system': 'nats', 'messaging.destination.name': msg.subject,

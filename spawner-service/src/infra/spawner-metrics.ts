@@ -14,25 +14,31 @@ export interface SpawnerMetrics {
   readonly leaseWaits: Counter;
   /** Leases taken from a spawner presumed dead: its execution runs again. */
   readonly leaseTakeovers: Counter;
-  /** A function's label value: its name for the first `functionLabels` names seen, then "other". */
-  functionLabel(name: string): string;
+  /** A function's label value: its name for the first `functionLabels` names seen (a few per user), then "other". */
+  functionLabel(name: string, userId: string): string;
 }
 
 /** Past the cap every function name shares this label value, so the series count stays bounded. */
 export const OTHER_FUNCTIONS = 'other';
 
-/** The first `limit` names keep their own label (for the life of the process); every later one is "other". */
-export function cappedLabels(limit: number): (name: string) => string {
+/**
+ * The first `limit` names keep their own label (for the life of the process); every later one is
+ * "other". One user claims at most `perUser` of them: one tenant cannot take every label.
+ */
+export function cappedLabels(limit: number, perUser = limit): (name: string, userId: string) => string {
   const named = new Set<string>();
-  return (name) => {
+  const claims = new Map<string, number>();
+  return (name, userId) => {
     if (named.has(name)) return name;
-    if (named.size >= limit) return OTHER_FUNCTIONS;
+    const claimed = claims.get(userId) ?? 0;
+    if (named.size >= limit || claimed >= perUser) return OTHER_FUNCTIONS;
     named.add(name);
+    claims.set(userId, claimed + 1);
     return name;
   };
 }
 
-export function createSpawnerMetrics(registry: Registry, maxContainers: number, functionLabels = 50): SpawnerMetrics {
+export function createSpawnerMetrics(registry: Registry, maxContainers: number, functionLabels = 50, labelsPerUser = 5): SpawnerMetrics {
   const registers = [registry];
   const slots = new Gauge({ name: 'faas_spawner_slots', help: 'Container slots of this spawner (MAX_CONTAINERS)', registers });
   slots.set(maxContainers);
@@ -80,6 +86,6 @@ export function createSpawnerMetrics(registry: Registry, maxContainers: number, 
       labelNames: ['reason'] as const,
       registers,
     }),
-    functionLabel: cappedLabels(functionLabels),
+    functionLabel: cappedLabels(functionLabels, labelsPerUser),
   };
 }
