@@ -5,7 +5,8 @@ import { isWrongLastSequence, openBucket } from './kv.js';
 
 /** `<userId>.<window start>`: one counter per user and fixed window, shared by every service and replica. */
 export const USER_REQUESTS_BUCKET = 'user-requests';
-const BUCKET_TTL_MS = 2 * 3_600 * 1000;
+/** `user-requests` keeps counters this long (auth owns the bucket). */
+export const USER_REQUESTS_TTL_MS = 2 * 3_600 * 1000;
 const ATTEMPTS = 20;
 
 export interface UserRateLimit {
@@ -51,7 +52,7 @@ export async function createUserTokenVerifier(
 ): Promise<TokenVerifier> {
   const verify = createTokenVerifier(settings);
   if (settings.userRateLimit.count === 0) return verify;
-  const kv = await openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: BUCKET_TTL_MS });
+  const kv = await openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS });
   const hit = createUserRateLimiter(kv, settings.userRateLimit);
   return async (token) => {
     const principal = await verify(token);

@@ -21,6 +21,7 @@ import {
   type TriggerDefinition,
   type TriggerRef,
   USER_REQUESTS_BUCKET,
+  USER_REQUESTS_TTL_MS,
 } from '@faas/common';
 import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
@@ -101,7 +102,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.triggers, { replicas }),
     openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
-    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: 2 * 3_600_000 }),
+    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
