@@ -18,6 +18,7 @@ import {
   type ReadinessCheck,
 } from '@faas/common';
 import type { Express, Router } from 'express';
+import { createKvAdminLock } from './admin-lock.js';
 import type { NatsConnection } from 'nats';
 import { createAccountWriter } from './account-writer.js';
 import { ensureAdmin } from './admin-bootstrap.js';
@@ -68,6 +69,7 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, lo
     users,
     accounts: createAccountWriter(guard.kv),
     eraseUser: createUserEraser(nc, logger),
+    adminLock: createKvAdminLock(kv),
     accountControls: guard.controls,
     bcryptCost: config.bcryptCost,
     passwords,
