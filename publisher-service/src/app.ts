@@ -43,7 +43,7 @@ import { handleResult } from './executions/results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './executions/routes.js';
 import { createWorkQueue, maxRequestBytes, subscribeResults } from './executions/work-queue.js';
 import { chainFrom } from './triggers/chains.js';
-import { fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
+import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
 import { startScheduler } from './triggers/scheduler.js';
 import { watchTriggers } from './triggers/trigger-watch.js';
 import { webhookRoutes } from './triggers/webhook-routes.js';
@@ -137,14 +137,15 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     logger,
   };
   // Triggers submit through the same path as clients, as the trigger's owner (docs/triggers.md).
-  const fire = fireTrigger.bind(undefined, { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) } satisfies FireDeps);
+  const fireDeps: FireDeps = { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) };
+  const fire = fireTrigger.bind(undefined, fireDeps);
   const triggerWatch = await watchTriggers(triggersKv, logger, () => nc.isClosed() || nc.isDraining());
   const { maxChainDepth, lateAfterMs, checkMs } = config.triggers;
   const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef) => fire(t, { argument, ref }) };
   const scheduler = config.triggers.scheduler
     ? startScheduler({
         watch: triggerWatch, state: stateKv, intervalMs: checkMs, lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
-        fire: (t, d) => fire(t, { argument: t.argument, ref: triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) }) }),
+        fire: (t, d) => fireSchedule({ ...fireDeps, triggersKv }, t, triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) })),
       })
     : undefined;
   const results = subscribeResults(nc, logger, async (record) => {
