@@ -21,6 +21,7 @@ const USER_REQUESTS = 'user-requests';
 const SWEEPER = 'spawner-sweeper';
 const CALLBACKS = 'CALLBACKS';
 const CALLBACK_CONSUMER = 'publisher-callbacks';
+const CHAIN_CONSUMER = 'publisher-chains';
 
 /** `own`: the one service that creates the stream and sets its limits (stream create and update). */
 type Access = 'read' | 'write' | 'own';
@@ -128,6 +129,10 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       `$JS.API.STREAM.INFO.${executions}`,
       `$JS.API.STREAM.CREATE.${executions}`,
       `$JS.API.STREAM.UPDATE.${executions}`,
+      // Chains follow the stored final records through its durable consumer on the executions bucket.
+      `$JS.API.CONSUMER.DURABLE.CREATE.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
+      `$JS.API.CONSUMER.MSG.NEXT.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
+      `$JS.ACK.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}.>`,
       // Its own durable callback queue.
       'faas.callback.>',
       ...streamRead(CALLBACKS),

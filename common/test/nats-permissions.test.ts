@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connect, type KV, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, connect, type KV, type NatsConnection } from 'nats';
 import {
   BUCKETS,
   CONSUMERS,
@@ -137,6 +137,19 @@ describe('NATS authorization: each service may do its own work and nothing else'
     const created = await openBucket(as('registry'), BUCKETS.triggers, { replicas: 3, owner: createLogger('perm', 'silent') });
     await created.put('u1.t', '{}');
     expect((await (await opening).get('u1.t'))?.string()).to.equal('{}');
+  });
+
+  it('lets the publisher follow the executions bucket through its durable chain consumer', async () => {
+    const kv = await openBucket(as('publisher'), BUCKETS.executions, { replicas: 3, owner: createLogger('perm', 'silent') });
+    const jsm = await as('publisher').jetstreamManager({ timeout: SHORT });
+    const stream = `KV_${BUCKETS.executions}`;
+    await jsm.consumers.add(stream, { durable_name: 'publisher-chains', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+    const key = uniqueName('ex');
+    await kv.put(key, '{"status":"succeeded"}');
+    const consumer = await as('publisher').jetstream({ timeout: SHORT }).consumers.get(stream, 'publisher-chains');
+    const msg = await consumer.next({ expires: 5_000 });
+    expect(msg?.subject).to.equal(`$KV.${BUCKETS.executions}.${key}`);
+    msg?.ack();
   });
 
   it('keeps replies private: no service may listen on another one\'s inbox or on the shared one', async () => {

@@ -42,6 +42,7 @@ import { createRegistryClient } from './functions/registry-client.js';
 import { handleResult } from './executions/results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './executions/routes.js';
 import { createWorkQueue, maxRequestBytes, subscribeResults } from './executions/work-queue.js';
+import { consumeFinalRecords } from './triggers/chain-consumer.js';
 import { chainFrom } from './triggers/chains.js';
 import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
 import { startScheduler } from './triggers/scheduler.js';
@@ -141,7 +142,8 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const fire = fireTrigger.bind(undefined, fireDeps);
   const triggerWatch = await watchTriggers(triggersKv, logger, () => nc.isClosed() || nc.isDraining());
   const { maxChainDepth, lateAfterMs, checkMs } = config.triggers;
-  const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef) => fire(t, { argument, ref }) };
+  const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
+  const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
   const scheduler = config.triggers.scheduler
     ? startScheduler({
         watch: triggerWatch, state: stateKv, intervalMs: checkMs, lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
@@ -149,7 +151,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
       })
     : undefined;
   const results = subscribeResults(nc, logger, async (record) => {
-    await Promise.all([handleResult({ quota }, record), chainFrom(chains, record)]);
+    await handleResult({ quota }, record);
   });
   return {
     ...executionDeps,
@@ -168,6 +170,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     close: () => {
       void scheduler?.stop();
       triggerWatch.stop();
+      chainConsumer.stop();
       results.unsubscribe();
       callbacks.stop();
       guard.controls.stop();
