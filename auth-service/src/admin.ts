@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, UnavailableError, type Principal } from '@faas/common';
 import type { AccountWriter } from './account-writer.js';
+import type { AdminLock } from './admin-lock.js';
 import type { UserEraser } from './user-erasure.js';
 import type { StoredUser, UserStore } from './user-store.js';
 
@@ -7,6 +8,8 @@ export interface AdminDeps {
   readonly users: UserStore;
   readonly accounts: AccountWriter;
   readonly eraseUser: UserEraser;
+  /** Held while a change that can take an admin away checks that another one stays. */
+  readonly adminLock: AdminLock;
 }
 
 export interface AdminUserView {
@@ -96,26 +99,38 @@ export async function getUser(deps: Pick<AdminDeps, 'users'>, username: string):
 
 /** Disabling revokes every token issued so far (enabling again does not bring them back). */
 export async function changeUser(deps: AdminDeps, username: string, change: UserChange): Promise<AdminUserView> {
-  const next = await changeStoredUser(deps, username, async (user) => {
-    if (change.disabled === true) await refuseLastAdmin(deps.users, user, 'disable');
-    const { maxConcurrent: _old, ...rest } = user;
-    const quota = change.maxConcurrent === undefined ? user.maxConcurrent : (change.maxConcurrent ?? undefined);
-    const disabling = change.disabled === true && !user.disabled;
-    return {
-      ...rest,
-      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
-      ...(disabling ? { tokenGeneration: (user.tokenGeneration ?? 0) + 1 } : {}),
-      ...(quota !== undefined ? { maxConcurrent: quota } : {}),
-    };
-  });
-  return adminView(next);
+  const write = (): Promise<StoredUser> =>
+    changeStoredUser(deps, username, async (user) => {
+      if (change.disabled === true) await refuseLastAdmin(deps.users, user, 'disable');
+      const { maxConcurrent: _old, ...rest } = user;
+      const quota = change.maxConcurrent === undefined ? user.maxConcurrent : (change.maxConcurrent ?? undefined);
+      const disabling = change.disabled === true && !user.disabled;
+      return {
+        ...rest,
+        ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+        ...(disabling ? { tokenGeneration: (user.tokenGeneration ?? 0) + 1 } : {}),
+        ...(quota !== undefined ? { maxConcurrent: quota } : {}),
+      };
+    });
+  // The check and the write as one step: two admins disabling each other at once left no admin.
+  return adminView(change.disabled === true ? await deps.adminLock.run(write) : await write());
 }
 
-/** Tokens are refused first, then the user's data goes, then the account itself. */
+/**
+ * Tokens are refused first, then the user's data goes, then the account itself. An admin is
+ * disabled under the admin lock first (refused if it is the last one), so it counts as gone at once.
+ */
 export async function deleteUser(deps: AdminDeps, username: string): Promise<void> {
   const found = await deps.users.get(username);
   if (!found) throw notFound(username);
-  await refuseLastAdmin(deps.users, found.user, 'delete');
+  if (found.user.role === 'admin') {
+    await deps.adminLock.run(() =>
+      changeStoredUser(deps, username, async (user) => {
+        await refuseLastAdmin(deps.users, user, 'delete');
+        return user.disabled ? undefined : { ...user, disabled: true, tokenGeneration: (user.tokenGeneration ?? 0) + 1 };
+      }),
+    );
+  }
   await deps.accounts.tombstone(found.user.id);
   await deps.eraseUser(found.user.id);
   await deps.users.remove(found.user.username);

@@ -4,6 +4,8 @@ import {
   createUserTokenVerifier,
   natsReadiness,
   openAccountGuard,
+  USER_REQUESTS_BUCKET,
+  USER_REQUESTS_TTL_MS,
   serviceRouter,
   openBucket,
   openApiRouter,
@@ -16,6 +18,7 @@ import {
   type ReadinessCheck,
 } from '@faas/common';
 import type { Express, Router } from 'express';
+import { createKvAdminLock } from './admin-lock.js';
 import type { NatsConnection } from 'nats';
 import { createAccountWriter } from './account-writer.js';
 import { ensureAdmin } from './admin-bootstrap.js';
@@ -56,7 +59,9 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, lo
   // The auth service owns the settings of the users and login-failures buckets.
   const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas, owner: logger, leaderReads: true });
   const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS, owner: logger });
-  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger);
+  // Auth alone creates `accounts` and `user-requests` and sets their limits (docs/internal-trust.md).
+  await openBucket(nc, USER_REQUESTS_BUCKET, { replicas: config.natsReplicas, ttlMs: USER_REQUESTS_TTL_MS, owner: logger });
+  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger, { owner: true });
   const users = createUserStore(kv);
   const passwords = createPasswordPool(config.bcryptThreads, config.bcryptNice);
   if (config.admin) await ensureAdmin({ users, passwords, bcryptCost: config.bcryptCost }, config.admin, logger);
@@ -64,6 +69,7 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, lo
     users,
     accounts: createAccountWriter(guard.kv),
     eraseUser: createUserEraser(nc, logger),
+    adminLock: createKvAdminLock(kv),
     accountControls: guard.controls,
     bcryptCost: config.bcryptCost,
     passwords,

@@ -66,7 +66,8 @@ export function createUserStore(kv: KV): UserStore {
     async keys() {
       const keys: string[] = [];
       for await (const key of await kv.keys()) keys.push(key);
-      return keys;
+      // The bucket also holds the admin lock (admin-lock.ts), under a key no username can take.
+      return keys.filter((key) => USERNAME_PATTERN.test(key));
     },
     remove: (username) => kv.purge(keyOf(username)),
   };

@@ -78,9 +78,18 @@ export interface AccountGuard {
   readonly verifyToken: TokenVerifier;
 }
 
-/** Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. */
-export async function openAccountGuard(nc: NatsConnection, replicas: number, verify: TokenVerifier, logger?: Logger): Promise<AccountGuard> {
-  const kv = await openBucket(nc, BUCKETS.accounts, { replicas, ...(logger ? { owner: logger } : {}) });
+/**
+ * Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. Only auth
+ * (`owner`) creates the bucket and sets its limits: a `max_age` on it would bring revoked tokens back.
+ */
+export async function openAccountGuard(
+  nc: NatsConnection,
+  replicas: number,
+  verify: TokenVerifier,
+  logger?: Logger,
+  options: { owner?: boolean } = {},
+): Promise<AccountGuard> {
+  const kv = await openBucket(nc, BUCKETS.accounts, { replicas, ...(logger && options.owner ? { owner: logger } : {}) });
   const controls = await watchAccountControls(kv, { ...(logger ? { logger } : {}), closing: () => nc.isClosed() || nc.isDraining() });
   return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
 }

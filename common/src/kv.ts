@@ -1,5 +1,6 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KV, NatsConnection } from 'nats';
-import { ConflictError } from './errors.js';
+import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
 
@@ -23,14 +24,50 @@ export interface BucketOptions {
   readonly leaderReads?: boolean;
 }
 
-/** Opens a KV bucket, creating it with the given replica count when it does not exist yet. */
+/** A stack's services start in any order: this long a service waits for a bucket's owner to create it. */
+const OWNER_WAIT_MS = 120_000;
+const OWNER_POLL_MS = 500;
+
+/** nats-server refused the subject to this NATS user (common/src/nats-permissions.ts). */
+export const isPermissionDenied = (err: unknown): boolean => err instanceof Error && /permissions? violation/i.test(err.message);
+
+/**
+ * Opens a stream-backed bucket with `open`, which creates it when missing. Only the owner's NATS
+ * user may create it (nats-permissions.ts): anyone else whose create is refused waits, polling the
+ * stream, until the owner has created it, then opens it.
+ */
+export async function openOrAwaitOwner<T>(nc: NatsConnection, stream: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    if (!isPermissionDenied(err)) throw err;
+  }
+  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+  const deadline = Date.now() + OWNER_WAIT_MS;
+  for (;;) {
+    const exists = await jsm.streams.info(stream).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof Error && /stream not found/i.test(err.message)) return false;
+        throw err;
+      },
+    );
+    if (exists) return open();
+    if (Date.now() > deadline) throw new UnavailableError(`stream ${stream} does not exist: the service that owns it has not created it`);
+    await delay(OWNER_POLL_MS);
+  }
+}
+
+/** Opens a KV bucket, creating it with the given replica count when it does not exist yet (or waiting for its owner to). */
 export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions): Promise<KV> {
   const js = nc.jetstream({ timeout: 10_000 });
-  const kv = await js.views.kv(name, {
-    replicas: options.replicas,
-    history: options.history ?? 1,
-    ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
-  });
+  const kv = await openOrAwaitOwner(nc, `KV_${name}`, () =>
+    js.views.kv(name, {
+      replicas: options.replicas,
+      history: options.history ?? 1,
+      ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
+    }),
+  );
   if (options.owner) {
     const jsm = await nc.jetstreamManager({ timeout: 10_000 });
     await reconcileStream(jsm, `KV_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);

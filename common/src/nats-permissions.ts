@@ -21,8 +21,10 @@ const USER_REQUESTS = 'user-requests';
 const SWEEPER = 'spawner-sweeper';
 const CALLBACKS = 'CALLBACKS';
 const CALLBACK_CONSUMER = 'publisher-callbacks';
+const CHAIN_CONSUMER = 'publisher-chains';
 
-type Access = 'read' | 'write';
+/** `own`: the one service that creates the stream and sets its limits (stream create and update). */
+type Access = 'read' | 'write' | 'own';
 
 /** JetStream API subjects that read one stream: info, direct and stored gets, and consumers for watches and key lists. */
 function streamRead(stream: string): string[] {
@@ -41,18 +43,19 @@ function streamRead(stream: string): string[] {
 }
 
 /**
- * Opening a bucket creates it when missing and its owner reconciles its settings; a writer also
- * purges and deletes entries.
+ * Only a stream's owner creates it and reconciles its settings (others wait for it: kv.ts): with
+ * update, a reader could set `max_age` on `KV_accounts` and bring revoked tokens back. A writer
+ * also purges and deletes entries.
  */
 function streamManage(stream: string, access: Access): string[] {
-  const manage = [`$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`];
-  return access === 'write' ? [...manage, `$JS.API.STREAM.PURGE.${stream}`, `$JS.API.STREAM.MSG.DELETE.${stream}`] : manage;
+  const manage = access === 'own' ? [`$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`] : [];
+  return access === 'read' ? manage : [...manage, `$JS.API.STREAM.PURGE.${stream}`, `$JS.API.STREAM.MSG.DELETE.${stream}`];
 }
 
 /** A KV bucket: its stream `KV_<bucket>`, its entries `$KV.<bucket>.<key>` (written by publishing there). */
 export function kvGrant(bucket: string, access: Access): string[] {
   const stream = `KV_${bucket}`;
-  return [...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$KV.${bucket}.>`] : [])];
+  return [...streamRead(stream), ...streamManage(stream, access), ...(access === 'read' ? [] : [`$KV.${bucket}.>`])];
 }
 
 /** An object store: its stream `OBJ_<bucket>`, its chunks and metadata under `$O.<bucket>.>`. */
@@ -60,7 +63,7 @@ export function objectStoreGrant(bucket: string, access: Access): string[] {
   const stream = `OBJ_${bucket}`;
   // The client looks its stream up by subject (stream names only, no content).
   const lookup = '$JS.API.STREAM.NAMES';
-  return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'write' ? [`$O.${bucket}.>`] : [])];
+  return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'read' ? [] : [`$O.${bucket}.>`])];
 }
 
 /** Every user: JetStream's account info (the client checks it before any other API call). */
@@ -87,10 +90,10 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
   auth: {
     publish: [
       ...EVERYONE,
-      ...kvGrant(BUCKETS.users, 'write'),
-      ...kvGrant(LOGIN_FAILURES, 'write'),
-      ...kvGrant(BUCKETS.accounts, 'write'),
-      ...kvGrant(USER_REQUESTS, 'write'),
+      ...kvGrant(BUCKETS.users, 'own'),
+      ...kvGrant(LOGIN_FAILURES, 'own'),
+      ...kvGrant(BUCKETS.accounts, 'own'),
+      ...kvGrant(USER_REQUESTS, 'own'),
       ...USER_REQUEST_COUNTER,
       // Erasing a user purges what other services stored for them.
       ...[
@@ -104,12 +107,12 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
     publish: [
       ...EVERYONE,
       ...TOKEN_CHECKS,
-      ...kvGrant(BUCKETS.functions, 'write'),
-      ...kvGrant(BUCKETS.secrets, 'write'),
-      ...kvGrant(BUCKETS.triggers, 'write'),
-      ...kvGrant(BUCKETS.triggerTokens, 'write'),
-      ...objectStoreGrant(BUCKETS.objects, 'write'),
-      ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      ...kvGrant(BUCKETS.functions, 'own'),
+      ...kvGrant(BUCKETS.secrets, 'own'),
+      ...kvGrant(BUCKETS.triggers, 'own'),
+      ...kvGrant(BUCKETS.triggerTokens, 'own'),
+      ...objectStoreGrant(BUCKETS.objects, 'own'),
+      ...objectStoreGrant(BUCKETS.outputs, 'own'),
     ],
     subscribe: [`${natsInboxPrefix('registry')}.>`],
   },
@@ -117,13 +120,13 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
     publish: [
       ...EVERYONE,
       ...TOKEN_CHECKS,
-      ...kvGrant(BUCKETS.executions, 'write'),
-      ...kvGrant(BUCKETS.executionIndex, 'write'),
-      ...kvGrant(BUCKETS.quotas, 'write'),
+      ...kvGrant(BUCKETS.executions, 'own'),
+      ...kvGrant(BUCKETS.executionIndex, 'own'),
+      ...kvGrant(BUCKETS.quotas, 'own'),
       ...kvGrant(BUCKETS.functions, 'read'),
-      ...kvGrant(BUCKETS.callbackKeys, 'write'),
+      ...kvGrant(BUCKETS.callbackKeys, 'own'),
       // Schedules: which tick fired (its own); webhooks: which token opens which trigger (the registry's).
-      ...kvGrant(BUCKETS.triggerState, 'write'),
+      ...kvGrant(BUCKETS.triggerState, 'own'),
       ...kvGrant(BUCKETS.triggers, 'read'),
       ...kvGrant(BUCKETS.triggerTokens, 'read'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
@@ -133,10 +136,15 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       `$JS.API.STREAM.INFO.${executions}`,
       `$JS.API.STREAM.CREATE.${executions}`,
       `$JS.API.STREAM.UPDATE.${executions}`,
+      // Chains follow the stored final records through its durable consumer on the executions bucket.
+      `$JS.API.CONSUMER.DURABLE.CREATE.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
+      `$JS.API.CONSUMER.MSG.NEXT.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
+      `$JS.ACK.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}.>`,
       // Its own durable callback queue.
       'faas.callback.>',
       ...streamRead(CALLBACKS),
-      ...streamManage(CALLBACKS, 'read'),
+      `$JS.API.STREAM.CREATE.${CALLBACKS}`,
+      `$JS.API.STREAM.UPDATE.${CALLBACKS}`,
       `$JS.API.CONSUMER.DURABLE.CREATE.${CALLBACKS}.${CALLBACK_CONSUMER}`,
       `$JS.API.CONSUMER.MSG.NEXT.${CALLBACKS}.${CALLBACK_CONSUMER}`,
       `$JS.ACK.${CALLBACKS}.${CALLBACK_CONSUMER}.>`,
@@ -149,8 +157,8 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.executions, 'write'),
       ...kvGrant(BUCKETS.functions, 'read'),
       ...kvGrant(BUCKETS.secrets, 'read'),
-      ...kvGrant(SWEEPER, 'write'),
-      ...kvGrant(BUCKETS.executionLeases, 'write'),
+      ...kvGrant(SWEEPER, 'own'),
+      ...kvGrant(BUCKETS.executionLeases, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
       'faas.result.*',

@@ -6,6 +6,7 @@ interface DirectGet {
   getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
 }
 import { TooLargeError, UnavailableError } from './errors.js';
+import { openOrAwaitOwner } from './kv.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
 
@@ -39,7 +40,7 @@ export async function openObjectBucket(
   options: { replicas: number; ttlMs?: number; /** The owner: see BucketOptions.owner. */ owner?: Logger },
 ): Promise<ObjectBucket> {
   const js = nc.jetstream({ timeout: 10_000 });
-  const os = await js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}) });
+  const os = await openOrAwaitOwner(nc, `OBJ_${name}`, () => js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}) }));
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
   if (options.owner) await reconcileStream(jsm, `OBJ_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);
   // The manager has the direct-get API (the object store's own reads use it); its public type omits it.

@@ -6,6 +6,8 @@ import { MAX_CHECKS_IN_FLIGHT, openRequestCounter } from './request-counter.js';
 
 /** `<key>.<window start>`: one revision-checked counter per key and fixed window (the webhooks' per-trigger limits). */
 export const USER_REQUESTS_BUCKET = 'user-requests';
+/** `user-requests` keeps counters this long (auth owns the bucket). */
+export const USER_REQUESTS_TTL_MS = 2 * 3_600 * 1000;
 const ATTEMPTS = 20;
 
 export interface UserRateLimit {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connect, type KV, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, connect, type KV, type NatsConnection } from 'nats';
 import {
   BUCKETS,
   CONSUMERS,
@@ -10,6 +10,7 @@ import {
   ensureExecutionsStream,
   NATS_PERMISSIONS,
   openBucket,
+  USER_REQUESTS_STREAM,
   type NatsService,
 } from '../src/index.js';
 import { eventually, rejection, startNatsCluster, uniqueName, type NatsCluster } from '@faas/testing';
@@ -114,6 +115,44 @@ describe('NATS authorization: each service may do its own work and nothing else'
     expect((await functions.get(key))?.string()).to.contain('echo');
   });
 
+  it('lets no reader change a stream it reads: the publisher cannot set max_age on accounts, nor the spawner on functions', async () => {
+    const accounts = await openBucket(as('auth'), BUCKETS.accounts, { replicas: 3, owner: createLogger('perm', 'silent') });
+    await accounts.put(uniqueName('u'), '{"disabled":true}');
+    await openBucket(as('registry'), BUCKETS.functions, { replicas: 3 });
+    const attempts: Array<[NatsService, string]> = [['publisher', `KV_${BUCKETS.accounts}`], ['registry', `KV_${BUCKETS.accounts}`], ['spawner', `KV_${BUCKETS.functions}`]];
+    for (const [service, stream] of attempts) {
+      const jsm = await as(service).jetstreamManager({ timeout: SHORT });
+      const denied = await rejection(jsm.streams.update(stream, { max_age: 1_000_000_000 }));
+      expect(denied.message, `${service} on ${stream}`).to.match(/permission|timeout/i);
+    }
+    const owner = await as('auth').jetstreamManager({ timeout: SHORT });
+    expect((await owner.streams.info(`KV_${BUCKETS.accounts}`)).config.max_age).to.equal(0);
+    expect((await owner.streams.info(`KV_${BUCKETS.functions}`)).config.max_age).to.equal(0);
+  });
+
+  it('makes a reader wait for the owner to create a missing bucket instead of creating it', async () => {
+    const opening = openBucket(as('publisher'), BUCKETS.triggers, { replicas: 3 });
+    const jsm = await as('auth').jetstreamManager({ timeout: SHORT });
+    const missing = await rejection(jsm.streams.info(`KV_${BUCKETS.triggers}`));
+    expect(missing.message).to.match(/not found/);
+    const created = await openBucket(as('registry'), BUCKETS.triggers, { replicas: 3, owner: createLogger('perm', 'silent') });
+    await created.put('u1.t', '{}');
+    expect((await (await opening).get('u1.t'))?.string()).to.equal('{}');
+  });
+
+  it('lets the publisher follow the executions bucket through its durable chain consumer', async () => {
+    const kv = await openBucket(as('publisher'), BUCKETS.executions, { replicas: 3, owner: createLogger('perm', 'silent') });
+    const jsm = await as('publisher').jetstreamManager({ timeout: SHORT });
+    const stream = `KV_${BUCKETS.executions}`;
+    await jsm.consumers.add(stream, { durable_name: 'publisher-chains', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+    const key = uniqueName('ex');
+    await kv.put(key, '{"status":"succeeded"}');
+    const consumer = await as('publisher').jetstream({ timeout: SHORT }).consumers.get(stream, 'publisher-chains');
+    const msg = await consumer.next({ expires: 5_000 });
+    expect(msg?.subject).to.equal(`$KV.${BUCKETS.executions}.${key}`);
+    msg?.ack();
+  });
+
   it('keeps replies private: no service may listen on another one\'s inbox or on the shared one', async () => {
     for (const subject of ['_INBOX.>', '_INBOX_auth.>', '>']) {
       const sub = as('spawner').subscribe(subject, { timeout: SHORT });
@@ -136,5 +175,25 @@ describe('NATS authorization table: no bucket without a writer', () => {
     const orphans = Object.values(BUCKETS).filter((bucket) => writable(bucket).length === 0);
     expect(orphans, 'buckets no service may write').to.deep.equal([]);
     expect(writable(BUCKETS.users)).to.deep.equal(['auth']);
+  });
+
+  it('gives stream create and update to one owner per stream, and never with a read grant (issue 21 item 4)', () => {
+    const managers = new Map<string, NatsService[]>();
+    for (const [service, p] of Object.entries(NATS_PERMISSIONS) as [NatsService, { publish: readonly string[] }][]) {
+      for (const subject of p.publish) {
+        const stream = /^\$JS\.API\.STREAM\.(?:CREATE|UPDATE)\.(.+)$/.exec(subject)?.[1];
+        if (stream && !(managers.get(stream) ?? []).includes(service)) managers.set(stream, [...(managers.get(stream) ?? []), service]);
+        const bucket = /^KV_(.+)$/.exec(stream ?? '')?.[1];
+        if (bucket) expect(p.publish, `${service} may create ${stream} but not write it`).to.include(`$KV.${bucket}.>`);
+      }
+    }
+    // The executions stream: the publisher owns its settings; a spawner that starts first creates it with them.
+    // The request counter: every HTTP service is given the same limit and applies it (request-counter.ts).
+    const sharedByDesign = new Set<string>([STREAMS.executions, USER_REQUESTS_STREAM]);
+    const shared = [...managers].filter(([stream, owners]) => owners.length > 1 && !sharedByDesign.has(stream));
+    expect(shared, 'streams with more than one owner').to.deep.equal([]);
+    expect(managers.get(`KV_${BUCKETS.accounts}`)).to.deep.equal(['auth']);
+    expect(managers.get(`KV_${BUCKETS.triggers}`)).to.deep.equal(['registry']);
+    expect(managers.get(`KV_${BUCKETS.functions}`)).to.deep.equal(['registry']);
   });
 });

@@ -21,6 +21,7 @@ import {
   type TriggerDefinition,
   type TriggerRef,
   USER_REQUESTS_BUCKET,
+  USER_REQUESTS_TTL_MS,
 } from '@faas/common';
 import { setMaxListeners } from 'node:events';
 import type { Express, Router } from 'express';
@@ -41,8 +42,9 @@ import { createRegistryClient } from './functions/registry-client.js';
 import { handleResult } from './executions/results.js';
 import { publisherRoutes, type PublisherRouteDeps } from './executions/routes.js';
 import { createWorkQueue, maxRequestBytes, subscribeResults } from './executions/work-queue.js';
+import { consumeFinalRecords } from './triggers/chain-consumer.js';
 import { chainFrom } from './triggers/chains.js';
-import { fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
+import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './triggers/fire-trigger.js';
 import { startScheduler } from './triggers/scheduler.js';
 import { watchTriggers } from './triggers/trigger-watch.js';
 import { webhookRoutes } from './triggers/webhook-routes.js';
@@ -101,7 +103,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
     openBucket(nc, BUCKETS.triggers, { replicas }),
     openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
-    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: 2 * 3_600_000 }),
+    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   const store = createExecutionStore(executionsKv);
@@ -136,18 +138,20 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     logger,
   };
   // Triggers submit through the same path as clients, as the trigger's owner (docs/triggers.md).
-  const fire = fireTrigger.bind(undefined, { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) } satisfies FireDeps);
+  const fireDeps: FireDeps = { ...executionDeps, functionsKv, accountControl: (userId) => guard.controls.get(userId) };
+  const fire = fireTrigger.bind(undefined, fireDeps);
   const triggerWatch = await watchTriggers(triggersKv, logger, () => nc.isClosed() || nc.isDraining());
   const { maxChainDepth, lateAfterMs, checkMs } = config.triggers;
-  const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef) => fire(t, { argument, ref }) };
+  const chains = { watch: triggerWatch, maxDepth: maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
+  const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
   const scheduler = config.triggers.scheduler
     ? startScheduler({
         watch: triggerWatch, state: stateKv, intervalMs: checkMs, lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
-        fire: (t, d) => fire(t, { argument: t.argument, ref: triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) }) }),
+        fire: (t, d) => fireSchedule({ ...fireDeps, triggersKv }, t, triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) })),
       })
     : undefined;
   const results = subscribeResults(nc, logger, async (record) => {
-    await Promise.all([handleResult({ quota }, record), chainFrom(chains, record)]);
+    await handleResult({ quota }, record);
   });
   return {
     ...executionDeps,
@@ -166,6 +170,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     close: () => {
       void scheduler?.stop();
       triggerWatch.stop();
+      chainConsumer.stop();
       results.unsubscribe();
       callbacks.stop();
       guard.controls.stop();

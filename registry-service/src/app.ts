@@ -75,6 +75,7 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
     functions: createFunctionStore(kv),
     secrets: createSecretStore(secretsKv),
     triggers: createTriggerStore(triggersKv, tokensKv),
+    caps: config.triggerCaps,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     verifyToken: guard.verifyToken,
     limits: config.limits,

@@ -15,6 +15,8 @@ const schema = z
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
     MAX_OBJECT_BYTES: envFields.int(1, 2 ** 40).default(64 * 1024 * 1024),
     MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * 1024 * 1024),
+    MAX_TRIGGERS_PER_USER: envFields.int(1, 100_000).default(100),
+    MAX_SCHEDULES_PER_FUNCTION: envFields.int(1, 10_000).default(10),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
@@ -30,6 +32,7 @@ const schema = z
       allowPrivateRegistries: env.ALLOW_PRIVATE_REGISTRIES,
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
+    triggerCaps: { perUser: env.MAX_TRIGGERS_PER_USER, schedulesPerFunction: env.MAX_SCHEDULES_PER_FUNCTION },
     keyring: env.SECRETS_KEY_FILE,
     objects: { maxObjectBytes: env.MAX_OBJECT_BYTES, maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER, outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000 },
   }));

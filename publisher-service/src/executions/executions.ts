@@ -54,7 +54,15 @@ export interface SubmitInput {
   readonly outputs?: boolean;
   /** Set when a trigger (not a client) starts the execution: kept in the record. */
   readonly trigger?: TriggerRef;
+  /**
+   * A chained execution's id, a function of its source and its trigger: the record is created
+   * only if absent, and AlreadySubmittedError says another submit of the same id came first.
+   */
+  readonly id?: string;
 }
+
+/** An execution of this id exists already: nothing was queued again. */
+export class AlreadySubmittedError extends ConflictError {}
 
 export interface Submitted {
   readonly record: ExecutionRecord;
@@ -88,7 +96,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const userId = caller.principal.id;
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
-  const id = newExecutionId();
+  const id = input.id ?? newExecutionId();
   const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}) });
   const request = requestFor(record, fn, input);
   // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
@@ -104,6 +112,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
     await retryPassing(() => {
       const first = tries++ === 0;
       const created = deps.store.create(record).catch((err: unknown) => {
+        if (first && input.id !== undefined && err instanceof ConflictError) throw new AlreadySubmittedError(`execution ${id} exists`, { cause: err });
         if (first || !(err instanceof ConflictError)) throw err;
       });
       return settleAll([created, deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) })]);
@@ -116,6 +125,8 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
     const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
     await retryPassing(() => deps.queue.publish(request, context), patience);
   } catch (err) {
+    // Not ours to abandon: the record, its quota hold (keyed by the id) and its message are the first submit's.
+    if (err instanceof AlreadySubmittedError) throw err;
     if ((await abandon(deps, record, err)) === 'abandoned') {
       wait?.cancel();
       throw new UnavailableError('could not queue the execution; try again', { cause: err });

@@ -1,9 +1,12 @@
-import { FINAL_STATUSES, type ExecutionRecord, type FunctionFinishedTrigger, type Logger, type TriggerRef } from '@faas/common';
+import { AppError, FINAL_STATUSES, UnavailableError, type ExecutionRecord, type FunctionFinishedTrigger, type Logger, type TriggerRef } from '@faas/common';
+import { AlreadySubmittedError } from '../executions/executions.js';
+import { chainedExecutionId } from '../executions/ids.js';
 import type { TriggerWatch } from './trigger-watch.js';
 
 export interface ChainDeps {
   readonly watch: Pick<TriggerWatch, 'chainsFrom'>;
-  readonly fire: (trigger: FunctionFinishedTrigger, argument: string, ref: TriggerRef) => Promise<unknown>;
+  /** Submits with the given execution id, created only if absent. */
+  readonly fire: (trigger: FunctionFinishedTrigger, argument: string, ref: TriggerRef, id: string) => Promise<unknown>;
   /** Executions a chain may add after the first one: a loop stops there. */
   readonly maxDepth: number;
   readonly logger: Logger;
@@ -13,9 +16,12 @@ export interface ChainDeps {
 const depthOf = (record: ExecutionRecord): number => (record.trigger?.kind === 'function-finished' ? (record.trigger.depth ?? 0) : 0);
 
 /**
- * A final record arrived (one publisher replica sees each, through the results queue group): each
- * of the owner's function-finished triggers on that function and status starts the next
- * execution, with this one's result as its argument, unless the chain is at its depth limit.
+ * A stored final record (chain-consumer.ts: the durable consumer on the executions bucket, shared
+ * by the publisher replicas): each of the owner's function-finished triggers on that function and
+ * status starts the next execution, with this one's result as its argument, unless the chain is at
+ * its depth limit. The next execution's id is a function of (this execution, trigger), created only
+ * if absent: a redelivered or republished final record starts nothing twice. Rejects when a start
+ * failed for a passing reason, so the record is delivered again.
  */
 export async function chainFrom(deps: ChainDeps, record: ExecutionRecord): Promise<void> {
   if (!FINAL_STATUSES.has(record.status)) return;
@@ -26,11 +32,21 @@ export async function chainFrom(deps: ChainDeps, record: ExecutionRecord): Promi
     deps.logger.warn({ executionId: record.id, depth: depth - 1, maxDepth: deps.maxDepth, triggers: triggers.map((t) => t.id) }, 'chain stopped at its depth limit');
     return;
   }
-  await Promise.all(
-    triggers.map((t) =>
-      deps.fire(t, record.result ?? '', { id: t.id, name: t.name, kind: t.kind, sourceExecution: record.id, depth }).catch((err: unknown) => {
+  const endMs = Date.parse(record.finishedAt ?? record.queuedAt);
+  const failures = await Promise.all(
+    triggers.map(async (t) => {
+      const ref = { id: t.id, name: t.name, kind: t.kind, sourceExecution: record.id, depth };
+      try {
+        await deps.fire(t, record.result ?? '', ref, chainedExecutionId(record.id, t.id, endMs));
+        return undefined;
+      } catch (err) {
+        if (err instanceof AlreadySubmittedError) return undefined;
         deps.logger.warn({ err, trigger: t.id, sourceExecution: record.id }, 'chained execution not started');
-      }),
-    ),
+        // A refusal (the target or the owner gone, the quota) is final; anything else is tried again.
+        return err instanceof AppError && !(err instanceof UnavailableError) ? undefined : err;
+      }
+    }),
   );
+  const passing = failures.find((e) => e !== undefined);
+  if (passing) throw passing;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   NotFoundError,
   refusalFor,
+  retryPassing,
   triggerKey,
   type AccountControl,
   type FunctionDefinition,
@@ -11,6 +12,7 @@ import {
 import type { KV } from 'nats';
 import { submitExecution, type ExecutionDeps } from '../executions/executions.js';
 import type { FunctionResolver } from '../functions/registry-client.js';
+import type { ScheduleEntry } from './trigger-watch.js';
 
 export interface FireDeps extends ExecutionDeps {
   /** The `functions` bucket: a trigger carries no user token to ask the registry with. */
@@ -29,23 +31,43 @@ export function kvFunctionResolver(kv: KV): FunctionResolver {
   };
 }
 
-export const triggerRefOf = (trigger: TriggerDefinition, extra: Partial<TriggerRef> = {}): TriggerRef => ({
+export const triggerRefOf = (trigger: Pick<TriggerDefinition, 'id' | 'name' | 'kind'>, extra: Partial<TriggerRef> = {}): TriggerRef => ({
   id: trigger.id,
   name: trigger.name,
   kind: trigger.kind,
   ...extra,
 });
 
+/** The trigger's function or owner no longer exists: a schedule is disabled (scheduler.ts), not refused every tick. */
+export class TriggerGoneError extends NotFoundError {}
+
 /**
  * Starts an async execution for a trigger through the same submit path as a client's (quota,
- * records, queue), as its owner. A disabled or deleted account fires nothing.
+ * records, queue), as its owner. A disabled account fires nothing; a deleted account or a missing
+ * function is a TriggerGoneError.
  */
-export async function fireTrigger(deps: FireDeps, trigger: TriggerDefinition, input: { argument: string; ref: TriggerRef; requestId?: string }): Promise<string> {
-  const refusal = refusalFor(deps.accountControl(trigger.userId), { id: trigger.userId, username: '', role: 'user' });
-  if (refusal) throw new NotFoundError(`trigger ${trigger.name} does not fire: ${refusal}`);
+export async function fireTrigger(deps: FireDeps, trigger: TriggerDefinition, input: { argument: string; ref: TriggerRef; requestId?: string; id?: string }): Promise<string> {
+  const control = deps.accountControl(trigger.userId);
+  const refusal = refusalFor(control, { id: trigger.userId, username: '', role: 'user' });
+  if (refusal) throw new (control?.deleted ? TriggerGoneError : NotFoundError)(`trigger ${trigger.name} does not fire: ${refusal}`);
   const caller = { principal: { id: trigger.userId, username: '', role: 'user' }, token: '', requestId: input.requestId ?? randomUUID() };
-  const submitDeps = { ...deps, functions: kvFunctionResolver(deps.functionsKv) };
-  const { record } = await submitExecution(submitDeps, caller, { name: trigger.function, argument: input.argument, trigger: input.ref }, false);
+  const fn = await kvFunctionResolver(deps.functionsKv).getFunction(trigger.function, caller).catch((err: unknown) => {
+    throw err instanceof NotFoundError ? new TriggerGoneError(err.message, { cause: err }) : err;
+  });
+  // The definition just read is the one submitted: one KV read per fire.
+  const submitDeps = { ...deps, functions: { getFunction: () => Promise.resolve(fn) } };
+  const { record } = await submitExecution(submitDeps, caller, { name: trigger.function, argument: input.argument, trigger: input.ref, ...(input.id ? { id: input.id } : {}) }, false);
   deps.logger.info({ executionId: record.id, trigger: trigger.id, kind: trigger.kind, function: trigger.function }, 'trigger fired');
   return record.id;
+}
+
+/**
+ * Fires a schedule's tick with the argument of its stored definition, read now: the scheduler
+ * keeps no arguments. A definition replaced (new id) or disabled since the watch saw it fires nothing.
+ */
+export async function fireSchedule(deps: FireDeps & { readonly triggersKv: KV }, entry: ScheduleEntry, ref: TriggerRef): Promise<string | undefined> {
+  const stored = await retryPassing(() => deps.triggersKv.get(triggerKey(entry.userId, entry.name)));
+  const trigger = stored?.operation === 'PUT' ? stored.json<TriggerDefinition>() : undefined;
+  if (trigger?.kind !== 'schedule' || trigger.id !== entry.id || !trigger.enabled) return undefined;
+  return fireTrigger(deps, trigger, { argument: trigger.argument, ref });
 }

@@ -14,7 +14,7 @@ export interface TickDecision {
  * latest one when it is older than `lateAfterMs`. A missed tick fires once with `fire-once` and is
  * skipped with `skip`; an on-time tick always fires.
  */
-export function decideTick(trigger: ScheduleTrigger, lastTickMs: number | undefined, nowMs: number, lateAfterMs: number): TickDecision | undefined {
+export function decideTick(trigger: Pick<ScheduleTrigger, 'cron' | 'timeZone' | 'createdAt' | 'missedTicks'>, lastTickMs: number | undefined, nowMs: number, lateAfterMs: number): TickDecision | undefined {
   const since = lastTickMs ?? Date.parse(trigger.createdAt);
   const tick = latestTick(trigger, since, nowMs);
   if (tick === undefined) return undefined;

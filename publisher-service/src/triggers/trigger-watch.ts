@@ -1,12 +1,27 @@
 import { followBucket, type FunctionFinishedTrigger, type Logger, type ScheduleTrigger, type TriggerDefinition } from '@faas/common';
 import type { KV, KvEntry } from 'nats';
 
-/** The trigger definitions this publisher knows, kept current by a watch on KV `triggers`. */
+/**
+ * What the scheduler keeps of a schedule: all but its argument (up to 64 KiB, for every user's
+ * schedules in every publisher), which is read from KV when a tick fires (fire-trigger.ts).
+ */
+export type ScheduleEntry = Omit<ScheduleTrigger, 'argument'>;
+type Kept = ScheduleEntry | FunctionFinishedTrigger;
+
+/** What this publisher knows of the trigger definitions, kept current by a watch on KV `triggers`. */
 export interface TriggerWatch {
-  schedules(): ScheduleTrigger[];
+  schedules(): ScheduleEntry[];
   /** The user's function-finished triggers whose source is `fn`. */
   chainsFrom(userId: string, fn: string): FunctionFinishedTrigger[];
   stop(): void;
+}
+
+/** Webhooks are looked up by token in KV, never here; a schedule is kept without its argument. */
+function keptOf(trigger: TriggerDefinition): Kept | undefined {
+  if (trigger.kind === 'webhook') return undefined;
+  if (trigger.kind !== 'schedule') return trigger;
+  const { argument: _argument, ...entry } = trigger;
+  return entry;
 }
 
 /**
@@ -14,12 +29,14 @@ export interface TriggerWatch {
  * failure. A trigger created a moment ago may be seen a moment later: schedules and chains only.
  */
 export async function watchTriggers(kv: KV, logger: Logger, closing: () => boolean): Promise<TriggerWatch> {
-  const triggers = new Map<string, TriggerDefinition>();
+  const triggers = new Map<string, Kept>();
   const apply = (entry: KvEntry): void => {
     if (entry.operation !== 'PUT') triggers.delete(entry.key);
     else {
       try {
-        triggers.set(entry.key, entry.json<TriggerDefinition>());
+        const kept = keptOf(entry.json<TriggerDefinition>());
+        if (kept) triggers.set(entry.key, kept);
+        else triggers.delete(entry.key);
       } catch (err) {
         triggers.delete(entry.key);
         logger.warn({ err, key: entry.key }, 'unreadable trigger definition in the watch');
@@ -33,9 +50,9 @@ export async function watchTriggers(kv: KV, logger: Logger, closing: () => boole
     follower.stop();
     throw err;
   }
-  const all = (): TriggerDefinition[] => [...triggers.values()];
+  const all = (): Kept[] => [...triggers.values()];
   return {
-    schedules: () => all().filter((t): t is ScheduleTrigger => t.kind === 'schedule'),
+    schedules: () => all().filter((t): t is ScheduleEntry => t.kind === 'schedule'),
     chainsFrom: (userId, fn) => all().filter((t): t is FunctionFinishedTrigger => t.kind === 'function-finished' && t.userId === userId && t.source === fn),
     stop: () => follower.stop(),
   };

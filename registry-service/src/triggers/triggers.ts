@@ -9,6 +9,7 @@ import {
   type TriggerDefinition,
 } from '@faas/common';
 import type { FunctionStore } from '../functions/function-store.js';
+import { checkTriggerCaps, type TriggerCaps } from './trigger-caps.js';
 import type { TriggerSpec } from './trigger-input.js';
 import type { StoredTrigger, TriggerStore } from './trigger-store.js';
 
@@ -16,6 +17,7 @@ export interface TriggerDeps {
   readonly triggers: TriggerStore;
   /** To check that the target (and a chain's source) is one of the owner's functions. */
   readonly functions: FunctionStore;
+  readonly caps: TriggerCaps;
 }
 
 /** A trigger as the API shows it: never the token's hash; the token itself only when it is made. */
@@ -54,11 +56,13 @@ export async function createTrigger(deps: TriggerDeps, userId: string, input: Tr
   const base = { revision: 1, createdAt: now, updatedAt: now };
   if (input.kind !== 'webhook') {
     const trigger = { ...head, ...input, ...base } as TriggerDefinition;
+    await checkTriggerCaps(deps.triggers, deps.caps, trigger);
     await deps.triggers.create(trigger);
     return viewOf(trigger);
   }
   const token = newToken();
   const trigger: TriggerDefinition = { ...head, ...input, ...base, tokenHash: webhookTokenHash(token) };
+  await checkTriggerCaps(deps.triggers, deps.caps, trigger);
   // The token entry first: a webhook call that finds it checks the definition's hash anyway.
   await deps.triggers.putToken(trigger.tokenHash, { userId, name: trigger.name, triggerId: trigger.id });
   try {
@@ -102,6 +106,7 @@ export async function updateTrigger(
   const head = { id: current.id, userId, name, kind: current.kind, function: change.spec.function };
   const token = current.kind === 'webhook' ? { tokenHash: current.tokenHash } : {};
   const next = { ...head, ...change.spec, ...token, revision: current.revision + 1, createdAt: current.createdAt, updatedAt: new Date().toISOString() } as TriggerDefinition;
+  if (next.kind === 'schedule' && current.function !== next.function) await checkTriggerCaps(deps.triggers, deps.caps, next);
   await deps.triggers.update(next, kvRevision);
   return viewOf(next);
 }

@@ -1,0 +1,22 @@
+import { BUCKETS, USER_REQUESTS_BUCKET, USER_REQUESTS_TTL_MS, connectNats, createLogger, openBucket, openExecutionsBucket, openObjectBucket } from '@faas/common';
+
+/**
+ * Only a bucket's owner may create it (common/src/nats-permissions.ts); a service that finds it
+ * missing waits for the owner. A test starts one service alone, so the harness makes the buckets
+ * others own first, as a running stack would have them (the owner under test still sets their limits).
+ */
+export async function createPlatformBuckets(urls: readonly string[]): Promise<void> {
+  const nc = await connectNats({ servers: [...urls], name: 'faas-test-buckets', logger: createLogger('buckets', 'silent') });
+  try {
+    const replicas = 3;
+    await Promise.all([
+      ...[BUCKETS.accounts, BUCKETS.functions, BUCKETS.secrets, BUCKETS.triggers, BUCKETS.triggerTokens].map((b) => openBucket(nc, b, { replicas })),
+      openExecutionsBucket(nc, replicas),
+      openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
+      openObjectBucket(nc, BUCKETS.objects, { replicas }),
+      openObjectBucket(nc, BUCKETS.outputs, { replicas }),
+    ]);
+  } finally {
+    await nc.close();
+  }
+}
