@@ -88,8 +88,10 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       // Erasing a user purges what other services stored for them.
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
-        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys,
+        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys, BUCKETS.objectUsage,
       ].flatMap((b) => kvGrant(b, 'write')),
+      ...objectStoreGrant(BUCKETS.objects, 'write'),
+      ...objectStoreGrant(BUCKETS.outputs, 'write'),
     ],
     subscribe: [`${natsInboxPrefix('auth')}.>`],
   },
@@ -103,6 +105,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.triggerTokens, 'write'),
       ...objectStoreGrant(BUCKETS.objects, 'write'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      ...kvGrant(BUCKETS.objectUsage, 'write'),
     ],
     subscribe: [`${natsInboxPrefix('registry')}.>`],
   },
@@ -146,6 +149,9 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.executionLeases, 'write'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      // Outputs are charged to their owner's storage; a disabled or deleted owner's work is refused.
+      ...kvGrant(BUCKETS.objectUsage, 'write'),
+      ...kvGrant(BUCKETS.accounts, 'read'),
       'faas.result.*',
       // Consumes executions through the shared durable; the sweeper reads and drops stuck messages.
       `$JS.API.STREAM.INFO.${executions}`,

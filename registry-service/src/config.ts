@@ -15,6 +15,11 @@ const schema = z
     REGISTRY_BODY_LIMIT_BYTES: envFields.int(1_024, 1_048_576).default(65_536),
     MAX_OBJECT_BYTES: envFields.int(1, 2 ** 40).default(64 * 1024 * 1024),
     MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * 1024 * 1024),
+    MAX_OBJECTS_PER_USER: envFields.int(1, 10_000_000).default(10_000),
+    /** The uploads bucket's byte cap (max_bytes), well under the JetStream store (4 GB in the stack). */
+    OBJECTS_MAX_BYTES: envFields.int(1024 * 1024, 2 ** 50).default(2 * 1024 * 1024 * 1024),
+    /** The outputs bucket's byte cap (max_bytes). */
+    OUTPUTS_MAX_BYTES: envFields.int(1024 * 1024, 2 ** 50).default(1024 * 1024 * 1024),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
@@ -31,7 +36,14 @@ const schema = z
     }),
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
     keyring: env.SECRETS_KEY_FILE,
-    objects: { maxObjectBytes: env.MAX_OBJECT_BYTES, maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER, outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000 },
+    objects: {
+      maxObjectBytes: env.MAX_OBJECT_BYTES,
+      maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER,
+      maxObjectsPerUser: env.MAX_OBJECTS_PER_USER,
+      outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
+      uploadsMaxBytes: env.OBJECTS_MAX_BYTES,
+      outputsMaxBytes: env.OUTPUTS_MAX_BYTES,
+    },
   }));
 
 export type RegistryConfig = Readonly<z.output<typeof schema>>;
