@@ -10,6 +10,8 @@ import {
   openBucket,
   openExecutionsBucket,
   openObjectBucket,
+  openObjectUsage,
+  uploadsUsage,
   startTracing,
   watchAccountControls,
   type AccountControls,
@@ -89,7 +91,8 @@ async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<Run
     openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
     openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs }),
   ]);
-  return { objects: bucketObjectFiles({ uploads, outputs }), limits: config.files.limits };
+  const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: config.files.outputsTtlMs, seed: uploadsUsage(uploads) });
+  return { objects: bucketObjectFiles({ uploads, outputs }, { usage, limits: config.files.perUser }), limits: config.files.limits };
 }
 
 /** Which users are disabled or deleted (auth writes `accounts`; every spawner follows it). */
