@@ -38,6 +38,10 @@ export interface ObjectBucket {
   delete(key: string): Promise<boolean>;
 }
 
+/** nats.js's chunk size, and what JetStream stores beside each chunk (subject, headers, sequence). */
+const CHUNK_BYTES = 128 * 1024;
+const MESSAGE_OVERHEAD_BYTES = 512;
+
 /** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
 const FLUSH_EVERY_BYTES = 1024 * 1024;
 
@@ -77,10 +81,14 @@ function view(key: string, info: { size: number; digest: string; mtime: string; 
 function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStreamManager }, os: ObjectStore, name: string): ObjectBucket {
   const { direct, jsm } = api;
   const full = (): Error => new StorageFullError(`the ${name} store is full (its max_bytes); nothing was stored`);
-  /** JetStream times a write past max_bytes out rather than refusing it: a known size is checked first. */
+  /**
+   * JetStream times a write past max_bytes out (a 503 after 10 s) rather than refusing it: a known
+   * size, with room for each chunk's subject and headers, is checked first.
+   */
   async function ensureRoom(bytes: number): Promise<void> {
     const { config, state } = await jsm.streams.info(`OBJ_${name}`);
-    if (config.max_bytes > 0 && state.bytes + bytes > config.max_bytes) throw full();
+    const stored = bytes + Math.ceil(bytes / CHUNK_BYTES + 1) * MESSAGE_OVERHEAD_BYTES;
+    if (config.max_bytes > 0 && state.bytes + stored > config.max_bytes) throw full();
   }
   function capped(source: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: (max: number) => Error): ReadableStream<Uint8Array> {
     const it = source[Symbol.asyncIterator]();
