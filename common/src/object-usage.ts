@@ -73,7 +73,6 @@ function applied(entry: UsageEntry, charge: Usage, kind: UsageKind, sign: 1 | -1
   return { ...entry, outputs: { ...entry.outputs, [day]: add(current ?? EMPTY, charge, sign) } };
 }
 
-/** The ledger over the `object-usage` bucket; the registry passes its logger as the owner. */
 export interface UsageOptions {
   readonly outputsTtlMs: number;
   /**
@@ -91,6 +90,7 @@ export function uploadsUsage(uploads: Pick<ObjectBucket, 'list'>): (userId: stri
   };
 }
 
+/** The ledger over the `object-usage` bucket; the registry passes its logger as the owner. */
 export async function openObjectUsage(nc: NatsConnection, options: UsageOptions & { replicas: number; owner?: Logger }): Promise<ObjectUsageLedger> {
   const kv = await openBucket(nc, BUCKETS.objectUsage, { replicas: options.replicas, ...(options.owner ? { owner: options.owner } : {}) });
   return objectUsageLedger(kv, options);
