@@ -1,7 +1,8 @@
 import { BUCKETS, type Logger, type TriggerDefinition } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
+import { eraseUserObjects } from './object-erasure.js';
 
-/** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota, triggers, callback key. */
+/** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota, triggers, callback key, uploads and outputs. */
 export type UserEraser = (userId: string) => Promise<{ functions: number; secrets: number; executions: number }>;
 
 async function bindIfExists(nc: NatsConnection, name: string): Promise<KV | undefined> {
@@ -61,7 +62,8 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
     // Purged whether or not a read would show it: a key made a moment ago may not be on every replica yet.
     await (await bindIfExists(nc, BUCKETS.callbackKeys))?.purge(userId);
     const triggers = await purgeTriggers(nc, userId);
-    logger.info({ userId, ...erased, triggers }, 'user data erased');
+    const objects = await eraseUserObjects(nc, userId);
+    logger.info({ userId, ...erased, triggers, objects }, 'user data erased');
     return erased;
   };
 }

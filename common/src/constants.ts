@@ -17,6 +17,8 @@ export const BUCKETS = Object.freeze({
   objects: 'objects',
   /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
   outputs: 'execution-outputs',
+  /** `<userId>`: the bytes and objects a user's uploads and outputs take (object-usage.ts); owned by the registry. */
+  objectUsage: 'object-usage',
   /** `<executionId>`: the lease of the spawner running it (owner: spawner; docs/reliability.md). */
   executionLeases: 'execution-leases',
   /** `<userId>.<name>`: a user's trigger definitions (docs/triggers.md); owned by the registry. */

@@ -63,6 +63,13 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** A shared store is at its configured cap (an object bucket's max_bytes): 507, nothing stored. */
+export class StorageFullError extends AppError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('STORAGE_FULL', message, options);
+  }
+}
+
 /** The one table from error code to HTTP status. Unknown codes are 500. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   VALIDATION_FAILED: 400,
@@ -78,6 +85,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
   QUOTA_EXCEEDED: 429,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  STORAGE_FULL: 507,
 });
 
 export function statusForCode(code: string): number {

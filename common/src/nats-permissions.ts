@@ -98,8 +98,10 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       // Erasing a user purges what other services stored for them.
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
-        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys,
+        BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys, BUCKETS.objectUsage,
       ].flatMap((b) => kvGrant(b, 'write')),
+      ...objectStoreGrant(BUCKETS.objects, 'write'),
+      ...objectStoreGrant(BUCKETS.outputs, 'write'),
     ],
     subscribe: [`${natsInboxPrefix('auth')}.>`],
   },
@@ -113,6 +115,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.triggerTokens, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'own'),
       ...objectStoreGrant(BUCKETS.outputs, 'own'),
+      ...kvGrant(BUCKETS.objectUsage, 'own'),
     ],
     subscribe: [`${natsInboxPrefix('registry')}.>`],
   },
@@ -161,6 +164,9 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.executionLeases, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      // Outputs are charged to their owner's storage; a disabled or deleted owner's work is refused.
+      ...kvGrant(BUCKETS.objectUsage, 'write'),
+      ...kvGrant(BUCKETS.accounts, 'read'),
       'faas.result.*',
       // Consumes executions through the shared durable; the sweeper reads and drops stuck messages.
       `$JS.API.STREAM.INFO.${executions}`,

@@ -5,7 +5,7 @@ import { nanos, type JetStreamManager, type NatsConnection, type ObjectStore, ty
 interface DirectGet {
   getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
 }
-import { TooLargeError, UnavailableError } from './errors.js';
+import { StorageFullError, TooLargeError, UnavailableError } from './errors.js';
 import { openOrAwaitOwner } from './kv.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
@@ -20,16 +20,28 @@ export interface StoredObject {
   readonly mtime: string;
 }
 
+export interface PutOptions {
+  readonly contentType: string;
+  readonly maxBytes: number;
+  readonly tooLarge?: (max: number) => Error;
+  /** The size the source says it has: refused up front (StorageFullError) when the bucket has no room for it. */
+  readonly expectedBytes?: number;
+}
+
 /** A JetStream Object Store bucket, streamed both ways: nothing is held whole in memory. */
 export interface ObjectBucket {
   info(key: string): Promise<StoredObject | undefined>;
   list(prefix: string): Promise<StoredObject[]>;
   /** Stores the source under key; past maxBytes a TooLargeError and nothing is stored (an older object under key stays). */
-  put(key: string, source: AsyncIterable<Uint8Array>, options: { contentType: string; maxBytes: number; tooLarge?: (max: number) => Error }): Promise<StoredObject>;
+  put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredObject>;
   /** The content, chunk by chunk, read from the server only as fast as it is consumed. */
   read(object: StoredObject): AsyncIterable<Uint8Array>;
   delete(key: string): Promise<boolean>;
 }
+
+/** nats.js's chunk size, and what JetStream stores beside each chunk (subject, headers, sequence). */
+const CHUNK_BYTES = 128 * 1024;
+const MESSAGE_OVERHEAD_BYTES = 512;
 
 /** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
 const FLUSH_EVERY_BYTES = 1024 * 1024;
@@ -37,16 +49,27 @@ const FLUSH_EVERY_BYTES = 1024 * 1024;
 export async function openObjectBucket(
   nc: NatsConnection,
   name: string,
-  options: { replicas: number; ttlMs?: number; /** The owner: see BucketOptions.owner. */ owner?: Logger },
+  options: {
+    replicas: number;
+    ttlMs?: number;
+    /** The bucket's byte cap (max_bytes of its stream): a write past it fails, nothing older is dropped. */
+    maxBytes?: number;
+    /** The owner: see BucketOptions.owner. */
+    owner?: Logger;
+  },
 ): Promise<ObjectBucket> {
   const js = nc.jetstream({ timeout: 10_000 });
-  const os = await openOrAwaitOwner(nc, `OBJ_${name}`, () => js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}) }));
+  const capped = options.maxBytes === undefined ? {} : { max_bytes: options.maxBytes };
+  const os = await openOrAwaitOwner(nc, `OBJ_${name}`, () => js.views.os(name, { replicas: options.replicas, ...(options.ttlMs ? { ttl: nanos(options.ttlMs) } : {}), ...capped }));
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
-  if (options.owner) await reconcileStream(jsm, `OBJ_${name}`, { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0 }, options.owner);
+  if (options.owner) {
+    const wanted = { replicas: options.replicas, maxAgeMs: options.ttlMs ?? 0, ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) };
+    await reconcileStream(jsm, `OBJ_${name}`, wanted, options.owner);
+  }
   // The manager has the direct-get API (the object store's own reads use it); its public type omits it.
   const direct = (jsm as JetStreamManager & { direct?: DirectGet }).direct;
   if (!direct) throw new Error('this nats client has no direct-get API');
-  return objectBucket(nc, direct, os, name);
+  return objectBucket(nc, { direct, jsm }, os, name);
 }
 
 /** The digest as nats.js writes it: base64url with padding. */
@@ -56,7 +79,18 @@ function view(key: string, info: { size: number; digest: string; mtime: string; 
   return { key, size: info.size, digest: info.digest, contentType: info.description || 'application/octet-stream', mtime: info.mtime };
 }
 
-function objectBucket(nc: NatsConnection, direct: DirectGet, os: ObjectStore, name: string): ObjectBucket {
+function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStreamManager }, os: ObjectStore, name: string): ObjectBucket {
+  const { direct, jsm } = api;
+  const full = (): Error => new StorageFullError(`the ${name} store is full (its max_bytes); nothing was stored`);
+  /**
+   * JetStream times a write past max_bytes out (a 503 after 10 s) rather than refusing it: a known
+   * size, with room for each chunk's subject and headers, is checked first.
+   */
+  async function ensureRoom(bytes: number): Promise<void> {
+    const { config, state } = await jsm.streams.info(`OBJ_${name}`);
+    const stored = bytes + Math.ceil(bytes / CHUNK_BYTES + 1) * MESSAGE_OVERHEAD_BYTES;
+    if (config.max_bytes > 0 && state.bytes + stored > config.max_bytes) throw full();
+  }
   function capped(source: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: (max: number) => Error): ReadableStream<Uint8Array> {
     const it = source[Symbol.asyncIterator]();
     let total = 0;
@@ -91,8 +125,17 @@ function objectBucket(nc: NatsConnection, direct: DirectGet, os: ObjectStore, na
     },
     async put(key, source, options) {
       const tooLarge = options.tooLarge ?? ((max: number) => new TooLargeError(`the object is larger than ${max} bytes`));
-      const info = await os.put({ name: key, description: options.contentType }, capped(source, options.maxBytes, tooLarge));
-      return view(key, info);
+      if (options.expectedBytes !== undefined) await ensureRoom(options.expectedBytes);
+      try {
+        const info = await os.put({ name: key, description: options.contentType }, capped(source, options.maxBytes, tooLarge));
+        return view(key, info);
+      } catch (err) {
+        // The stream's max_bytes with discard "new": JetStream refuses the write, nothing older goes.
+        if (err instanceof Error && /maximum bytes|resource limits|insufficient resources/i.test(err.message)) {
+          throw full();
+        }
+        throw err;
+      }
     },
     async *read(object) {
       const info = await os.info(object.key);

@@ -2,6 +2,8 @@ import {
   BUCKETS,
   createHttpApp,
   openObjectBucket,
+  openObjectUsage,
+  uploadsUsage,
   createUserTokenVerifier,
   natsReadiness,
   openAccountGuard,
@@ -88,9 +90,11 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
 /** The uploads bucket and the outputs bucket (its TTL is the execution records'). */
 export async function connectObjectDeps(nc: NatsConnection, config: RegistryConfig, owner?: Logger): Promise<ObjectDeps> {
   const own = owner ? { owner } : {};
+  const settings = config.objects;
   const [uploads, outputs] = await Promise.all([
-    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, ...own }),
-    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.objects.outputsTtlMs, ...own }),
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, maxBytes: settings.uploadsMaxBytes, ...own }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: settings.outputsTtlMs, maxBytes: settings.outputsMaxBytes, ...own }),
   ]);
-  return { uploads, outputs, maxObjectBytes: config.objects.maxObjectBytes, maxBytesPerUser: config.objects.maxBytesPerUser };
+  const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: settings.outputsTtlMs, seed: uploadsUsage(uploads), ...own });
+  return { uploads, outputs, usage, maxObjectBytes: settings.maxObjectBytes, maxBytesPerUser: settings.maxBytesPerUser, maxObjectsPerUser: settings.maxObjectsPerUser };
 }

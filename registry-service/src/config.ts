@@ -17,6 +17,11 @@ const schema = z
     MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * 1024 * 1024),
     MAX_TRIGGERS_PER_USER: envFields.int(1, 100_000).default(100),
     MAX_SCHEDULES_PER_FUNCTION: envFields.int(1, 10_000).default(10),
+    MAX_OBJECTS_PER_USER: envFields.int(1, 10_000_000).default(10_000),
+    /** The uploads bucket's byte cap (max_bytes), well under the JetStream store (4 GB in the stack). */
+    OBJECTS_MAX_BYTES: envFields.int(1024 * 1024, 2 ** 50).default(2 * 1024 * 1024 * 1024),
+    /** The outputs bucket's byte cap (max_bytes). */
+    OUTPUTS_MAX_BYTES: envFields.int(1024 * 1024, 2 ** 50).default(1024 * 1024 * 1024),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
   })
@@ -34,7 +39,14 @@ const schema = z
     bodyLimitBytes: env.REGISTRY_BODY_LIMIT_BYTES,
     triggerCaps: { perUser: env.MAX_TRIGGERS_PER_USER, schedulesPerFunction: env.MAX_SCHEDULES_PER_FUNCTION },
     keyring: env.SECRETS_KEY_FILE,
-    objects: { maxObjectBytes: env.MAX_OBJECT_BYTES, maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER, outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000 },
+    objects: {
+      maxObjectBytes: env.MAX_OBJECT_BYTES,
+      maxBytesPerUser: env.MAX_OBJECT_BYTES_PER_USER,
+      maxObjectsPerUser: env.MAX_OBJECTS_PER_USER,
+      outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
+      uploadsMaxBytes: env.OBJECTS_MAX_BYTES,
+      outputsMaxBytes: env.OUTPUTS_MAX_BYTES,
+    },
   }));
 
 export type RegistryConfig = Readonly<z.output<typeof schema>>;

@@ -71,6 +71,9 @@ const schema = z
     /** At most 1 000: the record lists every file and must fit one NATS message. */
     MAX_OUTPUT_FILES: envFields.int(0, 1_000).default(100),
     MAX_OUTPUT_BYTES: envFields.int(0, 2 ** 40).default(64 * MIB),
+    /** The registry's per-user storage limits (set both services alike): outputs count in them. */
+    MAX_OBJECT_BYTES_PER_USER: envFields.int(1, 2 ** 50).default(1024 * MIB),
+    MAX_OBJECTS_PER_USER: envFields.int(1, 10_000_000).default(10_000),
     /** The executions bucket's TTL (as the publisher's): outputs expire with their records. */
     EXECUTION_TTL_SECONDS: envFields.int(60, 365 * 86_400).default(7 * 86_400),
     /** The first this many function names get their own metrics label; the rest share "other". */
@@ -118,6 +121,7 @@ const schema = z
     files: {
       limits: { maxInputBytes: env.MAX_INPUT_BYTES, maxOutputFiles: env.MAX_OUTPUT_FILES, maxOutputBytes: env.MAX_OUTPUT_BYTES },
       outputsTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
+      perUser: { maxBytes: env.MAX_OBJECT_BYTES_PER_USER, maxObjects: env.MAX_OBJECTS_PER_USER },
     },
     sandbox: {
       defaults: { timeoutSeconds: env.DEFAULT_TIMEOUT_SECONDS, memoryMb: env.DEFAULT_MEMORY_MB, cpus: env.DEFAULT_CPUS },

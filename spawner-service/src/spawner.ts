@@ -10,7 +10,11 @@ import {
   openBucket,
   openExecutionsBucket,
   openObjectBucket,
+  openObjectUsage,
+  uploadsUsage,
   startTracing,
+  watchAccountControls,
+  type AccountControls,
   type Logger,
 } from '@faas/common';
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
@@ -87,7 +91,14 @@ async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<Run
     openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
     openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs }),
   ]);
-  return { objects: bucketObjectFiles({ uploads, outputs }), limits: config.files.limits };
+  const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: config.files.outputsTtlMs, seed: uploadsUsage(uploads) });
+  return { objects: bucketObjectFiles({ uploads, outputs }, { usage, limits: config.files.perUser }), limits: config.files.limits };
+}
+
+/** Which users are disabled or deleted (auth writes `accounts`; every spawner follows it). */
+async function followAccounts(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<AccountControls> {
+  const kv = await openBucket(nc, BUCKETS.accounts, { replicas: config.natsReplicas });
+  return watchAccountControls(kv, { logger, closing: () => nc.isClosed() || nc.isDraining() });
 }
 
 /** The supervisor binary, or undefined (with a warning) when it was not built: every run is then cold. */
@@ -179,12 +190,13 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     ? createSecretResolver(await patiently('the secrets bucket', () => openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), logger), config.keyring)
     : undefined;
   const files = await patiently('the object buckets', () => openFiles(nc, config), logger);
+  const accounts = await patiently('the accounts bucket', () => followAccounts(nc, config, logger), logger);
   const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.floor(queue.ackWaitMs / 3));
   const leases = leaseSettings({ kv: queue.leases, config, logger, heartbeatMs, metrics });
   const ports = {
     store, runner, results, functions: kvFunctionSource(nc), ...(secrets ? { secrets } : {}), policy: config.sandbox, spawnerId: config.spawnerId, maxRecordBytes, logger,
     deadlineBeyondTimeoutMs: config.deadlineBeyondTimeoutMs,
-    runningDelayMs: config.runningDelayMs, files, leases,
+    runningDelayMs: config.runningDelayMs, files, leases, accounts,
   };
   const loop = startConsumerLoop({
     consumer: await nc.jetstream().consumers.get(STREAMS.executions, CONSUMERS.spawner),
@@ -209,6 +221,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     },
     async stop() {
       advisories.unsubscribe();
+      accounts.stop();
       await stuck.stop();
       functionChanges?.stop();
       imageGc.stop();

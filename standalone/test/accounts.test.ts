@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUCKETS, connectNats, createLogger, openBucket, webhookTokenHash, type AccountControl } from '@faas/common';
+import { BUCKETS, connectNats, createLogger, openBucket, openObjectBucket, webhookTokenHash, type AccountControl } from '@faas/common';
 import { eventually, request, tempSecretsKeyFile, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { KV, NatsConnection } from 'nats';
@@ -139,5 +139,29 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(control, 'a tombstone without a quota: the tokens stay refused').to.deep.equal({ deleted: true, disabled: true });
     await refusedEverywhere(user.token);
     expect((await request(`${base}/auth/admin/users/${user.username}`, { token: adminToken })).status).to.equal(404);
+  });
+
+  it("deletes a user's uploads, execution outputs and storage usage with the user (issue 21)", async () => {
+    const user: TestUser = await newUser(base);
+    const userId = await userIdOf(base, user);
+    const put = await fetch(`${base}/registry/objects/doomed/in.csv`, { method: 'PUT', headers: { authorization: `Bearer ${user.token}` }, body: 'a,b\n1,2\n' });
+    expect(put.status).to.equal(201);
+    const fn = await newFunction(base, user, IMAGES.csvlines);
+    const run = await request<{ status: string; outputs?: { files: unknown[] } }>(`${base}/publisher/publish`, { token: user.token, body: { name: fn, argument: 'doomed/in.csv', inputs: ['doomed/in.csv'] } });
+    expect(run.body.status).to.equal('succeeded');
+    expect(run.body.outputs?.files).to.have.length(2);
+    const [uploads, outputs] = await Promise.all([
+      openObjectBucket(nc, BUCKETS.objects, { replicas: 3 }),
+      openObjectBucket(nc, BUCKETS.outputs, { replicas: 3 }),
+    ]);
+    expect(await uploads.list(`${userId}/`), 'what there is to delete').to.have.length(1);
+    expect(await outputs.list(`${userId}/`)).to.have.length(2);
+
+    const deleted = await request(`${base}/auth/admin/users/${user.username}`, { method: 'DELETE', token: adminToken });
+    expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
+    expect(await uploads.list(`${userId}/`)).to.deep.equal([]);
+    expect(await outputs.list(`${userId}/`)).to.deep.equal([]);
+    const usage = await openBucket(nc, BUCKETS.objectUsage, { replicas: 3 });
+    expect((await usage.get(userId))?.operation ?? 'gone', 'the storage usage entry').to.not.equal('PUT');
   });
 });

@@ -36,7 +36,7 @@ const secretApiRoutes: ApiRoute[] = [
 ];
 
 /** The /registry routes (routes.ts, alias-routes.ts), described with the schemas they parse their input with. */
-export function registryApiRoutes(deps: { readonly limits: LimitPolicy; readonly objects: { readonly maxObjectBytes: number; readonly maxBytesPerUser: number } }): ApiRoute[] {
+export function registryApiRoutes(deps: { readonly limits: LimitPolicy; readonly objects: Parameters<typeof objectApiRoutes>[0] }): ApiRoute[] {
   const schemas = functionSchemas(deps.limits);
   return [
     { method: 'post', path: '/functions', summary: 'Register a function', auth: true, body: schemas.create, responses: { 201: functionDefinitionSchema, 409: apiError('the name is taken') } },

@@ -17,17 +17,21 @@ const params = { name };
 const missing = apiError('no such object of yours');
 
 /** The /registry/objects routes (object-routes.ts). */
-export function objectApiRoutes(limits: { readonly maxObjectBytes: number; readonly maxBytesPerUser: number }): ApiRoute[] {
+export function objectApiRoutes(limits: { readonly maxObjectBytes: number; readonly maxBytesPerUser: number; readonly maxObjectsPerUser: number }): ApiRoute[] {
   return [
     { method: 'get', path: '/objects', summary: 'Your objects (uploads and execution outputs), by name', auth: true, query: objectListQuery, responses: { 200: objectPage } },
     {
       method: 'put',
       path: '/objects/*name',
       summary: 'Upload an object (the raw body, streamed)',
-      description: `The body is stored as is, with its content-type. At most ${limits.maxObjectBytes} bytes (MAX_OBJECT_BYTES) and your total quota (MAX_OBJECT_BYTES_PER_USER, ${limits.maxBytesPerUser} bytes): 413 past either, with nothing stored. Names under executions/ are reserved for outputs.`,
+      description: `The body is stored as is, with its content-type. At most ${limits.maxObjectBytes} bytes (MAX_OBJECT_BYTES) and your quota (uploads and outputs together: MAX_OBJECT_BYTES_PER_USER, ${limits.maxBytesPerUser} bytes, each object at least 128 KiB; MAX_OBJECTS_PER_USER, ${limits.maxObjectsPerUser} objects): 413 past either, with nothing stored. 507 when the uploads bucket is full (OBJECTS_MAX_BYTES). Names under executions/ are reserved for outputs.`,
       auth: true,
       params,
-      responses: { 201: objectSchema, 413: apiError('over MAX_OBJECT_BYTES or your quota; nothing stored') },
+      responses: {
+        201: objectSchema,
+        413: apiError('over MAX_OBJECT_BYTES or your quota; nothing stored'),
+        507: apiError('the uploads bucket is full (STORAGE_FULL); nothing stored'),
+      },
     },
     {
       method: 'get',

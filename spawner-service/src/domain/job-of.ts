@@ -2,6 +2,21 @@ import type { IncomingExecution } from './execution-request.js';
 import { InputError, jobFiles, wantsFiles, type FileLimits } from './job-files.js';
 import type { ContainerJob, JobFiles, ObjectFiles, ResolvedLimits, SecretResolver } from './ports.js';
 
+/** What the spawner knows of an account (auth's `accounts` bucket, followed by a watch). */
+export interface AccountStates {
+  get(userId: string): { readonly disabled?: boolean; readonly deleted?: boolean } | undefined;
+}
+
+/**
+ * Work queued before its user was disabled or deleted is refused here, before anything of it
+ * runs: the record says why and no container is created.
+ */
+export function refuseDisabledUser(ports: { readonly accounts?: AccountStates | undefined }, request: IncomingExecution): void {
+  const state = ports.accounts?.get(request.userId);
+  if (state?.deleted) throw new Error('the user no longer exists: their queued work is not run');
+  if (state?.disabled) throw new Error('the user is disabled: their queued work is not run');
+}
+
 /** The run's secrets; their values go to the runner only, never into a record or a log line. */
 export async function secretsFor(ports: { readonly secrets?: SecretResolver | undefined }, request: IncomingExecution): Promise<Readonly<Record<string, string>> | undefined> {
   if (request.secrets.length === 0) return undefined;

@@ -3,7 +3,7 @@ import { authoritativeRequest, type FunctionSource } from './authoritative-reque
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
 import type { FileLimits } from './job-files.js';
-import { filesOf, jobFor, secretsFor } from './job-of.js';
+import { filesOf, jobFor, refuseDisabledUser, secretsFor, type AccountStates } from './job-of.js';
 import { resolveLimits, type LimitPolicy } from './limits.js';
 import type { ContainerRunner, ObjectFiles, ResultPublisher, SecretResolver } from './ports.js';
 import { fitRecord } from './record-size.js';
@@ -45,6 +45,8 @@ export interface RunExecutionPorts {
    * counts them before any client can have the answer (a scrape after a sync answer sees it).
    */
   readonly onFinal?: (record: ExecutionRecord) => void;
+  /** Disabled and deleted accounts, whose queued work ends as `error`; absent: nobody is refused. */
+  readonly accounts?: AccountStates;
 }
 
 /** Long enough for a warm run to finish unmarked, short enough for pollers of slow runs. */
@@ -118,6 +120,7 @@ async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, d
   let final: ExecutionRecord;
   try {
     if (resolution.kind === 'gone') throw new Error(resolution.reason);
+    refuseDisabledUser(ports, request);
     const runEnv = await secretsFor(ports, request);
     const files = await filesOf(ports, request);
     const job = jobFor(request, limits, runEnv, files);

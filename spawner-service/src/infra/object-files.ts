@@ -1,8 +1,17 @@
-import { NotFoundError, locateUserObject, objectKey, type UserObjectBuckets } from '@faas/common';
+import { NotFoundError, chargeOf, locateUserObject, objectKey, type ObjectUsageLedger, type UsageLimits, type UserObjectBuckets } from '@faas/common';
 import type { InputFile, ObjectFiles } from '../domain/ports.js';
 
-/** The spawner's side of the object store: the users' uploads (and earlier outputs) in, outputs out. */
-export function bucketObjectFiles(buckets: UserObjectBuckets): ObjectFiles {
+export interface OutputQuota {
+  readonly usage: ObjectUsageLedger;
+  readonly limits: UsageLimits;
+}
+
+/**
+ * The spawner's side of the object store: the users' uploads (and earlier outputs) in, outputs
+ * out. Each output is charged to its owner's storage before it is stored (a TooLargeError when
+ * it would pass the quota: the collection stops there) and given back if it cannot be stored.
+ */
+export function bucketObjectFiles(buckets: UserObjectBuckets, quota: OutputQuota): ObjectFiles {
   return {
     async inputs(userId, names) {
       const found: InputFile[] = [];
@@ -16,7 +25,14 @@ export function bucketObjectFiles(buckets: UserObjectBuckets): ObjectFiles {
     },
     outputSink(userId, executionId) {
       return async (path, size, data) => {
-        await buckets.outputs.put(objectKey(userId, `${executionId}/${path}`), data, { contentType: 'application/octet-stream', maxBytes: size });
+        const kind = { outputsAt: Date.now() };
+        const charge = await quota.usage.reserve(userId, { bytes: chargeOf(size), objects: 1 }, kind, quota.limits);
+        try {
+          await buckets.outputs.put(objectKey(userId, `${executionId}/${path}`), data, { contentType: 'application/octet-stream', maxBytes: size, expectedBytes: size });
+        } catch (err) {
+          await quota.usage.release(userId, charge, kind);
+          throw err;
+        }
       };
     },
   };

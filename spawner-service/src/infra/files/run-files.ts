@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { MountSettings } from 'dockerode';
-import { objectNameProblem, type ExecutionOutputs, type OutputFile } from '@faas/common';
+import { AppError, objectNameProblem, type ExecutionOutputs, type OutputFile } from '@faas/common';
 import type { ContainerJob, JobFiles } from '../../domain/ports.js';
 import { NO_COPY } from '../container-spec.js';
 import { readTar } from './tar-reader.js';
@@ -80,6 +80,17 @@ function parentDirs(names: readonly string[]): { name: string; mode: number }[] 
   return [...dirs].sort().map((name) => ({ name, mode: 0o755 }));
 }
 
+/** Stores one output; false when its owner's quota or the outputs bucket has no room for it. */
+async function storedWithin(caps: JobFiles['outputs'], path: string, entry: { size: number; body: AsyncIterable<Uint8Array> }): Promise<boolean> {
+  try {
+    await caps.sink(path, entry.size, entry.body);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'PAYLOAD_TOO_LARGE' || err.code === 'STORAGE_FULL')) return false;
+    throw err;
+  }
+}
+
 /** Regular files only: links, devices and names leaving /faas/out are counted as skipped, never followed. */
 async function collectOutputs(container: Docker.Container, caps: JobFiles['outputs'], executionId: string): Promise<ExecutionOutputs> {
   const archive = (await container.getArchive({ path: `${FILES_DIR}/out` })) as NodeJS.ReadableStream & { destroy?: () => void };
@@ -99,7 +110,10 @@ async function collectOutputs(container: Docker.Container, caps: JobFiles['outpu
         truncated = true;
         break;
       }
-      await caps.sink(path, entry.size, entry.body);
+      if (!(await storedWithin(caps, path, entry))) {
+        truncated = true;
+        break;
+      }
       bytes += entry.size;
       stored.push({ path, name: `executions/${executionId}/${path}`, size: entry.size });
     }
