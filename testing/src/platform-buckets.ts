@@ -10,7 +10,7 @@ export async function createPlatformBuckets(urls: readonly string[]): Promise<vo
   try {
     const replicas = 3;
     await Promise.all([
-      ...[BUCKETS.accounts, BUCKETS.functions, BUCKETS.secrets, BUCKETS.triggers, BUCKETS.triggerTokens].map((b) => openBucket(nc, b, { replicas })),
+      ...[BUCKETS.accounts, BUCKETS.functions, BUCKETS.secrets, BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.objectUsage].map((b) => openBucket(nc, b, { replicas })),
       openExecutionsBucket(nc, replicas),
       openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
       openObjectBucket(nc, BUCKETS.objects, { replicas }),
