@@ -164,13 +164,23 @@ static int parse_request(unsigned char *p, uint32_t len, struct request *rq) {
 
 extern char **environ;
 
+/* 1 when a per-run entry ("K=V") sets the same name as `entry`. */
+static int set_for_this_run(const struct request *rq, const char *entry) {
+  size_t name_len = strcspn(entry, "=");
+  for (uint32_t i = 0; i < rq->env_count; i++) {
+    if (strncmp(rq->env[i], entry, name_len) == 0 && rq->env[i][name_len] == '=') return 1;
+  }
+  return 0;
+}
+
+/* The container's environment, where a per-run entry (a secret) replaces one of the same name, as in a cold run. */
 static char **run_environment(const struct request *rq) {
   size_t n = 0;
   while (environ[n]) n++;
   char **envp = calloc(n + rq->env_count + 1, sizeof(char *));
   if (!envp) die("calloc");
   size_t k = 0;
-  for (size_t i = 0; i < n; i++) envp[k++] = environ[i];
+  for (size_t i = 0; i < n; i++) if (!set_for_this_run(rq, environ[i])) envp[k++] = environ[i];
   for (uint32_t i = 0; i < rq->env_count; i++) envp[k++] = rq->env[i];
   return envp;
 }
