@@ -47,6 +47,26 @@ describe('spawner: secrets for the run', () => {
     }
   });
 
+  it('reads the values from the bucket leader, never by a direct get a lagging replica could answer with a rotated value', async () => {
+    const userId = uniqueName('u');
+    await seal(userId, 'TOKEN_A', 'leader-read');
+    // A plain subscription sees a copy of every request on these subjects, whoever answers it.
+    const seen = { direct: 0, leader: 0 };
+    const direct = [sut.nc.subscribe('$JS.API.DIRECT.GET.KV_secrets'), sut.nc.subscribe('$JS.API.DIRECT.GET.KV_secrets.>')];
+    const leader = sut.nc.subscribe('$JS.API.STREAM.MSG.GET.KV_secrets');
+    void Promise.all(direct.map(async (sub) => { for await (const _ of sub) seen.direct++; }));
+    void (async () => { for await (const _ of leader) seen.leader++; })();
+    await sut.nc.flush();
+    try {
+      const record = await execute(sut, executionRequest(IMAGE, 'x', { userId, secrets: ['TOKEN_A'] }));
+      expect(record).to.include({ status: 'succeeded', result: 'leader-read/' });
+      await sut.nc.flush();
+      expect(seen).to.deep.include({ direct: 0 }).and.property('leader').above(0);
+    } finally {
+      [...direct, leader].forEach((sub) => sub.unsubscribe());
+    }
+  });
+
   it('ends as error naming a missing secret, and as error for one sealed for another user', async () => {
     const missing = await execute(sut, executionRequest(IMAGE, 'x', { userId: uniqueName('u'), secrets: ['TOKEN_A'] }));
     expect(missing.status).to.equal('error');
