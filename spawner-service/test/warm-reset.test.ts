@@ -20,7 +20,7 @@ const SCRIPT = [
   '  fsize) /bin/lower-pid1-fsize && printf "%s" "$id" ;;',
   '  nice) renice -n 10 -p 1 >/dev/null && printf "%s" "$id" ;;',
   '  affinity) taskset -p 1 1 >/dev/null && printf "%s" "$id" ;;',
-  '  state) echo x > /tmp/written && printf "%s|%s|%s" "$id" "$(nice)" "$(grep Cpus_allowed_list /proc/self/status | cut -f2)" ;;',
+  '  state) echo x > /tmp/written && printf "%s|%s|%s" "$id" "$(cut -d" " -f19 /proc/self/stat)" "$(grep Cpus_allowed_list /proc/self/status | cut -f2)" ;;',
   '  oom) printf "%s|%s" "$id" "$(cat /proc/self/oom_score_adj)" ;;',
   'esac',
   '',
@@ -81,6 +81,8 @@ describe('spawner: what a warm run leaves for the next one', () => {
       const [changed] = await ok(change, fn);
       const [host, nice, cpus] = await ok('state', fn);
       expect(host).to.not.equal(changed);
+      expect(freshNice).to.match(/^-?\d+$/);
+      expect(freshCpus).to.match(/^\d/);
       expect([nice, cpus]).to.deep.equal([freshNice, freshCpus]);
     });
   }
