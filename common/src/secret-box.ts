@@ -28,10 +28,19 @@ export interface SealedSecret {
   readonly tag: string;
 }
 
+/**
+ * What a sealed value is. Each kind has its own associated-data namespace, so a value of one kind
+ * never opens as the other (a sealed callback key copied into the secrets bucket as a secret
+ * named `CALLBACK_KEY` opened, before callback keys had their own).
+ */
+export type SealKind = 'secret' | 'callback-key';
+
 /** Who a value belongs to: bound as associated data, so a ciphertext moved to another key fails. */
 export interface SecretOwner {
   readonly userId: string;
   readonly name: string;
+  /** Absent: a secret. */
+  readonly kind?: SealKind;
 }
 
 export class SecretUnreadableError extends AppError {
@@ -69,7 +78,7 @@ export function parseSecretKeyring(text: string): SecretKeyring {
   return { active, keys };
 }
 
-const aad = (owner: SecretOwner): Buffer => Buffer.from(`faas-secret:v1:${owner.userId}:${owner.name}`, 'utf8');
+const aad = (owner: SecretOwner): Buffer => Buffer.from(`faas-${owner.kind ?? 'secret'}:v1:${owner.userId}:${owner.name}`, 'utf8');
 
 export function sealSecret(keyring: SecretKeyring, owner: SecretOwner, value: string): SealedSecret {
   const key = keyring.keys.get(keyring.active);

@@ -103,6 +103,25 @@ describe('registry: secrets per user', () => {
       expect((await request(`${registry.url}/functions`, { body: functionBody({ secrets: bad }), token: user.token })).status).to.equal(400);
     }
   });
+
+  it('refuses an env key that is also a declared secret, on create, replace and the alias route, with 400 naming it', async () => {
+    const name = secretName();
+    await create({ name, value: 'sealed' });
+    const shadowing = { env: { [name]: 'plain', OTHER: 'x' }, secrets: [name] };
+    const created = await request(`${registry.url}/functions`, { body: functionBody(shadowing), token: user.token });
+    expect(created.status, JSON.stringify(created.body)).to.equal(400);
+    expect(errorOf(created).message).to.include(name).and.include('env').and.not.include('OTHER');
+
+    const fn = await createFunction(registry, user, { secrets: [name] });
+    const put = await request(`${registry.url}/functions/${fn.name}`, { method: 'PUT', body: { image: fn.image, ...shadowing }, token: user.token });
+    expect(put.status).to.equal(400);
+    expect(errorOf(put).message).to.include(name);
+    const kept = await request<FunctionDefinition>(`${registry.url}/functions/${fn.name}`, { token: user.token });
+    expect(kept.body.env).to.deep.equal(fn.env);
+
+    const alias = await request(`${registry.url}/register`, { body: { name: uniqueName('alias-fn'), payload: fn.image, ...shadowing }, token: user.token });
+    expect(alias.status).to.equal(400);
+  });
 });
 
 describe('registry: secrets without SECRETS_KEY_FILE', () => {

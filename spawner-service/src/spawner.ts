@@ -187,7 +187,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   }), logger);
   const maxRecordBytes = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - RECORD_HEADROOM_BYTES;
   const secrets = config.keyring
-    ? createSecretResolver(await patiently('the secrets bucket', () => openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas }), logger), config.keyring)
+    ? createSecretResolver(await patiently('the secrets bucket', () => openBucket(nc, BUCKETS.secrets, { replicas: config.natsReplicas, leaderReads: true }), logger), config.keyring)
     : undefined;
   const files = await patiently('the object buckets', () => openFiles(nc, config), logger);
   const accounts = await patiently('the accounts bucket', () => followAccounts(nc, config, logger), logger);

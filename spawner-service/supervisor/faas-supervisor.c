@@ -6,7 +6,10 @@
  * For each request it runs the image's command once, with the argument as the last argv
  * element, /dev/null as stdin and pipes of its own as stdout and stderr; when the command
  * exits (or its time is up) it kills every other process in the container, empties the
- * writable scratch places (/tmp, /dev/shm, /dev/mqueue, SysV IPC) and answers with one frame.
+ * writable scratch places (/tmp, the image's VOLUME paths, /dev/shm, /dev/mqueue, SysV IPC),
+ * checks that its own rlimits, nice value and CPU affinity are as they were at start (a run of
+ * the same uid can lower them, and later runs would inherit them) and answers with one frame;
+ * anything it could not restore marks the answer dirty, and the spawner replaces the container.
  *
  * Frames are length-prefixed, so any bytes survive; every answer carries the request's
  * nonce. A run cannot reach this process's streams: they are never inherited, and the
@@ -18,7 +21,7 @@
  *                          | u32 outLen out | u32 errLen err
  * kind: 0 exited (code = status), 1 killed by a signal (code = signal), 2 timed out,
  *       3 could not start (code = errno). flags: see FLAG_*.
- * All integers are little-endian. Build: cc -static -O2 -o faas-supervisor faas-supervisor.c scratch.c
+ * All integers are little-endian. Build: cc -static -O2 -o faas-supervisor faas-supervisor.c scratch.c pid1-state.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pid1-state.h"
 #include "scratch.h"
 
 #define MAX_REQUEST (16u << 20)
@@ -139,7 +143,7 @@ static int parse_request(unsigned char *p, uint32_t len, struct request *rq) {
   memcpy(rq->nonce, p, NONCE_LEN); p += NONCE_LEN;
   rq->timeout_ms = get_u32(p); rq->out_cap = get_u32(p + 4); rq->err_cap = get_u32(p + 8); p += 12;
   uint32_t arg_len = get_u32(p); p += 4;
-  if ((uint32_t)(end - p) < arg_len + 4u) return 0;
+  if ((uint32_t)(end - p) < 4u || (uint32_t)(end - p) - 4u < arg_len) return 0; /* arg_len + 4 would wrap */
   rq->arg = (char *)p; p += arg_len;
   rq->env_count = get_u32(p);
   *p = 0; p += 4; /* terminates arg: its length field is no longer needed */
@@ -160,15 +164,37 @@ static int parse_request(unsigned char *p, uint32_t len, struct request *rq) {
 
 extern char **environ;
 
+/* 1 when a per-run entry ("K=V") sets the same name as `entry`. */
+static int set_for_this_run(const struct request *rq, const char *entry) {
+  size_t name_len = strcspn(entry, "=");
+  for (uint32_t i = 0; i < rq->env_count; i++) {
+    if (strncmp(rq->env[i], entry, name_len) == 0 && rq->env[i][name_len] == '=') return 1;
+  }
+  return 0;
+}
+
+/* The container's environment, where a per-run entry (a secret) replaces one of the same name, as in a cold run. */
 static char **run_environment(const struct request *rq) {
   size_t n = 0;
   while (environ[n]) n++;
   char **envp = calloc(n + rq->env_count + 1, sizeof(char *));
   if (!envp) die("calloc");
   size_t k = 0;
-  for (size_t i = 0; i < n; i++) envp[k++] = environ[i];
+  for (size_t i = 0; i < n; i++) if (!set_for_this_run(rq, environ[i])) envp[k++] = environ[i];
   for (uint32_t i = 0; i < rq->env_count; i++) envp[k++] = rq->env[i];
   return envp;
+}
+
+/*
+ * An out-of-memory kill takes the run, never the supervisor. The fork inherited "not dumpable",
+ * which makes /proc/self/oom_score_adj root's, so the write failed (EACCES) as long as it came
+ * first. Dumpable again once nothing of the supervisor's is left open (exec would reset it anyway,
+ * and no other process of the container is alive to open this one), the write is ours.
+ */
+static void prefer_oom_kill(void) {
+  prctl(PR_SET_DUMPABLE, 1);
+  int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (adj >= 0) { if (write(adj, "1000", 4) < 0) { /* the run's own score stays; the test sees it */ } close(adj); }
 }
 
 static void child(const struct request *rq, int out, int err, int report) {
@@ -176,13 +202,11 @@ static void child(const struct request *rq, int out, int err, int report) {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGPIPE, SIG_DFL);
-  /* An out-of-memory kill takes the run, never the supervisor. */
-  int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (adj >= 0) { if (write(adj, "1000", 4) < 0) { /* best effort */ } close(adj); }
   if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
   /* Nothing of the supervisor's reaches the run: the report pipe moves to fd 3 (close-on-exec). */
   if (report != 3) { if (dup3(report, 3, O_CLOEXEC) < 0) _exit(127); report = 3; }
   if (close_range(4, ~0u, 0) != 0) for (int fd = 4; fd < 1024; fd++) close(fd);
+  prefer_oom_kill();
   char **argv = calloc((size_t)base_argc + 2, sizeof(char *));
   if (!argv) _exit(127);
   for (int i = 0; i < base_argc; i++) argv[i] = base_argv[i];
@@ -303,6 +327,7 @@ static void run(const struct request *rq, struct outcome *oc, struct capture *ou
   if (!kill_the_rest()) oc->flags |= FLAG_DIRTY;
   if (oom_kills() > oom_before) oc->flags |= FLAG_OOM;
   if (!clean_scratch()) oc->flags |= FLAG_DIRTY;
+  if (!pid1_state_unchanged()) oc->flags |= FLAG_DIRTY;
   if (timed_out) { oc->kind = TIMED_OUT; oc->code = 0; }
   else if (WIFSIGNALED(status)) { oc->kind = SIGNALED; oc->code = WTERMSIG(status); }
   else { oc->kind = EXITED; oc->code = WEXITSTATUS(status); }
@@ -337,6 +362,8 @@ int main(int argc, char **argv) {
   prctl(PR_SET_DUMPABLE, 0);
   const char *idle = getenv("FAAS_SUPERVISOR_IDLE_MS");
   if (idle) { idle_ms = strtol(idle, NULL, 10); unsetenv("FAAS_SUPERVISOR_IDLE_MS"); }
+  scratch_volumes_from_env("FAAS_SUPERVISOR_VOLUMES");
+  pid1_state_record();
   signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);

@@ -82,8 +82,32 @@ static int remove_ipc(const char *path, int which) {
   return ok;
 }
 
+/* The image's VOLUME paths, masked by tmpfs mounts as writable as /tmp: emptied like it. */
+static char *volume_paths;
+
+void scratch_volumes_from_env(const char *name) {
+  const char *list = getenv(name);
+  if (list && *list) volume_paths = strdup(list);
+  unsetenv(name);
+}
+
+/* Paths are separated by newlines (a Docker VOLUME path cannot name a tmpfs mount with one). */
+static int empty_volumes(void) {
+  int ok = 1;
+  for (char *p = volume_paths; p && *p;) {
+    char *nl = strchr(p, '\n');
+    if (nl) *nl = 0;
+    if (*p == '/') ok &= empty_path(p);
+    if (!nl) break;
+    *nl = '\n';
+    p = nl + 1;
+  }
+  return ok;
+}
+
 int clean_scratch(void) {
   int ok = empty_path("/tmp");
+  ok &= empty_volumes();
   ok &= empty_path("/dev/shm");
   ok &= empty_path("/dev/mqueue");
   ok &= remove_ipc("/proc/sysvipc/shm", 0);

@@ -6,7 +6,10 @@
 /* The container's cgroup OOM-kill counter (cgroup v2 or v1); 0 when unreadable. */
 uint64_t oom_kills(void);
 
-/* Empties /tmp, /dev/shm and /dev/mqueue and removes SysV IPC objects; 0 if something stayed. */
+/* Takes the image's VOLUME paths (newline-separated) from this environment variable and unsets it. */
+void scratch_volumes_from_env(const char *name);
+
+/* Empties /tmp, /dev/shm, /dev/mqueue and the VOLUME paths and removes SysV IPC objects; 0 if something stayed. */
 int clean_scratch(void);
 
 #endif

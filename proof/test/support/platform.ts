@@ -5,6 +5,7 @@ import { ensureExecutionsStream } from '@faas/common';
 import { LOOPBACK_EXEMPT, TEST_LABEL, eventually, tempSecretFile, tempSecretsKeyFile } from '@faas/testing';
 import { startProofCluster, type ProofCluster } from './nats-cluster.js';
 import { ServiceProcess } from './processes.js';
+import { proofSupervisor, removeProofSupervisor, type ProofSupervisor } from './supervisor-build.js';
 
 /** Short enough that a redelivery after a crash comes within seconds, long enough for in-progress acks. */
 export const ACK_WAIT_MS = 4_000;
@@ -24,6 +25,8 @@ export interface ProofPlatform {
   readonly registry: ServiceProcess;
   readonly publishers: ServiceProcess[];
   readonly spawners: ServiceProcess[];
+  /** The spawners' supervisor build, unique to this run: its volume is new when the suite starts. */
+  readonly supervisor: ProofSupervisor;
   /** The test's own connection, for observing results and stream state. */
   readonly nc: NatsConnection;
   /** Another publisher process; `env` adds to (or overrides) its environment. */
@@ -70,6 +73,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
     return publisher;
   };
   await addPublisher();
+  const supervisor = proofSupervisor(runId);
   const spawners = await Promise.all(
     Array.from({ length: SPAWNER_COUNT }, (_, i) =>
       ServiceProcess.start({
@@ -92,6 +96,7 @@ async function startProofPlatform(): Promise<ProofPlatform> {
           // Debug: warm runs are counted from the spawners' "warm run started" lines.
           LOG_LEVEL: 'debug',
           CONTAINER_LABELS: `${TEST_LABEL}=1,faas.proof.run=${runId}`,
+          SUPERVISOR_BINARY: supervisor.path,
         },
       }),
     ),
@@ -106,12 +111,14 @@ async function startProofPlatform(): Promise<ProofPlatform> {
     registry,
     publishers,
     spawners,
+    supervisor,
     nc,
     addPublisher,
     async stop() {
       await Promise.all([...spawners, ...publishers, auth, registry].map((s) => s.stop('SIGTERM')));
       await nc.close();
       await cluster.stop();
+      await removeProofSupervisor(supervisor);
     },
   };
 }

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { isWrongLastSequence, openSecret, sealSecret, UnavailableError, type SealedSecret, type SecretKeyring } from '@faas/common';
+import {
+  isWrongLastSequence,
+  openSecret,
+  sealSecret,
+  SecretUnreadableError,
+  UnavailableError,
+  type SealedSecret,
+  type SecretKeyring,
+  type SecretOwner,
+} from '@faas/common';
 import type { KV } from 'nats';
 
 /** A user's callback signing key, as the API shows it to its owner. */
@@ -22,20 +31,37 @@ export interface CallbackKeys {
   rotate(userId: string): Promise<CallbackKey>;
 }
 
-/** The sealed value is bound to its owner and to this name, so it cannot be moved to another user or secret. */
-const SEAL_NAME = 'CALLBACK_KEY';
+/** The sealed value is bound to its owner and to its own kind, so it cannot be moved to another user or open as a secret. */
+const sealedAs = (userId: string): SecretOwner => ({ userId, name: 'CALLBACK_KEY', kind: 'callback-key' });
+/** How keys made before callback keys had their own kind were sealed: as the secret CALLBACK_KEY. */
+const legacySealedAs = (userId: string): SecretOwner => ({ userId, name: 'CALLBACK_KEY' });
 
 /** KV `callback-keys`, keyed by user id; the key itself is sealed with the secrets keyring (AES-256-GCM). */
 export function createCallbackKeys(kv: KV, keyring: SecretKeyring | undefined): CallbackKeys {
   const fresh = (userId: string, ring: SecretKeyring): { stored: StoredKey; key: string } => {
     const key = randomBytes(32).toString('base64url');
-    return { key, stored: { sealed: sealSecret(ring, { userId, name: SEAL_NAME }, key), createdAt: new Date().toISOString() } };
+    return { key, stored: { sealed: sealSecret(ring, sealedAs(userId), key), createdAt: new Date().toISOString() } };
   };
   const read = async (userId: string, ring: SecretKeyring): Promise<CallbackKey | undefined> => {
     const entry = await kv.get(userId);
     if (!entry || entry.operation !== 'PUT') return undefined;
     const stored = entry.json<StoredKey>();
-    return { key: openSecret(ring, { userId, name: SEAL_NAME }, stored.sealed), createdAt: stored.createdAt };
+    try {
+      return { key: openSecret(ring, sealedAs(userId), stored.sealed), createdAt: stored.createdAt };
+    } catch (err) {
+      if (!(err instanceof SecretUnreadableError)) throw err;
+      const key = openSecret(ring, legacySealedAs(userId), stored.sealed); // throws when it is neither
+      await resealLegacy(userId, ring, { key, createdAt: stored.createdAt }, entry.revision);
+      return { key, createdAt: stored.createdAt };
+    }
+  };
+  // Migration: a key sealed the old way is sealed again under its own kind on its first read;
+  // losing the race to a rotation or another reader is fine (theirs is as good).
+  const resealLegacy = async (userId: string, ring: SecretKeyring, found: CallbackKey, revision: number): Promise<void> => {
+    const stored: StoredKey = { sealed: sealSecret(ring, sealedAs(userId), found.key), createdAt: found.createdAt };
+    await kv.update(userId, JSON.stringify(stored), revision).catch((err: unknown) => {
+      if (!isWrongLastSequence(err)) throw err;
+    });
   };
   const ring = (): SecretKeyring => {
     if (!keyring) throw new UnavailableError('callback signing is not configured on this platform (SECRETS_KEY_FILE is not set)');

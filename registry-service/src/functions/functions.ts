@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, type FunctionDefinition } from '@faas/common';
+import { ConflictError, NotFoundError, ValidationError, type FunctionDefinition } from '@faas/common';
 import type { FunctionSpec } from './function-input.js';
 import type { FunctionStore } from './function-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -19,7 +19,20 @@ export interface FunctionPage {
 
 const notFound = (name: string): NotFoundError => new NotFoundError(`function ${name} not found`);
 
+/**
+ * A name is either an `env` entry or a secret, never both: warm and cold runs disagreed on which
+ * one a run saw, so neither is allowed to shadow the other. A 400 naming the keys.
+ */
+function refuseEnvShadowingSecrets(env: Readonly<Record<string, string>>, secrets: readonly string[]): void {
+  const both = secrets.filter((name) => Object.hasOwn(env, name));
+  if (both.length === 0) return;
+  throw new ValidationError(`env: ${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also declared in secrets; a name is either an env entry or a secret`, {
+    details: both.map((name) => ({ path: `env.${name}`, message: 'also declared in secrets' })),
+  });
+}
+
 export async function registerFunction(deps: FunctionDeps, userId: string, input: FunctionSpec & { name: string }): Promise<FunctionDefinition> {
+  refuseEnvShadowingSecrets(input.env, input.secrets);
   await requireSecrets(deps, userId, input.secrets);
   const now = new Date().toISOString();
   const definition: FunctionDefinition = {
@@ -64,6 +77,7 @@ export async function updateFunction(
     throw new ConflictError(`function ${name} is at revision ${current.revision}, not ${change.expectedRevision}`);
   }
   const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm } = change.spec;
+  refuseEnvShadowingSecrets(env, secrets);
   await requireSecrets(deps, userId, secrets);
   // A full replacement: an omitted `warm` goes back to the operator's default (absent).
   const { warm: _previous, ...kept } = current;

@@ -35,6 +35,7 @@ export async function authoritativeRequest(source: FunctionSource, message: Inco
     },
     secrets: [...(definition.secrets ?? [])],
     revision: definition.revision,
+    definitionId: definition.id,
     ...(definition.warm === undefined ? {} : { warm: definition.warm }),
   };
   return { kind: 'run', request };

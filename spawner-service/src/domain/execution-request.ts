@@ -26,6 +26,8 @@ const requestSchema = z.object({
   secrets: z.array(z.string().regex(SECRET_NAME_PATTERN)).max(64).default([]),
   queuedAt: z.string().min(1).optional(),
   revision: z.number().int().nonnegative().optional(),
+  /** Set from the stored definition (authoritativeRequest), whatever a message says. */
+  definitionId: z.string().max(256).optional(),
   warm: z.boolean().optional(),
   inputs: z
     .array(z.string().refine((name) => objectNameProblem(name) === undefined, 'not an object name'))

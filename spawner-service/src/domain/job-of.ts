@@ -46,6 +46,7 @@ export function jobFor(
     env: request.env,
     limits,
     ...(runEnv ? { runEnv } : {}),
+    ...(request.definitionId !== undefined ? { definitionId: request.definitionId } : {}),
     ...(request.revision !== undefined ? { revision: request.revision } : {}),
     ...(request.warm !== undefined ? { warm: request.warm } : {}),
     ...(files ? { files } : {}),

@@ -14,6 +14,8 @@ export interface ContainerJob {
    * environment, its key, a record or a log line.
    */
   readonly runEnv?: Readonly<Record<string, string>>;
+  /** The function definition's id: a function deleted and registered again gets a new one. */
+  readonly definitionId?: string;
   /** The function definition's revision (absent in requests from before warm execution). */
   readonly revision?: number;
   /** Whether the run may use (and leave) a warm container; absent: the runner's default. */

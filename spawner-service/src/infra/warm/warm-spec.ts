@@ -7,13 +7,14 @@ import { SUPERVISOR_DIR, SUPERVISOR_PATH } from './supervisor-volume.js';
 export const WARM_LABELS = Object.freeze({ warm: 'faas.warm', key: 'faas.warm-key' });
 
 /**
- * What a warm container may be reused for: the same user, function, revision, image, env and
- * limits (and sandbox user). Per-run env (secrets) is deliberately not part of it: it reaches
+ * What a warm container may be reused for: the same user, function, definition (its id: a
+ * function deleted and made again starts at revision 1 again), revision, image, env and limits
+ * (and sandbox user). Per-run env (secrets) is deliberately not part of it: it reaches
  * each run through the supervisor, never the container's environment.
  */
 export function warmKey(job: ContainerJob, sandbox: SandboxSettings): string {
   const env = Object.entries(job.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const identity = [job.userId, job.functionName, job.revision ?? null, job.image, env, job.limits, sandbox.user];
+  const identity = [job.userId, job.functionName, job.definitionId ?? null, job.revision ?? null, job.image, env, job.limits, sandbox.user];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
@@ -29,6 +30,12 @@ export interface WarmSpecInput {
   readonly idleExitMs: number;
 }
 
+/** The masked VOLUME paths are tmpfs mounts a run can write, like /tmp: the supervisor empties them between runs. */
+function volumesToEmpty(volumes: readonly string[]): string[] {
+  const paths = volumes.filter((path) => path.startsWith('/') && !path.includes('\n'));
+  return paths.length > 0 ? [`FAAS_SUPERVISOR_VOLUMES=${paths.join('\n')}`] : [];
+}
+
 /**
  * The cold sandbox unchanged, with faas-supervisor as PID 1 in front of the image's entrypoint,
  * stdin open for requests (closed when the spawner's attach goes away, which ends the
@@ -41,7 +48,8 @@ export function warmSpec(input: WarmSpecInput, sandbox: SandboxSettings, spawner
     ...base,
     Entrypoint: [SUPERVISOR_PATH, ...input.entrypoint],
     Cmd: [],
-    Env: [...(base.Env ?? []), `FAAS_SUPERVISOR_IDLE_MS=${input.idleExitMs}`],
+    // The supervisor takes both out of its environment before the first run.
+    Env: [...(base.Env ?? []), `FAAS_SUPERVISOR_IDLE_MS=${input.idleExitMs}`, ...volumesToEmpty(input.volumes)],
     Labels: { ...base.Labels, [LABELS.execution]: 'warm', [WARM_LABELS.warm]: 'true', [WARM_LABELS.key]: input.key.slice(0, 32) },
     OpenStdin: true,
     StdinOnce: true,
