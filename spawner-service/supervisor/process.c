@@ -87,16 +87,18 @@ static void note(struct pm_capture *c, const char *fmt, long a) {
   if (c && n > 0) append(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-/* Reads what the pipe holds now; with c NULL, drops it. 0 at end of file. */
+/* Reads what the pipe holds now; with c NULL, drops it. 0 at end of file (then closed, so a
+ * process that closed its stdout and stderr is not polled in a loop). */
 static int read_logs(struct pm_capture *c) {
   char buf[65536];
-  for (;;) {
+  while (logs >= 0) {
     ssize_t r = read(logs, buf, sizeof buf);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return 1;
-    if (r == 0) return 0;
+    if (r == 0) { close(logs); logs = -1; return 0; }
     if (c) append(c, buf, (size_t)r);
   }
+  return 0;
 }
 
 /* Reaps every exited child; 1 once the function's process is among them. */
