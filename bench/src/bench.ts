@@ -117,7 +117,8 @@ async function main(): Promise<void> {
     const runtime = async (): Promise<RuntimeFigures> => {
       say(`8. runtime: building the Node handler image; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
       const targets = await runtimeTargets(warmTarget, runId);
-      return runtimeSection(targets, { n: cfg.runtimeN, warmup: cfg.warmup, concurrency: cfg.warmConcurrency, total: cfg.runtimeTpN }, say);
+      const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
+      return runtimeSection(targets, { n: cfg.runtimeN, warmup: cfg.warmup, concurrency: cfg.warmConcurrency, total: cfg.runtimeTpN, supervisor }, say);
     };
     if (cfg.only === 'runtime') {
       const figures = await runtime();

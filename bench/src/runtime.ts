@@ -1,5 +1,6 @@
 import { buildNodeHandlerImage } from '../../testing/dist/src/process-images.js';
 import { publishSync, type ColdTarget } from './cold.js';
+import { rawArm } from './runtime-raw.js';
 import { call } from './http-client.js';
 import { BENCH_LABEL } from './engine.js';
 import { elapsedMs, fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
@@ -14,6 +15,8 @@ const HANDLER = "exports.handler = async (event) => String(event).toUpperCase();
 
 export interface RuntimeFigures {
   readonly latency: Record<RuntimeArm, number[]>;
+  /** The same rounds straight over the supervisor (no platform): echo exec'd, Node in process mode. */
+  readonly raw: { readonly echo: number[]; readonly nodeProcess: number[] };
   readonly throughput: Record<RuntimeArm, { readonly concurrency: number; readonly executions: number; readonly perSec: number; readonly latency: number[] }>;
 }
 
@@ -42,15 +45,26 @@ async function burst(t: ColdTarget, concurrency: number, n: number, tag: string,
 /** Interleaved sequential rounds (one execution per arm per round), then each arm's throughput in turn. */
 export async function runtimeSection(
   targets: Record<RuntimeArm, ColdTarget>,
-  opts: { readonly n: number; readonly warmup: number; readonly concurrency: number; readonly total: number },
+  opts: { readonly n: number; readonly warmup: number; readonly concurrency: number; readonly total: number; readonly supervisor: Buffer },
   say: (line: string) => void,
 ): Promise<RuntimeFigures> {
   const latency: Record<RuntimeArm, number[]> = { echo: [], nodeExec: [], nodeProcess: [] };
-  for (let i = 0; i < opts.warmup + opts.n; i++) {
-    for (const arm of RUNTIME_ARMS) {
-      const sample = await publishSync(targets[arm], `R${i}-ABC`);
-      if (i >= opts.warmup) latency[arm].push(sample.e2eMs);
+  const raw = { echo: [] as number[], nodeProcess: [] as number[] };
+  const rawEcho = await rawArm(targets.echo.image, targets.echo.runId, opts.supervisor, 'exec');
+  const rawNode = await rawArm(targets.nodeProcess.image, targets.echo.runId, opts.supervisor, 'process');
+  try {
+    for (let i = 0; i < opts.warmup + opts.n; i++) {
+      const keep = i >= opts.warmup;
+      for (const arm of RUNTIME_ARMS) {
+        const sample = await publishSync(targets[arm], `R${i}-ABC`);
+        if (keep) latency[arm].push(sample.e2eMs);
+      }
+      const echoMs = await rawEcho.run(`R${i}-RAW`);
+      const nodeMs = await rawNode.run(`R${i}-RAW`);
+      if (keep) { raw.echo.push(echoMs); raw.nodeProcess.push(nodeMs); }
     }
+  } finally {
+    await Promise.all([rawEcho.close(), rawNode.close()]);
   }
   const throughput = {} as RuntimeFigures['throughput'];
   for (const arm of RUNTIME_ARMS) {
@@ -62,7 +76,7 @@ export async function runtimeSection(
     const perSec = await burst(targets[arm], opts.concurrency, total, `TP-${arm.toUpperCase()}`, samples);
     throughput[arm] = { concurrency: opts.concurrency, executions: total, perSec, latency: samples };
   }
-  return { latency, throughput };
+  return { latency, raw, throughput };
 }
 
 const dist = (s: Summary): string => `p50 ${fmtMs(s.p50)} · p99 ${fmtMs(s.p99)} ms`;
@@ -83,6 +97,9 @@ export function runtimeRows(f: RuntimeFigures): Row[] {
     target: arm === 'nodeProcess' ? 'p99 ≤ 25 ms' : '',
     met: arm === 'nodeProcess' ? verdict(lat.nodeProcess.p99 <= 25) : '',
   }));
+  const rawEcho = summarize(f.raw.echo);
+  const rawNode = summarize(f.raw.nodeProcess);
+  rows.push({ section: '8 runtime (supervisor)', figure: 'straight over the supervisor, no platform: busybox echo exec\'d · Node handler in process mode', value: `${dist(rawEcho)} · ${dist(rawNode)}`, target: '', met: '' });
   rows.push({ section: '8 runtime', figure: 'p50 Node process mode / busybox echo', value: `${fmtRatio(ratio)} (Node exec'd / echo: ${fmtRatio(lat.nodeExec.p50 / lat.echo.p50)})`, target: '≤ 1.30x', met: verdict(ratio <= 1.3) });
   for (const arm of RUNTIME_ARMS) {
     const tp = f.throughput[arm];
