@@ -18,7 +18,7 @@ describe('supervisor: request frame parser (C, under AddressSanitizer)', () => {
   it('refuses an argument length whose sum with 4 wraps, and still parses well-formed requests', async function () {
     this.timeout(60_000);
     const binary = join(dir, 'parse-request-test');
-    const sources = ['test/parse-request-test.c', 'scratch.c', 'pid1-state.c'].map((f) => join(SUPERVISOR_SRC, f));
+    const sources = ['test/parse-request-test.c', 'scratch.c', 'pid1-state.c', 'process.c', 'runtime-api.c'].map((f) => join(SUPERVISOR_SRC, f));
     await run('cc', ['-fsanitize=address', '-g', '-Wall', '-o', binary, ...sources]);
     const { stdout } = await run(binary, [], { env: { ASAN_OPTIONS: 'detect_leaks=0' } }).catch((err: { stdout?: string; stderr?: string }) => {
       throw new Error(`parser test failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);

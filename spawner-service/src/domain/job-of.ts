@@ -49,6 +49,7 @@ export function jobFor(
     ...(request.definitionId !== undefined ? { definitionId: request.definitionId } : {}),
     ...(request.revision !== undefined ? { revision: request.revision } : {}),
     ...(request.warm !== undefined ? { warm: request.warm } : {}),
+    ...(request.runtime !== undefined ? { runtime: request.runtime } : {}),
     ...(files ? { files } : {}),
   };
 }
