@@ -6,10 +6,27 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+/**
+ * How long the server keeps an idle keep-alive connection: longer than the clients and proxies in
+ * front keep theirs (APISIX's upstream pool, as nginx's, 60 s; Node's fetch about 4 s), so the
+ * client closes an idle connection first. With Node's default (5 s) a client whose own timer runs
+ * a little late (a loaded machine, a coarse timer) sends on a connection the server is closing at
+ * that moment, and sees "other side closed"; a proxy that keeps 60 s answers 502.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** The server's connection timeouts: keep-alive past every client's, headers a little longer still. */
+export function keepConnections<T extends Server>(server: T): T {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // A request's headers must have arrived by then; above keepAliveTimeout, as Node's docs advise.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
+}
+
 /** Listens and resolves with the bound port (0 picks a free one). */
 export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = keepConnections(app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server))));
   });
 }
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
-import { boundPort, closeServer, createHttpApp, createMetrics, type Env, type Logger } from '@faas/common';
+import { boundPort, closeServer, createHttpApp, createMetrics, keepConnections, type Env, type Logger } from '@faas/common';
 import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
 import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryApiSection, registryRouter } from '@faas/registry-service';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
@@ -25,7 +25,7 @@ export interface Platform {
  * `/` serves the whole OpenAPI document (`/openapi.json`, `/docs`) and the portal (portal/dist/app).
  */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
-  const server = createServer();
+  const server = keepConnections(createServer());
   // Loopback unless asked: a development platform (generated secrets, open registration) is not
   // for the whole network. HOST=0.0.0.0 serves every interface.
   const host = env.HOST ?? '127.0.0.1';
