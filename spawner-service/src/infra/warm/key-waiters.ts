@@ -6,6 +6,10 @@ type Hand = (container: WarmContainer | undefined) => void;
 export class KeyWaiters {
   private readonly queues = new Map<string, Hand[]>();
 
+  keys(): IterableIterator<string> {
+    return this.queues.keys();
+  }
+
   count(key: string): number {
     return this.queues.get(key)?.length ?? 0;
   }

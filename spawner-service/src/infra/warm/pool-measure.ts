@@ -59,10 +59,16 @@ export class PoolMeasure {
     return this.coldMs;
   }
 
-  /** When the key is next expected to be asked for (now, when overdue); never, for a key asked for once. */
+  /**
+   * When the key is next expected to be asked for: its last request plus its usual gap; now, when a
+   * little late; when silent past twice its gap, as far ahead as it has been silent (a key that went
+   * quiet stays quiet a while); never, for a key asked for once.
+   */
   nextUse(key: string, now = Date.now()): number {
     const figures = this.keys.get(key);
     if (figures?.lastRequest === undefined || figures.gapMs === undefined) return Number.POSITIVE_INFINITY;
+    const silence = now - figures.lastRequest;
+    if (silence > 2 * figures.gapMs) return now + silence;
     return Math.max(now, figures.lastRequest + figures.gapMs);
   }
 

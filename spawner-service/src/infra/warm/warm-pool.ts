@@ -119,12 +119,18 @@ export class WarmPool {
   }
 
   /**
-   * Waits for one of the key's busy containers only when starting another would push the pool
-   * past its cap while the key already holds its fair share, and the wait is measured cheaper.
+   * Waits for one of the key's busy containers only when the pool is full of containers runs want
+   * now, the key already holds its fair share (the cap over the keys runs want now), and the wait is
+   * measured cheaper than a cold start.
    */
   private async waitFor(key: string): Promise<WarmContainer | undefined> {
     const busy = this.countOf(this.busy, key);
-    if (busy === 0 || this.closed || this.idle.size + this.busy.size < this.options.maxIdle || busy < this.fairShare(key)) return undefined;
+    if (busy === 0 || this.closed) return undefined;
+    const active = this.activeKeys(key);
+    // Idle containers of keys no run wants now do not fill the pool: starting one evicts them.
+    let held = this.busy.size;
+    for (const entry of this.idle.values()) if (active.has(entry.key)) held++;
+    if (held < this.options.maxIdle || busy < Math.max(1, Math.floor(this.options.maxIdle / active.size))) return undefined;
     const budget = this.measure.waitBudgetMs(key, Math.ceil((this.waiters.count(key) + 1) / busy));
     if (budget === 0) return undefined;
     const container = await this.waiters.wait(key, budget);
@@ -140,10 +146,9 @@ export class WarmPool {
     return container;
   }
 
-  /** Containers (busy and idle) per key, shared evenly among the keys that hold any or ask now. */
-  private fairShare(key: string): number {
-    const keys = new Set([key, ...[...this.idle.values(), ...this.busy.values()].map((e) => e.key)]);
-    return Math.max(1, Math.floor(this.options.maxIdle / keys.size));
+  /** The keys runs want now (running, waiting, or asking): the pool's fair share is among them. */
+  private activeKeys(key: string): Set<string> {
+    return new Set([key, ...this.waiters.keys(), ...[...this.busy.values()].map((e) => e.key)]);
   }
 
   private evictForRoom(): void {
