@@ -30,8 +30,13 @@ export interface BenchConfig {
   readonly platformMain: string | undefined;
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
-  /** `login`: run section 7 alone (no image, no executions); unset: every section. */
-  readonly only: 'login' | undefined;
+  /** `login`: run section 7 alone (no image, no executions); `tenants`: section 8 alone; unset: every section. */
+  readonly only: 'login' | 'tenants' | 'stack' | undefined;
+  /** Section 9: the stack's per-user request limit (its default 600 a minute answers 429 to this load). */
+  readonly stackRateLimit: number;
+  /** Section 8: measured executions per load, and the skewed load's length in seconds. */
+  readonly tenantN: number;
+  readonly skewSeconds: number;
   /** Section 7: seconds of each phase, and the validate probe's rate (requests per second). */
   readonly loginSeconds: number;
   readonly validateRate: number;
@@ -59,11 +64,14 @@ export function loadBenchConfig(): BenchConfig {
     only: onlySection(process.env.BENCH_ONLY),
     loginSeconds: int('BENCH_LOGIN_SECONDS', 8, 1),
     validateRate: int('BENCH_VALIDATE_RATE', 50, 1),
+    tenantN: int('BENCH_TENANT_N', 400, 1),
+    skewSeconds: int('BENCH_SKEW_SECONDS', 60, 1),
+    stackRateLimit: int('BENCH_STACK_RATE_LIMIT', 1_000_000, 0),
   });
 }
 
-function onlySection(raw: string | undefined): 'login' | undefined {
+function onlySection(raw: string | undefined): 'login' | 'tenants' | 'stack' | undefined {
   if (!raw) return undefined;
-  if (raw !== 'login') throw new Error(`BENCH_ONLY must be "login" (section 7) or unset, got ${raw}`);
+  if (raw !== 'login' && raw !== 'tenants' && raw !== 'stack') throw new Error(`BENCH_ONLY must be "login" (section 7), "tenants" (section 8), "stack" (section 9) or unset, got ${raw}`);
   return raw;
 }
