@@ -65,6 +65,35 @@ describe('service runner: kept-alive connections', () => {
     }
   });
 
+  it('ends a shutdown once the answer in flight is sent, and that answer tells its client to close', async function () {
+    this.timeout(10_000);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const app = express();
+    app.get('/slow', (_req, res) => void released.then(() => res.json({ ok: true })));
+    const slow = await listen(app, 0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const inFlight = new Promise((resolve) => slow.once('request', resolve));
+      const answered = new Promise<string | undefined>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: boundPort(slow), path: '/slow', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers.connection));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      await inFlight;
+      // Cut only after 60 s: a shutdown that waited for the kept-alive connection would overrun this test.
+      const stopped = closeServer(slow, 60_000);
+      release();
+      expect(await answered).to.equal('close');
+      await stopped;
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('serves a client that reuses 16 connections through load, an idle gap and load again, on the same connections', async function () {
     this.timeout(30_000);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
