@@ -1,46 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldLatency, type ColdTarget } from './cold.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { BENCH_LABEL, buildEchoImage, cleanupEngine } from './engine.js';
 import { call, closeClient } from './http-client.js';
+import { machine, newUser, platformEnv, warmStarts } from './setup.js';
 import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load.js';
 import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } from './login.js';
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows } from './report.js';
 import { throughput } from './throughput.js';
 import { runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
+import { startStack, type Stack } from './stack.js';
+import { stackRows, stackSection } from './stack-section.js';
+import { tenantsRows, tenantsSection, type TenantsFigures } from './tenants-section.js';
 import { warmLatency, warmThroughput } from './warm.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const say = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function newUser(baseUrl: string): Promise<{ username: string; password: string; token: string }> {
-  const username = `bench-${randomBytes(4).toString('hex')}`;
-  const password = 'bench-password-1';
-  const reg = await call(`${baseUrl}/auth/register`, { body: { username, password } });
-  if (reg.status !== 201) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
-  const login = await call<{ token: string }>(`${baseUrl}/auth/login`, { body: { username, password } });
-  if (login.status !== 200) throw new Error(`login answered ${login.status}`);
-  return { username, password, token: login.body.token };
-}
-
-/** The in-process spawner's warm-start counters, from the platform's /metrics. */
-async function warmStarts(baseUrl: string): Promise<{ hit: number; new: number }> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const read = (kind: string): number => Number(new RegExp(`^faas_spawner_warm_starts_total\\{kind="${kind}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
-  return { hit: read('hit'), new: read('new') };
-}
-
-function machine(): string {
-  const engine = execFileSync('docker', ['version', '--format', '{{.Server.Version}}']).toString().trim();
-  const nats = execFileSync('nats-server', ['--version']).toString().trim();
-  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, docker ${engine}, ${nats}, node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`;
+/** Section 9 on a platform of its own, started on the defaults (so after any other platform stopped). */
+async function tenants(cfg: BenchConfig, start: () => Promise<PlatformProcess>, runId: string, image: string): Promise<TenantsFigures> {
+  const platform = await start();
+  say(`9. many tenants, on the default settings (platform pid ${platform.pid}): 1, 2, 5 and 20 users, ${cfg.tenantN} executions per load`);
+  return tenantsSection({ baseUrl: platform.baseUrl, image, runId, executions: cfg.tenantN, skewSeconds: cfg.skewSeconds, newUser, say });
 }
 
 function loginOptions(cfg: BenchConfig, platformPid: number | undefined, natsPid: number | undefined): LoginSectionOptions {
@@ -54,11 +41,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'faas-bench-'));
   let nats: Nats | undefined;
   let platform: PlatformProcess | undefined;
+  let stack: Stack | undefined;
   let cleaned: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       closeClient();
       await platform?.stop().catch((err: unknown) => say(`platform stop failed: ${String(err)}`));
+      await stack?.stop().catch((err: unknown) => say(`stack stop failed: ${String(err)}`));
       await nats?.stop().catch((err: unknown) => say(`nats stop failed: ${String(err)}`));
       const removed = await cleanupEngine(runId, [image, `faas-bench/node-upper:${runId}`]).catch(() => -1);
       if (removed > 0) say(`removed ${removed} leftover containers of run ${runId}`);
@@ -75,24 +64,34 @@ async function main(): Promise<void> {
       say(`run ${runId}: building ${image} (label ${BENCH_LABEL}=${runId})`);
       await buildEchoImage(image, runId);
     }
-    nats = await startNats(dir);
+    const started = await startNats(dir);
+    nats = started;
     say(`nats-server (one node, JetStream, NATS_REPLICAS=1) at ${nats.url}`);
-    platform = await startPlatformProcess(cfg.platformMain ?? join(repoRoot, 'standalone/dist/src/main.js'), {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NATS_URL: nats.url,
-      NATS_REPLICAS: '1',
-      FAAS_DATA_DIR: join(dir, 'data'),
-      LOG_LEVEL: 'silent',
-      // Every bench client is this machine: keep it out of the address limits (none by default).
-      AUTH_LIMIT_EXEMPT_ADDRESSES: '127.0.0.1,::1,::ffff:127.0.0.1',
-      SPAWNER_ID: `bench-${runId}`,
-      CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
-      MAX_CONTAINERS: String(cfg.maxContainers),
-      MAX_CONCURRENT_PER_USER: String(cfg.maxContainers * 2),
-      // The bcrypt pool's settings pass through, to measure them (section 7).
-      ...Object.fromEntries(['BCRYPT_THREADS', 'BCRYPT_NICE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
-    }, cfg.platformNodeArgs);
+    const mainJs = cfg.platformMain ?? join(repoRoot, 'standalone/dist/src/main.js');
+    const startDefaults = async (): Promise<PlatformProcess> => (platform = await startPlatformProcess(mainJs, platformEnv(started, dir, runId, undefined), cfg.platformNodeArgs));
+    if (cfg.only === 'tenants') {
+      const figures = await tenants(cfg, startDefaults, runId, image);
+      process.stdout.write(`\nFaaS platform bench, section 9 alone, ${machine()}\n\n${markdownTable(tenantsRows(figures))}\n\n`);
+      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, tenants: figures }, null, 2));
+      return;
+    }
+    if (cfg.only === 'stack') {
+      // Standalone with the stack's slots (3 spawners x 5) and the same per-user quota as the stack here.
+      const quota = { MAX_CONCURRENT_PER_USER: '32' };
+      platform = await startPlatformProcess(mainJs, { ...platformEnv(started, dir, runId, undefined), ...quota, MAX_CONTAINERS: '15' }, cfg.platformNodeArgs);
+      stack = await startStack({ repoRoot, dir, runId, extraEnv: { ...quota, USER_RATE_LIMIT_COUNT: String(cfg.stackRateLimit) } });
+      say(`10. deployed warm path: standalone at ${platform.baseUrl}, stack edge at ${stack.edgeUrl} (per-user limit ${cfg.stackRateLimit}/min)`);
+      const arms = [
+        { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl },
+        { name: 'stack, straight to the publisher (3-node NATS, R3, 3 spawners)', accountUrl: stack.edgeUrl, publishUrl: stack.publisherUrl },
+        { name: 'stack through the edge (e2e-edge.mjs)', accountUrl: stack.edgeUrl, publishUrl: stack.edgeUrl },
+      ];
+      const figures = await stackSection({ arms, image, runId, rounds: 2, serial: cfg.warmN / 2, loaded: cfg.warmTpN / 2, concurrency: 16, newUser });
+      process.stdout.write(`\nFaaS platform bench, section 10 alone, ${machine()}\n\n${markdownTable(stackRows(figures))}\n\n`);
+      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, stack: figures }, null, 2));
+      return;
+    }
+    platform = await startPlatformProcess(mainJs, platformEnv(started, dir, runId, cfg), cfg.platformNodeArgs);
     const pid = platform.pid;
     say(`platform (standalone child process, pid ${pid}${cfg.platformMain ? `, ${cfg.platformMain}` : ''}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
     await settle(1_000);
@@ -162,10 +161,12 @@ async function main(): Promise<void> {
     const memory = { freshMiB, idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
     const hits = warmStarts1.hit - warmStarts0.hit;
     const figures = { cold, levels, http, login: loginFigures, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
-    const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid)), ...runtimeRows(runtimeFigures)]);
+    await platform.stop();
+    const tenantFigures = await tenants(cfg, startDefaults, runId, image);
+    const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid)), ...runtimeRows(runtimeFigures), ...tenantsRows(tenantFigures)]);
     const where = machine();
     process.stdout.write(`\nFaaS platform bench, ${where}\nplatform: standalone child process, one local nats-server (NATS_REPLICAS=1), LOG_LEVEL=silent, N=${cfg.n}\n\n${table}\n\n`);
-    if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: where, config: { ...cfg, perLevel: undefined }, derived: derive(figures), figures, runtime: runtimeFigures }, null, 2));
+    if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: where, config: { ...cfg, perLevel: undefined }, derived: derive(figures), figures, runtime: runtimeFigures, tenants: tenantFigures }, null, 2));
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);

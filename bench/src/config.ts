@@ -30,11 +30,16 @@ export interface BenchConfig {
   readonly platformMain: string | undefined;
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
-  /** `login`: run section 7 alone (no image, no executions); `runtime`: section 8 alone; unset: every section. */
-  readonly only: 'login' | 'runtime' | undefined;
+  /** `login`: section 7 alone (no image, no executions); `runtime`, `tenants`, `stack`: section 8, 9 or 10 alone; unset: sections 1-9. */
+  readonly only: 'login' | 'runtime' | 'tenants' | 'stack' | undefined;
   /** Section 8: recorded sequential rounds (one execution per arm each), and executions per arm at concurrency. */
   readonly runtimeN: number;
   readonly runtimeTpN: number;
+  /** Section 10: the stack's per-user request limit (its default 600 a minute answers 429 to this load). */
+  readonly stackRateLimit: number;
+  /** Section 9: measured executions per load, and the skewed load's length in seconds. */
+  readonly tenantN: number;
+  readonly skewSeconds: number;
   /** Section 7: seconds of each phase, and the validate probe's rate (requests per second). */
   readonly loginSeconds: number;
   readonly validateRate: number;
@@ -64,11 +69,17 @@ export function loadBenchConfig(): BenchConfig {
     validateRate: int('BENCH_VALIDATE_RATE', 50, 1),
     runtimeN: int('BENCH_RUNTIME_N', 100, 1),
     runtimeTpN: int('BENCH_RUNTIME_TP_N', 600, 1),
+    tenantN: int('BENCH_TENANT_N', 400, 1),
+    skewSeconds: int('BENCH_SKEW_SECONDS', 60, 1),
+    stackRateLimit: int('BENCH_STACK_RATE_LIMIT', 1_000_000, 0),
   });
 }
 
-function onlySection(raw: string | undefined): 'login' | 'runtime' | undefined {
+const SECTIONS = ['login', 'runtime', 'tenants', 'stack'] as const;
+
+function onlySection(raw: string | undefined): (typeof SECTIONS)[number] | undefined {
   if (!raw) return undefined;
-  if (raw !== 'login' && raw !== 'runtime') throw new Error(`BENCH_ONLY must be "login" (section 7), "runtime" (section 8) or unset, got ${raw}`);
-  return raw;
+  const section = SECTIONS.find((s) => s === raw);
+  if (!section) throw new Error(`BENCH_ONLY must be "login" (section 7), "runtime" (8), "tenants" (9), "stack" (10) or unset, got ${raw}`);
+  return section;
 }

@@ -148,6 +148,11 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
     images: config.images,
     warm: await loadWarmConfig(config, logger),
     onWarmStart: (hit) => metrics.warmStarts.inc({ kind: hit ? 'hit' : 'new' }),
+    warmPoolEvents: {
+      evicted: () => metrics.warmEvictions.inc(),
+      coldStarted: (afterEviction) => afterEviction && metrics.warmStartsAfterEviction.inc(),
+      waited: (served) => metrics.warmWaits.inc({ outcome: served ? 'served' : 'started' }),
+    },
   });
   // An updated or deleted function's idle containers are removed at once (they could never be
   // taken again: the key carries the revision), instead of waiting for the idle timeout.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { AUTH_PREFIX, authApiSection, authRouter, connectAuthDeps, loadAuthConfig } from '@faas/auth-service';
-import { boundPort, closeServer, createHttpApp, createMetrics, readSecretFile, type Env, type Logger, type MetricsAccess } from '@faas/common';
+import { boundPort, closeServer, createHttpApp, createMetrics, keepConnections, readSecretFile, type Env, type Logger, type MetricsAccess } from '@faas/common';
 import { PUBLISHER_PREFIX, connectPublisherDeps, loadPublisherConfig, publisherApiSection, publisherRouter } from '@faas/publisher-service';
 import { REGISTRY_PREFIX, connectRegistryDeps, loadRegistryConfig, registryApiSection, registryRouter } from '@faas/registry-service';
 import { loadSpawnerConfig, startSpawner } from '@faas/spawner-service';
@@ -34,7 +34,7 @@ function startingUp(req: IncomingMessage, res: ServerResponse): void {
  * `/` serves the whole OpenAPI document (`/openapi.json`, `/docs`) and the portal (portal/dist/app).
  */
 export async function startPlatform(env: Env, logger: Logger, port: number): Promise<Platform> {
-  const server = createServer();
+  const server = keepConnections(createServer());
   // Listening comes first (the port is part of the config); until the routes are mounted, every
   // request gets a 503 that says to come back, never silence.
   let handle: RequestListener = startingUp;

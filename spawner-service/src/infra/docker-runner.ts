@@ -14,6 +14,7 @@ import { runMs } from './run-time.js';
 import { isProcessMode } from './warm/process-mode.js';
 import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
+import type { PoolEvents } from './warm/warm-pool.js';
 
 export interface DockerRunnerOptions {
   readonly docker: Docker;
@@ -25,6 +26,7 @@ export interface DockerRunnerOptions {
   /** Absent: every run is cold. */
   readonly warm?: WarmConfig;
   readonly onWarmStart?: (hit: boolean) => void;
+  readonly warmPoolEvents?: Partial<PoolEvents>;
 }
 
 export interface DockerRunner extends ContainerRunner {
@@ -56,7 +58,11 @@ function filesLabels(job: ContainerJob, extra: Readonly<Record<string, string>>,
 export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
   const { docker, sandbox, spawnerId, logger } = options;
   const images = createImagePuller(docker, logger, options.images);
-  const warm = options.warm ? createWarmExecution({ docker, sandbox, spawnerId, images, config: options.warm, logger, ...(options.onWarmStart ? { onStart: options.onWarmStart } : {}) }) : undefined;
+  const warm = options.warm ? createWarmExecution({
+        docker, sandbox, spawnerId, images, config: options.warm, logger,
+        ...(options.onWarmStart ? { onStart: options.onWarmStart } : {}),
+        ...(options.warmPoolEvents ? { poolEvents: options.warmPoolEvents } : {}),
+      }) : undefined;
 
   async function execute(container: Docker.Container, job: ContainerJob): Promise<ContainerOutcome> {
     const stdout = new OutputCapture(sandbox.stdoutCapBytes);

@@ -10,6 +10,12 @@ export interface SpawnerMetrics {
   readonly rejected: Counter<'reason'>;
   /** Warm-eligible runs: `hit` took an idle container, `new` started one. */
   readonly warmStarts: Counter<'kind'>;
+  /** Idle warm containers removed to make room for another run's (the pool was over its cap). */
+  readonly warmEvictions: Counter;
+  /** Containers started for a key that had one evicted for room since its last start: what evictions cost. */
+  readonly warmStartsAfterEviction: Counter;
+  /** Runs that waited for a busy container of their key: `served`, or `started` one after the wait. */
+  readonly warmWaits: Counter<'outcome'>;
   /** Deliveries that found another live run's lease and waited instead of starting a second run. */
   readonly leaseWaits: Counter;
   /** Leases taken from a spawner presumed dead: its execution runs again. */
@@ -68,6 +74,22 @@ export function createSpawnerMetrics(registry: Registry, maxContainers: number, 
       name: 'faas_spawner_warm_starts_total',
       help: 'Runs that asked for a warm container: hit (an idle one was reused) or new (one was started)',
       labelNames: ['kind'] as const,
+      registers,
+    }),
+    warmEvictions: new Counter({
+      name: 'faas_spawner_warm_evictions_total',
+      help: 'Idle warm containers removed to make room (the pool was over MAX_WARM_CONTAINERS)',
+      registers,
+    }),
+    warmStartsAfterEviction: new Counter({
+      name: 'faas_spawner_warm_starts_after_eviction_total',
+      help: 'Warm containers started for a key that had one evicted for room since: the cold starts evictions caused',
+      registers,
+    }),
+    warmWaits: new Counter({
+      name: 'faas_spawner_warm_waits_total',
+      help: 'Runs that waited for a busy container of their own key: served (got it) or started (started one after the wait)',
+      labelNames: ['outcome'] as const,
       registers,
     }),
     leaseWaits: new Counter({

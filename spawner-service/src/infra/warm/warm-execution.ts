@@ -5,7 +5,7 @@ import type { SandboxSettings } from '../container-spec.js';
 import type { ImagePuller } from '../image-puller.js';
 import { isProcessMode } from './process-mode.js';
 import { supervisorVolume } from './supervisor-volume.js';
-import { WarmPool, type PoolEntryTags } from './warm-pool.js';
+import { WarmPool, type PoolEntryTags, type PoolEvents } from './warm-pool.js';
 import { createWarmRunner } from './warm-runner.js';
 
 export interface WarmConfig {
@@ -40,9 +40,11 @@ export function createWarmExecution(options: {
   readonly logger: Logger;
   /** Told of each warm-eligible run whether an idle container was there for it. */
   readonly onStart?: (hit: boolean) => void;
+  /** Told of the pool's evictions, cold starts and waits. */
+  readonly poolEvents?: Partial<PoolEvents>;
 }): WarmExecution {
   const { config, logger } = options;
-  const pool = new WarmPool({ maxIdle: config.maxIdle, idleMs: config.idleMs, logger });
+  const pool = new WarmPool({ maxIdle: config.maxIdle, idleMs: config.idleMs, logger, ...(options.poolEvents ? { events: options.poolEvents } : {}) });
   const runner = createWarmRunner({
     ...options,
     volume: supervisorVolume(options.docker, config.supervisor, logger),

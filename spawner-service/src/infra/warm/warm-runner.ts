@@ -76,11 +76,9 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
     async run(job) {
       const key = warmKey(job, sandbox);
       const tags = { userId: job.userId, functionName: job.functionName, revision: job.revision };
-      const idle = pool.take(key);
-      options.onStart(idle !== undefined);
-      const warm = idle ?? (await startFor(job, key));
+      const { container: warm, hit } = await pool.acquire(key, tags, () => startFor(job, key), options.onStart);
       // The engine sees no start per warm run: this line is how observers (the proof suite) count runs.
-      logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: idle !== undefined }, 'warm run started');
+      logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: hit }, 'warm run started');
       try {
         job.onPhase?.('run');
       } catch (err) {

@@ -1,0 +1,76 @@
+import { BUCKETS, openBucket } from '@faas/common';
+import { uniqueName } from '@faas/testing';
+import { expect } from 'chai';
+import { buildImages, connectTestClient, containersOf, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+
+const IMAGE = 'faas-test-sp-pool:latest';
+/** Prints the container's hostname (its short id): which container ran the run. */
+const SCRIPT = 'printf "%s" "$(hostname)"\n';
+const limits = { timeoutSeconds: 10, memoryMb: 32, cpus: 0.5, network: 'none' as const };
+
+/** One counter's value from the spawner's registry (a labelled series, or the sum of all). */
+async function counter(sut: SpawnerUnderTest, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = await sut.registry.getSingleMetric(name)?.get();
+  const wanted = Object.entries(labels);
+  return (metric?.values ?? [])
+    .filter((v) => wanted.every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('spawner: the warm pool under pressure (MAX_WARM_CONTAINERS=1)', () => {
+  let sut: SpawnerUnderTest;
+  const user = uniqueName('pool-user');
+  const run = (fn: string) => execute(sut, executionRequest(IMAGE, 'x', { userId: user, function: fn, revision: 1, limits }), 30_000);
+  const coldStarts = (): Promise<number> => counter(sut, 'faas_spawner_warm_starts_total', { kind: 'new' });
+
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [IMAGE]: SCRIPT });
+    const client = await connectTestClient();
+    await openBucket(client.nc, BUCKETS.functions, { replicas: 3 });
+    await client.close();
+    sut = await startTestSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '1' });
+  });
+  after(async () => {
+    if (!sut) return;
+    await sut.close();
+    expect(await containersOf(`faas.spawner=${sut.config.spawnerId}`)).to.have.length(0);
+  });
+
+  it('keeps one of two alternating keys warm instead of each evicting the other on every run', async function () {
+    this.timeout(120_000);
+    const [a, b] = [uniqueName('pool-a'), uniqueName('pool-b')].map((n) => n.replace(/[^A-Za-z0-9_-]/g, '_'));
+    // Four runs measure the keys' request rates; then the pool keeps the key due back first.
+    for (let i = 0; i < 4; i++) expect((await run(i % 2 === 0 ? (a ?? '') : (b ?? ''))).status).to.equal('succeeded');
+    const before = { cold: await coldStarts(), evicted: await counter(sut, 'faas_spawner_warm_evictions_total') };
+    const runs = 8;
+    for (let i = 0; i < runs; i++) expect((await run(i % 2 === 0 ? (a ?? '') : (b ?? ''))).status).to.equal('succeeded');
+    const cold = (await coldStarts()) - before.cold;
+    // Least recently used alone evicted the key asked for next: every one of these runs started cold.
+    expect(cold, `${cold} cold starts in ${runs} alternating runs`).to.be.at.most(runs / 2);
+    expect((await counter(sut, 'faas_spawner_warm_evictions_total')) - before.evicted).to.be.at.most(runs / 2);
+    expect(await counter(sut, 'faas_spawner_warm_starts_after_eviction_total')).to.be.greaterThan(0);
+  });
+
+  it('waits for its own busy container rather than start one when the pool is full', async function () {
+    this.timeout(120_000);
+    const fn = uniqueName('pool-pair').replace(/[^A-Za-z0-9_-]/g, '_');
+    const pair = async (): Promise<string[]> => {
+      const records = await Promise.all([run(fn), run(fn)]);
+      for (const r of records) expect(r.status, r.error ?? '').to.equal('succeeded');
+      return records.map((r) => r.result ?? '');
+    };
+    await pair(); // measures this key's run time and a cold start
+    const before = await coldStarts();
+    const rounds = 8;
+    const hosts = new Set<string>();
+    for (let i = 0; i < rounds; i++) for (const host of await pair()) hosts.add(host);
+    const cold = (await coldStarts()) - before;
+    // Without waiting, the second run of each pair started a container (8 of 8) and the first one back
+    // was evicted. A wait ends after one measured cold start's time: on a loaded machine a run can
+    // hold its container longer than that, and then the waiting run starts one.
+    expect(cold, `${cold} cold starts in ${rounds} pairs`).to.be.at.most(rounds / 2);
+    expect(hosts.size).to.be.at.most(2);
+    expect(await counter(sut, 'faas_spawner_warm_waits_total', { outcome: 'served' })).to.be.greaterThan(0);
+  });
+});
