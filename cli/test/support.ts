@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,3 +148,22 @@ export class CliUser {
 /** Terminal control characters: what a spinner or prompt would leave in a pipe. */
 // eslint-disable-next-line no-control-regex -- these characters are what the assertion looks for
 export const CONTROL_CHARS = /[\r\u001b]/;
+
+/** The air-gapped bases the templates build on (bin/build-base-images.sh; it skips those present). */
+export const BASE_IMAGES = ['faas-base/node:24-bookworm-slim', 'faas-base/python:3.11-bookworm'] as const;
+
+const imagePresent = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
+
+export function ensureBaseImages(): void {
+  if (BASE_IMAGES.every(imagePresent)) return;
+  const run = spawnSync('bash', [join(repoRoot, 'bin/build-base-images.sh')], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bin/build-base-images.sh failed:\n${run.stdout}${run.stderr}`);
+}
+
+/** Removes every tag of these repositories (the images a test built). */
+export function removeImages(repositories: readonly string[]): void {
+  for (const repo of repositories) {
+    const tags = spawnSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    if (tags.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...tags], { stdio: 'ignore' });
+  }
+}

@@ -5,7 +5,7 @@ import { contextOf } from '../context.js';
 import { planDeploy, type Step } from '../deploy-plan.js';
 import { functionPath, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
-import { loadStack } from '../stack-file.js';
+import { loadStack, type StackFunction } from '../stack-file.js';
 
 /** Applies one step; the server's refusal names the function it was about. */
 async function apply(api: ApiClient, step: Step): Promise<void> {
@@ -32,6 +32,31 @@ function report(ctx: Context, steps: readonly Step[], dryRun: boolean): void {
   if (dryRun) printLine('(dry run: nothing was changed)');
 }
 
+export interface DeployOptions {
+  readonly prune?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** Makes the platform match the stack, in file order, and reports every step done (also `faas up`'s). */
+export async function deployStack(ctx: Context, stack: readonly StackFunction[], options: DeployOptions): Promise<void> {
+  const api = ctx.authenticated();
+  const done: Step[] = [];
+  try {
+    await withSpinner(ctx, 'Reading deployed functions', async (update) => {
+      const plan = planDeploy(stack, await listAllFunctions(api), options.prune === true);
+      if (options.dryRun) return done.push(...plan);
+      // One at a time, in file order: a failure stops the deploy with what came before done.
+      for (const step of plan) {
+        update(`Deploying ${step.name}`);
+        await apply(api, step);
+        done.push(step);
+      }
+    });
+  } finally {
+    report(ctx, done, options.dryRun === true);
+  }
+}
+
 export function deployCommand(program: Command): void {
   program
     .command('deploy')
@@ -39,24 +64,7 @@ export function deployCommand(program: Command): void {
     .option('-f, --file <path>', 'the stack file', 'faas.yml')
     .option('--prune', 'remove your functions that the file does not name')
     .option('--dry-run', 'print what would change, change nothing')
-    .action(async (options: { file: string; prune?: boolean; dryRun?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
-      const stack = loadStack(options.file);
-      const api = ctx.authenticated();
-      const done: Step[] = [];
-      try {
-        await withSpinner(ctx, 'Reading deployed functions', async (update) => {
-          const plan = planDeploy(stack, await listAllFunctions(api), options.prune === true);
-          if (options.dryRun) return done.push(...plan);
-          // One at a time, in file order: a failure stops the deploy with what came before done.
-          for (const step of plan) {
-            update(`Deploying ${step.name}`);
-            await apply(api, step);
-            done.push(step);
-          }
-        });
-      } finally {
-        report(ctx, done, options.dryRun === true);
-      }
+    .action(async (options: { file: string } & DeployOptions, command: Command) => {
+      await deployStack(contextOf(command), loadStack(options.file), options);
     });
 }
