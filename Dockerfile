@@ -41,7 +41,7 @@ RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 COPY spawner-service/supervisor /supervisor
-RUN cc -static -O2 -Wall -Wextra -o /faas-supervisor /supervisor/faas-supervisor.c /supervisor/scratch.c
+RUN cc -static -O2 -Wall -Wextra -o /faas-supervisor /supervisor/faas-supervisor.c /supervisor/scratch.c /supervisor/process.c /supervisor/runtime-api.c
 
 # --- build: compile the selected workspace and common (`tsc -b`, sources only) -----------
 # tsconfig.image.json = the workspace's tsconfig limited to src/: tests are compiled and run

@@ -47,10 +47,16 @@ export interface FunctionDefinition extends FunctionLimits {
   readonly secrets?: readonly string[];
   /** false: a fresh container for every run; absent: the operator's default (spawner WARM_DEFAULT). */
   readonly warm?: boolean;
+  /** "process": the image's process starts once per warm container and serves invocations over the Lambda Runtime API; absent: "exec". */
+  readonly runtime?: FunctionRuntime;
   readonly revision: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/** How a function's image runs: "exec", once per execution (the default); "process", once per warm container. */
+export const FUNCTION_RUNTIMES = ['exec', 'process'] as const;
+export type FunctionRuntime = (typeof FUNCTION_RUNTIMES)[number];
 
 /** The execution request on stream EXECUTIONS (message id = execution id). */
 export interface ExecutionRequest {
@@ -68,6 +74,8 @@ export interface ExecutionRequest {
   readonly revision?: number;
   /** The definition's warm setting; absent: the spawner's default. */
   readonly warm?: boolean;
+  /** The definition's runtime; absent: "exec". */
+  readonly runtime?: FunctionRuntime;
   /** Object names (the caller's own) placed read-only under /faas/in/<name>. */
   readonly inputs?: readonly string[];
   /** Collect what the function writes under /faas/out/ (implied by inputs). */

@@ -18,7 +18,9 @@
  *                          | u32 outLen out | u32 errLen err
  * kind: 0 exited (code = status), 1 killed by a signal (code = signal), 2 timed out,
  *       3 could not start (code = errno). flags: see FLAG_*.
- * All integers are little-endian. Build: cc -static -O2 -o faas-supervisor faas-supervisor.c scratch.c
+ * All integers are little-endian. With FAAS_SUPERVISOR_MODE=process the same frames drive
+ * process.c instead: the argument is the event, out the result, err the process's output.
+ * Build: cc -static -O2 -o faas-supervisor faas-supervisor.c scratch.c process.c runtime-api.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -38,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "process.h"
 #include "scratch.h"
 
 #define MAX_REQUEST (16u << 20)
@@ -308,6 +311,16 @@ static void run(const struct request *rq, struct outcome *oc, struct capture *ou
   else { oc->kind = EXITED; oc->code = WEXITSTATUS(status); }
 }
 
+static void invoke(const struct request *rq, struct outcome *oc, struct capture *out, struct capture *err) {
+  struct pm_invocation in = { .event = rq->arg, .event_len = (uint32_t)strlen(rq->arg), .timeout_ms = rq->timeout_ms,
+                              .result_cap = rq->out_cap, .logs_cap = rq->err_cap, .env = rq->env, .env_count = rq->env_count };
+  struct pm_outcome po = { 0 };
+  process_invoke(&in, &po);
+  *oc = (struct outcome){ .kind = (enum kind)po.kind, .code = po.code, .flags = po.flags, .duration_us = po.duration_us };
+  *out = (struct capture){ .data = po.result.data, .len = po.result.len, .truncated = po.result.truncated };
+  *err = (struct capture){ .data = po.logs.data, .len = po.logs.len, .truncated = po.logs.truncated };
+}
+
 static void answer(const struct request *rq, const struct outcome *oc, const struct capture *out, const struct capture *err) {
   unsigned char head[8 + NONCE_LEN + 16 + 4];
   uint32_t len = NONCE_LEN + 16 + out->len + 4 + err->len; /* the 16 include outLen */
@@ -348,6 +361,7 @@ int main(int argc, char **argv) {
   fcntl(0, F_SETFD, FD_CLOEXEC);
   fcntl(1, F_SETFD, FD_CLOEXEC);
   fcntl(2, F_SETFD, FD_CLOEXEC);
+  int process_mode = process_mode_init(base_argv, base_argc, sigfd, devnull);
   for (;;) {
     unsigned char head[8];
     if (!read_full(0, head, 8, 1)) return 0;
@@ -360,7 +374,8 @@ int main(int argc, char **argv) {
     if (!parse_request(payload, len, &rq)) { fprintf(stderr, "faas-supervisor: malformed request\n"); return 65; }
     struct capture out = { .cap = rq.out_cap }, err = { .cap = rq.err_cap };
     struct outcome oc = { 0 };
-    run(&rq, &oc, &out, &err);
+    if (process_mode) invoke(&rq, &oc, &out, &err);
+    else run(&rq, &oc, &out, &err);
     answer(&rq, &oc, &out, &err);
     free(out.data); free(err.data); free(rq.env); free(payload);
   }

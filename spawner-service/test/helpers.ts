@@ -93,7 +93,7 @@ export async function buildImages(scripts: Readonly<Record<string, string>>): Pr
 export function executionRequest(image: string, argument: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
   const limits: FunctionLimits = { timeoutSeconds: 30, memoryMb: 64, cpus: 0.5, network: 'none' };
   // One function per definition: requests alike share it (and its warm containers), others do not.
-  const shape = JSON.stringify([image, overrides.env, overrides.limits ?? limits, overrides.secrets, overrides.warm, overrides.revision]);
+  const shape = JSON.stringify([image, overrides.env, overrides.limits ?? limits, overrides.secrets, overrides.warm, overrides.revision, overrides.runtime]);
   return {
     id: uniqueName('ex'),
     userId: 'spawner-test-user',
@@ -114,6 +114,7 @@ export function definitionFor(request: ExecutionRequest): FunctionDefinition {
     id: `${request.userId}-${request.function}`, userId: request.userId, name: request.function, image: request.image, description: '',
     env: request.env, ...request.limits, revision: request.revision ?? 1, createdAt: at, updatedAt: at,
     ...(request.secrets ? { secrets: request.secrets } : {}), ...(request.warm === undefined ? {} : { warm: request.warm }),
+    ...(request.runtime === undefined ? {} : { runtime: request.runtime }),
   };
 }
 

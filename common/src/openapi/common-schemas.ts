@@ -38,6 +38,7 @@ export const functionDefinitionSchema = z
     cpus: z.number(),
     network: z.enum(['none', 'bridge']),
     warm: z.boolean().optional(),
+    runtime: z.enum(['exec', 'process']).optional().meta({ description: '"process": the process starts once per warm container and serves invocations over the Lambda Runtime API; absent: "exec"' }),
     revision: z.number().int().min(1),
     createdAt: timestamp,
     updatedAt: timestamp,

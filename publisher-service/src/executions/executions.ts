@@ -134,6 +134,7 @@ function requestFor(record: ExecutionRecord, fn: FunctionDefinition, input: Subm
     limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
     revision: fn.revision,
     ...(fn.warm === undefined ? {} : { warm: fn.warm }),
+    ...(fn.runtime === undefined ? {} : { runtime: fn.runtime }),
     ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
     ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
     ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),

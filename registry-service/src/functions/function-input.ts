@@ -1,4 +1,4 @@
-import { functionNameSchema, nonPublicRegistryProblem, secretNameSchema } from '@faas/common';
+import { FUNCTION_RUNTIMES, functionNameSchema, nonPublicRegistryProblem, secretNameSchema, type FunctionRuntime } from '@faas/common';
 import { z } from 'zod';
 import { imageReferenceProblem } from './image-ref.js';
 import { FLOORS, envBytes, type LimitPolicy } from './limits.js';
@@ -19,6 +19,8 @@ export interface FunctionSpec {
   readonly network: 'none' | 'bridge';
   /** false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT). */
   readonly warm?: boolean;
+  /** "process": started once per warm container, invoked over the Lambda Runtime API; absent: "exec". */
+  readonly runtime?: FunctionRuntime;
 }
 
 /** A valid reference whose registry host is public, unless the operator allows private ones. */
@@ -103,6 +105,10 @@ export function specShape(policy: LimitPolicy) {
       .boolean({ error: 'warm must be true or false' })
       .optional()
       .meta({ description: "false: a fresh container for every run; absent: the operator's default (WARM_DEFAULT)" }),
+    runtime: z
+      .enum(FUNCTION_RUNTIMES, { error: 'runtime must be "exec" or "process"' })
+      .optional()
+      .meta({ description: '"process": the image\'s process starts once per warm container and serves invocations over the AWS Lambda Runtime API; absent: "exec", the image runs once per execution' }),
   };
 }
 

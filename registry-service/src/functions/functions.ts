@@ -35,6 +35,7 @@ export async function registerFunction(deps: FunctionDeps, userId: string, input
     cpus: input.cpus,
     network: input.network,
     ...(input.warm === undefined ? {} : { warm: input.warm }),
+    ...(input.runtime === undefined ? {} : { runtime: input.runtime }),
     revision: 1,
     createdAt: now,
     updatedAt: now,
@@ -63,14 +64,15 @@ export async function updateFunction(
   if (change.expectedRevision !== undefined && change.expectedRevision !== current.revision) {
     throw new ConflictError(`function ${name} is at revision ${current.revision}, not ${change.expectedRevision}`);
   }
-  const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm } = change.spec;
+  const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm, runtime } = change.spec;
   await requireSecrets(deps, userId, secrets);
-  // A full replacement: an omitted `warm` goes back to the operator's default (absent).
-  const { warm: _previous, ...kept } = current;
+  // A full replacement: an omitted `warm` or `runtime` goes back to the default (absent).
+  const { warm: _previous, runtime: _previousRuntime, ...kept } = current;
   const next: FunctionDefinition = {
     ...kept,
     ...{ image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network },
     ...(warm === undefined ? {} : { warm }),
+    ...(runtime === undefined ? {} : { runtime }),
     revision: current.revision + 1,
     updatedAt: new Date().toISOString(),
   };

@@ -12,7 +12,7 @@ export type Resolution =
 
 /**
  * The message names a user's function; the stored definition says what runs. Image, env, limits,
- * secrets, warm setting and revision come from the `functions` bucket, never from the message, so
+ * secrets, warm setting, runtime and revision come from the `functions` bucket, never from the message, so
  * a forged or stale message cannot choose the image (docs/internal-trust.md). The argument and
  * the caller's inputs stay per execution. A definition updated after the execution was queued
  * runs as it is now; a deleted one does not run.
@@ -22,7 +22,7 @@ export async function authoritativeRequest(source: FunctionSource, message: Inco
   if (!definition) {
     return { kind: 'gone', request: message, reason: `function ${message.function} no longer exists` };
   }
-  const { warm: _fromMessage, ...perExecution } = message;
+  const { warm: _fromMessage, runtime: _runtimeFromMessage, ...perExecution } = message;
   const request: IncomingExecution = {
     ...perExecution,
     image: definition.image,
@@ -36,6 +36,7 @@ export async function authoritativeRequest(source: FunctionSource, message: Inco
     secrets: [...(definition.secrets ?? [])],
     revision: definition.revision,
     ...(definition.warm === undefined ? {} : { warm: definition.warm }),
+    ...(definition.runtime === undefined ? {} : { runtime: definition.runtime }),
   };
   return { kind: 'run', request };
 }

@@ -1,4 +1,4 @@
-import { SECRET_NAME_PATTERN, ValidationError, objectNameProblem } from '@faas/common';
+import { FUNCTION_RUNTIMES, SECRET_NAME_PATTERN, ValidationError, objectNameProblem } from '@faas/common';
 import { z } from 'zod';
 
 const limitsSchema = z
@@ -27,6 +27,7 @@ const requestSchema = z.object({
   queuedAt: z.string().min(1).optional(),
   revision: z.number().int().nonnegative().optional(),
   warm: z.boolean().optional(),
+  runtime: z.enum(FUNCTION_RUNTIMES).optional(),
   inputs: z
     .array(z.string().refine((name) => objectNameProblem(name) === undefined, 'not an object name'))
     .max(MAX_INPUTS)

@@ -33,6 +33,7 @@ export function jobFor(
     ...(runEnv ? { runEnv } : {}),
     ...(request.revision !== undefined ? { revision: request.revision } : {}),
     ...(request.warm !== undefined ? { warm: request.warm } : {}),
+    ...(request.runtime !== undefined ? { runtime: request.runtime } : {}),
     ...(files ? { files } : {}),
   };
 }

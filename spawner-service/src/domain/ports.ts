@@ -1,4 +1,4 @@
-import { AppError, type ExecutionOutputs, type ExecutionRecord } from '@faas/common';
+import { AppError, type ExecutionOutputs, type ExecutionRecord, type FunctionRuntime } from '@faas/common';
 
 /** What the domain asks of a container engine: run one function once, sandboxed. */
 export interface ContainerJob {
@@ -18,6 +18,8 @@ export interface ContainerJob {
   readonly revision?: number;
   /** Whether the run may use (and leave) a warm container; absent: the runner's default. */
   readonly warm?: boolean;
+  /** "process": the image's process serves invocations in a warm container (implies warm); absent: exec. */
+  readonly runtime?: FunctionRuntime;
   /** Told as the run enters each phase, so an overrun deadline can say which one overran. */
   readonly onPhase?: (phase: RunPhase) => void;
   /** Inputs to place read-only under /faas/in and outputs to collect from /faas/out; absent: neither. */

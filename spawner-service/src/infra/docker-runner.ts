@@ -11,6 +11,7 @@ import { OutputCapture } from './output-capture.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
 import { removeStaleFileVolumes } from './files/volume-sweep.js';
 import { runMs } from './run-time.js';
+import { isProcessMode } from './warm/process-mode.js';
 import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
 
@@ -132,13 +133,17 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
 
   return {
     async run(job) {
+      // A process-mode image is a Runtime API client: run as a command, it would wait for ever.
+      if (isProcessMode(job) && (job.files || !warm)) {
+        throw new Error(job.files ? 'a process-mode function takes no inputs or outputs' : 'this spawner cannot run process-mode functions: its supervisor binary is missing');
+      }
       // Executions with files run cold: per-run volumes can only be mounted at create time.
       if (!job.files && warm?.wants(job)) {
         try {
           return await warm.run(job);
         } catch (err) {
           // Never a warm container whose supervisor is not the platform's: this run goes cold.
-          if (!(err instanceof SupervisorUnverifiedError)) throw err;
+          if (!(err instanceof SupervisorUnverifiedError) || isProcessMode(job)) throw err;
         }
       }
       const log = logger.child({ executionId: job.executionId, image: job.image });

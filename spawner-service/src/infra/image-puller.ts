@@ -9,6 +9,8 @@ import { PullCapError, pullWithCaps, type PullCaps } from './pull-stream.js';
 export interface ImageFacts {
   /** The image's own entrypoint (empty: the argument is the command). */
   readonly entrypoint: readonly string[];
+  /** The image's CMD: what a process-mode function's entrypoint is started with. */
+  readonly cmd: readonly string[];
   /** Paths the image declares as `VOLUME`: each is masked with a bounded tmpfs. */
   readonly volumes: readonly string[];
 }
@@ -44,9 +46,11 @@ export const DEFAULT_IMAGE_POLICY: ImagePolicy = Object.freeze({ timeoutMs: 300_
 
 function factsOf(info: Docker.ImageInspectInfo): ImageFacts {
   const entrypoint: unknown = info.Config.Entrypoint;
+  const cmd: unknown = info.Config.Cmd;
   const volumes: unknown = info.Config.Volumes;
   return {
     entrypoint: typeof entrypoint === 'string' ? [entrypoint] : Array.isArray(entrypoint) ? entrypoint.map(String) : [],
+    cmd: typeof cmd === 'string' ? [cmd] : Array.isArray(cmd) ? cmd.map(String) : [],
     volumes: volumes && typeof volumes === 'object' ? Object.keys(volumes).filter((path) => path.startsWith('/')) : [],
   };
 }

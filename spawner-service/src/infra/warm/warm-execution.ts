@@ -3,6 +3,7 @@ import type { Logger } from '@faas/common';
 import type { ContainerJob, ContainerOutcome } from '../../domain/ports.js';
 import type { SandboxSettings } from '../container-spec.js';
 import type { ImagePuller } from '../image-puller.js';
+import { isProcessMode } from './process-mode.js';
 import { supervisorVolume } from './supervisor-volume.js';
 import { WarmPool, type PoolEntryTags } from './warm-pool.js';
 import { createWarmRunner } from './warm-runner.js';
@@ -53,8 +54,9 @@ export function createWarmExecution(options: {
   const sweeper = setInterval(() => pool.sweep(), Math.min(SWEEP_EVERY_MS, config.idleMs));
   sweeper.unref();
   return {
-    // A NUL cannot be an argv byte: such an argument keeps the cold path's own error.
-    wants: (job) => (job.warm ?? config.defaultOn) && !job.argument.includes('\0'),
+    // A NUL cannot be an argv byte: such an argument keeps the cold path's own error. Process
+    // mode implies warm (its event is JSON, where a NUL is escaped).
+    wants: (job) => isProcessMode(job) || ((job.warm ?? config.defaultOn) && !job.argument.includes('\0')),
     run: (job) => runner.run(job),
     idleCount: () => pool.idleCount,
     evict: (pick, reason) => pool.evict(pick, reason),

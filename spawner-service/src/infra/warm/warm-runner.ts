@@ -8,6 +8,7 @@ import type { RunAnswer } from './supervisor-protocol.js';
 import type { SupervisorVolume } from './supervisor-volume.js';
 import { ContainerLostError, NoAnswerError, WarmContainer } from './warm-container.js';
 import type { WarmPool } from './warm-pool.js';
+import { eventOf, isProcessMode, resultOf } from './process-mode.js';
 import { warmKey, warmSpec } from './warm-spec.js';
 
 export interface WarmSettings {
@@ -31,11 +32,12 @@ export interface WarmRunnerOptions {
 
 const KILLED = 137;
 
-function outcomeOf(answer: RunAnswer): ContainerOutcome {
+function outcomeOf(answer: RunAnswer, processMode: boolean): ContainerOutcome {
   const timedOut = answer.kind === 'timed_out';
+  const stdout = answer.stdout.toString('utf8');
   return {
     exitCode: timedOut ? null : answer.kind === 'signaled' ? 128 + answer.code : answer.code,
-    stdout: answer.stdout.toString('utf8'),
+    stdout: processMode ? resultOf(stdout, answer.stdoutTruncated) : stdout,
     stderr: answer.stderr.toString('utf8'),
     truncated: answer.stdoutTruncated || answer.stderrTruncated,
     timedOut,
@@ -50,9 +52,9 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
 
   async function startFor(job: ContainerJob, key: string): Promise<WarmContainer> {
     job.onPhase?.('image');
-    const { entrypoint, volumes } = await images.facts(job.image, job.userId);
+    const { entrypoint, cmd, volumes } = await images.facts(job.image, job.userId);
     job.onPhase?.('start');
-    const spec = warmSpec({ job, key, entrypoint, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
+    const spec = warmSpec({ job, key, entrypoint, cmd, volumes, volume: volume.name, idleExitMs: settings.idleExitMs }, sandbox, spawnerId);
     await volume.ensure(spec.Labels ?? {});
     try {
       return await WarmContainer.start(docker, spec, logger);
@@ -86,10 +88,11 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
         throw err;
       }
       const startedAt = Date.now();
+      const processMode = isProcessMode(job);
       let answer: RunAnswer;
       try {
         answer = await warm.run(
-          { timeoutMs: job.limits.timeoutMs, stdoutCapBytes: sandbox.stdoutCapBytes, stderrCapBytes: sandbox.stderrCapBytes, argument: job.argument, env: job.runEnv ?? {} },
+          { timeoutMs: job.limits.timeoutMs, stdoutCapBytes: sandbox.stdoutCapBytes, stderrCapBytes: sandbox.stderrCapBytes, argument: processMode ? eventOf(job.argument) : job.argument, env: job.runEnv ?? {} },
           job.limits.timeoutMs + settings.answerGraceMs,
         );
       } catch (err) {
@@ -104,7 +107,7 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
         pool.discard(warm);
         throw new Error(`run container ${warm.container.id}: cannot start the image's command (errno ${answer.code})`);
       }
-      const outcome = outcomeOf(answer);
+      const outcome = outcomeOf(answer, processMode);
       if (answer.dirty || outcome.oomKilled) pool.discard(warm);
       else pool.give(key, tags, warm);
       return outcome;
