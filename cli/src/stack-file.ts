@@ -25,6 +25,8 @@ const functionSchema = z.strictObject({
   limits: limitsSchema.optional(),
   secrets: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
   warm: z.boolean().optional(),
+  // exec: the image's command runs per invocation (the default); process: it starts once per warm container (Runtime API).
+  runtime: z.enum(['exec', 'process']).optional(),
   // How `faas build` makes the image (templates/<lang>, the handler's folder); never sent to the platform.
   lang: z.enum(LANGS).optional(),
   handler: z.string().optional(),

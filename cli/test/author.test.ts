@@ -8,6 +8,7 @@ import { CliUser, ensureBaseImages, removeImages, startPlatformProcess, type Pla
 interface Fn {
   name: string;
   image: string;
+  runtime?: string;
   revision: number;
 }
 
@@ -38,7 +39,7 @@ describe('faas new, build, up, logs, remove: the author loop from templates/', f
       expect(run.stdout).to.include(`added ${name} to faas.yml`);
       for (const file of LANG_FILES[lang]) expect(existsSync(join(user.workDir, name, file)), file).to.equal(true);
       const stack = parse(readFileSync(join(user.workDir, 'faas.yml'), 'utf8')) as { functions: Record<string, unknown> };
-      expect(stack.functions[name]).to.deep.equal({ lang, handler: `./${name}`, image: `faas-fn/${name}:latest` });
+      expect(stack.functions[name]).to.deep.equal({ lang, handler: `./${name}`, image: `faas-fn/${name}:latest`, runtime: 'process' });
     });
   }
 
@@ -72,7 +73,7 @@ describe('faas new, build, up, logs, remove: the author loop from templates/', f
   });
 
   for (const lang of ['node', 'python'] as const) {
-    it(`new -> up -> invoke runs a ${lang} Lambda handler; logs shows what it printed; remove deletes it`, async () => {
+    it(`new -> up -> invoke runs a ${lang} Lambda handler in one warm process; logs shows what it printed; remove deletes it`, async () => {
       const user = new CliUser(platform.url);
       await user.registerAndLogin();
       const name = uniqueName('runtimes');
@@ -82,12 +83,14 @@ describe('faas new, build, up, logs, remove: the author loop from templates/', f
       expect(up.stdout).to.match(new RegExp(`^created\\s+${name}\\n$`));
       const fn = await user.json<Fn>(['describe', name]);
       expect(fn.image).to.match(new RegExp(`^faas-fn/${name}:[0-9a-f]{12}$`));
+      expect(fn.runtime).to.equal('process');
 
       expect((await user.ok(['invoke', name, '{"name":"Ann"}'])).stdout).to.equal('Hello, Ann!');
       expect((await user.ok(['invoke', name, 'plain text'])).stdout).to.equal('Hello, plain text!');
       const logs = await user.ok(['logs', name]);
       expect(logs.stdout.match(/^==> \S+ \S+ succeeded$/gm)).to.have.length(2);
-      expect(logs.stdout).to.match(/: invocation 1 of this process/);
+      // The module variable survived between the two invocations: the same process served both.
+      expect(logs.stdout).to.match(/: invocation 1 of this process\n==> .*\n.*: invocation 2 of this process/);
 
       await user.ok(['remove', name]);
       expect((await user.run(['describe', name])).code).to.equal(1);

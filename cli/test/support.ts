@@ -152,7 +152,7 @@ export const CONTROL_CHARS = /[\r\u001b]/;
 /** The air-gapped bases the templates build on (bin/build-base-images.sh; it skips those present). */
 export const BASE_IMAGES = ['faas-base/node:24-bookworm-slim', 'faas-base/python:3.11-bookworm'] as const;
 
-const imagePresent = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
+export const imagePresent = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
 
 export function ensureBaseImages(): void {
   if (BASE_IMAGES.every(imagePresent)) return;

@@ -33,7 +33,7 @@ async function buildAll(ctx: Context, stack: readonly StackFunction[], names: re
 function newFunction(ctx: Context, name: string, options: { lang: Lang; file: string }): void {
   if (!FUNCTION_NAME.test(name)) throw new CliError(`invalid function name ${name}: letters, digits, - and _, starting with a letter or digit, at most 63`);
   const dir = join(dirname(options.file), name);
-  const stack = stackWithEntry(options.file, name, { lang: options.lang, handler: `./${name}`, image: defaultImage(name) });
+  const stack = stackWithEntry(options.file, name, { lang: options.lang, handler: `./${name}`, image: defaultImage(name), runtime: 'process' });
   const files = scaffold(name, options.lang, dir);
   writeFileSync(options.file, stack);
   if (ctx.json) return printJson({ name, lang: options.lang, files, stack: options.file });
