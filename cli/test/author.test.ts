@@ -97,6 +97,43 @@ describe('faas new, build, up, logs, remove: the author loop from templates/', f
     });
   }
 
+  /** Lambda handlers written for Lambda, not for these templates: each must run as it is. */
+  const LAMBDA_HANDLERS = {
+    node: {
+      file: 'handler.js',
+      // CommonJS (no "type": "module") and Lambda's callback as the third parameter.
+      package: '{"name": "cjs", "version": "1.0.0"}',
+      code: 'exports.handler = function (event, context, callback) {\n  if (event.fail) return callback(new Error(`bad ${event.fail}`));\n  callback(null, { got: event, hasId: typeof context.awsRequestId === "string" });\n};\n',
+    },
+    python: {
+      file: 'handler.py',
+      package: '',
+      code: 'def handler(event, context):\n    if "fail" in event:\n        raise ValueError("bad " + event["fail"])\n    return {"got": event, "hasId": isinstance(context.aws_request_id, str)}\n',
+    },
+  } as const;
+
+  for (const lang of ['node', 'python'] as const) {
+    it(`runs a ${lang} Lambda handler unchanged: JSON result, and a thrown error is a failed execution with the error in its logs`, async () => {
+      const user = new CliUser(platform.url);
+      await user.registerAndLogin();
+      const name = uniqueName('runtimes');
+      images.push(`faas-fn/${name}`);
+      await user.ok(['new', name, '--lang', lang]);
+      const lambda = LAMBDA_HANDLERS[lang];
+      writeFileSync(join(user.workDir, name, lambda.file), lambda.code);
+      if (lambda.package) writeFileSync(join(user.workDir, name, 'package.json'), lambda.package);
+      await user.ok(['up']);
+      const ok = await user.ok(['invoke', name, '{"a":[1,2]}']);
+      expect(JSON.parse(ok.stdout)).to.deep.equal({ got: { a: [1, 2] }, hasId: true });
+      const failed = await user.run(['--json', 'invoke', name, '{"fail":"input"}']);
+      expect(failed.code).to.equal(1);
+      const record = JSON.parse(failed.stdout) as { status: string; logs: string };
+      expect(record.status).to.equal('failed');
+      expect(record.logs).to.include('bad input');
+      expect(JSON.parse((await user.ok(['invoke', name, '{"b":true}'])).stdout)).to.deep.equal({ got: { b: true }, hasId: true });
+    });
+  }
+
   it('up after an edit deploys the new code (a new image reference), and an unchanged handler stays unchanged', async () => {
     const user = new CliUser(platform.url);
     await user.registerAndLogin();
