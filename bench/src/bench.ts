@@ -13,6 +13,7 @@ import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } 
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows } from './report.js';
 import { throughput } from './throughput.js';
+import { runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
 import { warmLatency, warmThroughput } from './warm.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       closeClient();
       await platform?.stop().catch((err: unknown) => say(`platform stop failed: ${String(err)}`));
       await nats?.stop().catch((err: unknown) => say(`nats stop failed: ${String(err)}`));
-      const removed = await cleanupEngine(runId, image).catch(() => -1);
+      const removed = await cleanupEngine(runId, [image, `faas-bench/node-upper:${runId}`]).catch(() => -1);
       if (removed > 0) say(`removed ${removed} leftover containers of run ${runId}`);
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (!cfg.only) {
+    if (cfg.only !== 'login') {
       say(`run ${runId}: building ${image} (label ${BENCH_LABEL}=${runId})`);
       await buildEchoImage(image, runId);
     }
@@ -105,7 +106,6 @@ async function main(): Promise<void> {
       if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, figures }, null, 2));
       return;
     }
-    // Sections 1-3 measure the cold path: a function that asks for a fresh container every run.
     const fn = `echo-${runId}`;
     const fnWarm = `echo-warm-${runId}`;
     for (const body of [{ name: fn, image, warm: false }, { name: fnWarm, image }]) {
@@ -114,7 +114,19 @@ async function main(): Promise<void> {
     }
     const target: ColdTarget = { baseUrl: platform.baseUrl, token: user.token, functionName: fn, image, runId };
     const warmTarget: ColdTarget = { ...target, functionName: fnWarm };
+    const runtime = async (): Promise<RuntimeFigures> => {
+      say(`8. runtime: building the Node handler image; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
+      const targets = await runtimeTargets(warmTarget, runId);
+      return runtimeSection(targets, { n: cfg.runtimeN, warmup: cfg.warmup, concurrency: cfg.warmConcurrency, total: cfg.runtimeTpN }, say);
+    };
+    if (cfg.only === 'runtime') {
+      const figures = await runtime();
+      process.stdout.write(`\nFaaS platform bench, section 8 alone, ${machine()}\n\n${markdownTable(runtimeRows(figures))}\n\n`);
+      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, figures }, null, 2));
+      return;
+    }
 
+    // Sections 1-3 measure the cold path: a function that asks for a fresh container every run.
     say(`1-2. cold latency: ${cfg.warmup} warm-up + ${cfg.n} rounds of 4 interleaved arms`);
     const cold = await coldLatency(target, cfg.n, cfg.warmup, (i) => i % 10 === 0 && say(`   round ${i}/${cfg.n}`));
     await settle(2_000);
@@ -132,6 +144,7 @@ async function main(): Promise<void> {
     const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
     const warmTp = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
     const warmStarts1 = await warmStarts(platform.baseUrl);
+    const runtimeFigures = await runtime();
 
     say(`4. auth and registry: ${cfg.httpConcurrency} clients, ${cfg.httpSeconds} s each`);
     const reqs = authRegistryRequests(platform.baseUrl, user, fn);
@@ -146,10 +159,10 @@ async function main(): Promise<void> {
     const memory = { freshMiB, idleMiB, peakMiB: Math.max(...levels.map((l) => l.platformRssMaxMiB)), afterMiB: rssMiB(pid), natsMiB: rssMiB(nats.pid) };
     const hits = warmStarts1.hit - warmStarts0.hit;
     const figures = { cold, levels, http, login: loginFigures, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
-    const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid))]);
+    const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid)), ...runtimeRows(runtimeFigures)]);
     const where = machine();
     process.stdout.write(`\nFaaS platform bench, ${where}\nplatform: standalone child process, one local nats-server (NATS_REPLICAS=1), LOG_LEVEL=silent, N=${cfg.n}\n\n${table}\n\n`);
-    if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: where, config: { ...cfg, perLevel: undefined }, derived: derive(figures), figures }, null, 2));
+    if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: where, config: { ...cfg, perLevel: undefined }, derived: derive(figures), figures, runtime: runtimeFigures }, null, 2));
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);

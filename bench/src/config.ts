@@ -30,8 +30,11 @@ export interface BenchConfig {
   readonly platformMain: string | undefined;
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
-  /** `login`: run section 7 alone (no image, no executions); unset: every section. */
-  readonly only: 'login' | undefined;
+  /** `login`: run section 7 alone (no image, no executions); `runtime`: section 8 alone; unset: every section. */
+  readonly only: 'login' | 'runtime' | undefined;
+  /** Section 8: recorded sequential rounds (one execution per arm each), and executions per arm at concurrency. */
+  readonly runtimeN: number;
+  readonly runtimeTpN: number;
   /** Section 7: seconds of each phase, and the validate probe's rate (requests per second). */
   readonly loginSeconds: number;
   readonly validateRate: number;
@@ -59,11 +62,13 @@ export function loadBenchConfig(): BenchConfig {
     only: onlySection(process.env.BENCH_ONLY),
     loginSeconds: int('BENCH_LOGIN_SECONDS', 8, 1),
     validateRate: int('BENCH_VALIDATE_RATE', 50, 1),
+    runtimeN: int('BENCH_RUNTIME_N', 100, 1),
+    runtimeTpN: int('BENCH_RUNTIME_TP_N', 600, 1),
   });
 }
 
-function onlySection(raw: string | undefined): 'login' | undefined {
+function onlySection(raw: string | undefined): 'login' | 'runtime' | undefined {
   if (!raw) return undefined;
-  if (raw !== 'login') throw new Error(`BENCH_ONLY must be "login" (section 7) or unset, got ${raw}`);
+  if (raw !== 'login' && raw !== 'runtime') throw new Error(`BENCH_ONLY must be "login" (section 7), "runtime" (section 8) or unset, got ${raw}`);
   return raw;
 }

@@ -113,9 +113,9 @@ export async function rawDockerodeRun(image: string, argument: string, runId: st
 }
 
 /** Removes the containers and images of this run only (by label), never anyone else's. */
-export async function cleanupEngine(runId: string, image: string): Promise<number> {
+export async function cleanupEngine(runId: string, images: readonly string[]): Promise<number> {
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${BENCH_LABEL}=${runId}`] } });
   await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-  await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   return leftovers.length;
 }

@@ -49,7 +49,7 @@ async function supervisorArm(image: string, runId: string, binary: Buffer): Prom
   const volume = supervisorVolume(docker, binary, logger);
   const sandbox = benchSandbox(runId);
   const j = job(image, runId);
-  const spec = warmSpec({ job: j, key: warmKey(j, sandbox), entrypoint: ['/bin/sh', '/fn.sh'], volume: volume.name, volumes: [], idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
+  const spec = warmSpec({ job: j, key: warmKey(j, sandbox), entrypoint: ['/bin/sh', '/fn.sh'], cmd: [], volume: volume.name, volumes: [], idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
   await volume.ensure(spec.Labels ?? {});
   const warm = await WarmContainer.start(docker, spec, logger);
   return {

@@ -1,14 +1,14 @@
 import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { newFunction, newUser, submitAsync, waitAllFinal, type Execution, type Submitted } from './support/client.js';
-import { PROOF_IMAGES, buildProofImages } from './support/images.js';
+import { PROOF_IMAGES, PROOF_PROCESS_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
 import { ResultWatcher } from './support/observers.js';
 import { proofPlatform } from './support/platform.js';
 
 const NORMAL = 12;
 
-/** What a correct record looks like for each hostile function. */
+/** What a correct record looks like for each hostile function; `limits` are its definition's settings. */
 type Hostile = { image: string; limits: Record<string, unknown>; check: (r: Execution) => void };
 
 const MEMORY_HOG: Hostile = {
@@ -46,6 +46,32 @@ const HOSTILE: Readonly<Record<string, Hostile>> = {
   'infinite loop': {
     image: PROOF_IMAGES.loop,
     limits: { timeoutSeconds: 3 },
+    check: (r) => {
+      expect(r.status).to.equal('timed_out');
+      expect(String(r.error)).to.match(/timed out/);
+    },
+  },
+  // The same hostile code as the handler of a process-mode function: its output is the logs.
+  'fork bomb (process mode)': {
+    image: PROOF_PROCESS_IMAGES.forkbomb,
+    limits: { timeoutSeconds: 8, memoryMb: 64, runtime: 'process' },
+    check: (r) => {
+      expect(r.status).to.be.oneOf(['succeeded', 'failed', 'timed_out']);
+      expect(String(r.logs), `${r.status} ${String(r.error)} ${JSON.stringify(r.durationMs)}`).to.match(/can't fork|Resource temporarily unavailable/);
+    },
+  },
+  'memory hog (process mode)': { ...MEMORY_HOG, image: PROOF_PROCESS_IMAGES.memhog, limits: { ...MEMORY_HOG.limits, runtime: 'process' } },
+  'stdout flood (process mode)': {
+    image: PROOF_PROCESS_IMAGES.flood,
+    limits: { timeoutSeconds: 20, runtime: 'process' },
+    check: (r) => {
+      expect(r).to.include({ status: 'succeeded', truncated: true, result: 'done' });
+      expect(String(r.logs).startsWith('y\ny\n')).to.equal(true);
+    },
+  },
+  'infinite loop (process mode)': {
+    image: PROOF_PROCESS_IMAGES.loop,
+    limits: { timeoutSeconds: 3, runtime: 'process' },
     check: (r) => {
       expect(r.status).to.equal('timed_out');
       expect(String(r.error)).to.match(/timed out/);

@@ -32,6 +32,7 @@
 #include "scratch.h"
 
 #define REAP_GRACE_MS 2000
+#define DRAIN_MS 200 /* after the kill, for the pipe to reach end of file */
 #define FLAG_OOM 4u
 #define FLAG_DIRTY 8u
 
@@ -86,16 +87,18 @@ static void note(struct pm_capture *c, const char *fmt, long a) {
   if (c && n > 0) append(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-/* Reads what the pipe holds now; with c NULL, drops it. 0 at end of file. */
+/* Reads what the pipe holds now; with c NULL, drops it. 0 at end of file (then closed, so a
+ * process that closed its stdout and stderr is not polled in a loop). */
 static int read_logs(struct pm_capture *c) {
   char buf[65536];
-  for (;;) {
+  while (logs >= 0) {
     ssize_t r = read(logs, buf, sizeof buf);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return 1;
-    if (r == 0) return 0;
+    if (r == 0) { close(logs); logs = -1; return 0; }
     if (c) append(c, buf, (size_t)r);
   }
+  return 0;
 }
 
 /* Reaps every exited child; 1 once the function's process is among them. */
@@ -209,13 +212,17 @@ static enum end wait_for_answer(uint64_t deadline, struct pm_outcome *oc) {
   }
 }
 
+static void ended_between(struct pm_outcome *oc) {
+  note(&oc->logs, "faas-supervisor: the function's process had ended since the last invocation (wait status %ld); starting a new one\n", status);
+  if (!replace_process()) oc->flags |= FLAG_DIRTY;
+}
+
 /* A live process from an earlier invocation, or a new one; 0 with oc filled when none could start. */
-static int ensure_process(const struct pm_invocation *in, struct pm_outcome *oc) {
-  if (pid && reaped()) {
-    note(&oc->logs, "faas-supervisor: the function's process had ended since the last invocation (wait status %ld); starting a new one\n", status);
-    if (!replace_process()) oc->flags |= FLAG_DIRTY;
-  }
+static int ensure_process(const struct pm_invocation *in, struct pm_outcome *oc, int *started) {
+  *started = 0;
+  if (pid && reaped()) ended_between(oc);
   if (pid) { read_logs(NULL); return 1; } /* output between invocations belongs to none */
+  *started = 1;
   return start_process(in, oc);
 }
 
@@ -235,9 +242,12 @@ static void finish(enum end how, const struct pm_invocation *in, struct pm_outco
     oc->kind = TIMED_OUT; oc->code = 0;
     note(&oc->logs, "faas-supervisor: no answer within %ld ms: the function's process is replaced\n", (long)in->timeout_ms);
   } else {
-    while (read_logs(&oc->logs) && !(oc->logs.len >= oc->logs.cap)) {
+    /* As when a container's main process exits: what it left running goes with it, at once. */
+    kill(-1, SIGKILL);
+    uint64_t until = clock_us(CLOCK_MONOTONIC) + DRAIN_MS * 1000u;
+    while (read_logs(&oc->logs) && clock_us(CLOCK_MONOTONIC) < until) {
       struct pollfd p = { .fd = logs, .events = POLLIN };
-      if (poll(&p, 1, 50) <= 0) break; /* a child of it may hold the pipe open */
+      poll(&p, 1, DRAIN_MS);
     }
     if (WIFSIGNALED(status)) { oc->kind = SIGNALED; oc->code = WTERMSIG(status); }
     else { oc->kind = EXITED; oc->code = WEXITSTATUS(status) ? WEXITSTATUS(status) : 1; }
@@ -251,17 +261,23 @@ void process_invoke(const struct pm_invocation *in, struct pm_outcome *oc) {
   uint64_t oom_before = oom_kills();
   uint64_t t0 = clock_us(CLOCK_MONOTONIC);
   uint64_t deadline = t0 + (uint64_t)in->timeout_ms * 1000u;
-  if (!ensure_process(in, oc)) { oc->duration_us = clock_us(CLOCK_MONOTONIC) - t0; return; }
   char id[37];
   new_id(id);
   struct rapi_invocation inv = {
     .id = id, .event = in->event, .event_len = in->event_len, .result_cap = in->result_cap,
     .deadline_ms = clock_us(CLOCK_REALTIME) / 1000u + in->timeout_ms,
   };
-  rapi_begin(&inv);
-  enum end how = wait_for_answer(deadline, oc);
+  enum end how;
+  int started;
+  do {
+    if (!ensure_process(in, oc, &started)) { oc->duration_us = clock_us(CLOCK_MONOTONIC) - t0; return; }
+    rapi_begin(&inv);
+    how = wait_for_answer(deadline, oc);
+    rapi_end();
+    /* An earlier process that ends before it takes the event (it exited right after its last
+     * answer) ended between invocations: the event goes to a new one, never lost nor doubled. */
+  } while (how == E_DIED && !started && !rapi_delivered() && (ended_between(oc), 1));
   oc->duration_us = clock_us(CLOCK_MONOTONIC) - t0;
-  rapi_end();
   finish(how, in, oc);
   if (oom_kills() > oom_before) oc->flags |= FLAG_OOM;
 }

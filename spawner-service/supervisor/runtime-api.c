@@ -142,6 +142,10 @@ void rapi_begin(const struct rapi_invocation *inv) {
   hand_out(); /* to a /next parked since the last invocation */
 }
 
+int rapi_delivered(void) {
+  return delivered;
+}
+
 void rapi_end(void) {
   active = 0;
 }

@@ -30,6 +30,8 @@ struct rapi_invocation {
 int rapi_listen(void);
 /* The invocation /next hands out (a parked /next gets it at the next rapi_service). */
 void rapi_begin(const struct rapi_invocation *inv);
+/* Whether a /next has taken the current invocation. */
+int rapi_delivered(void);
 /* The invocation is over: later posts for its id are refused. */
 void rapi_end(void);
 /* Fills pollfds for the listening socket and every connection; returns how many. */

@@ -11,6 +11,8 @@ const IMAGE = 'faas-test-sp-process:latest';
 export const RUNTIME_CLIENT_SCRIPT = [
   'api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"',
   'count=0',
+  // Leaves a child writing as fast as it can: it must not outlive the process into the record.
+  'writer() { while :; do echo "still writing"; done; }',
   'while :; do',
   '  wget -q -S -O /tmp/event "$api/invocation/next" 2>/tmp/headers || exit 1',
   '  id=$(sed -n "s/^ *Lambda-Runtime-Aws-Request-Id: *//p" /tmp/headers | tr -d "\\r")',
@@ -21,7 +23,7 @@ export const RUNTIME_CLIENT_SCRIPT = [
   '    \'"throw"\') echo "about to fail"; wget -q -O /dev/null --post-data=\'{"errorMessage":"boom","errorType":"Error"}\' "$api/invocation/$id/error" ;;',
   '    \'"hang"\') sleep 600 ;;',
   '    \'"exit-after"\') reply "\\"bye\\""; exit 0 ;;',
-  '    \'"crash"\') echo "crashing"; exit 7 ;;',
+  '    \'"crash"\') writer & echo "crashing"; exit 7 ;;',
   '    \'"chatty"\') i=0; while [ $i -lt 4000 ]; do echo "chatty-line-$i-padding-padding-padding"; i=$((i + 1)); done; reply "\\"done\\"" ;;',
   '    \'"secret"\') reply "\\"$TOKEN_A\\"" ;;',
   '    *) echo "log of $event"; reply "\\"$count\\"" ;;',
@@ -100,7 +102,7 @@ describe('spawner: process mode (the Lambda Runtime API)', () => {
     expect(next).to.include({ status: 'succeeded', result: '1' });
     expect(next.logs).to.include('had ended since the last invocation');
     const crashed = await invoke('crash', { function: fn });
-    expect(crashed).to.include({ status: 'failed', exitCode: 7 });
+    expect(crashed).to.include({ status: 'failed', exitCode: 7, truncated: false });
     expect(crashed.logs).to.include('crashing').and.include('ended before answering');
     expect(await succeeded('b', { function: fn })).to.equal('1');
   });

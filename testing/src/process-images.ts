@@ -72,3 +72,22 @@ export async function buildNodeHandlerImage(tag: string, handlerSource: string, 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A busybox sh Runtime API client (wget) around `handlerBody`, run for each invocation in a
+ * subshell with the event (JSON quotes stripped) as $1; its output is the invocation's logs and
+ * the result is "done". For images that must behave like an exec-mode script, in process mode.
+ */
+export function busyboxRuntimeClient(handlerBody: string): string {
+  return [
+    `handle() {\n${handlerBody}\n}`,
+    'api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"',
+    'while :; do',
+    '  wget -q -S -O /tmp/event "$api/invocation/next" 2>/tmp/headers || exit 1',
+    '  id=$(sed -n "s/^ *Lambda-Runtime-Aws-Request-Id: *//p" /tmp/headers | tr -d "\\r")',
+    '  ( handle "$(sed "s/^\\"//; s/\\"$//" /tmp/event)" )',
+    '  wget -q -O /dev/null --post-data=\'"done"\' "$api/invocation/$id/response"',
+    'done',
+    '',
+  ].join('\n');
+}

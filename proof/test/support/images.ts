@@ -1,4 +1,4 @@
-import { buildFunctionImage } from '@faas/testing';
+import { buildFunctionImage, busyboxRuntimeClient } from '@faas/testing';
 
 /** The suite's function images, built locally (no registry): FROM scratch + static busybox. */
 export const PROOF_IMAGES = Object.freeze({
@@ -26,10 +26,19 @@ const SCRIPTS: Readonly<Record<keyof typeof PROOF_IMAGES, string>> = {
   netdev: 'cat /proc/net/dev\n',
 };
 
+/** The hostile ones again, as the handler of a busybox Runtime API client, for process mode. */
+export const PROOF_PROCESS_IMAGES = Object.freeze({
+  forkbomb: 'faas-proof/forkbomb-process:latest',
+  memhog: 'faas-proof/memhog-process:latest',
+  flood: 'faas-proof/flood-process:latest',
+  loop: 'faas-proof/loop-process:latest',
+});
+
 let built: Promise<void> | undefined;
 export function buildProofImages(): Promise<void> {
   built ??= (async () => {
     for (const [key, tag] of Object.entries(PROOF_IMAGES)) await buildFunctionImage(tag, SCRIPTS[key as keyof typeof PROOF_IMAGES]);
+    for (const [key, tag] of Object.entries(PROOF_PROCESS_IMAGES)) await buildFunctionImage(tag, busyboxRuntimeClient(SCRIPTS[key as keyof typeof PROOF_PROCESS_IMAGES]));
   })();
   return built;
 }

@@ -1,0 +1,99 @@
+import { buildNodeHandlerImage } from '../../testing/dist/src/process-images.js';
+import { publishSync, type ColdTarget } from './cold.js';
+import { call } from './http-client.js';
+import { BENCH_LABEL } from './engine.js';
+import { elapsedMs, fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
+import type { Row } from './report.js';
+
+/** Section 8: a Node handler in process mode vs the same image exec'd per run vs busybox echo. */
+export const RUNTIME_ARMS = ['echo', 'nodeExec', 'nodeProcess'] as const;
+export type RuntimeArm = (typeof RUNTIME_ARMS)[number];
+
+/** Upper-cases its event, as the issue's measurement did; the bench sends upper-case arguments, so result = argument. */
+const HANDLER = "exports.handler = async (event) => String(event).toUpperCase();\n";
+
+export interface RuntimeFigures {
+  readonly latency: Record<RuntimeArm, number[]>;
+  readonly throughput: Record<RuntimeArm, { readonly concurrency: number; readonly executions: number; readonly perSec: number; readonly latency: number[] }>;
+}
+
+/** Builds the Node image and registers the two Node functions beside the existing warm echo. */
+export async function runtimeTargets(echo: ColdTarget, runId: string): Promise<Record<RuntimeArm, ColdTarget>> {
+  const image = `faas-bench/node-upper:${runId}`;
+  await buildNodeHandlerImage(image, HANDLER, `${BENCH_LABEL}=${runId}`);
+  const make = async (name: string, runtime: 'exec' | 'process'): Promise<ColdTarget> => {
+    const created = await call(`${echo.baseUrl}/registry/functions`, { token: echo.token, body: { name, image, runtime } });
+    if (created.status !== 201) throw new Error(`function create answered ${created.status}: ${JSON.stringify(created.body)}`);
+    return { ...echo, functionName: name, image };
+  };
+  return { echo, nodeExec: await make(`node-exec-${runId}`, 'exec'), nodeProcess: await make(`node-process-${runId}`, 'process') };
+}
+
+async function burst(t: ColdTarget, concurrency: number, n: number, tag: string, latency: number[]): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return n / (elapsedMs(started) / 1000);
+}
+
+/** Interleaved sequential rounds (one execution per arm per round), then each arm's throughput in turn. */
+export async function runtimeSection(
+  targets: Record<RuntimeArm, ColdTarget>,
+  opts: { readonly n: number; readonly warmup: number; readonly concurrency: number; readonly total: number },
+  say: (line: string) => void,
+): Promise<RuntimeFigures> {
+  const latency: Record<RuntimeArm, number[]> = { echo: [], nodeExec: [], nodeProcess: [] };
+  for (let i = 0; i < opts.warmup + opts.n; i++) {
+    for (const arm of RUNTIME_ARMS) {
+      const sample = await publishSync(targets[arm], `R${i}-ABC`);
+      if (i >= opts.warmup) latency[arm].push(sample.e2eMs);
+    }
+  }
+  const throughput = {} as RuntimeFigures['throughput'];
+  for (const arm of RUNTIME_ARMS) {
+    // Exec'd Node pays Node's start each run: a quarter of the executions keeps the section short.
+    const total = arm === 'nodeExec' ? Math.max(opts.concurrency, Math.floor(opts.total / 4)) : opts.total;
+    say(`   ${arm}: ${total} executions at concurrency ${opts.concurrency}`);
+    await burst(targets[arm], opts.concurrency, opts.concurrency * 2, `WARMUP-${arm.toUpperCase()}`, []);
+    const samples: number[] = [];
+    const perSec = await burst(targets[arm], opts.concurrency, total, `TP-${arm.toUpperCase()}`, samples);
+    throughput[arm] = { concurrency: opts.concurrency, executions: total, perSec, latency: samples };
+  }
+  return { latency, throughput };
+}
+
+const dist = (s: Summary): string => `p50 ${fmtMs(s.p50)} · p99 ${fmtMs(s.p99)} ms`;
+const verdict = (ok: boolean): 'yes' | 'no' => (ok ? 'yes' : 'no');
+const LABELS: Record<RuntimeArm, string> = {
+  echo: 'busybox `echo`, warm (exec mode)',
+  nodeExec: 'Node handler, warm container, exec\'d per run (`"runtime": "exec"`)',
+  nodeProcess: 'Node handler, process mode (`"runtime": "process"`)',
+};
+
+export function runtimeRows(f: RuntimeFigures): Row[] {
+  const lat = Object.fromEntries(RUNTIME_ARMS.map((a) => [a, summarize(f.latency[a])])) as Record<RuntimeArm, Summary>;
+  const ratio = lat.nodeProcess.p50 / lat.echo.p50;
+  const rows: Row[] = RUNTIME_ARMS.map((arm) => ({
+    section: '8 runtime',
+    figure: `${LABELS[arm]}, sequential (${lat[arm].n} rounds, interleaved)`,
+    value: dist(lat[arm]),
+    target: arm === 'nodeProcess' ? 'p99 ≤ 25 ms' : '',
+    met: arm === 'nodeProcess' ? verdict(lat.nodeProcess.p99 <= 25) : '',
+  }));
+  rows.push({ section: '8 runtime', figure: 'p50 Node process mode / busybox echo', value: `${fmtRatio(ratio)} (Node exec'd / echo: ${fmtRatio(lat.nodeExec.p50 / lat.echo.p50)})`, target: '≤ 1.30x', met: verdict(ratio <= 1.3) });
+  for (const arm of RUNTIME_ARMS) {
+    const tp = f.throughput[arm];
+    const s = summarize(tp.latency);
+    rows.push({
+      section: '8 runtime throughput',
+      figure: `${LABELS[arm]}, concurrency ${tp.concurrency} (${tp.executions} executions)`,
+      value: `${tp.perSec.toFixed(0)}/s · ${dist(s)}`,
+      target: arm === 'nodeProcess' ? '≥ 300/s' : '',
+      met: arm === 'nodeProcess' ? verdict(tp.perSec >= 300) : '',
+    });
+  }
+  return rows;
+}
