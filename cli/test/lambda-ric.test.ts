@@ -28,7 +28,10 @@ describe("aws-lambda-ric (AWS's Runtime Interface Client), unmodified, against t
     platform = await startPlatformProcess();
     user = new CliUser(platform.url);
     await user.registerAndLogin();
-    user.writeStack(`functions:\n  ric:\n    image: ${RIC_IMAGE}\n    runtime: process\n`);
+    // aws-lambda-ric 4 refuses an invocation unless Lambda's log group and stream variables are
+    // set; the platform does not set them yet (issue 23 part A, process-mode.ts), the function's env does.
+    const env = '    env:\n      AWS_LAMBDA_LOG_GROUP_NAME: /faas/ric\n      AWS_LAMBDA_LOG_STREAM_NAME: ric\n';
+    user.writeStack(`functions:\n  ric:\n    image: ${RIC_IMAGE}\n    runtime: process\n${env}`);
     await user.ok(['deploy']);
   });
   after(() => platform.process.stop());
