@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // Users' handlers, as Lambda's documentation writes them: console is their log.
+    files: ['templates/*/function/**', 'examples/lambda-ric/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

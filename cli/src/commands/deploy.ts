@@ -6,7 +6,7 @@ import { contextOf } from '../context.js';
 import { planDeploy, type Step } from '../deploy-plan.js';
 import { functionPath, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
-import { loadStack } from '../stack-file.js';
+import { loadStack, type StackFunction } from '../stack-file.js';
 
 /** Applies one step; the server's refusal names the function it was about. */
 async function apply(api: ApiClient, step: Step): Promise<void> {
@@ -40,7 +40,7 @@ function report(ctx: Context, steps: readonly Step[], dryRun: boolean): void {
 async function confirmRemovals(plan: readonly Step[], options: DeployOptions, stackSize: number): Promise<void> {
   const removed = plan.filter((s) => s.action === 'removed').map((s) => s.name);
   if (!options.prune) return;
-  if (stackSize === 0) throw new CliError(`refusing --prune: ${options.file} names no functions, so it would remove all ${removed.length} of yours`);
+  if (stackSize === 0) throw new CliError(`refusing --prune: ${options.file ?? 'the file'} names no functions, so it would remove all ${removed.length} of yours`);
   if (removed.length === 0 || options.yes || options.dryRun) return;
   const what = `remove ${removed.length} function${removed.length === 1 ? '' : 's'} (${removed.join(', ')})`;
   if (!process.stdin.isTTY) throw new CliError(`--prune would ${what}: add --yes to confirm (no terminal to ask); nothing was changed`);
@@ -53,11 +53,32 @@ async function confirmRemovals(plan: readonly Step[], options: DeployOptions, st
   }
 }
 
-interface DeployOptions {
-  readonly file: string;
+export interface DeployOptions {
+  readonly file?: string;
   readonly prune?: boolean;
   readonly dryRun?: boolean;
   readonly yes?: boolean;
+}
+
+/** Makes the platform match the stack, in file order, and reports every step done (also `faas up`'s). */
+export async function deployStack(ctx: Context, stack: readonly StackFunction[], options: DeployOptions): Promise<void> {
+  const api = ctx.authenticated();
+  const plan = await withSpinner(ctx, 'Reading deployed functions', async () => planDeploy(stack, await listAllFunctions(api), options.prune === true));
+  await confirmRemovals(plan, options, stack.length);
+  const done: Step[] = [];
+  try {
+    if (options.dryRun) return void done.push(...plan);
+    await withSpinner(ctx, 'Deploying', async (update) => {
+      // One at a time, in file order: a failure stops the deploy with what came before done.
+      for (const step of plan) {
+        update(`Deploying ${step.name}`);
+        await apply(api, step);
+        done.push(step);
+      }
+    });
+  } finally {
+    report(ctx, done, options.dryRun === true);
+  }
 }
 
 export function deployCommand(program: Command): void {
@@ -68,25 +89,7 @@ export function deployCommand(program: Command): void {
     .option('--prune', 'remove your functions that the file does not name (asks first; never with a file that names none)')
     .option('--dry-run', 'print what would change, change nothing')
     .option('-y, --yes', 'do not ask before --prune removes functions (for scripts)')
-    .action(async (options: DeployOptions, command: Command) => {
-      const ctx = contextOf(command);
-      const stack = loadStack(options.file);
-      const api = ctx.authenticated();
-      const plan = await withSpinner(ctx, 'Reading deployed functions', async () => planDeploy(stack, await listAllFunctions(api), options.prune === true));
-      await confirmRemovals(plan, options, stack.length);
-      const done: Step[] = [];
-      try {
-        if (options.dryRun) return void done.push(...plan);
-        await withSpinner(ctx, 'Deploying', async (update) => {
-          // One at a time, in file order: a failure stops the deploy with what came before done.
-          for (const step of plan) {
-            update(`Deploying ${step.name}`);
-            await apply(api, step);
-            done.push(step);
-          }
-        });
-      } finally {
-        report(ctx, done, options.dryRun === true);
-      }
+    .action(async (options: { file: string } & DeployOptions, command: Command) => {
+      await deployStack(contextOf(command), loadStack(options.file), options);
     });
 }

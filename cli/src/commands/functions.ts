@@ -3,7 +3,7 @@ import { contextOf } from '../context.js';
 import { functionPath, listAllFunctions, type FunctionView } from '../functions-api.js';
 import { printJson, printLine, printTable, withSpinner } from '../output.js';
 
-const DETAIL_FIELDS = ['name', 'image', 'description', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'warm', 'secrets', 'revision', 'createdAt', 'updatedAt'];
+const DETAIL_FIELDS = ['name', 'image', 'description', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'warm', 'runtime', 'secrets', 'revision', 'createdAt', 'updatedAt'];
 
 export function functionCommands(program: Command): void {
   program
