@@ -20,6 +20,11 @@ describe("aws-lambda-ric (AWS's Runtime Interface Client), unmodified, against t
   before(async function () {
     // The client's native part compiles curl and aws-lambda-cpp: minutes, once (then the image is kept).
     this.timeout(2_400_000);
+    if (!imagePresent(RIC_IMAGE) && process.env.FAAS_TEST_LAMBDA_RIC !== '1') {
+      // Compiling curl and aws-lambda-cpp takes longer than the whole suite's budget: pending (not
+      // passed) unless the image is built (examples/lambda-ric/build.sh) or FAAS_TEST_LAMBDA_RIC=1.
+      this.skip();
+    }
     ensureBaseImages();
     if (!imagePresent(RIC_IMAGE)) {
       const build = spawnSync('bash', [join(repoRoot, 'examples/lambda-ric/build.sh'), RIC_IMAGE], { encoding: 'utf8' });
@@ -29,9 +34,8 @@ describe("aws-lambda-ric (AWS's Runtime Interface Client), unmodified, against t
     user = new CliUser(platform.url);
     await user.registerAndLogin();
     // aws-lambda-ric 4 refuses an invocation unless Lambda's log group and stream variables are
-    // set; the platform does not set them yet (issue 23 part A, process-mode.ts), the function's env does.
-    const env = '    env:\n      AWS_LAMBDA_LOG_GROUP_NAME: /faas/ric\n      AWS_LAMBDA_LOG_STREAM_NAME: ric\n';
-    user.writeStack(`functions:\n  ric:\n    image: ${RIC_IMAGE}\n    runtime: process\n${env}`);
+    // set: the spawner sets them in process mode (process-mode.ts), as Lambda does.
+    user.writeStack(`functions:\n  ric:\n    image: ${RIC_IMAGE}\n    runtime: process\n`);
     await user.ok(['deploy']);
   });
   after(() => platform.process.stop());

@@ -37,6 +37,9 @@ export function processEnv(job: ContainerJob): string[] {
     `AWS_LAMBDA_FUNCTION_NAME=${job.functionName}`,
     `AWS_LAMBDA_FUNCTION_VERSION=${job.revision ?? 1}`,
     `AWS_LAMBDA_FUNCTION_MEMORY_SIZE=${job.limits.memoryMb}`,
+    // Lambda always sets these; aws-lambda-ric 4 refuses every invocation without them.
+    `AWS_LAMBDA_LOG_GROUP_NAME=/faas/${job.functionName}`,
+    `AWS_LAMBDA_LOG_STREAM_NAME=${job.functionName}-${job.revision ?? 1}`,
     // Output reaches the invocation's logs as it is written, not when a buffer fills.
     'PYTHONUNBUFFERED=1',
   ];
