@@ -58,8 +58,14 @@ mn_wait_node_ready() {
   done
 }
 
-# Runs counted from the spawners' debug log ("warm run started"): execution ids seen twice.
+# Runs counted from the spawners' debug log ("warm run started"): execution ids seen twice. Read
+# from every spawner container on every node (exited ones too): `docker service logs` hung
+# here after a node loss.
 mn_started_twice() {
-  docker service logs --raw "${FAAS_STACK}_spawner-service" 2>/dev/null | grep '"warm run started"' \
-    | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | wc -l
+  local n c
+  for n in $(seq 1 "$MN_NODES"); do
+    for c in $(mn "$n" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_spawner-service"); do
+      timeout 60 env DOCKER_HOST="unix://$(mn_sock "$n")" docker logs "$c" 2>&1 | grep '"warm run started"' || true
+    done
+  done | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | wc -l
 }
