@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End to end on a three-node Docker Swarm on this one machine (issue 24): three privileged
+# containers of faas-mn/node (Debian's docker.io; bin/lib/mn-nodes.sh), each its own dockerd,
+# on a bridge network made here, joined as one swarm (node 1 the manager, two workers). Images reach the nodes
+# by `docker save | docker load`. Deploys docker-compose.yml + docker-compose.e2e.yml +
+# docker-compose.multinode.yml as stack faas-mn, checks the placement, runs the README's curl
+# flow through the edge, scales the spawners across the nodes, then twice under steady sync
+# and async load: SIGKILLs a worker node's container (first one that does not hold the NATS
+# meta leader, then the one that does) and starts it again. Prints the table of
+# docs/reliability.md and exits non-zero when a target is missed. Removes every faas-mn-*
+# container, volume and network it made on exit (MN_KEEP=1 keeps them); the host engine's
+# own swarm state is never touched. Cached images (bases, faas-mn/node, faas/*:mn) stay.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bin/lib/engine.sh
+source bin/lib/images.sh
+source bin/lib/swarm.sh
+source bin/lib/mn-nodes.sh
+source bin/lib/mn-checks.sh
+source bin/lib/mn-phases.sh
+source bin/lib/mn-kill.sh
+
+export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
+export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
+export E2E_EDGE_PORT=24080 FAAS_GATEWAY_PORT=24081
+FN_IMAGE=faas-mn-echo:latest
+MN_TABLE=.data/mn-table.txt
+started=$SECONDS
+mkdir -p .data
+
+fail() { printf '\nE2E-MULTINODE FAILED: %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -n "${LOAD_PID:-}" ] && kill "$LOAD_PID" 2>/dev/null
+  if [ "${MN_KEEP:-0}" = 1 ]; then step "MN_KEEP=1: nodes $MN_PREFIX-* left running (bin/lib/mn-nodes.sh: mn_down)"; exit "$rc"; fi
+  step "cleanup: nodes $MN_PREFIX-*, their volumes and network, $FN_IMAGE"
+  mn_down
+  hd rmi "$FN_IMAGE" >/dev/null 2>&1 || true
+  if [ "$rc" -eq 0 ]; then step "E2E-MULTINODE PASSED in $((SECONDS - started)) s"; else echo "E2E-MULTINODE FAILED (exit $rc) after $((SECONDS - started)) s" >&2; fi
+  exit "$rc"
+}
+
+# Each run's result names the run: "<argument>:<random uuid>".
+build_function_image() {
+  local dir
+  dir=$(mktemp -d)
+  cp /bin/busybox "$dir/busybox"
+  printf 'printf "%%s:%%s" "$1" "$(cat /proc/sys/kernel/random/uuid)"\n' >"$dir/fn.sh"
+  printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY fn.sh /fn.sh\nENTRYPOINT ["/bin/sh", "/fn.sh"]\n' >"$dir/Dockerfile"
+  docker build -q --label faas.e2e=1 -t "$FN_IMAGE" "$dir" >/dev/null || fail "cannot build $FN_IMAGE"
+  rm -rf "$dir"
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "multinode e2e: images (host engine; bases air-gapped unless AIRGAPPED=0)"
+ensure_docker_engine
+mn_down
+t=$SECONDS
+resolve_base_images
+build_mn_image
+build_service_images auth-service registry-service publisher-service spawner-service
+build_function_image
+step "images ready in $((SECONDS - t)) s"
+
+step "swarm of $MN_NODES nodes ($MN_PREFIX-1 manager, the others workers)"
+t=$SECONDS
+mn_up
+step "docker save | docker load into every node"
+mn_load "faas/auth-service:$FAAS_TAG" "faas/registry-service:$FAAS_TAG" "faas/publisher-service:$FAAS_TAG" \
+  "faas/spawner-service:$FAAS_TAG" "$NODE_IMAGE" "$NATS_IMAGE" "$FN_IMAGE"
+SWARM_SECONDS=$((SECONDS - t))
+echo "    swarm formed and images loaded in $SWARM_SECONDS s"
+
+mn_deploy
+mn_flow
+mn_scale "${MN_SPAWNERS:-6}"
+: >"$MN_TABLE"
+mn_kill_phase "node loss (SIGKILL + restart)" "$(mn_victim_not_leader)"
+mn_kill_phase "NATS meta leader's node loss" "$(mn_victim_leader)"
+step "table (also in $MN_TABLE)"
+mn_print_table
+mn_check_targets

@@ -1,0 +1,101 @@
+# A node SIGKILLed under steady load and started again (bin/e2e-multinode.sh): one table row
+# per phase in MN_TABLE. Source mn-nodes.sh, mn-checks.sh and mn-phases.sh first.
+# shellcheck shell=bash
+
+# Polls until the load has accepted at least $1 executions (deadline $2 s, default 180).
+mn_wait_load() {
+  local want=$1 deadline=$((SECONDS + ${2:-180})) got
+  while :; do
+    got=$(awk '{print $1}' .data/mn-progress 2>/dev/null || echo 0)
+    [ "${got:-0}" -ge "$want" ] && return 0
+    kill -0 "$LOAD_PID" 2>/dev/null || fail "the load generator ended early"
+    [ "$SECONDS" -lt "$deadline" ] || fail "the load reached $got accepted executions, want $want"
+    sleep 1
+  done
+}
+mn_accepted() { awk '{print $1}' .data/mn-progress 2>/dev/null || echo 0; }
+
+mn_start_load() {
+  rm -f .data/mn-stop .data/mn-progress .data/mn-load.json
+  EDGES=$EDGES TOKEN=$TOKEN FN=$FN_NAME OUT=.data/mn-load.json PROGRESS=.data/mn-progress STOP=.data/mn-stop \
+    node bin/lib/mn-load.mjs >.data/mn-load.log 2>&1 &
+  LOAD_PID=$!
+}
+
+# Polls (up to 240 s) until node N keeps nothing from before ISO time T; sets LEFT and LEFT_S
+# (seconds since FROM).
+mn_wait_swept() {
+  local n=$1 t=$2 from=$3
+  while :; do
+    LEFT=$(mn_left_on_node "$n" "$t")
+    LEFT_S=$((SECONDS - from))
+    [ "$LEFT" = "0 0" ] && return 0
+    [ "$LEFT_S" -lt 240 ] || return 0
+    sleep 2
+  done
+}
+
+# mn_kill_phase LABEL NODE
+mn_kill_phase() {
+  local label=$1 victim=$2 held at iso killed restarted recover twice_before out
+  [ -n "$victim" ] || fail "$label: no node to kill"
+  step "$label: node $victim ($(mn_name "$victim")) SIGKILLed under load"
+  mn_use_manager
+  twice_before=$(mn_started_twice)
+  mn_start_load
+  mn_wait_load 20
+  held=$(mn "$victim" ps -q --filter label=faas.managed=true | wc -l)
+  iso=$(date -u +%Y-%m-%dT%H:%M:%S)
+  at=$(mn_accepted)
+  hd kill -s KILL "$(mn_name "$victim")" >/dev/null
+  killed=$SECONDS
+  echo "    killed at $iso with $at accepted; it ran $held function containers and tasks $(mn_task_nodes spawner-service | grep -c "^$victim$") spawners"
+  mn_wait_load $((at + 40))
+  echo "    $(($(mn_accepted) - at)) more accepted while it was down ($((SECONDS - killed)) s); starting it again"
+  mn_start_node "$victim"
+  restarted=$SECONDS
+  mn_wait_engine "$victim" 90 || fail "node $victim's engine did not come back"
+  mn_wait_node_ready "$victim"
+  wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the stack did not recover"
+  recover=$((SECONDS - restarted))
+  echo "    recovered in $recover s after the restart; spawners: $(mn_spread spawner-service); left from before the kill: $(mn_left_on_node "$victim" "$iso")"
+  # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md).
+  docker service update --force --detach "${FAAS_STACK}_spawner-service" >/dev/null
+  wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the spawners' rebalance did not finish"
+  echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
+  mn_wait_swept "$victim" "$iso" "$restarted"
+  echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart"
+  mn_wait_load $(($(mn_accepted) + 20))
+  touch .data/mn-stop
+  wait "$LOAD_PID" || fail "the load generator failed: $(tail -n 5 .data/mn-load.log)"
+  LOAD_PID=
+  out=$(cat .data/mn-load.json)
+  mn_row "$label" "$out" $(($(mn_started_twice) - twice_before)) "$recover" "${LEFT// /+} after ${LEFT_S} s" "$((SECONDS - killed))"
+}
+
+# A JSON field of the load's summary.
+mn_field() { node -e "const o=JSON.parse(process.argv[1]); const v=o[process.argv[2]]; console.log(typeof v==='object'?JSON.stringify(v):v)" "$1" "$2"; }
+
+# mn_row LABEL JSON TWICE RECOVER "MANAGED TASKS" SECONDS
+mn_row() {
+  local j=$2 five
+  five=$(node -e "console.log(Object.values(JSON.parse(process.argv[1]).fiveXx).reduce((a,b)=>a+b,0))" "$j")
+  printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$1" "$(mn_field "$j" submitted)" "$(mn_field "$j" final)" "$(mn_field "$j" lost)" \
+    "$(mn_field "$j" duplicateFinals)" "$3" "$five" "$4" "$5" \
+    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6 s" >>"$MN_TABLE"
+}
+
+mn_print_table() {
+  { echo "scenario|submitted|final|lost|duplicate finals|started twice|5xx|s to recover|left on node (fn+task)|notes"; cat "$MN_TABLE"; } \
+    | column -t -s '|' -o ' | '
+}
+
+# Targets (issue 24): 0 lost, 0 duplicate finals, nothing left on the node a minute after its return.
+mn_check_targets() {
+  local label sub fin lost dup twice five rec left
+  while IFS='|' read -r label sub fin lost dup twice five rec left _; do
+    [ "$lost" -eq 0 ] || fail "$label: $lost executions not final"
+    [ "$dup" -eq 0 ] || fail "$label: $dup executions with two final results"
+    [ "${left%% *}" = "0+0" ] || fail "$label: the returned node kept $left containers from before the kill"
+  done <"$MN_TABLE"
+}
