@@ -20,6 +20,11 @@ npm run build
 # bench/ is no workspace: type-check it here, so a change of the spawner's ports cannot break it unseen.
 npx tsc -p bench --noEmit
 
+# The air-gapped Node and Python bases: process-mode tests and the CLI's templates build on them
+# (skipped when present; the e2e builds the rest it needs).
+step "base images for the tests"
+bin/build-base-images.sh node python
+
 export FAAS_TEST_TALLY
 FAAS_TEST_TALLY="$(mktemp)"
 failed_groups=()
