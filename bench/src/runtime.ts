@@ -3,8 +3,9 @@ import { publishSync, type ColdTarget } from './cold.js';
 import { rawArm } from './runtime-raw.js';
 import { call } from './http-client.js';
 import { BENCH_LABEL } from './engine.js';
-import { elapsedMs, fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
+import { fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
 import type { Row } from './report.js';
+import { closedLoop } from './warm.js';
 
 /** Section 8: a Node handler in process mode vs the same image exec'd per run vs busybox echo. */
 export const RUNTIME_ARMS = ['echo', 'nodeExec', 'nodeProcess'] as const;
@@ -32,15 +33,7 @@ export async function runtimeTargets(echo: ColdTarget, runId: string): Promise<R
   return { echo, nodeExec: await make(`node-exec-${runId}`, 'exec'), nodeProcess: await make(`node-process-${runId}`, 'process') };
 }
 
-async function burst(t: ColdTarget, concurrency: number, n: number, tag: string, latency: number[]): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < n; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return n / (elapsedMs(started) / 1000);
-}
+const burst = closedLoop;
 
 /** Interleaved sequential rounds (one execution per arm per round), then each arm's throughput in turn. */
 export async function runtimeSection(

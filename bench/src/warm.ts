@@ -43,6 +43,17 @@ async function execArm(image: string, runId: string): Promise<{ run(arg: string)
   };
 }
 
+/** `n` sync executions from `concurrency` clients in a closed loop; their latencies go to `latency`; returns executions/s. */
+export async function closedLoop(t: ColdTarget, concurrency: number, n: number, tag: string, latency: number[]): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return n / (elapsedMs(started) / 1000);
+}
+
 /** One warm container driven directly over its supervisor: the floor of a warm run. */
 async function supervisorArm(image: string, runId: string, binary: Buffer): Promise<{ run(arg: string): Promise<number>; close(): Promise<void> }> {
   const logger = createLogger('bench', 'silent');
@@ -117,15 +128,7 @@ export async function warmThroughput(
   total: number,
   cpu: { platform: () => number; nats: () => number },
 ): Promise<WarmThroughput> {
-  const burst = async (n: number, tag: string, latency: number[]): Promise<number> => {
-    let next = 0;
-    const started = process.hrtime.bigint();
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < n; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return n / (elapsedMs(started) / 1000);
-  };
+  const burst = (n: number, tag: string, latency: number[]): Promise<number> => closedLoop(t, concurrency, n, tag, latency);
   await burst(concurrency * 4, 'tp-warmup', []);
   const latency: number[] = [];
   const cpu0 = { platform: cpu.platform(), nats: cpu.nats() };

@@ -1,0 +1,38 @@
+import { BUCKETS, ensureExecutionsStream, openBucket, openExecutionsBucket, USER_REQUESTS_BUCKET, USER_REQUESTS_TTL_MS, type Logger } from '@faas/common';
+import type { KV, NatsConnection } from 'nats';
+import type { PublisherConfig } from './config.js';
+
+export interface PublisherBuckets {
+  readonly executions: KV;
+  readonly index: KV;
+  readonly quotas: KV;
+  readonly functions: KV;
+  readonly callbackKeys: KV;
+  readonly triggerState: KV;
+  readonly triggers: KV;
+  readonly triggerTokens: KV;
+  readonly userRequests: KV;
+}
+
+/**
+ * The executions stream and every bucket the publisher uses. It owns the stream and the buckets
+ * it creates (TTL, replicas); the spawners make their consumer (ACK_WAIT_MS, MAX_DELIVER), which
+ * the publisher's NATS user may not.
+ */
+export async function openPublisherBuckets(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherBuckets> {
+  const replicas = config.natsReplicas;
+  await ensureExecutionsStream(nc, { replicas, owner: logger, consumer: false });
+  const [executions, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests] = await Promise.all([
+    openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
+    openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
+    openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.functions, { replicas }),
+    // Read after a rotation: the new key or token at once, never the old one from a lagging replica.
+    openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger, leaderReads: true }),
+    openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.triggers, { replicas }),
+    openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
+    openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
+  ]);
+  return { executions, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests };
+}

@@ -1,0 +1,50 @@
+import type { Logger, TriggerDefinition, TriggerRef } from '@faas/common';
+import type { KV, NatsConnection } from 'nats';
+import type { PublisherConfig } from '../config.js';
+import { consumeFinalRecords } from './chain-consumer.js';
+import { chainFrom } from './chains.js';
+import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './fire-trigger.js';
+import { startScheduler } from './scheduler.js';
+import { watchTriggers } from './trigger-watch.js';
+import { kvWebhookLookup, kvWebhookRateLimit, type WebhookDeps } from './webhooks.js';
+
+export interface TriggerBuckets {
+  readonly triggers: KV;
+  readonly triggerState: KV;
+  readonly triggerTokens: KV;
+  readonly userRequests: KV;
+}
+
+/**
+ * Everything that fires triggers: the watch, the chains (from stored final records), the
+ * scheduler (when this publisher runs one) and the webhooks' lookups. Triggered executions are
+ * submitted through the same path as clients', as the trigger's owner (docs/triggers.md).
+ */
+export async function startTriggers(
+  nc: NatsConnection,
+  options: { fireDeps: FireDeps; buckets: TriggerBuckets; config: PublisherConfig['triggers']; logger: Logger; now?: () => number },
+): Promise<{ webhooks: WebhookDeps; stop(): void }> {
+  const { fireDeps, buckets, config, logger } = options;
+  const fire = fireTrigger.bind(undefined, fireDeps);
+  const watch = await watchTriggers(buckets.triggers, logger, () => nc.isClosed() || nc.isDraining());
+  const chains = { watch, maxDepth: config.maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
+  const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
+  const scheduler = config.scheduler
+    ? startScheduler({
+        watch, state: buckets.triggerState, intervalMs: config.checkMs, lateAfterMs: config.lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
+        fire: (t, d) => fireSchedule({ ...fireDeps, triggersKv: buckets.triggers }, t, triggerRefOf(t, { tick: new Date(d.tick).toISOString(), ...(d.missed ? { missed: true } : {}) })),
+      })
+    : undefined;
+  return {
+    webhooks: {
+      lookup: kvWebhookLookup(buckets.triggerTokens, buckets.triggers),
+      hit: kvWebhookRateLimit(buckets.userRequests),
+      fire: (t, argument, ref, requestId) => fire(t, { argument, ref, requestId }),
+    },
+    stop() {
+      void scheduler?.stop();
+      watch.stop();
+      chainConsumer.stop();
+    },
+  };
+}
