@@ -1,9 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TEST_LABEL, buildFunctionImage } from '@faas/testing';
+import { TEST_LABEL, buildFunctionImage, buildStateLeakingImage } from '@faas/testing';
 import { expect } from 'chai';
 import { newFunction, newUser, submitAsync, waitAllFinal, type Execution, type User } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
@@ -11,6 +8,7 @@ import { ledgerRow } from './support/ledger.js';
 import { proofPlatform, type ProofPlatform } from './support/platform.js';
 
 const sh = promisify(execFile);
+
 const HOSTILE_IMAGE = 'faas-proof/ships-a-supervisor:latest';
 const LEAKY_IMAGE = 'faas-proof/warm-leaks:latest';
 /** Named to run first in the suite: the poisoning attempt needs the run's supervisor volume still new. */
@@ -27,21 +25,6 @@ const LEAKY_SCRIPT = [
   'esac',
   '',
 ].join('\n');
-const LOWER_FSIZE_C = '#include <sys/resource.h>\nint main(void) { struct rlimit r = { 0, 0 }; return prlimit(1, RLIMIT_FSIZE, &r, 0) != 0; }\n';
-
-async function buildLeakyImage(): Promise<void> {
-  const base = await buildFunctionImage(`${LEAKY_IMAGE}-base`, LEAKY_SCRIPT, ['VOLUME /data']);
-  const dir = mkdtempSync(join(tmpdir(), 'faas-proof-leaky-'));
-  try {
-    writeFileSync(join(dir, 'lower.c'), LOWER_FSIZE_C);
-    await sh('cc', ['-static', '-O2', '-o', join(dir, 'lower-pid1-fsize'), join(dir, 'lower.c')]);
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY lower-pid1-fsize /bin/lower-pid1-fsize\n`);
-    await sh('docker', ['build', '-q', '--label', `${TEST_LABEL}=1`, '-t', LEAKY_IMAGE, dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** One execution at a time, so "the next run" is the next one the user's function gets. */
 async function runOne(p: ProofPlatform, user: User, name: string, argument: string): Promise<Execution | undefined> {
   const id = await submitAsync(p.publishers[0]!.url, user, name, argument);
@@ -92,7 +75,7 @@ describe('proof: the tenant boundary of warm containers (issue 21)', function ()
     const rounds = 4;
     const row = ledgerRow(`warm state leakage (VOLUME files x${rounds}, PID 1 fsize=0 + nice 10 x${rounds})`);
     const p = await proofPlatform();
-    await buildLeakyImage();
+    await buildStateLeakingImage(LEAKY_IMAGE, LEAKY_SCRIPT);
     const user = await newUser(p);
     const name = await newFunction(p, user, LEAKY_IMAGE);
     const seen = { volumeLeaks: 0, sameContainer: 0, limitLeaks: 0, replaced: 0, runs: 0, final: 0 };

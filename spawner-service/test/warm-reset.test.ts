@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { BUCKETS, openBucket } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, uniqueName } from '@faas/testing';
+import { buildStateLeakingImage, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import { connectTestClient, definitionFor, definitionKey, execute, executionRequest, publishMessage, startTestSpawner, waitForFinal, type SpawnerUnderTest } from './helpers.js';
 
-const sh = promisify(execFile);
 const IMAGE = 'faas-test-sp-warm-reset:latest';
 
 /** Every mode prints the container's hostname (its short id) first. */
@@ -26,23 +20,6 @@ const SCRIPT = [
   '',
 ].join('\n');
 
-/** prlimit(2) on PID 1, as `prlimit --pid 1 --fsize=0` would (busybox has no prlimit). */
-const LOWER_FSIZE_C = '#include <sys/resource.h>\nint main(void) { struct rlimit r = { 0, 0 }; return prlimit(1, RLIMIT_FSIZE, &r, 0) != 0; }\n';
-
-/** The function image with `VOLUME /data` and a static helper that lowers PID 1's file-size limit. */
-async function buildResetImage(): Promise<void> {
-  const base = await buildFunctionImage(`${IMAGE}-base`, SCRIPT, ['VOLUME /data']);
-  const dir = mkdtempSync(join(tmpdir(), 'faas-reset-'));
-  try {
-    writeFileSync(join(dir, 'lower.c'), LOWER_FSIZE_C);
-    await sh('cc', ['-static', '-O2', '-o', join(dir, 'lower-pid1-fsize'), join(dir, 'lower.c')]);
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY lower-pid1-fsize /bin/lower-pid1-fsize\n`);
-    await sh('docker', ['build', '-q', '--label', `${TEST_LABEL}=1`, '-t', IMAGE, dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const limits = { timeoutSeconds: 10, memoryMb: 32, cpus: 0.5, network: 'none' as const };
 
 describe('spawner: what a warm run leaves for the next one', () => {
@@ -57,7 +34,7 @@ describe('spawner: what a warm run leaves for the next one', () => {
 
   before(async function () {
     this.timeout(180_000);
-    await buildResetImage();
+    await buildStateLeakingImage(IMAGE, SCRIPT);
     const client = await connectTestClient();
     await openBucket(client.nc, BUCKETS.functions, { replicas: 3 });
     await client.close();

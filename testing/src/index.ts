@@ -70,7 +70,7 @@ export function tempSecretsKeyFile(lines: readonly string[] = [newSecretsKeyLine
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
-export { buildFunctionImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
+export { buildFunctionImage, buildStateLeakingImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
 export { buildNodeHandlerImage, busyboxRuntimeClient, NODE_BASE_IMAGE } from './process-images.js';
 export { silentRegistry, type FakeRegistry } from './silent-registry.js';
 export { registeredRoutes, type RegisteredRoute } from './routes.js';
