@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "pid1-state.h"
 #include "process.h"
 #include "scratch.h"
@@ -63,12 +64,6 @@ struct request {
   char *arg;
   char **env; /* extra K=V for this run only */
   uint32_t env_count;
-};
-
-struct capture {
-  char *data;
-  uint32_t len, cap, size;
-  int truncated;
 };
 
 struct outcome {
@@ -225,19 +220,7 @@ static void capture_read(int *fd, struct capture *c) {
   ssize_t r = read(*fd, buf, sizeof buf);
   if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
   if (r <= 0) { close(*fd); *fd = -1; return; }
-  size_t keep = (size_t)r;
-  if (c->len + keep > c->cap) { keep = c->cap - c->len; c->truncated = 1; }
-  if (keep == 0) return;
-  if (c->len + keep > c->size) {
-    uint32_t size = c->size ? c->size : 65536;
-    while (size < c->len + keep) size *= 2;
-    if (size > c->cap) size = c->cap;
-    char *d = realloc(c->data, size);
-    if (!d) die("realloc");
-    c->data = d; c->size = size;
-  }
-  memcpy(c->data + c->len, buf, keep);
-  c->len += (uint32_t)keep;
+  if (capture_append(c, buf, (size_t)r) < 0) die("realloc");
 }
 
 /* Reaps every child that has exited; returns 1 once `pid` is among them, filling *status. */

@@ -66,23 +66,12 @@ int process_mode_init(char **argv, int argc, int sfd, int dn) {
   return 1;
 }
 
-static void append(struct pm_capture *c, const char *p, size_t n) {
-  size_t keep = n;
-  if (c->len + keep > c->cap) { keep = c->cap - c->len; c->truncated = 1; }
-  if (keep == 0) return;
-  if (c->len + keep > c->size) {
-    uint32_t size = c->size ? c->size : 65536;
-    while (size < c->len + keep) size *= 2;
-    if (size > c->cap) size = c->cap;
-    char *d = realloc(c->data, size);
-    if (!d) { c->truncated = 1; return; }
-    c->data = d; c->size = size;
-  }
-  memcpy(c->data + c->len, p, keep);
-  c->len += (uint32_t)keep;
+/* What could not be kept (out of memory) is marked truncated: the invocation still answers. */
+static void append(struct capture *c, const char *p, size_t n) {
+  (void)capture_append(c, p, n);
 }
 
-static void note(struct pm_capture *c, const char *fmt, long a) {
+static void note(struct capture *c, const char *fmt, long a) {
   char line[200];
   int n = snprintf(line, sizeof line, fmt, a);
   if (c && n > 0) append(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
@@ -90,7 +79,7 @@ static void note(struct pm_capture *c, const char *fmt, long a) {
 
 /* Reads what the pipe holds now; with c NULL, drops it. 0 at end of file (then closed, so a
  * process that closed its stdout and stderr is not polled in a loop). */
-static int read_logs(struct pm_capture *c) {
+static int read_logs(struct capture *c) {
   char buf[65536];
   while (logs >= 0) {
     ssize_t r = read(logs, buf, sizeof buf);

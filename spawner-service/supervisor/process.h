@@ -3,14 +3,10 @@
 #define FAAS_PROCESS_H
 #include <stdint.h>
 
+#include "capture.h"
 #include "runtime-api.h"
 
 /* What the function's process wrote (stdout and stderr, in order), kept up to cap bytes. */
-struct pm_capture {
-  char *data;
-  uint32_t len, cap, size;
-  int truncated;
-};
 
 struct pm_invocation {
   const char *event;
@@ -27,7 +23,7 @@ struct pm_outcome {
   uint32_t flags; /* 4: out of memory, 8: something could not be killed or wiped */
   uint64_t duration_us;
   struct rapi_body result;
-  struct pm_capture logs;
+  struct capture logs;
 };
 
 /* 1 when FAAS_SUPERVISOR_MODE=process (then the Runtime API listens); exits if it cannot listen. */
