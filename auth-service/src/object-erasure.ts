@@ -1,16 +1,9 @@
-import { BUCKETS } from '@faas/common';
+import { BUCKETS, streamExists } from '@faas/common';
 import type { NatsConnection } from 'nats';
 
 /** A stream that was never made holds nothing of anyone's; binding must not create it. */
 async function exists(nc: NatsConnection, stream: string): Promise<boolean> {
-  const jsm = await nc.jetstreamManager({ timeout: 10_000 });
-  try {
-    await jsm.streams.info(stream);
-    return true;
-  } catch (err) {
-    if (err instanceof Error && /stream not found/i.test(err.message)) return false;
-    throw err;
-  }
+  return streamExists(await nc.jetstreamManager({ timeout: 10_000 }), stream);
 }
 
 /**

@@ -42,3 +42,6 @@ export const SUBJECTS = Object.freeze({
   exec: (userId: string) => `faas.exec.${userId}`,
   result: (executionId: string) => `faas.result.${executionId}`,
 });
+
+/** The Object Store's chunk size: the least any object costs (its metadata and one message). */
+export const OBJECT_CHUNK_BYTES = 128 * 1024;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KV, NatsConnection } from 'nats';
+import type { JetStreamManager, KV, NatsConnection } from 'nats';
 import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
@@ -32,6 +32,17 @@ const OWNER_POLL_MS = 500;
 /** nats-server refused the subject to this NATS user (common/src/nats-permissions.ts). */
 export const isPermissionDenied = (err: unknown): boolean => err instanceof Error && /permissions? violation/i.test(err.message);
 
+/** Whether the stream exists (a look that never creates it). */
+export async function streamExists(jsm: JetStreamManager, stream: string): Promise<boolean> {
+  try {
+    await jsm.streams.info(stream);
+    return true;
+  } catch (err) {
+    if (err instanceof Error && /stream not found/i.test(err.message)) return false;
+    throw err;
+  }
+}
+
 /**
  * Opens a stream-backed bucket with `open`, which creates it when missing. Only the owner's NATS
  * user may create it (nats-permissions.ts): anyone else whose create is refused waits, polling the
@@ -46,14 +57,7 @@ export async function openOrAwaitOwner<T>(nc: NatsConnection, stream: string, op
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
   const deadline = Date.now() + OWNER_WAIT_MS;
   for (;;) {
-    const exists = await jsm.streams.info(stream).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof Error && /stream not found/i.test(err.message)) return false;
-        throw err;
-      },
-    );
-    if (exists) return open();
+    if (await streamExists(jsm, stream)) return open();
     if (Date.now() > deadline) throw new UnavailableError(`stream ${stream} does not exist: the service that owns it has not created it`);
     await delay(OWNER_POLL_MS);
   }

@@ -5,6 +5,7 @@ import { nanos, type JetStreamManager, type NatsConnection, type ObjectStore, ty
 interface DirectGet {
   getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>;
 }
+import { OBJECT_CHUNK_BYTES } from './constants.js';
 import { StorageFullError, TooLargeError, UnavailableError } from './errors.js';
 import { openOrAwaitOwner } from './kv.js';
 import type { Logger } from './logger.js';
@@ -40,7 +41,6 @@ export interface ObjectBucket {
 }
 
 /** nats.js's chunk size, and what JetStream stores beside each chunk (subject, headers, sequence). */
-const CHUNK_BYTES = 128 * 1024;
 const MESSAGE_OVERHEAD_BYTES = 512;
 
 /** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
@@ -88,7 +88,7 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
    */
   async function ensureRoom(bytes: number): Promise<void> {
     const { config, state } = await jsm.streams.info(`OBJ_${name}`);
-    const stored = bytes + Math.ceil(bytes / CHUNK_BYTES + 1) * MESSAGE_OVERHEAD_BYTES;
+    const stored = bytes + Math.ceil(bytes / OBJECT_CHUNK_BYTES + 1) * MESSAGE_OVERHEAD_BYTES;
     if (config.max_bytes > 0 && state.bytes + stored > config.max_bytes) throw full();
   }
   function capped(source: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: (max: number) => Error): ReadableStream<Uint8Array> {

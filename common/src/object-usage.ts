@@ -1,12 +1,10 @@
 import type { KV, NatsConnection } from 'nats';
-import { BUCKETS } from './constants.js';
+import { BUCKETS, OBJECT_CHUNK_BYTES } from './constants.js';
 import { TooLargeError, UnavailableError } from './errors.js';
 import { isWrongLastSequence, openBucket } from './kv.js';
 import type { Logger } from './logger.js';
 import type { ObjectBucket } from './object-bucket.js';
 
-/** The Object Store's chunk size: the least any object costs (its metadata and one message). */
-export const OBJECT_CHUNK_BYTES = 128 * 1024;
 
 /** What an object (or a reservation for one) is charged: its size, at least one chunk. */
 export const chargeOf = (bytes: number): number => Math.max(bytes, OBJECT_CHUNK_BYTES);
@@ -43,8 +41,6 @@ export interface ObjectUsageLedger {
   reserve(userId: string, charge: Usage, kind: UsageKind, limits: UsageLimits & { upTo?: boolean }): Promise<Usage>;
   /** Gives back what reserve charged (or what a deleted object cost); never below zero. */
   release(userId: string, charge: Usage, kind: UsageKind): Promise<void>;
-  /** The user's current total (uploads and unexpired outputs). */
-  usage(userId: string): Promise<Usage>;
 }
 
 const DAY_MS = 86_400_000;
@@ -130,10 +126,5 @@ export function objectUsageLedger(kv: KV, { outputsTtlMs, seed }: UsageOptions):
       return granted;
     },
     release: (userId, charge, kind) => change(userId, (entry) => applied(entry, charge, kind, -1)),
-    async usage(userId) {
-      const found = await kv.get(userId);
-      if (found?.operation !== 'PUT') return EMPTY;
-      return totalOf(unexpired(found.json<UsageEntry>(), Date.now(), outputsTtlMs));
-    },
   };
 }

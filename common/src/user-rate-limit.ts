@@ -2,7 +2,7 @@ import type { KV, NatsConnection } from 'nats';
 import { RateLimitedError } from './errors.js';
 import { createTokenVerifier, type TokenSettings, type TokenVerifier } from './jwt.js';
 import { isWrongLastSequence } from './kv.js';
-import { MAX_CHECKS_IN_FLIGHT, openRequestCounter } from './request-counter.js';
+import { openRequestCounter } from './request-counter.js';
 
 /** `<key>.<window start>`: one revision-checked counter per key and fixed window (the webhooks' per-trigger limits). */
 export const USER_REQUESTS_BUCKET = 'user-requests';
@@ -18,13 +18,11 @@ export interface UserRateLimit {
 /**
  * Counts one hit of the key in the current window with a revision-checked create or update,
  * refusing (429) past `count`. Concurrent hits retry; a hit that loses ATTEMPTS races is refused
- * too (never passed uncounted), and at most MAX_CHECKS_IN_FLIGHT hits per key (in this process)
- * race at once. Per-key counts that differ (a webhook's own rate) need this; the per-user limit,
+ * too (never passed uncounted). Per-key counts that differ (a webhook's own rate) need this; the per-user limit,
  * one count for everyone, uses the cheaper stream counter (request-counter.ts).
  */
 export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => number = Date.now): (userId: string) => Promise<void> {
   const windowMs = limit.windowSeconds * 1000;
-  const inFlight = new Map<string, number>();
   const refuse = (start: number): RateLimitedError =>
     new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
   const count = async (key: string, start: number): Promise<void> => {
@@ -43,17 +41,8 @@ export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => n
     throw new RateLimitedError('too many requests at once; retry later', 1);
   };
   return async (userId) => {
-    const waiting = inFlight.get(userId) ?? 0;
-    if (waiting >= MAX_CHECKS_IN_FLIGHT) throw new RateLimitedError('too many requests at once; retry later', 1);
-    inFlight.set(userId, waiting + 1);
     const start = Math.floor(now() / windowMs) * windowMs;
-    try {
-      await count(`${userId}.${start}`, start);
-    } finally {
-      const left = (inFlight.get(userId) ?? 1) - 1;
-      if (left > 0) inFlight.set(userId, left);
-      else inFlight.delete(userId);
-    }
+    await count(`${userId}.${start}`, start);
   };
 }
 
