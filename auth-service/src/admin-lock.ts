@@ -13,7 +13,7 @@ export interface AdminLock {
 }
 
 /** In `users`, under a key no username can take (usernames have no dot). */
-export const ADMIN_LOCK_KEY = 'lock.admin-changes';
+const ADMIN_LOCK_KEY = 'lock.admin-changes';
 /** A holder that died is replaced after this long; a change takes a few KV round trips. */
 const STALE_AFTER_MS = 15_000;
 const WAIT_MS = 10_000;

@@ -35,6 +35,8 @@ export const STREAMS = Object.freeze({
 
 export const CONSUMERS = Object.freeze({
   spawner: 'spawner',
+  /** The publishers' durable consumer of final records on KV_executions (chains, triggers). */
+  publisherChains: 'publisher-chains',
 });
 
 export const SUBJECTS = Object.freeze({

@@ -21,7 +21,7 @@ const USER_REQUESTS = 'user-requests';
 const SWEEPER = 'spawner-sweeper';
 const CALLBACKS = 'CALLBACKS';
 const CALLBACK_CONSUMER = 'publisher-callbacks';
-const CHAIN_CONSUMER = 'publisher-chains';
+const CHAIN_CONSUMER = CONSUMERS.publisherChains;
 
 /** `own`: the one service that creates the stream and sets its limits (stream create and update). */
 type Access = 'read' | 'write' | 'own';

@@ -1,8 +1,8 @@
-import { BUCKETS, FINAL_STATUSES, type ExecutionRecord, type Logger } from '@faas/common';
+import { BUCKETS, CONSUMERS, FINAL_STATUSES, type ExecutionRecord, type Logger } from '@faas/common';
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 
 /** The publishers' shared durable consumer on the executions bucket's stream (nats-permissions.ts). */
-export const CHAIN_CONSUMER = 'publisher-chains';
+const CHAIN_CONSUMER = CONSUMERS.publisherChains;
 const STREAM = `KV_${BUCKETS.executions}`;
 const ACK_WAIT_MS = 30_000;
 const MAX_DELIVER = 5;

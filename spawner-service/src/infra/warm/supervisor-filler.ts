@@ -13,7 +13,7 @@ export interface FillerInput {
 }
 
 /** The platform's own image for the filler: a root filesystem holding the supervisor alone, imported, never pulled. */
-export const fillerImage = (digest: string): string => `faas-supervisor-filler:${digest.slice(0, 16)}`;
+const fillerImage = (digest: string): string => `faas-supervisor-filler:${digest.slice(0, 16)}`;
 
 /** Another spawner's filler left by a crash is taken over after this long. */
 const STALE_FILLER_MS = 30_000;

@@ -9,7 +9,7 @@ import { tarOf } from './tar.js';
 /** Where the supervisor's volume is mounted, read-only, in every warm container. */
 export const SUPERVISOR_DIR = '/faas/.supervisor';
 export const SUPERVISOR_PATH = `${SUPERVISOR_DIR}/faas-supervisor`;
-export const FILL_DIR = '/faas-fill';
+const FILL_DIR = '/faas-fill';
 const BINARY = 'faas-supervisor';
 
 /** The volume does not hold the platform's supervisor and could not be made to: warm runs are refused. */
