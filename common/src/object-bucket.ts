@@ -37,7 +37,8 @@ export interface ObjectBucket {
   put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredObject>;
   /** The content, chunk by chunk, read from the server only as fast as it is consumed. */
   read(object: StoredObject): AsyncIterable<Uint8Array>;
-  delete(key: string): Promise<boolean>;
+  /** Deletes the object under key; what was deleted, or undefined when there was none. */
+  delete(key: string): Promise<StoredObject | undefined>;
 }
 
 /** nats.js's chunk size, and what JetStream stores beside each chunk (subject, headers, sequence). */
@@ -155,9 +156,9 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
     },
     async delete(key) {
       const info = await os.info(key);
-      if (!info || info.deleted) return false;
+      if (!info || info.deleted) return undefined;
       await os.delete(key);
-      return true;
+      return view(key, info);
     },
   };
 }

@@ -80,7 +80,9 @@ export async function putObject(
     await deps.usage.release(userId, granted, UPLOADS);
     throw err;
   }
-  await deps.usage.release(userId, { bytes: granted.bytes + credit - chargeOf(stored.size), objects: 0 }, UPLOADS);
+  // What the reservation held beyond the object's charge goes back (nothing, when the size was declared).
+  const unused = granted.bytes + credit - chargeOf(stored.size);
+  if (unused !== 0) await deps.usage.release(userId, { bytes: unused, objects: 0 }, UPLOADS);
   return viewOf(stored, upload.name);
 }
 
@@ -95,8 +97,8 @@ export async function findObject(deps: ObjectDeps, userId: string, name: string)
 /** Deletes it and gives its charge back (an output's to the day it was stored). */
 export async function deleteObject(deps: ObjectDeps, userId: string, name: string): Promise<void> {
   const { bucket, key } = locate(deps, userId, name);
-  const object = await bucket.info(key);
-  if (!object || !(await bucket.delete(key))) throw new NotFoundError(`object ${name} not found`);
+  const object = await bucket.delete(key);
+  if (!object) throw new NotFoundError(`object ${name} not found`);
   const kind = isOutput(name) ? { outputsAt: Date.parse(object.mtime) } : UPLOADS;
   await deps.usage.release(userId, { bytes: chargeOf(object.size), objects: 1 }, kind);
 }
