@@ -1,4 +1,4 @@
-import type { ApiClient } from './api.js';
+import { CliError, type ApiClient } from './api.js';
 
 export interface Execution extends Readonly<Record<string, unknown>> {
   readonly id: string;
@@ -16,6 +16,30 @@ export interface Accepted {
   readonly executionId: string;
   readonly status: string;
   readonly statusUrl: string;
+}
+
+/** `--limit`: a whole number from 1 to 200 (the publisher's page size). */
+export function executionLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw new CliError(`--limit must be a whole number from 1 to 200, not ${value}`);
+  return n;
+}
+
+/**
+ * The caller's newest executions, of one function or all. A page may hold fewer than asked (the
+ * publisher reads at most 2000 records per page): it goes on while there is a cursor.
+ */
+export async function listExecutions(api: ApiClient, options: { limit: number; function?: string | undefined }): Promise<Execution[]> {
+  const items: Execution[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.call<{ items: Execution[]; nextCursor: string | null }>('/publisher/executions', {
+      query: { limit: options.limit - items.length, function: options.function, cursor },
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && items.length < options.limit);
+  return items;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'error']);

@@ -1,35 +1,19 @@
 import type { Command } from 'commander';
-import { CliError } from '../api.js';
 import { contextOf } from '../context.js';
-import { executionPath, type Execution } from '../executions-api.js';
+import { executionLimit, executionPath, listExecutions, type Execution } from '../executions-api.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 const SUMMARY_FIELDS = ['id', 'function', 'image', 'status', 'exitCode', 'durationMs', 'truncated', 'attempt', 'queuedAt', 'startedAt', 'finishedAt', 'error'];
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new CliError(`--limit must be a whole number from 1 to 200, not ${value}`);
-  return n;
-}
 
 export function executionCommands(program: Command): void {
   program
     .command('executions')
     .description('your executions, newest first')
     .option('--function <name>', 'only this function')
-    .option('--limit <n>', 'at most this many (1-200)', positiveInt, 20)
+    .option('--limit <n>', 'at most this many (1-200)', executionLimit, 20)
     .action(async (options: { function?: string; limit: number }, command: Command) => {
       const ctx = contextOf(command);
-      // A page may hold fewer than asked (the publisher reads at most 2000 records per page): go on while there is a cursor.
-      const items: Execution[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await ctx.authenticated().call<{ items: Execution[]; nextCursor: string | null }>('/publisher/executions', {
-          query: { limit: options.limit - items.length, function: options.function, cursor },
-        });
-        items.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && items.length < options.limit);
+      const items = await listExecutions(ctx.authenticated(), options);
       if (ctx.json) return printJson(items);
       printTable(
         ['ID', 'FUNCTION', 'STATUS', 'EXIT', 'DURATION', 'QUEUED'],

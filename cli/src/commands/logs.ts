@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { CliError } from '../api.js';
 import { contextOf } from '../context.js';
-import type { Execution } from '../executions-api.js';
+import { executionLimit, listExecutions, type Execution } from '../executions-api.js';
 import { functionPath } from '../functions-api.js';
 import { printJson, printLine } from '../output.js';
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new CliError(`--limit must be a whole number from 1 to 200, not ${value}`);
-  return n;
-}
 
 /** One execution's logs under a header line: when, id, status (the logs as the record keeps them). */
 function printExecution(record: Execution): void {
@@ -25,21 +18,13 @@ export function logsCommand(program: Command): void {
     .command('logs')
     .description("a function's logs: its last executions, oldest first")
     .argument('<name>', 'function name')
-    .option('--limit <n>', 'this many executions (1-200)', count, 10)
+    .option('--limit <n>', 'this many executions (1-200)', executionLimit, 10)
     .action(async (name: string, options: { limit: number }, command: Command) => {
       const ctx = contextOf(command);
       const api = ctx.authenticated();
       // A function that does not exist (or is not yours) is a 404, not an empty list.
       await api.call(functionPath(name));
-      const items: Execution[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await api.call<{ items: Execution[]; nextCursor: string | null }>('/publisher/executions', {
-          query: { limit: options.limit - items.length, function: name, cursor },
-        });
-        items.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && items.length < options.limit);
+      const items = await listExecutions(api, { limit: options.limit, function: name });
       if (ctx.json) return printJson(items.map(({ id, status, queuedAt, finishedAt, logs }) => ({ id, status, queuedAt, finishedAt, logs })));
       if (items.length === 0) return printLine(`no executions of ${name} yet`);
       for (const record of items.reverse()) printExecution(record);
