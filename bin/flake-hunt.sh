@@ -26,30 +26,42 @@ if [ "${LOAD:-0}" = "1" ]; then
   hog=$!
 fi
 
-mocha_args() {
-  local spec
-  for spec in "${specs[@]}"; do
-    case "$spec" in
-      workspace) printf '%s\0' --ignore 'proof/**' '*/dist/test/**/*.test.js' ;;
-      proof) printf '%s\0' --timeout 600000 'proof/dist/test/**/*.test.js' ;;
-      *) printf '%s\0' "$spec" ;;
-    esac
-  done
-}
+# One mocha run per named suite (each with the arguments its npm script uses), and one for the
+# files given, so `workspace proof` runs both suites; built once, used every round.
+runs=()
+files=()
+for spec in "${specs[@]}"; do
+  case "$spec" in
+    workspace) runs+=("--ignore proof/** */dist/test/**/*.test.js") ;;
+    proof) runs+=("--timeout 600000 proof/dist/test/**/*.test.js") ;;
+    *) files+=("$spec") ;;
+  esac
+done
 
 failed_rounds=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
-  mapfile -d '' args < <(mocha_args)
-  FAAS_TEST_FAILURES="$work/failures.$round" FAAS_TEST_TALLY="$work/tally.$round" \
-    npx mocha "${args[@]}" >"$work/log.$round" 2>&1
+  : >"$work/log.$round"
+  for run in "${runs[@]}"; do
+    # Word splitting on purpose, globbing off: mocha expands the globs itself.
+    set -f
+    # shellcheck disable=SC2086
+    FAAS_TEST_FAILURES="$work/failures.$round" FAAS_TEST_TALLY="$work/tally.$round" npx mocha $run >>"$work/log.$round" 2>&1
+    set +f
+  done
+  if [ ${#files[@]} -gt 0 ]; then
+    FAAS_TEST_FAILURES="$work/failures.$round" FAAS_TEST_TALLY="$work/tally.$round" npx mocha "${files[@]}" >>"$work/log.$round" 2>&1
+  fi
   touch "$work/failures.$round"
+  expected=$(( ${#runs[@]} + (${#files[@]} > 0 ? 1 : 0) ))
+  tallies=$(wc -l <"$work/tally.$round" 2>/dev/null || echo 0)
   tally=$(awk '{ p += $1; f += $2; s += $3 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$work/tally.$round" 2>/dev/null)
-  echo "round $round: ${tally:-no tally (mocha did not finish: see below)} in $(( $(date +%s) - start )) s"
-  if [ -s "$work/failures.$round" ] || [ ! -s "$work/tally.$round" ]; then
+  [ "$tallies" -eq "$expected" ] || tally="$tally; $((expected - tallies)) of $expected mocha runs did not finish (see the log)"
+  echo "round $round: $tally in $(( $(date +%s) - start )) s"
+  if [ -s "$work/failures.$round" ] || [ "$tallies" -ne "$expected" ]; then
     failed_rounds=$((failed_rounds + 1))
-    cp "$work/log.$round" "/tmp/flake-hunt.round-$round.log"
-    echo "  log kept: /tmp/flake-hunt.round-$round.log"
+    cp "$work/log.$round" "/tmp/flake-hunt.$$.round-$round.log"
+    echo "  log kept: /tmp/flake-hunt.$$.round-$round.log"
   fi
 done
 
