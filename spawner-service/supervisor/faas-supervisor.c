@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "oom.h"
 #include "pid1-state.h"
 #include "process.h"
 #include "scratch.h"
@@ -181,18 +182,6 @@ static char **run_environment(const struct request *rq) {
   for (size_t i = 0; i < n; i++) if (!set_for_this_run(rq, environ[i])) envp[k++] = environ[i];
   for (uint32_t i = 0; i < rq->env_count; i++) envp[k++] = rq->env[i];
   return envp;
-}
-
-/*
- * An out-of-memory kill takes the run, never the supervisor. The fork inherited "not dumpable",
- * which makes /proc/self/oom_score_adj root's, so the write failed (EACCES) as long as it came
- * first. Dumpable again once nothing of the supervisor's is left open (exec would reset it anyway,
- * and no other process of the container is alive to open this one), the write is ours.
- */
-static void prefer_oom_kill(void) {
-  prctl(PR_SET_DUMPABLE, 1);
-  int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (adj >= 0) { if (write(adj, "1000", 4) < 0) { /* the run's own score stays; the test sees it */ } close(adj); }
 }
 
 static void child(const struct request *rq, int out, int err, int report) {

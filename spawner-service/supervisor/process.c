@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oom.h"
 #include "process.h"
 #include "scratch.h"
 
@@ -126,14 +127,7 @@ static void child(const struct pm_invocation *in, int out, int report) {
   if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
   if (report != 3) { if (dup3(report, 3, O_CLOEXEC) < 0) _exit(127); report = 3; }
   if (close_range(4, ~0u, 0) != 0) for (int fd = 4; fd < 1024; fd++) close(fd);
-  /*
-   * An out-of-memory kill takes the function's process, never the supervisor. As for exec mode's
-   * runs (faas-supervisor.c, prefer_oom_kill): the fork is not dumpable, so the write only works
-   * once it is dumpable again, with nothing of the supervisor's left open.
-   */
-  prctl(PR_SET_DUMPABLE, 1);
-  int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (adj >= 0) { if (write(adj, "1000", 4) < 0) { /* the process keeps its score */ } close(adj); }
+  prefer_oom_kill(); /* as exec mode's runs: after the fds are the process's own */
   size_t n = 0;
   while (environ[n]) n++;
   char **envp = calloc(n + in->env_count + 1, sizeof(char *));
