@@ -89,7 +89,18 @@ export async function openAccountGuard(
   logger?: Logger,
   options: { owner?: boolean } = {},
 ): Promise<AccountGuard> {
+  const { kv, controls } = await openAccountControls(nc, replicas, logger, options);
+  return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
+}
+
+/** Opens the `accounts` bucket (auth, its owner, sets its settings) and follows it. */
+export async function openAccountControls(
+  nc: NatsConnection,
+  replicas: number,
+  logger?: Logger,
+  options: { owner?: boolean } = {},
+): Promise<{ kv: KV; controls: AccountControls }> {
   const kv = await openBucket(nc, BUCKETS.accounts, { replicas, ...(logger && options.owner ? { owner: logger } : {}) });
   const controls = await watchAccountControls(kv, { ...(logger ? { logger } : {}), closing: () => nc.isClosed() || nc.isDraining() });
-  return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
+  return { kv, controls };
 }

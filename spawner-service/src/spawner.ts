@@ -13,7 +13,7 @@ import {
   openObjectUsage,
   uploadsUsage,
   startTracing,
-  watchAccountControls,
+  openAccountControls,
   type AccountControls,
   type Logger,
 } from '@faas/common';
@@ -97,8 +97,7 @@ async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<Run
 
 /** Which users are disabled or deleted (auth writes `accounts`; every spawner follows it). */
 async function followAccounts(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<AccountControls> {
-  const kv = await openBucket(nc, BUCKETS.accounts, { replicas: config.natsReplicas });
-  return watchAccountControls(kv, { logger, closing: () => nc.isClosed() || nc.isDraining() });
+  return (await openAccountControls(nc, config.natsReplicas, logger)).controls;
 }
 
 /** The supervisor binary, or undefined (with a warning) when it was not built: every run is then cold. */
