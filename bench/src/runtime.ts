@@ -5,7 +5,7 @@ import { call } from './http-client.js';
 import { BENCH_LABEL } from './engine.js';
 import { fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
 import type { Row } from './report.js';
-import { closedLoop } from './warm.js';
+import { syncLoop } from './warm.js';
 
 /** Section 8: a Node handler in process mode vs the same image exec'd per run vs busybox echo. */
 export const RUNTIME_ARMS = ['echo', 'nodeExec', 'nodeProcess'] as const;
@@ -33,7 +33,6 @@ export async function runtimeTargets(echo: ColdTarget, runId: string): Promise<R
   return { echo, nodeExec: await make(`node-exec-${runId}`, 'exec'), nodeProcess: await make(`node-process-${runId}`, 'process') };
 }
 
-const burst = closedLoop;
 
 /** Interleaved sequential rounds (one execution per arm per round), then each arm's throughput in turn. */
 export async function runtimeSection(
@@ -64,9 +63,9 @@ export async function runtimeSection(
     // Exec'd Node pays Node's start each run: a quarter of the executions keeps the section short.
     const total = arm === 'nodeExec' ? Math.max(opts.concurrency, Math.floor(opts.total / 4)) : opts.total;
     say(`   ${arm}: ${total} executions at concurrency ${opts.concurrency}`);
-    await burst(targets[arm], opts.concurrency, opts.concurrency * 2, `WARMUP-${arm.toUpperCase()}`, []);
+    await syncLoop(targets[arm], opts.concurrency, opts.concurrency * 2, `WARMUP-${arm.toUpperCase()}`, []);
     const samples: number[] = [];
-    const perSec = await burst(targets[arm], opts.concurrency, total, `TP-${arm.toUpperCase()}`, samples);
+    const perSec = await syncLoop(targets[arm], opts.concurrency, total, `TP-${arm.toUpperCase()}`, samples);
     throughput[arm] = { concurrency: opts.concurrency, executions: total, perSec, latency: samples };
   }
   return { latency, raw, throughput };

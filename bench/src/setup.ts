@@ -1,3 +1,4 @@
+import { LOOPBACK_EXEMPT } from '@faas/testing';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -41,7 +42,7 @@ export function platformEnv(nats: Nats, dir: string, runId: string, tuned: Bench
     FAAS_DATA_DIR: join(dir, tuned ? 'data' : 'data-defaults'),
     LOG_LEVEL: 'silent',
     // Every bench client is this machine: keep it out of the address limits (none by default).
-    AUTH_LIMIT_EXEMPT_ADDRESSES: '127.0.0.1,::1,::ffff:127.0.0.1',
+    ...LOOPBACK_EXEMPT,
     SPAWNER_ID: `bench-${runId}${tuned ? '' : '-defaults'}`,
     CONTAINER_LABELS: `${BENCH_LABEL}=${runId}`,
     ...(tuned ? { MAX_CONTAINERS: String(tuned.maxContainers), MAX_CONCURRENT_PER_USER: String(tuned.maxContainers * 2) } : {}),

@@ -1,7 +1,8 @@
+import { syncLoop } from './warm.js';
 import { publishSync, type ColdTarget, type PlatformSample } from './cold.js';
 import { call } from './http-client.js';
 import type { Row } from './report.js';
-import { elapsedMs, fmtMs, fmtRatio, summarize } from './stats.js';
+import { fmtMs, fmtRatio, summarize } from './stats.js';
 
 export interface ArmFigures {
   readonly name: string;
@@ -33,14 +34,8 @@ async function account(accountUrl: string, runId: string, image: string, newUser
 }
 
 async function burst(t: ColdTarget, concurrency: number, total: number, tag: string): Promise<{ latency: number[]; perSec: number }> {
-  let next = 0;
   const latency: number[] = [];
-  const started = process.hrtime.bigint();
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < total; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latency, perSec: total / (elapsedMs(started) / 1000) };
+  return { perSec: await syncLoop(t, concurrency, total, tag, latency), latency };
 }
 
 /**
@@ -99,14 +94,14 @@ export function stackRows(f: StackFigures): Row[] {
     const ratio = serial.p50 / baseP50;
     const rows: Row[] = [
       {
-        section: '9 deployed warm path',
+        section: '10 deployed warm path',
         figure: `${a.name}: one at a time (${a.serial.length} runs)`,
         value: `p50 ${fmtMs(serial.p50)} · p99 ${fmtMs(serial.p99)} ms${i > 0 ? ` (p50 ${fmtRatio(ratio)} standalone's)` : ''}; split p50 accept · queue · run · give back ${split.join(' · ')} ms`,
         target: i === f.arms.length - 1 ? 'p50 ≤ 2x standalone' : '',
         met: i === f.arms.length - 1 ? (ratio <= 2 ? 'yes' : 'no') : '',
       },
       {
-        section: '9 deployed warm path',
+        section: '10 deployed warm path',
         figure: `${a.name}: concurrency ${f.concurrency} (${a.loaded.length} runs)`,
         value: `${perSec.toFixed(1)}/s · p50 ${fmtMs(loaded.p50)} · p99 ${fmtMs(loaded.p99)} ms`,
         target: '',

@@ -26,7 +26,7 @@ const selfCpuMs = (): number => {
 };
 
 /** `total` jobs shared by `concurrency` workers, each starting the next as soon as its last one ends. */
-async function closedLoop(concurrency: number, total: number, job: (i: number) => Promise<void>): Promise<number> {
+export async function closedLoop(concurrency: number, total: number, job: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   const worker = async (): Promise<void> => {

@@ -1,3 +1,4 @@
+import { closedLoop } from './throughput.js';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../common/dist/src/index.js';
@@ -44,14 +45,8 @@ async function execArm(image: string, runId: string): Promise<{ run(arg: string)
 }
 
 /** `n` sync executions from `concurrency` clients in a closed loop; their latencies go to `latency`; returns executions/s. */
-export async function closedLoop(t: ColdTarget, concurrency: number, n: number, tag: string, latency: number[]): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < n; i = next++) latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return n / (elapsedMs(started) / 1000);
+export function syncLoop(t: ColdTarget, concurrency: number, n: number, tag: string, latency: number[]): Promise<number> {
+  return closedLoop(concurrency, n, async (i) => void latency.push((await publishSync(t, `${tag}-${i}`)).e2eMs));
 }
 
 /** One warm container driven directly over its supervisor: the floor of a warm run. */
@@ -128,7 +123,7 @@ export async function warmThroughput(
   total: number,
   cpu: { platform: () => number; nats: () => number },
 ): Promise<WarmThroughput> {
-  const burst = (n: number, tag: string, latency: number[]): Promise<number> => closedLoop(t, concurrency, n, tag, latency);
+  const burst = (n: number, tag: string, latency: number[]): Promise<number> => syncLoop(t, concurrency, n, tag, latency);
   await burst(concurrency * 4, 'tp-warmup', []);
   const latency: number[] = [];
   const cpu0 = { platform: cpu.platform(), nats: cpu.nats() };
