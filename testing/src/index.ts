@@ -71,7 +71,7 @@ export function tempSecretsKeyFile(lines: readonly string[] = [newSecretsKeyLine
   return file;
 }
 export { buildFunctionImage, buildStateLeakingImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
-export { buildNodeHandlerImage, busyboxRuntimeClient, NODE_BASE_IMAGE } from './process-images.js';
+export { buildNodeHandlerImage, busyboxRuntimeClient } from './process-images.js';
 export { silentRegistry, type FakeRegistry } from './silent-registry.js';
 export { registeredRoutes, type RegisteredRoute } from './routes.js';
 
