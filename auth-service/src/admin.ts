@@ -113,7 +113,9 @@ export async function changeUser(deps: AdminDeps, username: string, change: User
       };
     });
   // The check and the write as one step: two admins disabling each other at once left no admin.
-  return adminView(change.disabled === true ? await deps.adminLock.run(write) : await write());
+  // Only an admin can be the last one (a role never changes), so only disabling one takes the lock.
+  const lastAdminAtStake = change.disabled === true && (await deps.users.get(username))?.user.role === 'admin';
+  return adminView(lastAdminAtStake ? await deps.adminLock.run(write) : await write());
 }
 
 /**
