@@ -75,7 +75,9 @@ describe('registry: triggers', () => {
     expect(made.body).to.not.have.property('tokenHash');
     const got = await request<Trigger>(`${registry.url}/triggers/${made.body.name}`, { token: user.token });
     expect(got.body).to.not.have.any.keys('token', 'tokenHash');
-    const tokens = await openBucket(registry.nc, BUCKETS.triggerTokens, { replicas: 3 });
+    // Read from the leader, as the publisher's webhook lookup does: a direct get may be answered by
+    // a replica that has not seen the rotation's delete yet (the flake hunt saw the old token there).
+    const tokens = await openBucket(registry.nc, BUCKETS.triggerTokens, { replicas: 3, leaderReads: true });
     expect((await tokens.get(webhookTokenHash(token)))?.json()).to.include({ userId: user.id, name: made.body.name });
     const rotated = await request<Trigger>(`${registry.url}/triggers/${made.body.name}/rotate-token`, { method: 'POST', token: user.token });
     expect(rotated.status).to.equal(200);
