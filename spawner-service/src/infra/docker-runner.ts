@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from '@faas/common';
-import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/ports.js';
+import type { ContainerJob, ContainerRunner } from '../domain/ports.js';
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
 import { removeContainer, runCold } from './cold-run.js';
 import { translateDockerError } from './docker-errors.js';

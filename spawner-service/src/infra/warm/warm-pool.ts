@@ -121,9 +121,14 @@ export class WarmPool {
     return container;
   }
 
-  /** The keys runs want now (running, waiting, or asking): the pool's fair share is among them. */
+  /**
+   * The keys runs want now (running, waiting, or asking) and the idle ones due back before a cold
+   * start would finish (a closed-loop client between two runs): the pool's fair share is among them.
+   */
   private activeKeys(key: string): Set<string> {
-    return new Set([key, ...this.waiters.keys(), ...[...this.busy.values()].map((e) => e.key)]);
+    const now = Date.now();
+    const due = [...this.idle.values()].filter((e) => this.measure.dueSoon(e.key, now)).map((e) => e.key);
+    return new Set([key, ...this.waiters.keys(), ...[...this.busy.values()].map((e) => e.key), ...due]);
   }
 
   private evictForRoom(): void {
