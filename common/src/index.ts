@@ -14,7 +14,7 @@ export * from './stream-settings.js';
 export * from './health.js';
 export * from './schemas.js';
 export * from './service-runner.js';
-export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
+export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
 export * from './secret-box.js';
