@@ -23,6 +23,9 @@ export interface HttpFailure {
 
 export type HttpOutcome = { readonly kind: 'answer'; readonly answer: HttpAnswer } | { readonly kind: 'failure'; readonly failure: HttpFailure };
 
+/** The methods an HTTP function is called with (the publisher's route, the gateway's); CONNECT and TRACE are a proxy's. */
+export const HTTP_FUNCTION_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** Connection-level headers (RFC 9110 7.6.1): each hop sets its own. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',

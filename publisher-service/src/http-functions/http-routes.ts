@@ -1,4 +1,4 @@
-import { AppError, clientAddress, FUNCTION_NAME_PATTERN, httpOutcomeOf, NotFoundError, USERNAME_PATTERN, type Logger } from '@faas/common';
+import { AppError, clientAddress, FUNCTION_NAME_PATTERN, HTTP_FUNCTION_METHODS, httpOutcomeOf, NotFoundError, USERNAME_PATTERN, type Logger } from '@faas/common';
 import express, { Router, type Request, type Response } from 'express';
 import { sendOutcome, sendStillRunning } from './http-answer.js';
 import { resolveHttpCall, submitHttpCall, type HttpCallDeps } from './http-calls.js';
@@ -10,9 +10,6 @@ export interface HttpRouteDeps extends HttpCallDeps {
   readonly trustedProxyHops: number;
   readonly logger: Logger;
 }
-
-/** The methods a function may be called with; others are 405 (CONNECT and TRACE are the proxy's). */
-export const HTTP_FUNCTION_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 export const httpFunctionPath = (owner: string, name: string): string => `/publisher/fn/${owner}/${name}/`;
 
