@@ -34,6 +34,7 @@ import { createWorkQueue, maxRequestBytes, subscribeResults } from './executions
 import { createFunctionCache } from './functions/function-cache.js';
 import { createRegistryClient } from './functions/registry-client.js';
 import { kvAddressLimit } from './http-functions/address-limit.js';
+import { httpFunctionApiRoutes } from './http-functions/http-openapi.js';
 import { httpFunctionRoutes, type HttpRouteDeps } from './http-functions/http-routes.js';
 import { createHttpTargets } from './http-functions/http-targets.js';
 import { openPublisherBuckets } from './open-buckets.js';
@@ -62,7 +63,7 @@ export interface PublisherDeps extends PublisherRouteDeps {
 
 /** The OpenAPI section of everything publisherRouter serves. */
 export function publisherApiSection(): ApiSection {
-  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...callbackKeyApiRoutes] });
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...httpFunctionApiRoutes, ...callbackKeyApiRoutes] });
 }
 
 /** Everything under `/publisher`; the OpenAPI router, webhooks and HTTP functions come first: the execution routes need a token. */

@@ -36,16 +36,16 @@ function untilGone(res: Response): AbortSignal {
   return gone.signal;
 }
 
-/** `ALL /fn/<username>/<function>/<path…>`: HTTP functions (docs/http-functions.md). No JWT needed to reach it: a private function checks its own. */
+/** The route's paths (Express 5): the function's root, and anything under it. */
+export const HTTP_FUNCTION_PATHS = ['/fn/:owner/:function', '/fn/:owner/:function/*path'] as const;
+
+/** `/fn/<username>/<function>/<path…>`, every method of HTTP_FUNCTION_METHODS (HEAD with GET): HTTP functions (docs/http-functions.md). No JWT needed to reach it: a private function checks its own. */
 export function httpFunctionRoutes(deps: HttpRouteDeps): Router {
   const router = Router();
-  router.use('/fn', async (req, res) => {
-    const route = routeOf(req.url);
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    // The raw URL, not Express's decoded params: the function gets the path as it was sent.
+    const route = routeOf(req.url.slice('/fn'.length));
     if (!route) throw new NotFoundError('no HTTP function at this path: /publisher/fn/<username>/<function>/<path…>');
-    if (!HTTP_FUNCTION_METHODS.includes(req.method)) {
-      res.set('Allow', HTTP_FUNCTION_METHODS.join(', '));
-      throw new AppError('METHOD_NOT_ALLOWED', `an HTTP function takes ${HTTP_FUNCTION_METHODS.join(', ')}`);
-    }
     const address = clientAddress(req, deps.trustedProxyHops);
     const target = await resolveHttpCall(deps, { owner: route.owner, name: route.name, address, authorization: req.get('authorization') });
     const body = await readBody(req, res, deps.maxArgumentBytes);
@@ -59,6 +59,18 @@ export function httpFunctionRoutes(deps: HttpRouteDeps): Router {
     res.set('x-faas-execution-id', record.id);
     if (!final) return sendStillRunning(res, record.id, waitMs);
     sendOutcome(res, httpOutcomeOf(final, httpFunctionPath(route.owner, route.name)), record.id);
+  };
+  const paths = [...HTTP_FUNCTION_PATHS];
+  router.get(paths, handle);
+  router.post(paths, handle);
+  router.put(paths, handle);
+  router.patch(paths, handle);
+  router.delete(paths, handle);
+  router.options(paths, handle);
+  // Any other method (TRACE, PROPFIND…) on a function's path: 405 with the methods it takes.
+  router.all(paths, (_req, res) => {
+    res.set('Allow', HTTP_FUNCTION_METHODS.join(', '));
+    throw new AppError('METHOD_NOT_ALLOWED', `an HTTP function takes ${HTTP_FUNCTION_METHODS.join(', ')}`);
   });
   return router;
 }
