@@ -1,6 +1,7 @@
 /** What the gateway should hold, as APISIX Admin API resources; pure, no I/O. */
+import { HTTP_FUNCTION_METHODS } from '@faas/common';
 import type { GatewaySettings, HostPort } from './gateway-settings.js';
-import { commonPlugins, credentialPlugins, protectedPlugins, webhookPlugins } from './gateway-plugins.js';
+import { commonPlugins, credentialPlugins, httpFunctionPlugins, protectedPlugins, webhookPlugins } from './gateway-plugins.js';
 
 export type ResourceKind = 'upstreams' | 'consumers' | 'routes';
 
@@ -25,6 +26,7 @@ export const RESOURCE_IDS = Object.freeze({
     publisherHealth: 'faas-publisher-health',
     publisher: 'faas-publisher',
     publisherHooks: 'faas-publisher-hooks',
+    publisherFunctions: 'faas-publisher-fn',
     portal: 'faas-portal',
   },
 });
@@ -139,6 +141,14 @@ export function buildGatewayConfig(s: GatewaySettings): AdminResource[] {
       upstreamId: up.publisher,
       match: { uris: ['/publisher/hooks/*'], methods: ['POST', 'OPTIONS'], priority: 10 },
       plugins: webhookPlugins(s),
+    }),
+    // Above /publisher/*: HTTP functions, public or private (the publisher checks a private one's JWT).
+    route({
+      id: ids.publisherFunctions,
+      upstreamId: up.publisher,
+      match: { uris: ['/publisher/fn/*'], methods: [...HTTP_FUNCTION_METHODS], priority: 10 },
+      plugins: httpFunctionPlugins(s),
+      timeout: publisherTimeout,
     }),
     portalRoute(s),
   ];

@@ -67,13 +67,9 @@ export function protectedPlugins(s: GatewaySettings): Record<string, unknown> {
   };
 }
 
-/**
- * On POST /publisher/hooks/*: no jwt-auth (the path token is the credential; the publisher checks
- * it and applies each webhook's own rate), but a budget per client address at the edge.
- */
-export function webhookPlugins(s: GatewaySettings): Record<string, unknown> {
+/** A budget per client address at the edge: routes that take no JWT have no consumer to count by. */
+function perAddress(s: GatewaySettings, message: string): Record<string, unknown> {
   return {
-    ...commonPlugins(s),
     'limit-count': {
       count: s.rateLimit.count,
       time_window: s.rateLimit.windowSeconds,
@@ -82,7 +78,25 @@ export function webhookPlugins(s: GatewaySettings): Record<string, unknown> {
       rejected_code: 429,
       policy: 'local',
       show_limit_quota_header: true,
-      _meta: rateLimited('too many webhook calls from this address; retry later'),
+      _meta: rateLimited(message),
     },
   };
+}
+
+/**
+ * On POST /publisher/hooks/*: no jwt-auth (the path token is the credential; the publisher checks
+ * it and applies each webhook's own rate), but a budget per client address at the edge.
+ */
+export function webhookPlugins(s: GatewaySettings): Record<string, unknown> {
+  return { ...commonPlugins(s), ...perAddress(s, 'too many webhook calls from this address; retry later') };
+}
+
+/**
+ * On /publisher/fn/* (HTTP functions): no jwt-auth, since the edge cannot know which function is
+ * public (the publisher checks a private one's token itself), and no cors: a function answers its
+ * own preflights and sets its own CORS headers. A budget per client address.
+ */
+export function httpFunctionPlugins(s: GatewaySettings): Record<string, unknown> {
+  const { cors: _cors, ...common } = commonPlugins(s);
+  return { ...common, ...perAddress(s, 'too many calls to HTTP functions from this address; retry later') };
 }

@@ -19,11 +19,11 @@ describe('api-gateway: applying the configuration to the Admin API', () => {
     const summary = await configure();
     const puts = fake.requests.filter((r) => r.method === 'PUT');
     expect(puts.map((r) => r.path.split('/')[3])).to.deep.equal([
-      'upstreams', 'upstreams', 'upstreams', 'upstreams', 'consumers', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes',
+      'upstreams', 'upstreams', 'upstreams', 'upstreams', 'consumers', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes', 'routes',
     ]);
     expect(fake.requests.every((r) => r.apiKey === secrets.apiKey)).to.equal(true);
-    expect(summary).to.include({ created: 14, updated: 0 });
-    expect(summary.routes).to.deep.equal(['faas-auth', 'faas-auth-admin', 'faas-auth-credentials', 'faas-registry-health', 'faas-registry', 'faas-publisher-health', 'faas-publisher', 'faas-publisher-hooks', 'faas-portal']);
+    expect(summary).to.include({ created: 15, updated: 0 });
+    expect(summary.routes).to.deep.equal(['faas-auth', 'faas-auth-admin', 'faas-auth-credentials', 'faas-registry-health', 'faas-registry', 'faas-publisher-health', 'faas-publisher', 'faas-publisher-hooks', 'faas-publisher-fn', 'faas-portal']);
     expect(fake.get('consumers', 'faas_users')).to.have.nested.property('plugins.jwt-auth.secret', secrets.jwtSecret);
   });
 
@@ -33,7 +33,7 @@ describe('api-gateway: applying the configuration to the Admin API', () => {
     const before = fake.requests.length;
     const summary = await configure();
     expect(Object.fromEntries(fake.store)).to.deep.equal(first);
-    expect(summary).to.include({ created: 0, updated: 14 });
+    expect(summary).to.include({ created: 0, updated: 15 });
     const methods = new Set(fake.requests.slice(before).map((r) => r.method));
     expect([...methods].sort()).to.deep.equal(['GET', 'PUT']);
   });

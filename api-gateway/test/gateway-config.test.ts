@@ -52,7 +52,7 @@ describe('api-gateway: generated APISIX configuration', () => {
     const guarded = routes(all).filter((r) => pluginsOf(r)['jwt-auth']).flatMap((r) => (r.body.uris as string[] | undefined) ?? [r.body.uri]);
     expect(guarded).to.have.members(['/registry/*', '/publisher/*', '/auth/admin/*', '/auth/logout-all']);
     expect(pluginsOf(byUri(all, '/registry/*'))['jwt-auth']).to.include({ header: 'authorization', hide_credentials: false });
-    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin, RESOURCE_IDS.routes.publisherHooks]);
+    const notProbes = new Set<string>([RESOURCE_IDS.routes.authCredentials, RESOURCE_IDS.routes.authAdmin, RESOURCE_IDS.routes.publisherHooks, RESOURCE_IDS.routes.publisherFunctions]);
     const health = routes(all).filter((r) => Array.isArray(r.body.uris) && r.body.upstream_id !== RESOURCE_IDS.upstreams.portal && !notProbes.has(r.id));
     const publicPaths = ['/health', '/ready', '/openapi.json', '/docs', '/docs/*'];
     expect(health.flatMap((r) => r.body.uris as string[])).to.have.members(['/registry', '/publisher'].flatMap((p) => publicPaths.map((path) => p + path)));
@@ -67,6 +67,19 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect(pluginsOf(hooks)['jwt-auth']).to.equal(undefined);
     // No consumer without a JWT: the edge budget is per address whatever RATE_LIMIT_KEY says.
     expect(pluginsOf(hooks)['limit-count']).to.include({ count: 50, key_type: 'var', key: 'remote_addr', rejected_code: 429 });
+  });
+
+  it('routes every method of /publisher/fn/* to the publisher ahead of /publisher/*, without jwt-auth or cors, limited per client address, with the sync wait', () => {
+    const all = resources({ RATE_LIMIT_COUNT: '70', RATE_LIMIT_KEY: 'consumer' });
+    const fn = find(all, 'routes', RESOURCE_IDS.routes.publisherFunctions);
+    expect(fn.body).to.deep.include({ upstream_id: RESOURCE_IDS.upstreams.publisher, uris: ['/publisher/fn/*'], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] });
+    expect(Number(fn.body.priority)).to.be.greaterThan(Number(byUri(all, '/publisher/*').body.priority ?? 0));
+    expect(pluginsOf(fn)['jwt-auth']).to.equal(undefined);
+    // A function answers its own preflights: the edge's CORS would answer them instead.
+    expect(pluginsOf(fn).cors).to.equal(undefined);
+    expect(pluginsOf(fn)['request-id']).to.not.equal(undefined);
+    expect(pluginsOf(fn)['limit-count']).to.include({ count: 70, key_type: 'var', key: 'remote_addr', rejected_code: 429 });
+    expect(fn.body.timeout).to.deep.equal(byUri(all, '/publisher/*').body.timeout);
   });
 
   it('routes /auth/admin/* and /auth/logout-all to auth ahead of /auth/*, with the token checked and PATCH allowed', () => {
@@ -138,11 +151,12 @@ describe('api-gateway: generated APISIX configuration', () => {
     expect((byUri(all, '/registry/*').body.timeout as { read: number }).read).to.be.lessThan(900);
   });
 
-  it('adds cors and request-id to every route', () => {
+  it('adds request-id to every route, and cors to every route but the HTTP functions’ (which answer their own)', () => {
     const all = resources({ CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example' });
-    expect(routes(all)).to.have.length(9);
+    expect(routes(all)).to.have.length(10);
     for (const route of routes(all)) {
       expect(pluginsOf(route)['request-id']).to.include({ header_name: 'X-Request-Id', include_in_response: true });
+      if (route.id === RESOURCE_IDS.routes.publisherFunctions) continue;
       expect(pluginsOf(route).cors).to.include({ allow_origins: 'https://a.example,https://b.example' });
       expect(pluginsOf(route).cors?.allow_headers).to.include('Authorization');
     }

@@ -36,11 +36,11 @@ describe('api-gateway: the compiled configurator as a one-shot process', () => {
     const env = gatewayEnv(url, secrets, { LOG_LEVEL: 'debug' });
     const first = await runMain(env);
     expect(first.code, first.output).to.equal(0);
-    expect(fake.store.size).to.equal(14);
-    expect(first.output).to.include('APISIX configured').and.include('"created":14');
+    expect(fake.store.size).to.equal(15);
+    expect(first.output).to.include('APISIX configured').and.include('"created":15');
     const second = await runMain(env);
     expect(second.code, second.output).to.equal(0);
-    expect(second.output).to.include('"updated":14');
+    expect(second.output).to.include('"updated":15');
     for (const out of [first.output, second.output]) {
       expect(out).not.to.include(secrets.apiKey);
       expect(out).not.to.include(secrets.jwtSecret);

@@ -1,5 +1,4 @@
-import { RateLimitedError, USERNAME_PATTERN } from '@faas/common';
-import { addressKey } from './client-address.js';
+import { addressKey, RateLimitedError, USERNAME_PATTERN } from '@faas/common';
 
 /** Failed logins of one username or one address. */
 export interface FailureRecord {

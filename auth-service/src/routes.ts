@@ -1,7 +1,6 @@
-import { jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
+import { clientAddress, jsonBody, parseInput, principalOf, requireUser, type TokenVerifier } from '@faas/common';
 import { Router } from 'express';
 import { authInput } from './auth-input.js';
-import { clientAddress } from './client-address.js';
 import { guardedLogin } from './guarded-login.js';
 import type { LoginGuard } from './login-guard.js';
 import { currentUser, registerUser, type UserDeps } from './users.js';

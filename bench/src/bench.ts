@@ -13,7 +13,7 @@ import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } 
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows, warmRows } from './report.js';
 import { throughput } from './throughput.js';
-import { runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
+import { httpUrlOf, runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
 import { startStack, type Stack } from './stack.js';
 import { stackRows, stackSection } from './stack-section.js';
 import { tenantsRows, tenantsSection, type TenantsFigures } from './tenants-section.js';
@@ -128,7 +128,8 @@ async function main(): Promise<void> {
       say(`8. runtime: building the Node handler image; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
       const targets = await runtimeTargets(warmTarget, runId);
       const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
-      return runtimeSection(targets, { n: cfg.runtimeN, warmup: cfg.warmup, concurrency: cfg.warmConcurrency, total: cfg.runtimeTpN, supervisor }, say);
+      const httpUrl = httpUrlOf(targets.nodeProcess, user.username);
+      return runtimeSection(targets, { n: cfg.runtimeN, warmup: cfg.warmup, concurrency: cfg.warmConcurrency, total: cfg.runtimeTpN, supervisor, httpUrl }, say);
     };
     if (cfg.only === 'runtime') {
       const figures = await runtime();

@@ -11,14 +11,22 @@ import { syncLoop } from './warm.js';
 export const RUNTIME_ARMS = ['echo', 'nodeExec', 'nodeProcess'] as const;
 export type RuntimeArm = (typeof RUNTIME_ARMS)[number];
 
-/** Upper-cases its event, as the issue's measurement did; the bench sends upper-case arguments, so result = argument. */
-const HANDLER = "exports.handler = async (event) => String(event).toUpperCase();\n";
+/**
+ * Upper-cases its event, as the issue's measurement did; the bench sends upper-case arguments, so
+ * result = argument. Called over HTTP (a payload 2.0 event), it upper-cases the request's body.
+ */
+const HANDLER = "exports.handler = async (event) => String(event?.version === '2.0' ? event.body : event).toUpperCase();\n";
+
+/** The process-mode arm is also an HTTP function (private: the bench's token): its URL. */
+export const httpUrlOf = (t: ColdTarget, username: string): string => `${t.baseUrl}/publisher/fn/${username}/${t.functionName}/`;
 
 export interface RuntimeFigures {
   readonly latency: Record<RuntimeArm, number[]>;
   /** The same rounds straight over the supervisor (no platform): echo exec'd, Node in process mode. */
   readonly raw: { readonly echo: number[]; readonly nodeProcess: number[] };
   readonly throughput: Record<RuntimeArm, { readonly concurrency: number; readonly executions: number; readonly perSec: number; readonly latency: number[] }>;
+  /** The process-mode function called as an HTTP function, in the same rounds as its publishes. */
+  readonly http: number[];
 }
 
 /** Builds the Node image and registers the two Node functions beside the existing warm echo. */
@@ -26,7 +34,7 @@ export async function runtimeTargets(echo: ColdTarget, runId: string): Promise<R
   const image = `faas-bench/node-upper:${runId}`;
   await buildNodeHandlerImage(image, HANDLER, `${BENCH_LABEL}=${runId}`);
   const make = async (name: string, runtime: 'exec' | 'process'): Promise<ColdTarget> => {
-    const created = await call(`${echo.baseUrl}/registry/functions`, { token: echo.token, body: { name, image, runtime } });
+    const created = await call(`${echo.baseUrl}/registry/functions`, { token: echo.token, body: { name, image, runtime, ...(runtime === 'process' ? { http: true } : {}) } });
     if (created.status !== 201) throw new Error(`function create answered ${created.status}: ${JSON.stringify(created.body)}`);
     return { ...echo, functionName: name, image };
   };
@@ -37,11 +45,12 @@ export async function runtimeTargets(echo: ColdTarget, runId: string): Promise<R
 /** Interleaved sequential rounds (one execution per arm per round), then each arm's throughput in turn. */
 export async function runtimeSection(
   targets: Record<RuntimeArm, ColdTarget>,
-  opts: { readonly n: number; readonly warmup: number; readonly concurrency: number; readonly total: number; readonly supervisor: Buffer },
+  opts: { readonly n: number; readonly warmup: number; readonly concurrency: number; readonly total: number; readonly supervisor: Buffer; readonly httpUrl: string },
   say: (line: string) => void,
 ): Promise<RuntimeFigures> {
   const latency: Record<RuntimeArm, number[]> = { echo: [], nodeExec: [], nodeProcess: [] };
   const raw = { echo: [] as number[], nodeProcess: [] as number[] };
+  const http: number[] = [];
   const rawEcho = await rawArm(targets.echo.image, targets.echo.runId, opts.supervisor, 'exec');
   const rawNode = await rawArm(targets.nodeProcess.image, targets.echo.runId, opts.supervisor, 'process');
   try {
@@ -51,6 +60,11 @@ export async function runtimeSection(
         const sample = await publishSync(targets[arm], `R${i}-ABC`);
         if (keep) latency[arm].push(sample.e2eMs);
       }
+      // The process-mode function again, as an HTTP function: the body is its event's body.
+      const argument = `R${i}-HTTP`;
+      const viaHttp = await call<string>(opts.httpUrl, { token: targets.nodeProcess.token, body: argument });
+      if (viaHttp.status !== 200 || viaHttp.body !== argument) throw new Error(`HTTP function answered ${viaHttp.status}: ${JSON.stringify(viaHttp.body)}`);
+      if (keep) http.push(viaHttp.ms);
       const echoMs = await rawEcho.run(`R${i}-RAW`);
       const nodeMs = await rawNode.run(`R${i}-RAW`);
       if (keep) { raw.echo.push(echoMs); raw.nodeProcess.push(nodeMs); }
@@ -68,7 +82,7 @@ export async function runtimeSection(
     const perSec = await syncLoop(targets[arm], opts.concurrency, total, `TP-${arm.toUpperCase()}`, samples);
     throughput[arm] = { concurrency: opts.concurrency, executions: total, perSec, latency: samples };
   }
-  return { latency, raw, throughput };
+  return { latency, raw, throughput, http };
 }
 
 const dist = (s: Summary): string => `p50 ${fmtMs(s.p50)} · p99 ${fmtMs(s.p99)} ms`;
@@ -89,6 +103,14 @@ export function runtimeRows(f: RuntimeFigures): Row[] {
     target: arm === 'nodeProcess' ? 'p99 ≤ 25 ms' : '',
     met: arm === 'nodeProcess' ? verdict(lat.nodeProcess.p99 <= 25) : '',
   }));
+  const http = summarize(f.http);
+  rows.push({
+    section: '8 runtime (HTTP)',
+    figure: `the process-mode function as an HTTP function (POST /publisher/fn/…, private) · the same function through POST /publisher/publish, same rounds (${http.n})`,
+    value: `${dist(http)} · ${dist(lat.nodeProcess)} (p50 ${fmtRatio(http.p50 / lat.nodeProcess.p50)})`,
+    target: '',
+    met: '',
+  });
   const rawEcho = summarize(f.raw.echo);
   const rawNode = summarize(f.raw.nodeProcess);
   rows.push({ section: '8 runtime (supervisor)', figure: 'straight over the supervisor, no platform: busybox echo exec\'d · Node handler in process mode', value: `${dist(rawEcho)} · ${dist(rawNode)}`, target: '', met: '' });

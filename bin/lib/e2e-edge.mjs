@@ -1,8 +1,9 @@
 // The e2e stand-in for APISIX: one port, routed by path prefix to the stack's services
 // (/auth -> auth-service:8081, /registry -> registry-service:8082, /publisher -> publisher-service:8083).
 // Runs in a container on the stack's network; Swarm DNS answers with the services' tasks.
-// It checks no token, so POST /publisher/hooks/<token> (webhook triggers, no JWT) passes as
-// APISIX's faas-publisher-hooks route lets it.
+// It checks no token, so POST /publisher/hooks/<token> (webhook triggers, no JWT) and
+// /publisher/fn/<user>/<function>/… (HTTP functions, any method) pass as APISIX's
+// faas-publisher-hooks and faas-publisher-fn routes let them.
 import http from 'node:http';
 
 // EDGE_ROUTES (`auth=host:port,...`) and EDGE_PORT point it elsewhere (the bench's process stack).

@@ -18,7 +18,7 @@ export interface Step {
 }
 
 /** What a PUT replaces; everything else in a GET is the registry's. */
-const SETTABLE = ['image', 'description', 'env', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'secrets', 'warm', 'runtime'] as const;
+const SETTABLE = ['image', 'description', 'env', 'timeoutSeconds', 'memoryMb', 'cpus', 'network', 'secrets', 'warm', 'runtime', 'http', 'public'] as const;
 
 /**
  * Compares the file with what is deployed. A field the file leaves out is not managed by it:
@@ -32,7 +32,9 @@ export function planDeploy(stack: readonly StackFunction[], deployed: readonly D
     if (!current) return { name: fn.name, action: 'created', fields: [], body: { name: fn.name, ...fn.spec } };
     const fields = Object.keys(fn.spec).filter((key) => !sameValue(fn.spec[key], current[key]));
     if (fields.length === 0) return { name: fn.name, action: 'unchanged', fields };
-    const kept = Object.fromEntries(SETTABLE.filter((key) => current[key] !== undefined).map((key) => [key, current[key]]));
+    // `public` goes with `http`: a file that turns http off does not keep a public the registry would refuse.
+    const keeps = (key: string): boolean => current[key] !== undefined && !(key === 'public' && fn.spec.http === false);
+    const kept = Object.fromEntries(SETTABLE.filter(keeps).map((key) => [key, current[key]]));
     return { name: fn.name, action: 'updated', fields, body: { ...kept, ...fn.spec, revision: current.revision } };
   });
   const named = new Set(stack.map((fn) => fn.name));

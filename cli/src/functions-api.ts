@@ -20,3 +20,9 @@ export async function listAllFunctions(api: ApiClient): Promise<FunctionView[]> 
 }
 
 export const functionPath = (name: string): string => `/registry/functions/${encodeURIComponent(name)}`;
+
+/** An HTTP function's address on this gateway (docs/http-functions.md); undefined for other functions. */
+export function functionUrl(gateway: string, fn: Readonly<Record<string, unknown>>): string | undefined {
+  if (fn.http !== true || typeof fn.owner !== 'string' || typeof fn.name !== 'string') return undefined;
+  return `${gateway.replace(/\/+$/, '')}/publisher/fn/${fn.owner}/${fn.name}/`;
+}

@@ -27,6 +27,9 @@ const functionSchema = z.strictObject({
   warm: z.boolean().optional(),
   // exec: the image's command runs per invocation (the default); process: it starts once per warm container (Runtime API).
   runtime: z.enum(['exec', 'process']).optional(),
+  // An HTTP function, reachable at /publisher/fn/<username>/<name>/ (public: without a token).
+  http: z.boolean().optional(),
+  public: z.boolean().optional(),
   // How `faas build` makes the image (templates/<lang>, the handler's folder); never sent to the platform.
   lang: z.enum(LANGS).optional(),
   handler: z.string().optional(),

@@ -188,4 +188,26 @@ describe('faas deploy -f faas.yml', function () {
     expect(again.code).to.equal(1);
     expect(again.stderr).to.include('function echo not found');
   });
+
+  it('deploys http and public from the file, and shows an HTTP function’s URL in deploy, list and describe', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    user.writeStack(`functions:\n  site:\n    image: ${IMAGES.echo}\n    http: true\n    public: true\n  plain:\n    image: ${IMAGES.echo}\n`);
+    const url = `${platform.url}/publisher/fn/${user.username}/site/`;
+    expect((await user.ok(['deploy'])).stdout).to.equal(`created     site\n            ${url}\ncreated     plain\n`);
+    const listed = (await user.ok(['list'])).stdout.split('\n');
+    expect(listed[0]).to.match(/^NAME +IMAGE +REVISION +UPDATED +DESCRIPTION +URL$/);
+    expect(listed.find((l) => l.startsWith('site '))).to.match(new RegExp(`${url}$`));
+    expect(listed.find((l) => l.startsWith('plain '))).to.not.include('/publisher/fn/');
+    expect((await user.ok(['describe', 'site'])).stdout).to.include(`url:            ${url}`);
+    // The URL answers without a token: the echo image prints its event.
+    const res = await fetch(`${url}hello?x=1`);
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.include({ rawPath: '/hello', rawQueryString: 'x=1' });
+    // Unchanged on a second deploy; the URL is still shown. Dropping `http` makes it an ordinary function.
+    expect((await user.ok(['deploy'])).stdout).to.equal(`unchanged   site\n            ${url}\nunchanged   plain\n`);
+    user.writeStack(`functions:\n  site:\n    image: ${IMAGES.echo}\n    http: false\n  plain:\n    image: ${IMAGES.echo}\n`);
+    expect((await user.ok(['deploy'])).stdout).to.equal('updated     site (http)\nunchanged   plain\n');
+    expect((await fetch(url)).status).to.equal(404);
+  });
 });

@@ -32,3 +32,6 @@ export * from './retry.js';
 export * from './tracing.js';
 export * from './message-context.js';
 export * from './triggers.js';
+export * from './http-response.js';
+export * from './http-cookies.js';
+export * from './client-address.js';

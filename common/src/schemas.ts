@@ -49,6 +49,12 @@ export interface FunctionDefinition extends FunctionLimits {
   readonly warm?: boolean;
   /** "process": the image's process starts once per warm container and serves invocations over the Lambda Runtime API; absent: "exec". */
   readonly runtime?: FunctionRuntime;
+  /** Reachable at /publisher/fn/<owner>/<name>/ (docs/http-functions.md); absent: not an HTTP function. */
+  readonly http?: boolean;
+  /** An HTTP function anyone may call without a token (rate-limited per client address). */
+  readonly public?: boolean;
+  /** The owner's username, written by the registry on HTTP functions: the route names it. */
+  readonly owner?: string;
   readonly revision: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -125,6 +131,16 @@ export interface ExecutionRecord {
   readonly rerun?: RerunCause;
   /** What started the execution, when a trigger did (docs/triggers.md); absent for a client's call. */
   readonly trigger?: TriggerRef;
+  /** Set when an HTTP request started it (docs/http-functions.md). */
+  readonly http?: HttpRef;
+}
+
+/** The `http` field of an HTTP function's record: the request, and once final the status it answers. */
+export interface HttpRef {
+  readonly method: string;
+  /** The path after the function's own prefix (the event's rawPath). */
+  readonly path: string;
+  readonly status?: number;
 }
 
 export interface RerunCause {

@@ -140,6 +140,31 @@ describe('portal: a real browser clicks through the standalone platform', functi
     expect((await request(`${platform.baseUrl}/registry/functions/shout`, { token: token ?? '' })).status).to.equal(404);
   });
 
+  it('creates a public HTTP function and shows its URL, which answers without a token', async () => {
+    await page.goto(`${platform.baseUrl}/#/functions/new`);
+    await page.getByLabel('Name').fill('site');
+    await page.getByLabel('Image').fill(IMAGE);
+    await page.getByRole('checkbox', { name: /^HTTP function/ }).check();
+    await page.getByRole('checkbox', { name: /^Public/ }).check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    const link = page.locator('[data-function="site"]').getByTestId('http-url').getByRole('link');
+    await link.waitFor();
+    const url = `${platform.baseUrl}/publisher/fn/${username}/site/`;
+    expect([await link.getAttribute('href'), await link.textContent()]).to.deep.equal([url, url]);
+    expect(await page.locator('[data-function="site"]').getByTestId('http-url').textContent()).to.include('(public)');
+    await shot('07-http-function');
+    // The upper-case image prints its event, upper-cased (no longer JSON: FALSE): the request reached it.
+    const res = await fetch(`${url}hola?x=1`);
+    expect([res.status, res.headers.get('content-type')]).to.deep.equal([200, 'text/plain; charset=utf-8']);
+    expect(await res.text()).to.include('"RAWPATH":"/HOLA","RAWQUERYSTRING":"X=1"');
+    // Editing keeps it an HTTP function (the form sends http and public back).
+    await page.goto(`${platform.baseUrl}/#/functions/site/edit`);
+    await page.getByLabel('Description').fill('a page');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-function="site"]').getByText('a page').waitFor();
+    expect(await page.locator('[data-function="site"]').getByTestId('http-url').count()).to.equal(1);
+  });
+
   it('renders the API reference at /docs from this origin only (no CDN)', async () => {
     const docs = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const origins = new Set<string>();

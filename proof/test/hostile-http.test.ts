@@ -1,6 +1,7 @@
 import { request } from '@faas/testing';
 import { expect } from 'chai';
 import { inParallel, newFunction, newUser, submitAsync, waitAllFinal } from './support/client.js';
+import { httpFunctionAbuse } from './support/http-abuse.js';
 import { HOSTILE_SEGMENTS, authVariants, bodyVariants, objectEndpoints, objectPathVariants, triggerEndpoints, triggerPathVariants, type Endpoint, type HostileRequest } from './support/hostile-input.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
@@ -21,7 +22,14 @@ interface OtherTokens {
 }
 
 /** Every endpoint of the three HTTP services, with a well-formed body where it takes one. */
-function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: string; endpoint: Endpoint; token?: string }[] {
+/** HTTP functions of the caller's: a public one (any body reaches it) and a private one (the token variants). */
+interface HttpFunctions {
+  readonly owner: string;
+  readonly open: string;
+  readonly closed: string;
+}
+
+function endpoints(p: ProofPlatform, fn: string, other: OtherTokens, http: HttpFunctions): { base: string; endpoint: Endpoint; token?: string }[] {
   const spec = { name: 'hx-fn', image: PROOF_IMAGES.echo, description: 'd', env: { A: 'b' }, timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', warm: true };
   const { name: _n, ...update } = spec;
   const auth = p.auth.url;
@@ -59,6 +67,9 @@ function endpoints(p: ProofPlatform, fn: string, other: OtherTokens): { base: st
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/executions/00000000-0000-7000-8000-000000000000', auth: true } },
     { base: publisher, endpoint: { method: 'GET', path: '/publisher/callback-key', auth: true } },
+    { base: publisher, endpoint: { method: 'POST', path: `/publisher/fn/${http.owner}/${http.open}/x?q=1`, auth: false, valid: { any: 'json' } } },
+    { base: publisher, endpoint: { method: 'PUT', path: `/publisher/fn/${http.owner}/${http.closed}/`, auth: true, valid: { any: 'json' } } },
+    { base: publisher, endpoint: { method: 'GET', path: `/publisher/fn/${http.owner}/${http.closed}`, auth: true } },
     { base: publisher, endpoint: { method: 'POST', path: '/publisher/callback-key/rotate', auth: true, valid: {} } },
     // Each service's OpenAPI document and docs page: public, they take no input but the path.
     ...[
@@ -97,6 +108,8 @@ function pathVariants(p: ProofPlatform, adminToken: string): { base: string; req
       { base: p.auth.url, request: { method: 'GET', path: `/auth/admin/users?limit=${s}&cursor=${s}`, auth: true }, token: adminToken },
       { base: p.auth.url, request: { method: 'GET', path: `/auth/docs/${s}`, auth: false } },
       { base: publisher, request: { method: 'GET', path: `/publisher/docs/${s}?url=${s}`, auth: false } },
+      { base: publisher, request: { method: 'GET', path: `/publisher/fn/${s}/${s}/${s}?${s}=${s}`, auth: false } },
+      { base: publisher, request: { method: 'DELETE', path: `/publisher/fn/${s}/${s}`, auth: true } },
       { base: registry, request: { method: 'GET', path: `/registry/openapi.json?${s}=${s}`, auth: false } },
       ...objectPathVariants(s).map((request) => ({ base: registry, request })),
       ...triggerPathVariants(s).registry.map((request) => ({ base: registry, request })),
@@ -130,20 +143,31 @@ describe('proof: hostile HTTP input on every endpoint', function () {
     await buildProofImages();
     const user = await newUser(p);
     const fn = await newFunction(p, user, PROOF_IMAGES.echo, { timeoutSeconds: 10 });
+    const http: HttpFunctions = {
+      owner: user.username,
+      open: await newFunction(p, user, PROOF_IMAGES.echo, { timeoutSeconds: 10, http: true, public: true }),
+      closed: await newFunction(p, user, PROOF_IMAGES.echo, { timeoutSeconds: 10, http: true }),
+    };
 
     const adminLogin = await request<{ token: string }>(`${p.auth.url}/auth/login`, { body: p.admin });
     expect(adminLogin.status, 'the first admin logs in').to.equal(200);
     const other: OtherTokens = { admin: adminLogin.body.token, victim: await newUser(p) };
 
     const planned: { base: string; request: HostileRequest; token?: string }[] = [];
-    for (const { base, endpoint, token } of endpoints(p, fn, other)) {
+    for (const { base, endpoint, token } of endpoints(p, fn, other, http)) {
       for (const request of [...bodyVariants(endpoint), ...authVariants(endpoint)]) planned.push({ base, request, ...(token ? { token } : {}) });
     }
     planned.push(...pathVariants(p, other.admin));
     const outcomes = await inParallel(planned.map(({ base, request, token }) => () => send(base, request, token ?? user.token)), 12);
+    // What fetch cannot send, on the public HTTP function's route: huge headers, bad methods, slow bodies.
+    const publisher = p.publishers[0]!.url;
+    const abuse = await Promise.all(httpFunctionAbuse(publisher, `/publisher/fn/${http.owner}/${http.open}/abuse`));
+    for (const a of abuse) outcomes.push({ request: { method: 'RAW', path: a.label, auth: false }, base: publisher, status: a.status });
 
     const fiveXx = outcomes.filter((o) => o.status >= 500);
-    const failed = outcomes.filter((o) => o.status === 0);
+    // No answer is right for a client that left, and for CONNECT (Node closes it: no server here tunnels).
+    const unanswerable = (o: Outcome): boolean => o.request.method === 'RAW' && (o.request.path.endsWith('then gone') || o.request.path === 'method CONNECT');
+    const failed = outcomes.filter((o) => o.status === 0 && !unanswerable(o));
     const byStatus = new Map<number, number>();
     for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
     row.submitted = outcomes.length;
@@ -152,6 +176,7 @@ describe('proof: hostile HTTP input on every endpoint', function () {
     row.duplicate = '-';
     row.fiveXx = fiveXx.length;
     row.notes = `statuses ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ')}`;
+    row.notes += `; HTTP function route, raw: ${abuse.map((a) => `${a.label} ${a.status || 'closed'}`).join(', ')}`;
 
     // Afterwards: every service ready, and a normal execution still runs end to end.
     const services = [p.auth, p.registry, ...p.publishers.filter((s) => s.running), ...p.spawners];

@@ -33,6 +33,10 @@ import { executionSettled } from './executions/settled-check.js';
 import { createWorkQueue, maxRequestBytes, subscribeResults } from './executions/work-queue.js';
 import { createFunctionCache } from './functions/function-cache.js';
 import { createRegistryClient } from './functions/registry-client.js';
+import { kvAddressLimit } from './http-functions/address-limit.js';
+import { httpFunctionApiRoutes } from './http-functions/http-openapi.js';
+import { httpFunctionRoutes, type HttpRouteDeps } from './http-functions/http-routes.js';
+import { createHttpTargets } from './http-functions/http-targets.js';
 import { openPublisherBuckets } from './open-buckets.js';
 import { createQuotaStore } from './quota/quota-store.js';
 import type { FireDeps } from './triggers/fire-trigger.js';
@@ -53,17 +57,20 @@ export interface PublisherDeps extends PublisherRouteDeps {
   close(): void;
   /** The accept spans' exporter (OTEL_EXPORTER_OTLP_ENDPOINT); shut it down last, to send what is left. */
   readonly tracing: Tracing;
+  /** `ALL /publisher/fn/<username>/<function>/…` (HTTP functions; a private one checks the JWT itself). */
+  readonly httpFunctions: Omit<HttpRouteDeps, keyof PublisherRouteDeps>;
 }
 
 /** The OpenAPI section of everything publisherRouter serves. */
 export function publisherApiSection(): ApiSection {
-  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...callbackKeyApiRoutes] });
+  return serviceApiSection({ prefix: PUBLISHER_PREFIX, tag: 'publisher', description: 'Executions: run functions, read their records', routes: [...publisherApiRoutes, ...httpFunctionApiRoutes, ...callbackKeyApiRoutes] });
 }
 
-/** Everything under `/publisher`; the OpenAPI router comes first: the execution routes need a token. */
+/** Everything under `/publisher`; the OpenAPI router, webhooks and HTTP functions come first: the execution routes need a token. */
 export function publisherRouter(deps: PublisherDeps): Router {
   const webhooks = webhookRoutes({ ...deps.webhooks, maxBodyBytes: deps.maxArgumentBytes });
-  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), webhooks, callbackKeyRoutes(deps), publisherRoutes(deps));
+  const httpFunctions = httpFunctionRoutes({ ...deps, ...deps.httpFunctions });
+  return serviceRouter(deps.ready, openApiRouter(serviceApiDocument('publisher-service', publisherApiSection())), webhooks, httpFunctions, callbackKeyRoutes(deps), publisherRoutes(deps));
 }
 
 export function createApp(deps: PublisherDeps & { metrics: Metrics }): Express {
@@ -112,6 +119,12 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
     tracing,
+    httpFunctions: {
+      targets: createHttpTargets(functions, buckets.functions),
+      accountControl: fireDeps.accountControl,
+      hitAddress: kvAddressLimit(buckets.userRequests, config.httpFunctions.ratePerMinute),
+      trustedProxyHops: config.httpFunctions.trustedProxyHops,
+    },
     ready: natsReadiness(nc, [buckets.executions, buckets.index, buckets.quotas, guard.kv]),
     close: () => {
       triggers.stop();

@@ -25,6 +25,9 @@ const schema = z
     TRIGGER_CHECK_MS: envFields.int(50, 60_000).default(1_000),
     TRIGGER_LATE_AFTER_SECONDS: envFields.int(1, 86_400).default(60),
     TRIGGER_MAX_CHAIN_DEPTH: envFields.int(1, 100).default(5),
+    // Public HTTP functions (and calls the function watch cannot place): calls per client address per minute; 0: no limit.
+    HTTP_FUNCTION_RATE_PER_MINUTE: envFields.int(0, 1_000_000).default(600),
+    PUBLISHER_TRUSTED_PROXY_HOPS: envFields.int(0, 10).default(0),
   })
   .transform((env) => ({
     ...baseConfigFrom(env),
@@ -36,6 +39,7 @@ const schema = z
     maxArgumentBytes: env.MAX_ARGUMENT_BYTES,
     syncWait: { marginMs: env.SYNC_WAIT_MARGIN_MS, maxMs: env.MAX_SYNC_WAIT_SECONDS * 1000 },
     executionTtlMs: env.EXECUTION_TTL_SECONDS * 1000,
+    httpFunctions: { ratePerMinute: env.HTTP_FUNCTION_RATE_PER_MINUTE, trustedProxyHops: env.PUBLISHER_TRUSTED_PROXY_HOPS },
     triggers: {
       scheduler: env.TRIGGER_SCHEDULER,
       checkMs: env.TRIGGER_CHECK_MS,

@@ -18,6 +18,7 @@ export interface RegistryUnderTest {
 export interface TestUser {
   readonly id: string;
   readonly token: string;
+  readonly username: string;
 }
 
 export type ErrorBody = { error: { code: string; message: string; requestId: string } };
@@ -35,8 +36,9 @@ export async function startRegistry(env: Record<string, string> = {}): Promise<R
     config,
     async newUser() {
       const id = randomUUID();
-      const { token } = await issueToken(config.token, { id, username: uniqueName('u'), role: 'user' });
-      return { id, token };
+      const username = uniqueName('u');
+      const { token } = await issueToken(config.token, { id, username, role: 'user' });
+      return { id, token, username };
     },
     async close() {
       await app.close();

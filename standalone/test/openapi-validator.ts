@@ -66,7 +66,7 @@ export class OpenApiValidator {
       }
     } else {
       const types = Object.keys(response.content);
-      if (!types.some((type) => x.contentType.startsWith(type))) problems.push(`${label}: expected ${types.join(' or ')}, got ${x.contentType}`);
+      if (!types.some((type) => type === '*/*' || x.contentType.startsWith(type))) problems.push(`${label}: expected ${types.join(' or ')}, got ${x.contentType}`);
     }
     return problems;
   }

@@ -4,31 +4,36 @@ import { ApiError, CliError, type ApiClient } from '../api.js';
 import type { Context } from '../context.js';
 import { contextOf } from '../context.js';
 import { planDeploy, type Step } from '../deploy-plan.js';
-import { functionPath, listAllFunctions } from '../functions-api.js';
+import { functionPath, functionUrl, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
 import { loadStack, type StackFunction } from '../stack-file.js';
 
 /** Applies one step; the server's refusal names the function it was about. */
-async function apply(api: ApiClient, step: Step): Promise<void> {
+async function apply(api: ApiClient, step: Step): Promise<Readonly<Record<string, unknown>> | undefined> {
   try {
-    await send(api, step);
+    return await send(api, step);
   } catch (err) {
     if (err instanceof ApiError) throw new ApiError(err.status, err.code, `${step.name}: ${err.message}`, err.requestId);
     throw err;
   }
 }
 
-async function send(api: ApiClient, step: Step): Promise<void> {
-  if (step.action === 'created') await api.call('/registry/functions', { body: step.body });
-  else if (step.action === 'updated') await api.call(functionPath(step.name), { method: 'PUT', body: step.body });
-  else if (step.action === 'removed') await api.call(functionPath(step.name), { method: 'DELETE' });
+/** The definition the registry answered (create, update), or undefined (delete). */
+async function send(api: ApiClient, step: Step): Promise<Readonly<Record<string, unknown>> | undefined> {
+  if (step.action === 'created') return api.call('/registry/functions', { body: step.body });
+  if (step.action === 'updated') return api.call(functionPath(step.name), { method: 'PUT', body: step.body });
+  if (step.action === 'removed') await api.call(functionPath(step.name), { method: 'DELETE' });
+  return undefined;
 }
 
-function report(ctx: Context, steps: readonly Step[], dryRun: boolean): void {
-  if (ctx.json) return printJson({ dryRun, changes: steps.map(({ name, action, fields }) => ({ name, action, fields })) });
+/** `urls`: the HTTP functions' addresses by name, shown under their step (and in --json). */
+function report(ctx: Context, steps: readonly Step[], dryRun: boolean, urls: ReadonlyMap<string, string>): void {
+  const url = (name: string) => (urls.has(name) ? { url: urls.get(name) } : {});
+  if (ctx.json) return printJson({ dryRun, changes: steps.map(({ name, action, fields }) => ({ name, action, fields, ...url(name) })) });
   for (const step of steps) {
     const detail = step.action === 'updated' ? ` (${step.fields.join(', ')})` : step.action === 'not in file' ? ' (kept; --prune removes it)' : '';
     printLine(`${step.action.padEnd(11)} ${step.name}${detail}`);
+    if (step.action !== 'removed' && urls.has(step.name)) printLine(`${''.padEnd(11)} ${urls.get(step.name)}`);
   }
   if (dryRun) printLine('(dry run: nothing was changed)');
 }
@@ -63,21 +68,29 @@ export interface DeployOptions {
 /** Makes the platform match the stack, in file order, and reports every step done (also `faas up`'s). */
 export async function deployStack(ctx: Context, stack: readonly StackFunction[], options: DeployOptions): Promise<void> {
   const api = ctx.authenticated();
-  const plan = await withSpinner(ctx, 'Reading deployed functions', async () => planDeploy(stack, await listAllFunctions(api), options.prune === true));
+  const deployed = await withSpinner(ctx, 'Reading deployed functions', () => listAllFunctions(api));
+  const plan = planDeploy(stack, deployed, options.prune === true);
   await confirmRemovals(plan, options, stack.length);
   const done: Step[] = [];
+  const urls = new Map<string, string>();
+  const noteUrl = (fn: Readonly<Record<string, unknown>> | undefined): void => {
+    const url = fn ? functionUrl(ctx.gateway, fn) : undefined;
+    if (fn && url) urls.set(String(fn.name), url);
+    else if (fn) urls.delete(String(fn.name));
+  };
+  for (const fn of deployed) noteUrl(fn);
   try {
     if (options.dryRun) return void done.push(...plan);
     await withSpinner(ctx, 'Deploying', async (update) => {
       // One at a time, in file order: a failure stops the deploy with what came before done.
       for (const step of plan) {
         update(`Deploying ${step.name}`);
-        await apply(api, step);
+        noteUrl(await apply(api, step));
         done.push(step);
       }
     });
   } finally {
-    report(ctx, done, options.dryRun === true);
+    report(ctx, done, options.dryRun === true, urls);
   }
 }
 

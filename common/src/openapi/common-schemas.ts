@@ -39,6 +39,9 @@ export const functionDefinitionSchema = z
     network: z.enum(['none', 'bridge']),
     warm: z.boolean().optional(),
     runtime: z.enum(['exec', 'process']).optional().meta({ description: '"process": the process starts once per warm container and serves invocations over the Lambda Runtime API; absent: "exec"' }),
+    http: z.boolean().optional().meta({ description: 'an HTTP function: it answers at /publisher/fn/<owner>/<name>/ (docs/http-functions.md)' }),
+    public: z.boolean().optional().meta({ description: 'an HTTP function anyone may call without a token' }),
+    owner: z.string().optional().meta({ description: "an HTTP function's owner's username, as the route names it" }),
     revision: z.number().int().min(1),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -97,6 +100,14 @@ export const executionRecordSchema = z
       })
       .optional()
       .meta({ description: 'the trigger that started it (docs/triggers.md); absent when a client did' }),
+    http: z
+      .object({
+        method: z.string(),
+        path: z.string().meta({ description: "the path after the function's own prefix (the event's rawPath)" }),
+        status: z.number().int().optional().meta({ description: 'once final: the status it answered (502 failed or malformed, 504 timed out)' }),
+      })
+      .optional()
+      .meta({ description: 'the HTTP request that started it (docs/http-functions.md); absent otherwise' }),
   })
   .meta({ id: 'ExecutionRecord', description: 'One execution of a function' });
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { errorBodySchema } from './common-schemas.js';
 import { toOpenApiSchema, type JsonSchema } from './json-schema.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
 
 export interface ApiResponse {
   readonly description: string;

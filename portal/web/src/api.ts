@@ -21,7 +21,15 @@ export interface FunctionDefinition {
   network: string;
   revision: number;
   updatedAt: string;
+  /** An HTTP function: reachable at /publisher/fn/<owner>/<name>/. */
+  http?: boolean;
+  public?: boolean;
+  owner?: string;
 }
+
+/** An HTTP function's address on this origin (docs/http-functions.md), or undefined. */
+export const functionUrl = (fn: FunctionDefinition): string | undefined =>
+  fn.http && fn.owner ? `${window.location.origin}/publisher/fn/${enc(fn.owner)}/${enc(fn.name)}/` : undefined;
 
 export interface ExecutionRecord {
   id: string;

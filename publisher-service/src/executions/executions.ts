@@ -11,6 +11,7 @@ import {
   type FunctionDefinition,
   type Logger,
   type Principal,
+  type HttpRef,
   type TraceHeaders,
   type TriggerRef,
 } from '@faas/common';
@@ -54,6 +55,8 @@ export interface SubmitInput {
   readonly outputs?: boolean;
   /** Set when a trigger (not a client) starts the execution: kept in the record. */
   readonly trigger?: TriggerRef;
+  /** Set when an HTTP request to an HTTP function starts it: kept in the record. */
+  readonly http?: HttpRef;
   /**
    * A chained execution's id, a function of its source and its trigger: the record is created
    * only if absent, and AlreadySubmittedError says another submit of the same id came first.
@@ -70,12 +73,13 @@ export interface Submitted {
   readonly wait?: ResultWait;
 }
 
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, extra: { traceId?: string; trigger?: TriggerRef }): ExecutionRecord {
+function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, extra: { traceId?: string; trigger?: TriggerRef; http?: HttpRef }): ExecutionRecord {
   return {
     id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
     truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
     ...(extra.traceId ? { traceId: extra.traceId } : {}),
     ...(extra.trigger ? { trigger: extra.trigger } : {}),
+    ...(extra.http ? { http: extra.http } : {}),
   };
 }
 
@@ -97,7 +101,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
   const id = input.id ?? newExecutionId();
-  const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}) });
+  const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}), ...(input.http ? { http: input.http } : {}) });
   const request = requestFor(record, fn, input);
   // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
   deps.queue.assertFits?.(request);

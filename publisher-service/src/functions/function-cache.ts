@@ -9,6 +9,8 @@ const MAX_RETRY_MS = 5_000;
 export interface FunctionCache extends FunctionResolver {
   /** The definition the current watch delivered for the key, if any (tests and diagnostics). */
   peek(userId: string, name: string): FunctionDefinition | undefined;
+  /** The HTTP function `<owner>/<name>` (owner's username, any case) the watch delivered, if any. */
+  httpFunction(owner: string, name: string): FunctionDefinition | undefined;
   /** True once the current watch has delivered the bucket's values as they were when it started. */
   initialized(): boolean;
   stop(): void;
@@ -26,6 +28,8 @@ export interface FunctionCacheOptions {
 }
 
 const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
+/** Usernames are unique regardless of case: the route matches any case. */
+const routeOf = (owner: string, name: string): string => `${owner.toLowerCase()}/${name}`;
 
 /**
  * Function definitions kept current by a watch on the `functions` bucket, so a submit needs no
@@ -39,27 +43,34 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
   const { kv, fallback, logger } = options;
   const retryMs = options.retryMs ?? 250;
   const entries = new Map<string, FunctionDefinition>();
+  /** HTTP functions by route, pointing at their `entries` key. */
+  const routes = new Map<string, string>();
+  const forget = (key: string): void => {
+    const old = entries.get(key);
+    if (old?.http && old.owner) routes.delete(routeOf(old.owner, old.name));
+    entries.delete(key);
+  };
   /** False between a failure and the next watch: entries still in flight from a dead watch are ignored. */
   let up = false;
   let stopped = false;
 
   const apply = (entry: KvEntry): void => {
     if (!up) return;
-    if (entry.operation !== 'PUT') {
-      entries.delete(entry.key);
-      return;
-    }
+    forget(entry.key);
+    if (entry.operation !== 'PUT') return;
     try {
-      entries.set(entry.key, entry.json<FunctionDefinition>());
+      const fn = entry.json<FunctionDefinition>();
+      entries.set(entry.key, fn);
+      if (fn.http && fn.owner) routes.set(routeOf(fn.owner, fn.name), entry.key);
     } catch (err) {
       // Unreadable: never serve an older value for this key; the registry answers instead.
-      entries.delete(entry.key);
       logger.warn({ err, key: entry.key }, 'unreadable function definition in the watch');
     }
   };
   const drop = (): void => {
     up = false;
     entries.clear();
+    routes.clear();
   };
   const follower = followBucket(kv, apply, {
     what: 'function watch (the registry answers until it is back)',
@@ -94,6 +105,10 @@ export function createFunctionCache(options: FunctionCacheOptions): FunctionCach
       return fallback.getFunction(name, caller);
     },
     peek: (userId, name) => entries.get(keyOf(userId, name)),
+    httpFunction(owner, name) {
+      const key = routes.get(routeOf(owner, name));
+      return key === undefined ? undefined : entries.get(key);
+    },
     initialized: () => up && follower.initialized(),
     stop() {
       stopped = true;

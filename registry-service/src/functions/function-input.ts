@@ -21,6 +21,11 @@ export interface FunctionSpec {
   readonly warm?: boolean;
   /** "process": started once per warm container, invoked over the Lambda Runtime API; absent: "exec". */
   readonly runtime?: FunctionRuntime;
+  /** Reachable over HTTP at /publisher/fn/<owner>/<name>/; `public`: without a token. */
+  readonly http?: boolean;
+  readonly public?: boolean;
+  /** The caller's username, for an HTTP function's route (never the client's to set). */
+  readonly owner?: string;
 }
 
 /** A valid reference whose registry host is public, unless the operator allows private ones. */
@@ -109,6 +114,14 @@ export function specShape(policy: LimitPolicy) {
       .enum(FUNCTION_RUNTIMES, { error: 'runtime must be "exec" or "process"' })
       .optional()
       .meta({ description: '"process": the image\'s process starts once per warm container and serves invocations over the AWS Lambda Runtime API; absent: "exec", the image runs once per execution' }),
+    http: z
+      .boolean({ error: 'http must be true or false' })
+      .optional()
+      .meta({ description: 'true: the function answers HTTP requests at /publisher/fn/<username>/<name>/ (docs/http-functions.md)' }),
+    public: z
+      .boolean({ error: 'public must be true or false' })
+      .optional()
+      .meta({ description: 'with http: anyone may call it without a token, rate-limited per client address; absent or false: only its owner, with a token' }),
   };
 }
 
@@ -131,6 +144,7 @@ export function functionSchemas(policy: LimitPolicy) {
       userId: z.unknown().optional(),
       createdAt: z.unknown().optional(),
       updatedAt: z.unknown().optional(),
+      owner: z.unknown().optional(),
     },
     objectBody,
   );

@@ -31,8 +31,17 @@ function refuseEnvShadowingSecrets(env: Readonly<Record<string, string>>, secret
   });
 }
 
+/** `http`, `public` and the owner's name for the route; `public` alone is refused. */
+function httpFields(spec: Pick<FunctionSpec, 'http' | 'public' | 'owner'>): Pick<FunctionDefinition, 'http' | 'public' | 'owner'> {
+  if (spec.public && !spec.http) throw new ValidationError('public: only an HTTP function can be public; set "http": true too');
+  if (!spec.http) return {};
+  if (!spec.owner) throw new ValidationError('http: the token names no username to route the function under');
+  return { http: true, owner: spec.owner, ...(spec.public ? { public: true } : {}) };
+}
+
 export async function registerFunction(deps: FunctionDeps, userId: string, input: FunctionSpec & { name: string }): Promise<FunctionDefinition> {
   refuseEnvShadowingSecrets(input.env, input.secrets);
+  const http = httpFields(input);
   await requireSecrets(deps, userId, input.secrets);
   const now = new Date().toISOString();
   const definition: FunctionDefinition = {
@@ -49,6 +58,7 @@ export async function registerFunction(deps: FunctionDeps, userId: string, input
     network: input.network,
     ...(input.warm === undefined ? {} : { warm: input.warm }),
     ...(input.runtime === undefined ? {} : { runtime: input.runtime }),
+    ...http,
     revision: 1,
     createdAt: now,
     updatedAt: now,
@@ -79,14 +89,16 @@ export async function updateFunction(
   }
   const { image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network, warm, runtime } = change.spec;
   refuseEnvShadowingSecrets(env, secrets);
+  const http = httpFields(change.spec);
   await requireSecrets(deps, userId, secrets);
-  // A full replacement: an omitted `warm` or `runtime` goes back to the default (absent).
-  const { warm: _previous, runtime: _previousRuntime, ...kept } = current;
+  // A full replacement: an omitted `warm`, `runtime` or `http` goes back to the default (absent).
+  const { warm: _previous, runtime: _previousRuntime, http: _http, public: _public, owner: _owner, ...kept } = current;
   const next: FunctionDefinition = {
     ...kept,
     ...{ image, description, env, secrets, timeoutSeconds, memoryMb, cpus, network },
     ...(warm === undefined ? {} : { warm }),
     ...(runtime === undefined ? {} : { runtime }),
+    ...http,
     revision: current.revision + 1,
     updatedAt: new Date().toISOString(),
   };

@@ -1,4 +1,4 @@
-import { jsonBody, parseInput, requireUser, ValidationError, type TokenVerifier } from '@faas/common';
+import { jsonBody, parseInput, principalOf, requireUser, ValidationError, type TokenVerifier } from '@faas/common';
 import { Router } from 'express';
 import { functionSchemas } from './function-input.js';
 import { deleteFunction, getFunction, listFunctions, registerFunction, updateFunction, type FunctionDeps } from './functions.js';
@@ -19,7 +19,8 @@ export function functionRoutes(deps: RegistryRouteDeps): Router {
   router.use('/functions', jsonBody(deps.bodyLimitBytes));
 
   router.post('/functions', auth, async (req, res) => {
-    const definition = await registerFunction(deps, ownerOf(res), parseInput(schemas.create, bodyOf(req.body)));
+    const input = { ...parseInput(schemas.create, bodyOf(req.body)), owner: principalOf(res).username };
+    const definition = await registerFunction(deps, ownerOf(res), input);
     res.status(201).location(`${req.baseUrl}/functions/${definition.name}`).json(definition);
   });
   router.get('/functions', auth, async (req, res) => {
@@ -32,7 +33,8 @@ export function functionRoutes(deps: RegistryRouteDeps): Router {
   router.put('/functions/:name', auth, async (req, res) => {
     const name = nameFrom(req.params.name);
     const owner = ownerOf(res);
-    const { revision, name: bodyName, ...spec } = parseInput(schemas.replace, bodyOf(req.body));
+    const { revision, name: bodyName, owner: _readOnly, ...fields } = parseInput(schemas.replace, bodyOf(req.body));
+    const spec = { ...fields, owner: principalOf(res).username };
     if (bodyName !== undefined && bodyName !== name) throw new ValidationError('name: a function cannot be renamed; the body name must match the path');
     res.json(await updateFunction(deps, owner, name, { spec, ...(revision === undefined ? {} : { expectedRevision: revision }) }));
   });

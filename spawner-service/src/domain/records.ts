@@ -1,4 +1,4 @@
-import type { ExecutionRecord, RerunCause } from '@faas/common';
+import { httpStatusOf, type ExecutionRecord, type RerunCause } from '@faas/common';
 import type { IncomingExecution } from './execution-request.js';
 import type { ContainerOutcome, ResolvedLimits } from './ports.js';
 
@@ -53,4 +53,9 @@ export function finishedRecord(running: ExecutionRecord, outcome: ContainerOutco
 
 export function errorRecord(running: ExecutionRecord, reason: string, now: Date): ExecutionRecord {
   return { ...running, status: 'error', error: reason, finishedAt: now.toISOString() };
+}
+
+/** An HTTP function's final record keeps the status its answer has (docs/http-functions.md). */
+export function withHttpStatus(final: ExecutionRecord): ExecutionRecord {
+  return final.http ? { ...final, http: { ...final.http, status: httpStatusOf(final) } } : final;
 }

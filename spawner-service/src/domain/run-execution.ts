@@ -11,7 +11,7 @@ import { markRunning } from './running-marker.js';
 import type { LeaseSettings } from './execution-lease.js';
 import { takeLease } from './take-lease.js';
 import { isFinal, storeFinalPatiently } from './store-final.js';
-import { errorRecord, finishedRecord, queuedRecordFor, runningRecord } from './records.js';
+import { errorRecord, finishedRecord, queuedRecordFor, runningRecord, withHttpStatus } from './records.js';
 
 export interface RunExecutionPorts {
   readonly store: ExecutionStore;
@@ -143,6 +143,7 @@ async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, d
     return { kind: 'handed-back' };
   }
   if (request.inputs && request.inputs.length > 0) final = { ...final, inputs: request.inputs };
+  final = withHttpStatus(final);
   const patience = { logger: ports.logger, patienceMs: ports.finalWritePatienceMs ?? DEFAULT_FINAL_WRITE_PATIENCE_MS };
   const record = await storeFinalPatiently(ports.store, final, await marker.settle(), patience);
   if (record === final) ports.onFinal?.(record);

@@ -17,6 +17,9 @@ function envFrom(text: string): Record<string, string> {
   return env;
 }
 
+const checkbox = (name: string, checked: boolean | undefined) => h('input', { name, type: 'checkbox', checked: checked === true });
+const isChecked = (form: HTMLFormElement, name: string): boolean => (form.elements.namedItem(name) as HTMLInputElement | null)?.checked === true;
+
 const numberInput = (name: string, value: number | undefined, step: string) =>
   h('input', { name, type: 'number', step, inputmode: 'decimal', value: value === undefined ? undefined : String(value) });
 
@@ -48,6 +51,12 @@ export async function functionForm(root: HTMLElement, ctx: Ctx, name?: string): 
       field('CPUs', numberInput('cpus', current?.cpus, '0.01')),
     ),
     field('Environment', h('textarea', { name: 'env', rows: 3, placeholder: 'KEY=value' }, envText(current?.env ?? {})), 'one KEY=value per line'),
+    h(
+      'div',
+      { class: 'grid' },
+      field('HTTP function', checkbox('http', current?.http), 'answers requests at its own URL'),
+      field('Public', checkbox('public', current?.public), 'an HTTP function anyone may call, without a token'),
+    ),
     errors,
     h('div', { class: 'actions' }, save, h('a', { class: 'button', href: '#/functions' }, 'Cancel')),
   );
@@ -58,6 +67,8 @@ export async function functionForm(root: HTMLElement, ctx: Ctx, name?: string): 
       const value = formValue(form, key);
       if (value !== '') spec[key] = Number(value);
     }
+    if (isChecked(form, 'http')) spec.http = true;
+    if (isChecked(form, 'http') && isChecked(form, 'public')) spec.public = true;
     void guarded(errors, save, async () => {
       if (current) await api('PUT', `/registry/functions/${enc(current.name)}`, { ...spec, revision: current.revision });
       else await api('POST', '/registry/functions', { name: formValue(form, 'name'), ...spec });

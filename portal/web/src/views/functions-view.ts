@@ -1,4 +1,4 @@
-import { api, enc, type FunctionDefinition, type Page } from '../api.js';
+import { api, enc, functionUrl, type FunctionDefinition, type Page } from '../api.js';
 import { h } from '../dom.js';
 import { errorBox, guarded, type Ctx } from '../ui.js';
 
@@ -16,6 +16,7 @@ function functionCard(fn: FunctionDefinition, ctx: Ctx, errors: HTMLElement, rel
     { class: 'card', 'data-function': fn.name },
     h('div', { class: 'row' }, h('h2', {}, fn.name), h('code', { class: 'muted' }, fn.image)),
     fn.description ? h('p', {}, fn.description) : null,
+    httpLine(fn),
     h('p', { class: 'muted' }, `timeout ${fn.timeoutSeconds} s · ${fn.memoryMb} MiB · ${fn.cpus} CPU · network ${fn.network} · revision ${fn.revision}`),
     h(
       'div',
@@ -26,6 +27,13 @@ function functionCard(fn: FunctionDefinition, ctx: Ctx, errors: HTMLElement, rel
       remove,
     ),
   );
+}
+
+/** An HTTP function's URL, and whether it needs a token. */
+function httpLine(fn: FunctionDefinition): HTMLElement | null {
+  const url = functionUrl(fn);
+  if (!url) return null;
+  return h('p', { class: 'muted', 'data-testid': 'http-url' }, `HTTP ${fn.public ? '(public)' : '(your token)'}: `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url));
 }
 
 /** The caller's functions, one page after another. */
