@@ -37,6 +37,8 @@ export const CONSUMERS = Object.freeze({
   spawner: 'spawner',
   /** The publishers' durable consumer of final records on KV_executions (chains, triggers). */
   publisherChains: 'publisher-chains',
+  /** The publishers' durable consumer of object changes (the meta subjects of both object stores): object triggers. */
+  publisherObjects: 'publisher-objects',
 });
 
 export const SUBJECTS = Object.freeze({
