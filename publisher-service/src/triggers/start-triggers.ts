@@ -5,7 +5,7 @@ import { consumeFinalRecords } from './chain-consumer.js';
 import { chainFrom, depthOf } from './chains.js';
 import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './fire-trigger.js';
 import { consumeObjectChanges } from './object-consumer.js';
-import { fireObjectTriggers } from './object-triggers.js';
+import { fireObjectTriggers, type ObjectStart } from './object-triggers.js';
 import { startScheduler } from './scheduler.js';
 import { watchTriggers } from './trigger-watch.js';
 import { kvWebhookLookup, kvWebhookRateLimit, type WebhookDeps } from './webhooks.js';
@@ -33,7 +33,8 @@ export async function startTriggers(
   const chains = { watch, maxDepth: config.maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
   const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
   const depthOfExecution = async (id: string): Promise<number> => depthOf((await fireDeps.store.get(id))?.record);
-  const objectConsumer = await consumeObjectChanges(nc, logger, (change) => fireObjectTriggers({ ...chains, depthOfExecution }, change));
+  const objects = { ...chains, depthOfExecution, fire: (t: TriggerDefinition, start: ObjectStart) => fire(t, start) };
+  const objectConsumer = await consumeObjectChanges(nc, logger, (change) => fireObjectTriggers(objects, change));
   const scheduler = config.scheduler
     ? startScheduler({
         watch, state: buckets.triggerState, intervalMs: config.checkMs, lateAfterMs: config.lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
