@@ -59,6 +59,8 @@ const prefix = z
   .string({ error: 'prefix must be a string' })
   .max(OBJECT_NAME_MAX_BYTES, `prefix must have at most ${OBJECT_NAME_MAX_BYTES} characters`)
   .regex(/^[A-Za-z0-9._/-]*$/, 'prefix is made of letters, digits, . _ - and /, as object names are')
+  // Its whole segments are those of a name (no empty, . or ..): a prefix no name can start with is refused.
+  .refine((p) => p.split('/').slice(0, -1).every((seg) => seg !== '' && seg !== '.' && seg !== '..'), 'prefix has no empty, . or .. segment, as object names have none')
   .default('')
   .meta({ description: 'only objects whose name starts with it fire; default: every object', examples: ['incoming/'] });
 const objectFields = {
