@@ -7,6 +7,7 @@ import { planDeploy, type Step } from '../deploy-plan.js';
 import { functionPath, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
 import { loadStack, type StackFunction } from '../stack-file.js';
+import { deployTriggers, triggerLine, type TriggerReport } from './deploy-triggers.js';
 
 /** Applies one step; the server's refusal names the function it was about. */
 async function apply(api: ApiClient, step: Step): Promise<void> {
@@ -24,12 +25,16 @@ async function send(api: ApiClient, step: Step): Promise<void> {
   else if (step.action === 'removed') await api.call(functionPath(step.name), { method: 'DELETE' });
 }
 
-function report(ctx: Context, steps: readonly Step[], dryRun: boolean): void {
-  if (ctx.json) return printJson({ dryRun, changes: steps.map(({ name, action, fields }) => ({ name, action, fields })) });
+function report(ctx: Context, steps: readonly Step[], dryRun: boolean, triggers: readonly TriggerReport[] = []): void {
+  if (ctx.json) {
+    const changes = steps.map(({ name, action, fields }) => ({ name, action, fields }));
+    return printJson({ dryRun, changes, ...(triggers.length > 0 ? { triggers } : {}) });
+  }
   for (const step of steps) {
     const detail = step.action === 'updated' ? ` (${step.fields.join(', ')})` : step.action === 'not in file' ? ' (kept; --prune removes it)' : '';
     printLine(`${step.action.padEnd(11)} ${step.name}${detail}`);
   }
+  for (const t of triggers) printLine(triggerLine(t));
   if (dryRun) printLine('(dry run: nothing was changed)');
 }
 
@@ -66,19 +71,25 @@ export async function deployStack(ctx: Context, stack: readonly StackFunction[],
   const plan = await withSpinner(ctx, 'Reading deployed functions', async () => planDeploy(stack, await listAllFunctions(api), options.prune === true));
   await confirmRemovals(plan, options, stack.length);
   const done: Step[] = [];
+  const dryRun = options.dryRun === true;
   try {
-    if (options.dryRun) return void done.push(...plan);
-    await withSpinner(ctx, 'Deploying', async (update) => {
-      // One at a time, in file order: a failure stops the deploy with what came before done.
-      for (const step of plan) {
-        update(`Deploying ${step.name}`);
-        await apply(api, step);
-        done.push(step);
-      }
-    });
-  } finally {
-    report(ctx, done, options.dryRun === true);
+    if (dryRun) done.push(...plan);
+    else {
+      await withSpinner(ctx, 'Deploying', async (update) => {
+        // One at a time, in file order: a failure stops the deploy with what came before done.
+        for (const step of plan) {
+          update(`Deploying ${step.name}`);
+          await apply(api, step);
+          done.push(step);
+        }
+      });
+    }
+  } catch (err) {
+    report(ctx, done, dryRun);
+    throw err;
   }
+  // The functions exist now: the triggers on them can name them.
+  await deployTriggers(ctx, api, stack, { dryRun, report: (triggers) => report(ctx, done, dryRun, triggers) });
 }
 
 export function deployCommand(program: Command): void {
