@@ -4,7 +4,7 @@ import { buildFunctionImage, eventually, request, testNatsUrls } from '@faas/tes
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import type { Platform } from '../src/platform.js';
-import { capturingLogger, finalExecution, newFunction, newUser, startTestPlatform, type Execution, type TestUser } from './helpers.js';
+import { capturingLogger, newFunction, newUser, startTestPlatform, type Execution, type TestUser } from './helpers.js';
 
 /** Prints its argument (the event), writes it to /faas/out/event.json, and logs the inputs it was given. */
 const WRITER = 'faas-test/objtrig-writer:latest';
