@@ -109,6 +109,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
         BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys, BUCKETS.objectUsage,
+        BUCKETS.objectIndex, BUCKETS.outputIndex,
       ].flatMap((b) => kvGrant(b, 'write')),
       ...objectStoreGrant(BUCKETS.objects, 'write'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
@@ -126,6 +127,8 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...objectStoreGrant(BUCKETS.objects, 'own'),
       ...objectStoreGrant(BUCKETS.outputs, 'own'),
       ...kvGrant(BUCKETS.objectUsage, 'own'),
+      ...kvGrant(BUCKETS.objectIndex, 'own'),
+      ...kvGrant(BUCKETS.outputIndex, 'own'),
     ],
     subscribe: [`${natsInboxPrefix('registry')}.>`],
   },
@@ -173,6 +176,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(BUCKETS.executionLeases, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      ...kvGrant(BUCKETS.outputIndex, 'write'),
       // Outputs are charged to their owner's storage; a disabled or deleted owner's work is refused.
       ...kvGrant(BUCKETS.objectUsage, 'write'),
       ...kvGrant(BUCKETS.accounts, 'read'),

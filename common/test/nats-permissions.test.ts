@@ -155,7 +155,7 @@ describe('NATS authorization: each service may do its own work and nothing else'
   });
 
   it('lets the publisher follow the uploads store’s meta subjects through its durable object consumer, and write nothing there', async () => {
-    const uploads = await openObjectBucket(as('registry'), BUCKETS.objects, { replicas: 3, owner: createLogger('perm', 'silent') });
+    const uploads = await openObjectBucket(as('registry'), BUCKETS.objects, { replicas: 3, owner: createLogger('perm', 'silent'), index: BUCKETS.objectIndex });
     const jsm = await as('publisher').jetstreamManager({ timeout: SHORT });
     const stream = `OBJ_${BUCKETS.objects}`;
     const durable = CONSUMERS.publisherObjects;

@@ -44,8 +44,8 @@ describe('publisher: object triggers from the object stores, across two publishe
     fn = await seedFunction(first.nc, alice);
     await seedTrigger(first.nc, fn, { kind: 'object', events: ['created', 'deleted'], prefix: 'in/', outputs: false });
     [uploads, outputs] = await Promise.all([
-      openObjectBucket(first.nc, BUCKETS.objects, { replicas: 3 }),
-      openObjectBucket(first.nc, BUCKETS.outputs, { replicas: 3 }),
+      openObjectBucket(first.nc, BUCKETS.objects, { replicas: 3, index: BUCKETS.objectIndex }),
+      openObjectBucket(first.nc, BUCKETS.outputs, { replicas: 3, index: BUCKETS.outputIndex }),
     ]);
     // Both watches must know the trigger before the first change: a marker that fires proves it for the one that took it.
     await eventually(async () => {

@@ -89,7 +89,7 @@ async function setUpQueue(nc: NatsConnection, config: SpawnerConfig, logger: Log
 async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<RunExecutionPorts['files']> {
   const [uploads, outputs] = await Promise.all([
     openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
-    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs, index: BUCKETS.outputIndex }),
   ]);
   const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: config.files.outputsTtlMs, seed: uploadsUsage(uploads) });
   return { objects: bucketObjectFiles({ uploads, outputs }, { usage, limits: config.files.perUser }), limits: config.files.limits };
