@@ -175,6 +175,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(SWEEPER, 'own'),
       ...kvGrant(BUCKETS.executionLeases, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
+      ...kvGrant(BUCKETS.objectIndex, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
       ...kvGrant(BUCKETS.outputIndex, 'write'),
       // Outputs are charged to their owner's storage; a disabled or deleted owner's work is refused.
