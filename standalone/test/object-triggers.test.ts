@@ -4,7 +4,7 @@ import { buildFunctionImage, eventually, request, testNatsUrls } from '@faas/tes
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import type { Platform } from '../src/platform.js';
-import { capturingLogger, newFunction, newUser, startTestPlatform, type Execution, type TestUser } from './helpers.js';
+import { newFunction, newUser, startTestPlatform, type Execution, type TestUser } from './helpers.js';
 
 /** Prints its argument (the event), writes it to /faas/out/event.json, and logs the inputs it was given. */
 const WRITER = 'faas-test/objtrig-writer:latest';
@@ -20,11 +20,10 @@ describe('standalone platform: object triggers with real executions, across two 
   let second: Platform;
   let base: string;
   let nc: NatsConnection;
-  const logs: string[] = [];
 
   before(async () => {
     await buildFunctionImage(WRITER, WRITER_SCRIPT);
-    platform = await startTestPlatform({ TRIGGER_MAX_CHAIN_DEPTH: '2' }, capturingLogger(logs));
+    platform = await startTestPlatform({ TRIGGER_MAX_CHAIN_DEPTH: '2' });
     second = await startTestPlatform({ TRIGGER_MAX_CHAIN_DEPTH: '2' });
     base = platform.baseUrl;
     nc = await connectNats({ servers: testNatsUrls(), name: 'objtrig-test', logger: createLogger('objtrig-test', 'silent') });
@@ -116,8 +115,8 @@ describe('standalone platform: object triggers with real executions, across two 
     await trigger(alice, { function: fn, prefix: 'executions/', outputs: true });
     await upload(alice, 'loop/start.csv', 'go\n');
     // The upload (depth 0), then its output (depth 1), then that one's output (depth 2, the limit): three runs.
-    const runs = await finalRuns(alice, fn, 3);
-    await eventually(() => logs.find((l) => l.includes('object trigger stopped at its depth limit') && l.includes(`executions/${runs.find((r) => (r.trigger as { depth?: number }).depth === 2)?.id ?? 'none'}/`)), 60_000, 200);
+    await finalRuns(alice, fn, 3);
+    // The third run's output is stored before its record is final: once handled, by either platform's publisher, it started nothing.
     await handled();
     const depths = (await runsOf(alice, fn)).map((r) => (r.trigger as { depth?: number }).depth ?? 0).sort();
     expect(depths).to.deep.equal([0, 1, 2]);
