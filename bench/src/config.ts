@@ -31,7 +31,7 @@ export interface BenchConfig {
   /** Where to write the raw figures as JSON, when set. */
   readonly outFile: string | undefined;
   /** `login`: section 7 alone (no image, no executions); `runtime`, `tenants`, `stack`: section 8, 9 or 10 alone; unset: sections 1-9. */
-  readonly only: 'login' | 'runtime' | 'tenants' | 'stack' | undefined;
+  readonly only: 'warm' | 'login' | 'runtime' | 'tenants' | 'stack' | undefined;
   /** Section 8: recorded sequential rounds (one execution per arm each), and executions per arm at concurrency. */
   readonly runtimeN: number;
   readonly runtimeTpN: number;
@@ -75,11 +75,11 @@ export function loadBenchConfig(): BenchConfig {
   });
 }
 
-const SECTIONS = ['login', 'runtime', 'tenants', 'stack'] as const;
+const SECTIONS = ['warm', 'login', 'runtime', 'tenants', 'stack'] as const;
 
 function onlySection(raw: string | undefined): (typeof SECTIONS)[number] | undefined {
   if (!raw) return undefined;
   const section = SECTIONS.find((s) => s === raw);
-  if (!section) throw new Error(`BENCH_ONLY must be "login" (section 7), "runtime" (8), "tenants" (9), "stack" (10) or unset, got ${raw}`);
+  if (!section) throw new Error(`BENCH_ONLY must be "warm" (section 6), "login" (section 7), "runtime" (8), "tenants" (9), "stack" (10) or unset, got ${raw}`);
   return section;
 }

@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { call } from './http-client.js';
+import { statCpuMs, threadCpuMs } from './platform-process.js';
 import type { Row } from './report.js';
 import { elapsedMs, fmtMs, fmtRatio, summarize, type Summary } from './stats.js';
 
@@ -40,26 +40,6 @@ export interface LoginFigures {
   readonly cpuPerLogin: CpuPerLogin;
   /** 1-minute load average before and after the section: the machine is shared. */
   readonly loadAverage: readonly [number, number];
-}
-
-/** utime + stime of one /proc stat line, in ms (USER_HZ = 100). */
-function statCpuMs(path: string): number {
-  try {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The main thread (tid = pid) and the sum of every other thread (bcrypt pool, libuv, GC) of a process. */
-function threadCpuMs(pid: number | undefined): { main: number; others: number } {
-  if (pid === undefined) return { main: Number.NaN, others: Number.NaN };
-  const tids = readdirSync(`/proc/${pid}/task`);
-  let others = 0;
-  for (const tid of tids) if (Number(tid) !== pid) others += statCpuMs(`/proc/${pid}/task/${tid}/stat`) || 0;
-  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
 }
 
 /** Sends `rate` requests per second on a fixed schedule until `until`, whatever answers are pending. */

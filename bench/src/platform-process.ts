@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '@faas/testing';
 
@@ -25,16 +25,20 @@ export function rssMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRS
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux, 100 ticks/s). */
-export function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+/** utime + stime of one /proc stat line, in ms (USER_HZ = 100); NaN when it cannot be read. */
+export function statCpuMs(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
+}
+
+export function cpuMs(pid: number | undefined): number {
+  return pid === undefined ? Number.NaN : statCpuMs(`/proc/${pid}/stat`);
 }
 
 export interface Nats {
@@ -88,4 +92,13 @@ export async function startPlatformProcess(mainJs: string, env: Record<string, s
   });
   child.stdout?.resume();
   return { baseUrl, pid: child.pid, stop: () => stopChild(child, 20_000) };
+}
+
+/** The main thread (tid = pid) and the sum of every other thread (bcrypt pool, libuv, GC) of a process. */
+export function threadCpuMs(pid: number | undefined): { main: number; others: number } {
+  if (pid === undefined) return { main: Number.NaN, others: Number.NaN };
+  const tids = readdirSync(`/proc/${pid}/task`);
+  let others = 0;
+  for (const tid of tids) if (Number(tid) !== pid) others += statCpuMs(`/proc/${pid}/task/${tid}/stat`) || 0;
+  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
 }

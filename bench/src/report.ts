@@ -94,7 +94,7 @@ export function rows(f: Figures): Row[] {
   return out;
 }
 
-function warmRows(w: Figures['warm']): Row[] {
+export function warmRows(w: Figures['warm']): Row[] {
   const warm = summarize(w.warm.map((s) => s.e2eMs));
   const cold = summarize(w.cold.map((s) => s.e2eMs));
   const exec = summarize(w.dockerExec);

@@ -22,7 +22,9 @@ export async function rawArm(image: string, runId: string, binary: Buffer, mode:
   const volume = supervisorVolume(docker, binary, logger);
   const sandbox = benchSandbox(runId);
   const job = { executionId: `bench-raw-${mode}-${runId}`, userId: 'bench', functionName: `raw-${mode}`, image, argument: '', env: {}, limits: LIMITS, ...(mode === 'process' ? { runtime: 'process' as const } : {}) };
-  const entrypoint = mode === 'process' ? ['node', '/opt/bootstrap.js'] : ['/bin/sh', '/fn.sh'];
+  // The image's own entrypoint, as the spawner runs it (templates/node's bootstrap, or the echo's script).
+  const { Config } = await docker.getImage(image).inspect();
+  const entrypoint = [...(Config.Entrypoint ?? []), ...(Config.Cmd ?? [])];
   const spec = warmSpec({ job, key: warmKey(job, sandbox), entrypoint, cmd: [], volume: volume.name, volumes: [], idleExitMs: 600_000 }, sandbox, `bench-${runId}`);
   await volume.ensure(spec.Labels ?? {});
   const warm = await WarmContainer.start(docker, spec, logger);

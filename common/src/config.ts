@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseSecretKeyring, type SecretKeyring } from './secret-box.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -49,7 +48,8 @@ export const envFields = {
   bool,
 };
 
-function secretFromFile(path: string, ctx: z.RefinementCtx): string {
+/** A zod transform step: the secret in the file at `path`, or an issue saying why not. */
+export function secretFromFile(path: string, ctx: z.RefinementCtx): string {
   try {
     return readSecretFile(path);
   } catch (err) {
@@ -68,21 +68,6 @@ export const limitCeilingsEnvShape = {
   MAX_MEMORY_MB: intFrom(6, 65_536).default(1_024),
   MAX_CPUS: z.coerce.number().finite().min(0.01).max(64).default(2),
 };
-
-/** HS256 keys shorter than its 256-bit hash are guessable offline from one token (RFC 7518 3.2). */
-export const MIN_JWT_SECRET_BYTES = 32;
-
-function jwtSecretFromFile(path: string, ctx: z.RefinementCtx): string {
-  const secret = secretFromFile(path, ctx);
-  if (typeof secret === 'string' && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `the JWT secret in ${path} is ${Buffer.byteLength(secret, 'utf8')} bytes; at least ${MIN_JWT_SECRET_BYTES} are required (e.g. openssl rand -hex 32)`,
-    });
-    return z.NEVER;
-  }
-  return secret;
-}
 
 /**
  * Env every service reads: where NATS is, who to connect as (a user of the platform's NATS
@@ -123,62 +108,4 @@ export function tracingSettingsFrom(
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
   return { serviceName: env.OTEL_SERVICE_NAME ?? serviceName, ...(tracesUrl ? { tracesUrl } : {}) };
-}
-
-/** Env every token-verifying service reads; the secret comes only from a file. */
-export const jwtEnvShape = {
-  JWT_SECRET_FILE: z.string({ error: 'required: path to the JWT secret file' }).min(1).transform(jwtSecretFromFile),
-  JWT_ISSUER: z.string().min(1).default('faas-auth'),
-  JWT_AUDIENCE: z.string().min(1).default('faas'),
-  JWT_TTL_SECONDS: intFrom(60, 30 * 86_400).default(3_600),
-  JWT_CONSUMER_KEY: z.string().min(1).default('faas-users'),
-  /** Requests per user and window, over every token of the user and every service; 0: no limit. */
-  USER_RATE_LIMIT_COUNT: intFrom(0, 1_000_000_000).default(0),
-  USER_RATE_LIMIT_WINDOW_SECONDS: intFrom(1, 3_600).default(60),
-};
-
-/**
- * Where secrets are sealed and opened (registry and spawner). Optional: without it the
- * secrets API answers 503 and functions that declare secrets end as `error`.
- */
-export const secretsKeyEnvShape = {
-  SECRETS_KEY_FILE: z
-    .string()
-    .min(1)
-    .optional()
-    .transform((path, ctx): SecretKeyring | undefined => {
-      if (path === undefined) return undefined;
-      try {
-        return parseSecretKeyring(readSecretFile(path));
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `cannot read secrets key file ${path}: ${err instanceof Error ? err.message : String(err)}` });
-        return z.NEVER;
-      }
-    }),
-};
-
-export function tokenSettingsFrom(env: {
-  JWT_SECRET_FILE: string;
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
-  JWT_TTL_SECONDS: number;
-  JWT_CONSUMER_KEY: string;
-  USER_RATE_LIMIT_COUNT: number;
-  USER_RATE_LIMIT_WINDOW_SECONDS: number;
-}): {
-  secret: string;
-  issuer: string;
-  audience: string;
-  ttlSeconds: number;
-  consumerKey: string;
-  userRateLimit: { count: number; windowSeconds: number };
-} {
-  return {
-    secret: env.JWT_SECRET_FILE,
-    issuer: env.JWT_ISSUER,
-    audience: env.JWT_AUDIENCE,
-    ttlSeconds: env.JWT_TTL_SECONDS,
-    consumerKey: env.JWT_CONSUMER_KEY,
-    userRateLimit: { count: env.USER_RATE_LIMIT_COUNT, windowSeconds: env.USER_RATE_LIMIT_WINDOW_SECONDS },
-  };
 }

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './config.js';
+export * from './token-config.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './http.js';
@@ -14,7 +15,7 @@ export * from './stream-settings.js';
 export * from './health.js';
 export * from './schemas.js';
 export * from './service-runner.js';
-export { NatsServerProcess, freePort, waitForPort } from './nats-process.js';
+export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
 export * from './secret-box.js';

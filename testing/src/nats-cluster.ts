@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageType, connect } from 'nats';
 import { natsAuthorizationConfig, randomNatsPasswords } from '@faas/common';
-import { NatsServerProcess, freePort } from '@faas/common';
+import { NatsPortTakenError, NatsServerProcess, freePort } from '@faas/common';
 import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '@faas/common';
 
 export interface NatsCluster {
@@ -38,6 +39,46 @@ export function writeAuthorization(root: string, options: ClusterOptions): { con
   return { configFile, credentialsDir, passwords };
 }
 
+/** Distinct free loopback ports (each from the kernel; none twice). */
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return ports;
+}
+
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts `size` clustered servers named `<prefix>n<i>` under a cluster name of the caller's (a
+ * name per cluster: a node of another run still dialling a route port it had must not join this
+ * one). A port from freePort can be taken by another process before the server binds it (the
+ * server then exits at start, NatsPortTakenError): every server is stopped and the cluster
+ * started again on new ports, up to PORT_ATTEMPTS times.
+ */
+export async function startClusterServers(o: { root: string; name: string; prefix: string; size: number; configFile: string }): Promise<NatsServerProcess[]> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await distinctPorts(o.size * 2);
+    const servers = ports.slice(0, o.size).map(
+      (port, i) =>
+        new NatsServerProcess({
+          port,
+          storeDir: join(o.root, `a${attempt}`, `n${i}`),
+          serverName: `${o.prefix}n${i}`,
+          configFile: o.configFile,
+          cluster: { name: o.name, port: ports[o.size + i] ?? 0, routes: ports.slice(o.size).filter((_, j) => j !== i) },
+        }),
+    );
+    const started = await Promise.allSettled(servers.map((s) => s.start()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return servers;
+    await Promise.all(servers.map((s) => s.stop()));
+    if (!(failed.reason instanceof NatsPortTakenError) || attempt === PORT_ATTEMPTS) throw failed.reason;
+  }
+}
+
 /**
  * Starts an N-node nats-server cluster with JetStream on free loopback ports and temp stores,
  * with the platform's NATS authorization (common/src/nats-permissions.ts).
@@ -45,19 +86,7 @@ export function writeAuthorization(root: string, options: ClusterOptions): { con
 export async function startNatsCluster(size = 3, options: ClusterOptions = {}): Promise<NatsCluster> {
   const root = mkdtempSync(join(tmpdir(), 'faas-nats-'));
   const { configFile, credentialsDir, passwords } = writeAuthorization(root, options);
-  const clientPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const servers = clientPorts.map(
-    (port, i) =>
-      new NatsServerProcess({
-        port,
-        storeDir: join(root, `n${i}`),
-        serverName: `n${i}`,
-        configFile,
-        cluster: { name: 'faas-test', port: clusterPorts[i] ?? 0, routes: clusterPorts.filter((_, j) => j !== i) },
-      }),
-  );
-  await Promise.all(servers.map((s) => s.start()));
+  const servers = await startClusterServers({ root, name: `faas-test-${randomBytes(3).toString('hex')}`, prefix: '', size, configFile });
   const urls = servers.map((s) => s.url);
   if (options.authorization === 'platform') {
     // No user may make the probe stream: only the meta leader is awaited (callers retry placement).

@@ -1,20 +1,17 @@
-import { once } from 'node:events';
 import type Docker from 'dockerode';
 import type { Logger } from '@faas/common';
-import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/ports.js';
+import type { ContainerJob, ContainerRunner } from '../domain/ports.js';
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
-import { dockerStatus, translateDockerError } from './docker-errors.js';
+import { removeContainer, runCold } from './cold-run.js';
+import { translateDockerError } from './docker-errors.js';
 import { createImagePuller, type ImagePolicy, type ImagePuller } from './image-puller.js';
-import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
-import { watchOom, type OomWatch } from './oom-watch.js';
-import { OutputCapture } from './output-capture.js';
+import { removeOrphanContainers } from './orphan-sweep.js';
+import type { OrphanPolicy } from './orphans.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
-import { removeStaleFileVolumes } from './files/volume-sweep.js';
-import { runMs } from './run-time.js';
 import { isProcessMode } from './warm/process-mode.js';
 import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
 import { createWarmExecution, type WarmConfig, type WarmExecution } from './warm/warm-execution.js';
-import type { PoolEvents } from './warm/warm-pool.js';
+import type { PoolEvents } from './warm/pool-types.js';
 
 export interface DockerRunnerOptions {
   readonly docker: Docker;
@@ -44,11 +41,6 @@ export interface DockerRunner extends ContainerRunner {
   close(): Promise<void>;
 }
 
-/** Output still in flight after the container exited gets this long to arrive. */
-const STREAM_DRAIN_MS = 2_000;
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
 /** Labels of a run's file volumes and their filler: the harness and operators can find them. */
 function filesLabels(job: ContainerJob, extra: Readonly<Record<string, string>>, spawnerId: string): Record<string, string> {
   return { ...extra, [LABELS.managed]: 'true', [LABELS.execution]: job.executionId, [LABELS.user]: job.userId, [LABELS.spawner]: spawnerId, 'faas.files': 'true' };
@@ -63,65 +55,6 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
         ...(options.onWarmStart ? { onStart: options.onWarmStart } : {}),
         ...(options.warmPoolEvents ? { poolEvents: options.warmPoolEvents } : {}),
       }) : undefined;
-
-  async function execute(container: Docker.Container, job: ContainerJob): Promise<ContainerOutcome> {
-    const stdout = new OutputCapture(sandbox.stdoutCapBytes);
-    const stderr = new OutputCapture(sandbox.stderrCapBytes);
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-    const ended = Promise.race([once(stream, 'end'), once(stream, 'close')]).catch(() => undefined);
-    docker.modem.demuxStream(stream, stdout, stderr);
-    const oom = await watchOom(docker, container);
-    try {
-      return await run(container, job, { stdout, stderr, ended, oom });
-    } finally {
-      oom.stop();
-    }
-  }
-
-  async function run(
-    container: Docker.Container,
-    job: ContainerJob,
-    io: { stdout: OutputCapture; stderr: OutputCapture; ended: Promise<unknown>; oom: OomWatch },
-  ): Promise<ContainerOutcome> {
-    const { stdout, stderr, ended } = io;
-    job.onPhase?.('start');
-    await container.start();
-    job.onPhase?.('run');
-    const startedAt = Date.now();
-    const exited: Promise<{ StatusCode?: number }> = container.wait();
-    exited.catch(() => undefined); // awaited below; never an unhandled rejection
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), job.limits.timeoutMs)));
-    const first = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-    const timedOut = first === 'timeout';
-    if (timedOut) {
-      await container.kill().catch((err: unknown) => {
-        if (dockerStatus(err) !== 409) throw err; // 409: it exited meanwhile
-      });
-      await exited;
-    }
-    const draining = Date.now();
-    await Promise.race([ended, delay(STREAM_DRAIN_MS)]);
-    logger.debug({ containerId: container.id, drainMs: Date.now() - draining }, 'output drained');
-    const { info, oomKilled } = await io.oom.settle(timedOut);
-    return {
-      exitCode: timedOut ? null : info.State.ExitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      truncated: stdout.truncated || stderr.truncated,
-      timedOut,
-      oomKilled,
-      durationMs: runMs(info.State, Date.now() - startedAt),
-    };
-  }
-
-  async function remove(container: Docker.Container, executionId: string): Promise<void> {
-    // v: anonymous volumes go with the container (none should exist: declared ones are masked).
-    await container.remove({ force: true, v: true }).catch((err: unknown) => {
-      // 404: gone already; 409: another removal of it is under way.
-      if (dockerStatus(err) !== 404 && dockerStatus(err) !== 409) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
-    });
-  }
 
   /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
   async function create(job: ContainerJob, files: RunFiles | undefined): Promise<Docker.Container> {
@@ -163,7 +96,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       const created = Date.now();
       try {
         await files?.fill(job.image);
-        const outcome = await execute(container, job);
+        const outcome = await runCold(docker, container, job, sandbox, logger);
         log.debug({ containerId: container.id, createMs: created - t0, runMs: outcome.durationMs }, 'container finished');
         return files ? { ...outcome, outputs: await files.collect(container) } : outcome;
       } catch (err) {
@@ -171,30 +104,12 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       } finally {
         job.onPhase?.('cleanup');
         const removing = Date.now();
-        await remove(container, job.executionId);
+        await removeContainer(container, job.executionId, logger);
         await files?.remove();
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
       }
     },
-    async removeOrphans(policy, atStart) {
-      const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
-      const candidates = managed.filter((c) => isOrphan(c, policy, Date.now(), atStart));
-      const confirmed = await Promise.all(
-        candidates.map(async (c) => {
-          if (atStart && c.Labels[LABELS.spawner] === spawnerId) return true;
-          const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
-          return info !== undefined && stoppedLongEnough(info, policy, Date.now());
-        }),
-      );
-      const orphans = candidates.filter((_, i) => confirmed[i]);
-      await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger);
-      await Promise.all(orphans.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
-      if (orphans.length > 0) {
-        const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
-        logger.warn({ removed }, 'removed containers no live spawner owns');
-      }
-      return orphans.length;
-    },
+    removeOrphans: (policy, atStart) => removeOrphanContainers(docker, { policy, atStart, spawnerId }, logger),
     async ping() {
       await docker.ping();
     },

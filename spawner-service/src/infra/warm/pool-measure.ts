@@ -72,6 +72,14 @@ export class PoolMeasure {
     return Math.max(now, figures.lastRequest + figures.gapMs);
   }
 
+  /**
+   * Whether the key is expected to be asked for again before a cold start would finish: evicting
+   * its idle container now would cost a cold start sooner than one takes.
+   */
+  dueSoon(key: string, now = Date.now()): boolean {
+    return this.coldMs !== undefined && this.nextUse(key, now) - now <= this.coldMs;
+  }
+
   evictedForRoom(key: string): void {
     this.of(key).evictedDebt++;
   }

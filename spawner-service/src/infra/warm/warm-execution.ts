@@ -5,7 +5,8 @@ import type { SandboxSettings } from '../container-spec.js';
 import type { ImagePuller } from '../image-puller.js';
 import { isProcessMode } from './process-mode.js';
 import { supervisorVolume } from './supervisor-volume.js';
-import { WarmPool, type PoolEntryTags, type PoolEvents } from './warm-pool.js';
+import type { PoolEntryTags, PoolEvents } from './pool-types.js';
+import { WarmPool } from './warm-pool.js';
 import { createWarmRunner } from './warm-runner.js';
 
 export interface WarmConfig {

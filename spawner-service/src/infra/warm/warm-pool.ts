@@ -1,33 +1,8 @@
-import type { Logger } from '@faas/common';
 import { KeyWaiters } from './key-waiters.js';
 import { PoolMeasure } from './pool-measure.js';
 import { pickVictim } from './pool-victim.js';
+import type { PoolEntryTags, WarmPoolOptions } from './pool-types.js';
 import type { WarmContainer } from './warm-container.js';
-
-/** What the pool decided, for metrics. */
-export interface PoolEvents {
-  /** An idle container removed to make room (the pool was over `maxIdle`). */
-  evicted(): void;
-  /** A container started for a run; `afterEviction`: its key had one evicted for room before. */
-  coldStarted(afterEviction: boolean): void;
-  /** A run waited for one of its key's busy containers: `served`, or it started one after the wait. */
-  waited(served: boolean): void;
-}
-
-export interface WarmPoolOptions {
-  /** Idle containers kept at most (this spawner); past it, runs of a key at its share wait. */
-  readonly maxIdle: number;
-  /** An idle container unused this long is removed. */
-  readonly idleMs: number;
-  readonly logger: Logger;
-  readonly events?: Partial<PoolEvents>;
-}
-
-export interface PoolEntryTags {
-  readonly userId: string;
-  readonly functionName: string;
-  readonly revision: number | undefined;
-}
 
 interface Entry {
   readonly key: string;
@@ -146,9 +121,14 @@ export class WarmPool {
     return container;
   }
 
-  /** The keys runs want now (running, waiting, or asking): the pool's fair share is among them. */
+  /**
+   * The keys runs want now (running, waiting, or asking) and the idle ones due back before a cold
+   * start would finish (a closed-loop client between two runs): the pool's fair share is among them.
+   */
   private activeKeys(key: string): Set<string> {
-    return new Set([key, ...this.waiters.keys(), ...[...this.busy.values()].map((e) => e.key)]);
+    const now = Date.now();
+    const due = [...this.idle.values()].filter((e) => this.measure.dueSoon(e.key, now)).map((e) => e.key);
+    return new Set([key, ...this.waiters.keys(), ...[...this.busy.values()].map((e) => e.key), ...due]);
   }
 
   private evictForRoom(): void {
