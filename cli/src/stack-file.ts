@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { CliError } from './api.js';
+import { stackTriggersSchema, type StackTrigger } from './stack-triggers.js';
 
 /** The templates `faas new` and `faas build` know (templates/<lang>). */
 export const LANGS = ['node', 'python'] as const;
@@ -33,6 +34,8 @@ const functionSchema = z.strictObject({
   // How `faas build` makes the image (templates/<lang>, the handler's folder); never sent to the platform.
   lang: z.enum(LANGS).optional(),
   handler: z.string().optional(),
+  // Created or replaced by deploy after the functions (stack-triggers.ts); never part of the function.
+  triggers: stackTriggersSchema.optional(),
 });
 
 const stackSchema = z.strictObject({
@@ -49,6 +52,7 @@ export interface StackFunction {
   readonly spec: Readonly<Record<string, unknown>>;
   /** Present when the file says how to build the image (`lang`; `handler` defaults to ./NAME). */
   readonly build?: { readonly lang: Lang; readonly handler: string };
+  readonly triggers?: readonly StackTrigger[];
 }
 
 export function parseStack(text: string, source: string): StackFunction[] {
@@ -64,9 +68,10 @@ export function parseStack(text: string, source: string): StackFunction[] {
     throw new CliError(`${source}: ${problems.join('; ')}`);
   }
   return Object.entries(result.data.functions).map(([name, fn]) => {
-    const { limits, lang, handler, ...rest } = fn;
+    const { limits, lang, handler, triggers, ...rest } = fn;
     const spec = Object.fromEntries(Object.entries({ ...rest, ...limits }).filter(([, v]) => v !== undefined));
-    return lang ? { name, spec, build: { lang, handler: handler ?? `./${name}` } } : { name, spec };
+    const named = triggers ? { triggers: Object.entries(triggers).map(([t, body]) => ({ name: t, function: name, spec: body })) } : {};
+    return lang ? { name, spec, build: { lang, handler: handler ?? `./${name}` }, ...named } : { name, spec, ...named };
   });
 }
 

@@ -177,6 +177,35 @@ describe('faas deploy -f faas.yml', function () {
     expect(run.stderr).to.match(/^faas: slow: timeoutSeconds: timeoutSeconds must be at most 600 \(MAX_TIMEOUT_SECONDS\) \(HTTP 400 VALIDATION_FAILED, request id /);
   });
 
+  it('creates the triggers a function names (object kind too) after the functions, leaves them unchanged, and updates or replaces them', async () => {
+    const user = new CliUser(platform.url);
+    await user.registerAndLogin();
+    const stack = (trigger: string): string => `functions:\n  echo:\n    image: ${IMAGES.echo}\n    triggers:\n      on-upload:\n${trigger}`;
+    type Deployed = { changes: Change[]; triggers?: Array<Change & { function: string; url?: string }> };
+    const deploy = async (trigger: string): Promise<Deployed> => {
+      user.writeStack(stack(trigger));
+      return user.json<Deployed>(['deploy']);
+    };
+    const object = '        kind: object\n        events: [created, deleted]\n        prefix: incoming/\n';
+    const first = await deploy(object);
+    expect(actions(first.changes)).to.deep.equal({ echo: 'created' });
+    expect(first.triggers).to.deep.equal([{ name: 'on-upload', function: 'echo', action: 'created', fields: [] }]);
+    expect((await deploy(object)).triggers?.[0]?.action).to.equal('unchanged');
+    const moved = await deploy(object.replace('incoming/', 'uploads/'));
+    expect(moved.triggers?.[0]).to.include({ action: 'updated' });
+    expect(moved.triggers?.[0]?.fields).to.deep.equal(['prefix']);
+    const hook = await deploy('        kind: webhook\n');
+    expect(hook.triggers?.[0]).to.include({ action: 'replaced' });
+    expect(hook.triggers?.[0]?.url).to.match(/^\/publisher\/hooks\//);
+    user.writeStack(stack('        kind: object\n        prefix: ../up\n'));
+    const refused = await user.run(['deploy']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include('trigger on-upload: prefix');
+    user.writeStack(stack('        kind: upload\n'));
+    const typo = await user.run(['deploy']);
+    expect(typo.stderr).to.include('functions.echo.triggers.on-upload.kind: kind must be one of schedule, webhook, function-finished, object');
+  });
+
   it('removes one function with faas remove', async () => {
     const user = new CliUser(platform.url);
     await user.registerAndLogin();

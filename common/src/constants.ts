@@ -17,6 +17,10 @@ export const BUCKETS = Object.freeze({
   objects: 'objects',
   /** Object Store: execution outputs under `<userId>/<executionId>/<path>`, expiring with the records. */
   outputs: 'execution-outputs',
+  /** `<userId>.<base64url of the name>`: which uploads a user has, so a listing reads only theirs (object-index.ts); owned by the registry. */
+  objectIndex: 'object-index',
+  /** As objectIndex, for the outputs (`<executionId>/<path>`), expiring with them; owned by the registry. */
+  outputIndex: 'output-index',
   /** `<userId>`: the bytes and objects a user's uploads and outputs take (object-usage.ts); owned by the registry. */
   objectUsage: 'object-usage',
   /** `<executionId>`: the lease of the spawner running it (owner: spawner; docs/reliability.md). */
@@ -37,6 +41,8 @@ export const CONSUMERS = Object.freeze({
   spawner: 'spawner',
   /** The publishers' durable consumer of final records on KV_executions (chains, triggers). */
   publisherChains: 'publisher-chains',
+  /** The publishers' durable consumer of object changes (the meta subjects of both object stores): object triggers. */
+  publisherObjects: 'publisher-objects',
 });
 
 export const SUBJECTS = Object.freeze({

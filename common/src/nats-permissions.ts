@@ -22,6 +22,7 @@ const SWEEPER = 'spawner-sweeper';
 const CALLBACKS = 'CALLBACKS';
 const CALLBACK_CONSUMER = 'publisher-callbacks';
 const CHAIN_CONSUMER = CONSUMERS.publisherChains;
+const OBJECTS_CONSUMER = CONSUMERS.publisherObjects;
 
 /** `own`: the one service that creates the stream and sets its limits (stream create and update). */
 type Access = 'read' | 'write' | 'own';
@@ -66,6 +67,15 @@ export function objectStoreGrant(bucket: string, access: Access): string[] {
   return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'read' ? [] : [`$O.${bucket}.>`])];
 }
 
+/** One durable consumer on a stream: made (if absent), pulled from and acked; nothing else of the stream. */
+function durableConsumer(stream: string, durable: string): string[] {
+  return [
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+    `$JS.ACK.${stream}.${durable}.>`,
+  ];
+}
+
 /** Every user: JetStream's account info (the client checks it before any other API call). */
 const EVERYONE = ['$JS.API.INFO'];
 
@@ -99,6 +109,7 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...[
         BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas,
         BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState, BUCKETS.callbackKeys, BUCKETS.objectUsage,
+        BUCKETS.objectIndex, BUCKETS.outputIndex,
       ].flatMap((b) => kvGrant(b, 'write')),
       ...objectStoreGrant(BUCKETS.objects, 'write'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
@@ -116,6 +127,8 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...objectStoreGrant(BUCKETS.objects, 'own'),
       ...objectStoreGrant(BUCKETS.outputs, 'own'),
       ...kvGrant(BUCKETS.objectUsage, 'own'),
+      ...kvGrant(BUCKETS.objectIndex, 'own'),
+      ...kvGrant(BUCKETS.outputIndex, 'own'),
     ],
     subscribe: [`${natsInboxPrefix('registry')}.>`],
   },
@@ -140,17 +153,16 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       `$JS.API.STREAM.CREATE.${executions}`,
       `$JS.API.STREAM.UPDATE.${executions}`,
       // Chains follow the stored final records through its durable consumer on the executions bucket.
-      `$JS.API.CONSUMER.DURABLE.CREATE.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
-      `$JS.API.CONSUMER.MSG.NEXT.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}`,
-      `$JS.ACK.KV_${BUCKETS.executions}.${CHAIN_CONSUMER}.>`,
+      ...durableConsumer(`KV_${BUCKETS.executions}`, CHAIN_CONSUMER),
+      // Object triggers follow both object stores' meta subjects, read only, through its durable consumers.
+      ...durableConsumer(`OBJ_${BUCKETS.objects}`, OBJECTS_CONSUMER),
+      ...durableConsumer(`OBJ_${BUCKETS.outputs}`, OBJECTS_CONSUMER),
       // Its own durable callback queue.
       'faas.callback.>',
       ...streamRead(CALLBACKS),
       `$JS.API.STREAM.CREATE.${CALLBACKS}`,
       `$JS.API.STREAM.UPDATE.${CALLBACKS}`,
-      `$JS.API.CONSUMER.DURABLE.CREATE.${CALLBACKS}.${CALLBACK_CONSUMER}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${CALLBACKS}.${CALLBACK_CONSUMER}`,
-      `$JS.ACK.${CALLBACKS}.${CALLBACK_CONSUMER}.>`,
+      ...durableConsumer(CALLBACKS, CALLBACK_CONSUMER),
     ],
     subscribe: [`${natsInboxPrefix('publisher')}.>`, 'faas.result.*'],
   },
@@ -163,7 +175,9 @@ export const NATS_PERMISSIONS: Readonly<Record<NatsService, NatsPermissions>> = 
       ...kvGrant(SWEEPER, 'own'),
       ...kvGrant(BUCKETS.executionLeases, 'own'),
       ...objectStoreGrant(BUCKETS.objects, 'read'),
+      ...kvGrant(BUCKETS.objectIndex, 'read'),
       ...objectStoreGrant(BUCKETS.outputs, 'write'),
+      ...kvGrant(BUCKETS.outputIndex, 'write'),
       // Outputs are charged to their owner's storage; a disabled or deleted owner's work is refused.
       ...kvGrant(BUCKETS.objectUsage, 'write'),
       ...kvGrant(BUCKETS.accounts, 'read'),

@@ -7,8 +7,9 @@ interface DirectGet {
 }
 import { OBJECT_CHUNK_BYTES } from './constants.js';
 import { StorageFullError, TooLargeError, UnavailableError } from './errors.js';
-import { openOrAwaitOwner } from './kv.js';
+import { openBucket, openOrAwaitOwner } from './kv.js';
 import type { Logger } from './logger.js';
+import { backfillObjectIndex, objectIndex, type ObjectIndex } from './object-index.js';
 import { reconcileStream } from './stream-settings.js';
 
 /** An object as listed: `key` is the bucket key (`<userId>/<name>`). */
@@ -32,7 +33,8 @@ export interface PutOptions {
 /** A JetStream Object Store bucket, streamed both ways: nothing is held whole in memory. */
 export interface ObjectBucket {
   info(key: string): Promise<StoredObject | undefined>;
-  list(prefix: string): Promise<StoredObject[]>;
+  /** The user's objects (`<userId>/…`), by key, read through the per-user index: never another user's metadata. */
+  listOwn(userId: string): Promise<StoredObject[]>;
   /** Stores the source under key; past maxBytes a TooLargeError and nothing is stored (an older object under key stays). */
   put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredObject>;
   /** The content, chunk by chunk, read from the server only as fast as it is consumed. */
@@ -57,6 +59,8 @@ export async function openObjectBucket(
     maxBytes?: number;
     /** The owner: see BucketOptions.owner. */
     owner?: Logger;
+    /** The KV bucket indexing it per user (object-index.ts), for a writer or lister; readers by key need none. */
+    index?: string;
   },
 ): Promise<ObjectBucket> {
   const js = nc.jetstream({ timeout: 10_000 });
@@ -70,8 +74,22 @@ export async function openObjectBucket(
   // The manager has the direct-get API (the object store's own reads use it); its public type omits it.
   const direct = (jsm as JetStreamManager & { direct?: DirectGet }).direct;
   if (!direct) throw new Error('this nats client has no direct-get API');
-  return objectBucket(nc, { direct, jsm }, os, name);
+  const index = options.index ? await openIndex(nc, options.index, os, options) : undefined;
+  return objectBucket(nc, { direct, jsm, index }, os, name);
 }
+
+/** The index bucket, with the store's replicas and expiry; its owner fills it once with what the store held before. */
+async function openIndex(nc: NatsConnection, bucket: string, os: ObjectStore, options: { replicas: number; ttlMs?: number; owner?: Logger }): Promise<ObjectIndex> {
+  const kv = await openBucket(nc, bucket, { replicas: options.replicas, ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}), ...(options.owner ? { owner: options.owner } : {}) });
+  if (options.owner) {
+    const added = await backfillObjectIndex(kv, os);
+    if (added > 0) options.owner.info({ bucket, added }, 'object index filled with the objects stored before it');
+  }
+  return objectIndex(kv);
+}
+
+/** At most this many object infos are read at once by a listing. */
+const LIST_READS = 16;
 
 /** The digest as nats.js writes it: base64url with padding. */
 const paddedBase64Url = (bytes: Buffer): string => bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
@@ -80,8 +98,16 @@ function view(key: string, info: { size: number; digest: string; mtime: string; 
   return { key, size: info.size, digest: info.digest, contentType: info.description || 'application/octet-stream', mtime: info.mtime };
 }
 
-function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStreamManager }, os: ObjectStore, name: string): ObjectBucket {
+function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStreamManager; index: ObjectIndex | undefined }, os: ObjectStore, name: string): ObjectBucket {
   const { direct, jsm } = api;
+  const indexed = (): ObjectIndex => {
+    if (!api.index) throw new Error(`the ${name} bucket was opened without its index`);
+    return api.index;
+  };
+  const info = async (key: string): Promise<StoredObject | undefined> => {
+    const found = await os.info(key);
+    return found && !found.deleted ? view(key, found) : undefined;
+  };
   const full = (): Error => new StorageFullError(`the ${name} store is full (its max_bytes); nothing was stored`);
   /**
    * JetStream times a write past max_bytes out (a 503 after 10 s) rather than refusing it: a known
@@ -115,22 +141,25 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
     });
   }
   return {
-    async info(key) {
-      const info = await os.info(key);
-      if (!info || info.deleted) return undefined;
-      return view(key, info);
-    },
-    async list(prefix) {
-      const all = await os.list();
-      return all.filter((i) => !i.deleted && i.name.startsWith(prefix)).map((i) => view(i.name, i)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    info,
+    async listOwn(userId) {
+      const keys = await indexed().keysOf(userId);
+      const found: StoredObject[] = [];
+      for (let i = 0; i < keys.length; i += LIST_READS) {
+        for (const object of await Promise.all(keys.slice(i, i + LIST_READS).map(info))) if (object) found.push(object);
+      }
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async put(key, source, options) {
       const tooLarge = options.tooLarge ?? ((max: number) => new TooLargeError(`the object is larger than ${max} bytes`));
       if (options.expectedBytes !== undefined) await ensureRoom(options.expectedBytes);
+      // Indexed first: a stored object is always listed (an entry whose write then fails is dropped below, or skipped by readers).
+      await indexed().add(key);
       try {
         const info = await os.put({ name: key, description: options.contentType }, capped(source, options.maxBytes, tooLarge));
         return view(key, info);
       } catch (err) {
+        if (!(await info(key).catch(() => true))) await indexed().remove(key).catch(() => undefined);
         // The stream's max_bytes with discard "new": JetStream refuses the write, nothing older goes.
         if (err instanceof Error && /maximum bytes|resource limits|insufficient resources/i.test(err.message)) {
           throw full();
@@ -155,10 +184,11 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
       }
     },
     async delete(key) {
-      const info = await os.info(key);
-      if (!info || info.deleted) return undefined;
+      const found = await info(key);
+      if (!found) return undefined;
       await os.delete(key);
-      return view(key, info);
+      await indexed().remove(key);
+      return found;
     },
   };
 }

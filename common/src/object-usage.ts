@@ -78,10 +78,10 @@ export interface UsageOptions {
   readonly seed: (userId: string) => Promise<Usage>;
 }
 
-/** The seed: what a user's uploads take, from one listing of the bucket (each at least a chunk). */
-export function uploadsUsage(uploads: Pick<ObjectBucket, 'list'>): (userId: string) => Promise<Usage> {
+/** The seed: what a user's uploads take, from a listing of theirs (each at least a chunk). */
+export function uploadsUsage(uploads: Pick<ObjectBucket, 'listOwn'>): (userId: string) => Promise<Usage> {
   return async (userId) => {
-    const mine = await uploads.list(`${userId}/`);
+    const mine = await uploads.listOwn(userId);
     return { bytes: mine.reduce((sum, o) => sum + chargeOf(o.size), 0), objects: mine.length };
   };
 }

@@ -153,13 +153,16 @@ export interface RerunCause {
 export interface TriggerRef {
   readonly id: string;
   readonly name: string;
-  readonly kind: 'schedule' | 'webhook' | 'function-finished';
+  readonly kind: 'schedule' | 'webhook' | 'function-finished' | 'object';
   /** schedule: the tick (ISO time) this execution is for; `missed` when it fired late, after downtime. */
   readonly tick?: string;
   readonly missed?: boolean;
-  /** function-finished: the execution whose end started this one, and the chain's length so far. */
+  /** function-finished (and object, for an output): the execution whose end or output started this one, and the chain's length so far. */
   readonly sourceExecution?: string;
   readonly depth?: number;
+  /** object: the object's name and what happened to it. */
+  readonly object?: string;
+  readonly event?: string;
 }
 
 export interface CallbackState {

@@ -42,7 +42,22 @@ export interface FunctionFinishedTrigger extends TriggerBase {
   readonly statuses: readonly ExecutionStatus[];
 }
 
-export type TriggerDefinition = ScheduleTrigger | WebhookTrigger | FunctionFinishedTrigger;
+/** What happened to an object: stored (new or replaced), or deleted. */
+export type ObjectEventKind = 'created' | 'deleted';
+
+export interface ObjectTrigger extends TriggerBase {
+  readonly kind: 'object';
+  readonly events: readonly ObjectEventKind[];
+  /** Only names that start with it fire (`''`: every name). */
+  readonly prefix: string;
+  /**
+   * Whether execution outputs (`executions/<id>/…`) fire it too. Off by default: then nothing a
+   * function writes can fire a trigger (no self-loop); on, a chain of outputs stops at the chain depth limit.
+   */
+  readonly outputs: boolean;
+}
+
+export type TriggerDefinition = ScheduleTrigger | WebhookTrigger | FunctionFinishedTrigger | ObjectTrigger;
 
 /** The `trigger-tokens` entry under a token's hash. */
 export interface WebhookTokenEntry {

@@ -10,6 +10,7 @@ import {
   ensureExecutionsStream,
   NATS_PERMISSIONS,
   openBucket,
+  openObjectBucket,
   USER_REQUESTS_STREAM,
   type NatsService,
 } from '../src/index.js';
@@ -151,6 +152,30 @@ describe('NATS authorization: each service may do its own work and nothing else'
     const msg = await consumer.next({ expires: 5_000 });
     expect(msg?.subject).to.equal(`$KV.${BUCKETS.executions}.${key}`);
     msg?.ack();
+  });
+
+  it('lets the publisher follow the uploads store’s meta subjects through its durable object consumer, and write nothing there', async () => {
+    const uploads = await openObjectBucket(as('registry'), BUCKETS.objects, { replicas: 3, owner: createLogger('perm', 'silent'), index: BUCKETS.objectIndex });
+    const jsm = await as('publisher').jetstreamManager({ timeout: SHORT });
+    const stream = `OBJ_${BUCKETS.objects}`;
+    const durable = CONSUMERS.publisherObjects;
+    await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: `$O.${BUCKETS.objects}.M.>` });
+    const key = `${uniqueName('u')}/in.txt`;
+    await uploads.put(key, (async function* () { yield new TextEncoder().encode('hello'); })(), { contentType: 'text/plain', maxBytes: 100 });
+    const consumer = await as('publisher').jetstream({ timeout: SHORT }).consumers.get(stream, durable);
+    const msg = await consumer.next({ expires: 5_000 });
+    expect(msg?.subject).to.match(new RegExp(`^\\$O\\.${BUCKETS.objects}\\.M\\.`));
+    expect(msg?.json<{ name: string }>().name).to.equal(key);
+    msg?.ack();
+    const write = await rejection(as('publisher').jetstream({ timeout: SHORT }).publish(`$O.${BUCKETS.objects}.C.${uniqueName('chunk')}`, 'evil'));
+    expect(write.message).to.match(/permission|timeout|no responders/i);
+    const other = uniqueName('snoop');
+    await jsm.consumers.add(stream, { durable_name: other, ack_policy: AckPolicy.Explicit });
+    const pull = await rejection((async () => {
+      const c = await as('publisher').jetstream({ timeout: SHORT }).consumers.get(stream, other);
+      if (!(await c.next({ expires: 1_000 }))) throw new Error('timeout: fetched nothing');
+    })());
+    expect(pull.message).to.match(/permission|timeout/i);
   });
 
   it('keeps replies private: no service may listen on another one\'s inbox or on the shared one', async () => {

@@ -111,6 +111,21 @@ describe('portal: a real browser clicks through the standalone platform', functi
     await nap.getByTestId('status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
   });
 
+  it("shows on each function's card the triggers that run it, object triggers with their events and prefix", async () => {
+    const token = (await page.evaluate(() => sessionStorage.getItem('faas.token'))) ?? '';
+    const create = (body: Record<string, unknown>) => request(`${platform.baseUrl}/registry/triggers`, { token, body });
+    expect((await create({ name: 'on-upload', kind: 'object', function: 'shout', events: ['created', 'deleted'], prefix: 'incoming/' })).status).to.equal(201);
+    expect((await create({ name: 'nightly', kind: 'schedule', function: 'nap', cron: '0 3 * * *', argument: '1' })).status).to.equal(201);
+    await page.goto(`${platform.baseUrl}/#/functions`);
+    const upload = page.locator('[data-function="shout"] [data-trigger="on-upload"]');
+    await upload.waitFor();
+    expect(await upload.textContent()).to.equal('on-upload · object · objects created, deleted under “incoming/”');
+    expect(await page.locator('[data-function="nap"] [data-trigger]').allTextContents()).to.deep.equal(['nightly · schedule · 0 3 * * * (UTC)']);
+    expect(await page.locator('[data-function="shout"] [data-trigger]').count()).to.equal(1);
+    await shot('06-triggers');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no horizontal scrolling on a phone').to.be.at.most(390);
+  });
+
   it('edits and deletes a function, and shows errors as the API gives them', async () => {
     await page.goto(`${platform.baseUrl}/#/functions/shout/edit`);
     await page.getByLabel('Memory (MiB)').fill('999999');
@@ -125,7 +140,7 @@ describe('portal: a real browser clicks through the standalone platform', functi
     });
     expect(direct.status).to.equal(400);
     expect(await alert.locator('strong').textContent()).to.equal(direct.body.error.message);
-    await shot('06-error');
+    await shot('07-error');
 
     await page.getByLabel('Memory (MiB)').fill('128');
     await page.getByRole('button', { name: 'Save' }).click();

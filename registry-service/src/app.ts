@@ -92,8 +92,8 @@ export async function connectObjectDeps(nc: NatsConnection, config: RegistryConf
   const own = owner ? { owner } : {};
   const settings = config.objects;
   const [uploads, outputs] = await Promise.all([
-    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, maxBytes: settings.uploadsMaxBytes, ...own }),
-    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: settings.outputsTtlMs, maxBytes: settings.outputsMaxBytes, ...own }),
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, maxBytes: settings.uploadsMaxBytes, index: BUCKETS.objectIndex, ...own }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: settings.outputsTtlMs, maxBytes: settings.outputsMaxBytes, index: BUCKETS.outputIndex, ...own }),
   ]);
   const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: settings.outputsTtlMs, seed: uploadsUsage(uploads), ...own });
   return { uploads, outputs, usage, maxObjectBytes: settings.maxObjectBytes, maxBytesPerUser: settings.maxBytesPerUser, maxObjectsPerUser: settings.maxObjectsPerUser };

@@ -31,7 +31,7 @@ describe('registry: trigger caps (MAX_TRIGGERS_PER_USER, MAX_SCHEDULES_PER_FUNCT
     expect(same.status).to.equal(200);
   });
 
-  it('refuses a fifth trigger of any kind with 429, counts per user, and takes one again after a delete', async () => {
+  it('refuses a fifth trigger of any kind (object too) with 429, counts per user, and takes one again after a delete', async () => {
     const fresh = await registry.newUser();
     const fn = (await createFunction(registry, fresh)).name;
     const names: string[] = [];
@@ -43,6 +43,8 @@ describe('registry: trigger caps (MAX_TRIGGERS_PER_USER, MAX_SCHEDULES_PER_FUNCT
     const fifth = await create({ name: uniqueName('wh'), kind: 'function-finished', function: fn, source: fn }, fresh);
     expect(fifth.status).to.equal(429);
     expect(errorOf(fifth).message).to.include('MAX_TRIGGERS_PER_USER');
+    const object = await create({ name: uniqueName('ob'), kind: 'object', function: fn, prefix: 'in/' }, fresh);
+    expect(object.status, 'an object trigger counts too').to.equal(429);
     expect((await request(`${registry.url}/triggers/${names[0]}`, { method: 'DELETE', token: fresh.token })).status).to.equal(204);
     expect((await create({ name: uniqueName('wh'), kind: 'webhook', function: fn }, fresh)).status).to.equal(201);
   });

@@ -86,6 +86,34 @@ describe('registry: triggers', () => {
     expect((await tokens.get(webhookTokenHash(String(rotated.body.token))))?.operation).to.equal('PUT');
   });
 
+  it('creates an object trigger with its defaults, replaces it, and refuses bad events, prefixes and an outputs prefix without outputs', async () => {
+    const name = uniqueName('tr');
+    const made = await create({ name, kind: 'object', function: fn });
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    expect(made.body).to.deep.include({ kind: 'object', events: ['created'], prefix: '', outputs: false });
+    const put = await request<Trigger>(`${registry.url}/triggers/${name}`, { method: 'PUT', token: user.token, body: { kind: 'object', function: fn, events: ['deleted', 'created'], prefix: 'in/' } });
+    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    expect(put.body).to.deep.include({ events: ['deleted', 'created'], prefix: 'in/', revision: 2 });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ events: [] }, 'events'],
+      [{ events: ['updated'] }, 'events'],
+      [{ events: ['created', 'created'] }, 'events'],
+      [{ prefix: '../x' }, 'prefix'],
+      [{ prefix: 'a b' }, 'prefix'],
+      [{ prefix: 'x'.repeat(256) }, 'prefix'],
+      [{ prefix: 'executions/' }, 'prefix'],
+      [{ outputs: 'yes' }, 'outputs'],
+      [{ source: fn }, 'source'],
+    ];
+    for (const [fields, path] of cases) {
+      const res = await create({ name: uniqueName('tr'), kind: 'object', function: fn, ...fields });
+      expect(res.status, JSON.stringify(fields)).to.equal(400);
+      expect(errorOf(res).message, JSON.stringify(fields)).to.contain(path);
+    }
+    const outputs = await create({ name: uniqueName('tr'), kind: 'object', function: fn, prefix: 'executions/', outputs: true });
+    expect(outputs.status).to.equal(201);
+  });
+
   it('refuses a kind change on PUT and a rotation of a non-webhook', async () => {
     const made = await create({ name: uniqueName('tr'), kind: 'function-finished', function: fn, source: fn, statuses: ['failed'] });
     expect(made.status, JSON.stringify(made.body)).to.equal(201);

@@ -44,8 +44,9 @@ export async function setUpQueue(nc: NatsConnection, config: SpawnerConfig, logg
 /** Inputs come from the uploads bucket; outputs go to the outputs bucket, which expires with the records. */
 export async function openFiles(nc: NatsConnection, config: SpawnerConfig): Promise<RunExecutionPorts['files']> {
   const [uploads, outputs] = await Promise.all([
-    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas }),
-    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs }),
+    // Its index is read to seed a user's storage usage (uploadsUsage); the spawner writes no upload.
+    openObjectBucket(nc, BUCKETS.objects, { replicas: config.natsReplicas, index: BUCKETS.objectIndex }),
+    openObjectBucket(nc, BUCKETS.outputs, { replicas: config.natsReplicas, ttlMs: config.files.outputsTtlMs, index: BUCKETS.outputIndex }),
   ]);
   const usage = await openObjectUsage(nc, { replicas: config.natsReplicas, outputsTtlMs: config.files.outputsTtlMs, seed: uploadsUsage(uploads) });
   return { objects: bucketObjectFiles({ uploads, outputs }, { usage, limits: config.files.perUser }), limits: config.files.limits };

@@ -151,16 +151,16 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(run.body.status).to.equal('succeeded');
     expect(run.body.outputs?.files).to.have.length(2);
     const [uploads, outputs] = await Promise.all([
-      openObjectBucket(nc, BUCKETS.objects, { replicas: 3 }),
-      openObjectBucket(nc, BUCKETS.outputs, { replicas: 3 }),
+      openObjectBucket(nc, BUCKETS.objects, { replicas: 3, index: BUCKETS.objectIndex }),
+      openObjectBucket(nc, BUCKETS.outputs, { replicas: 3, index: BUCKETS.outputIndex }),
     ]);
-    expect(await uploads.list(`${userId}/`), 'what there is to delete').to.have.length(1);
-    expect(await outputs.list(`${userId}/`)).to.have.length(2);
+    expect(await uploads.listOwn(userId), 'what there is to delete').to.have.length(1);
+    expect(await outputs.listOwn(userId)).to.have.length(2);
 
     const deleted = await request(`${base}/auth/admin/users/${user.username}`, { method: 'DELETE', token: adminToken });
     expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
-    expect(await uploads.list(`${userId}/`)).to.deep.equal([]);
-    expect(await outputs.list(`${userId}/`)).to.deep.equal([]);
+    expect(await uploads.listOwn(userId)).to.deep.equal([]);
+    expect(await outputs.listOwn(userId)).to.deep.equal([]);
     const usage = await openBucket(nc, BUCKETS.objectUsage, { replicas: 3 });
     expect((await usage.get(userId))?.operation ?? 'gone', 'the storage usage entry').to.not.equal('PUT');
   });

@@ -13,8 +13,8 @@ export async function createPlatformBuckets(urls: readonly string[]): Promise<vo
       ...[BUCKETS.accounts, BUCKETS.functions, BUCKETS.secrets, BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.objectUsage].map((b) => openBucket(nc, b, { replicas })),
       openExecutionsBucket(nc, replicas),
       openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
-      openObjectBucket(nc, BUCKETS.objects, { replicas }),
-      openObjectBucket(nc, BUCKETS.outputs, { replicas }),
+      openObjectBucket(nc, BUCKETS.objects, { replicas, index: BUCKETS.objectIndex }),
+      openObjectBucket(nc, BUCKETS.outputs, { replicas, index: BUCKETS.outputIndex }),
     ]);
   } finally {
     await nc.close();

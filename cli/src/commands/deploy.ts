@@ -7,6 +7,7 @@ import { planDeploy, type Step } from '../deploy-plan.js';
 import { functionPath, functionUrl, listAllFunctions } from '../functions-api.js';
 import { printJson, printLine, withSpinner } from '../output.js';
 import { loadStack, type StackFunction } from '../stack-file.js';
+import { deployTriggers, triggerLine, type TriggerReport } from './deploy-triggers.js';
 
 /** Applies one step; the server's refusal names the function it was about. */
 async function apply(api: ApiClient, step: Step): Promise<Readonly<Record<string, unknown>> | undefined> {
@@ -27,14 +28,18 @@ async function send(api: ApiClient, step: Step): Promise<Readonly<Record<string,
 }
 
 /** `urls`: the HTTP functions' addresses by name, shown under their step (and in --json). */
-function report(ctx: Context, steps: readonly Step[], dryRun: boolean, urls: ReadonlyMap<string, string>): void {
+function report(ctx: Context, steps: readonly Step[], dryRun: boolean, urls: ReadonlyMap<string, string>, triggers: readonly TriggerReport[] = []): void {
   const url = (name: string) => (urls.has(name) ? { url: urls.get(name) } : {});
-  if (ctx.json) return printJson({ dryRun, changes: steps.map(({ name, action, fields }) => ({ name, action, fields, ...url(name) })) });
+  if (ctx.json) {
+    const changes = steps.map(({ name, action, fields }) => ({ name, action, fields, ...url(name) }));
+    return printJson({ dryRun, changes, ...(triggers.length > 0 ? { triggers } : {}) });
+  }
   for (const step of steps) {
     const detail = step.action === 'updated' ? ` (${step.fields.join(', ')})` : step.action === 'not in file' ? ' (kept; --prune removes it)' : '';
     printLine(`${step.action.padEnd(11)} ${step.name}${detail}`);
     if (step.action !== 'removed' && urls.has(step.name)) printLine(`${''.padEnd(11)} ${urls.get(step.name)}`);
   }
+  for (const t of triggers) printLine(triggerLine(t));
   if (dryRun) printLine('(dry run: nothing was changed)');
 }
 
@@ -79,19 +84,25 @@ export async function deployStack(ctx: Context, stack: readonly StackFunction[],
     else if (fn) urls.delete(String(fn.name));
   };
   for (const fn of deployed) noteUrl(fn);
+  const dryRun = options.dryRun === true;
   try {
-    if (options.dryRun) return void done.push(...plan);
-    await withSpinner(ctx, 'Deploying', async (update) => {
-      // One at a time, in file order: a failure stops the deploy with what came before done.
-      for (const step of plan) {
-        update(`Deploying ${step.name}`);
-        noteUrl(await apply(api, step));
-        done.push(step);
-      }
-    });
-  } finally {
-    report(ctx, done, options.dryRun === true, urls);
+    if (dryRun) done.push(...plan);
+    else {
+      await withSpinner(ctx, 'Deploying', async (update) => {
+        // One at a time, in file order: a failure stops the deploy with what came before done.
+        for (const step of plan) {
+          update(`Deploying ${step.name}`);
+          noteUrl(await apply(api, step));
+          done.push(step);
+        }
+      });
+    }
+  } catch (err) {
+    report(ctx, done, dryRun, urls);
+    throw err;
   }
+  // The functions exist now: the triggers on them can name them.
+  await deployTriggers(ctx, api, stack, { dryRun, report: (triggers) => report(ctx, done, dryRun, urls, triggers) });
 }
 
 export function deployCommand(program: Command): void {

@@ -92,11 +92,13 @@ export const executionRecordSchema = z
       .object({
         id: z.string(),
         name: z.string(),
-        kind: z.enum(['schedule', 'webhook', 'function-finished']),
+        kind: z.enum(['schedule', 'webhook', 'function-finished', 'object']),
         tick: timestamp.optional().meta({ description: 'schedule: the tick this execution is for' }),
         missed: z.boolean().optional().meta({ description: 'schedule: fired late, for ticks missed during downtime' }),
-        sourceExecution: z.string().optional().meta({ description: 'function-finished: the execution whose end started this one' }),
-        depth: z.number().int().optional().meta({ description: 'function-finished: the length of the chain so far' }),
+        sourceExecution: z.string().optional().meta({ description: 'function-finished: the execution whose end started this one; object: the one that wrote the output' }),
+        depth: z.number().int().optional().meta({ description: 'function-finished, or object fired by an output: the length of the chain so far' }),
+        object: z.string().optional().meta({ description: 'object: the name of the object that changed' }),
+        event: z.string().optional().meta({ description: 'object: created or deleted' }),
       })
       .optional()
       .meta({ description: 'the trigger that started it (docs/triggers.md); absent when a client did' }),

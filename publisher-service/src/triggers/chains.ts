@@ -1,6 +1,6 @@
-import { AppError, FINAL_STATUSES, UnavailableError, type ExecutionRecord, type FunctionFinishedTrigger, type Logger, type TriggerRef } from '@faas/common';
-import { AlreadySubmittedError } from '../executions/executions.js';
+import { FINAL_STATUSES, type ExecutionRecord, type FunctionFinishedTrigger, type Logger, type TriggerRef } from '@faas/common';
 import { chainedExecutionId } from '../executions/ids.js';
+import { fireEach } from './fire-each.js';
 import type { TriggerWatch } from './trigger-watch.js';
 
 export interface ChainDeps {
@@ -12,8 +12,11 @@ export interface ChainDeps {
   readonly logger: Logger;
 }
 
-/** The chain's length so far: 0 for an execution no function-finished trigger started. */
-const depthOf = (record: ExecutionRecord): number => (record.trigger?.kind === 'function-finished' ? (record.trigger.depth ?? 0) : 0);
+/**
+ * The chain's length so far: 0 for an execution no execution started. Any kind counts (a chain, or
+ * an object trigger fired by an output), so a loop through both kinds stops at the same limit.
+ */
+export const depthOf = (record: ExecutionRecord | undefined): number => record?.trigger?.depth ?? 0;
 
 /**
  * A stored final record (chain-consumer.ts: the durable consumer on the executions bucket, shared
@@ -33,20 +36,9 @@ export async function chainFrom(deps: ChainDeps, record: ExecutionRecord): Promi
     return;
   }
   const endMs = Date.parse(record.finishedAt ?? record.queuedAt);
-  const failures = await Promise.all(
-    triggers.map(async (t) => {
-      const ref = { id: t.id, name: t.name, kind: t.kind, sourceExecution: record.id, depth };
-      try {
-        await deps.fire(t, record.result ?? '', ref, chainedExecutionId(record.id, t.id, endMs));
-        return undefined;
-      } catch (err) {
-        if (err instanceof AlreadySubmittedError) return undefined;
-        deps.logger.warn({ err, trigger: t.id, sourceExecution: record.id }, 'chained execution not started');
-        // A refusal (the target or the owner gone, the quota) is final; anything else is tried again.
-        return err instanceof AppError && !(err instanceof UnavailableError) ? undefined : err;
-      }
-    }),
+  await fireEach(
+    triggers,
+    (t) => deps.fire(t, record.result ?? '', { id: t.id, name: t.name, kind: t.kind, sourceExecution: record.id, depth }, chainedExecutionId(record.id, t.id, endMs)),
+    { logger: deps.logger, about: { sourceExecution: record.id } },
   );
-  const passing = failures.find((e) => e !== undefined);
-  if (passing) throw passing;
 }

@@ -46,7 +46,11 @@ export class TriggerGoneError extends NotFoundError {}
  * records, queue), as its owner. A disabled account fires nothing; a deleted account or a missing
  * function is a TriggerGoneError.
  */
-export async function fireTrigger(deps: FireDeps, trigger: TriggerDefinition, input: { argument: string; ref: TriggerRef; requestId?: string; id?: string }): Promise<string> {
+export async function fireTrigger(
+  deps: FireDeps,
+  trigger: TriggerDefinition,
+  input: { argument: string; ref: TriggerRef; requestId?: string; id?: string; inputs?: readonly string[]; outputs?: boolean },
+): Promise<string> {
   const control = deps.accountControl(trigger.userId);
   const refusal = refusalFor(control, { id: trigger.userId, username: '', role: 'user' });
   if (refusal) throw new (control?.deleted ? TriggerGoneError : NotFoundError)(`trigger ${trigger.name} does not fire: ${refusal}`);
@@ -56,7 +60,9 @@ export async function fireTrigger(deps: FireDeps, trigger: TriggerDefinition, in
   });
   // The definition just read is the one submitted: one KV read per fire.
   const submitDeps = { ...deps, functions: { getFunction: () => Promise.resolve(fn) } };
-  const { record } = await submitExecution(submitDeps, caller, { name: trigger.function, argument: input.argument, trigger: input.ref, ...(input.id ? { id: input.id } : {}) }, false);
+  const { argument, ref, id, inputs, outputs } = input;
+  const files = { ...(inputs ? { inputs } : {}), ...(outputs === undefined ? {} : { outputs }) };
+  const { record } = await submitExecution(submitDeps, caller, { name: trigger.function, argument, trigger: ref, ...(id ? { id } : {}), ...files }, false);
   deps.logger.info({ executionId: record.id, trigger: trigger.id, kind: trigger.kind, function: trigger.function }, 'trigger fired');
   return record.id;
 }

@@ -2,8 +2,10 @@ import type { Logger, TriggerDefinition, TriggerRef } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 import type { PublisherConfig } from '../config.js';
 import { consumeFinalRecords } from './chain-consumer.js';
-import { chainFrom } from './chains.js';
+import { chainFrom, depthOf } from './chains.js';
 import { fireSchedule, fireTrigger, triggerRefOf, type FireDeps } from './fire-trigger.js';
+import { consumeObjectChanges } from './object-consumer.js';
+import { fireObjectTriggers, type ObjectStart } from './object-triggers.js';
 import { startScheduler } from './scheduler.js';
 import { watchTriggers } from './trigger-watch.js';
 import { kvWebhookLookup, kvWebhookRateLimit, type WebhookDeps } from './webhooks.js';
@@ -16,7 +18,8 @@ export interface TriggerBuckets {
 }
 
 /**
- * Everything that fires triggers: the watch, the chains (from stored final records), the
+ * Everything that fires triggers: the watch, the chains (from stored final records), object
+ * triggers (from the object stores' meta subjects), the
  * scheduler (when this publisher runs one) and the webhooks' lookups. Triggered executions are
  * submitted through the same path as clients', as the trigger's owner (docs/triggers.md).
  */
@@ -29,6 +32,9 @@ export async function startTriggers(
   const watch = await watchTriggers(buckets.triggers, logger, () => nc.isClosed() || nc.isDraining());
   const chains = { watch, maxDepth: config.maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
   const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
+  const depthOfExecution = async (id: string): Promise<number> => depthOf((await fireDeps.store.get(id))?.record);
+  const objects = { ...chains, depthOfExecution, fire: (t: TriggerDefinition, start: ObjectStart) => fire(t, start) };
+  const objectConsumer = await consumeObjectChanges(nc, logger, (change) => fireObjectTriggers(objects, change));
   const scheduler = config.scheduler
     ? startScheduler({
         watch, state: buckets.triggerState, intervalMs: config.checkMs, lateAfterMs: config.lateAfterMs, logger, ...(options.now ? { now: options.now } : {}),
@@ -45,6 +51,7 @@ export async function startTriggers(
       void scheduler?.stop();
       watch.stop();
       chainConsumer.stop();
+      objectConsumer.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { followBucket, type FunctionFinishedTrigger, type Logger, type ScheduleTrigger, type TriggerDefinition } from '@faas/common';
+import { followBucket, type FunctionFinishedTrigger, type Logger, type ObjectTrigger, type ScheduleTrigger, type TriggerDefinition } from '@faas/common';
 import type { KV, KvEntry } from 'nats';
 
 /**
@@ -6,13 +6,15 @@ import type { KV, KvEntry } from 'nats';
  * schedules in every publisher), which is read from KV when a tick fires (fire-trigger.ts).
  */
 export type ScheduleEntry = Omit<ScheduleTrigger, 'argument'>;
-type Kept = ScheduleEntry | FunctionFinishedTrigger;
+type Kept = ScheduleEntry | FunctionFinishedTrigger | ObjectTrigger;
 
 /** What this publisher knows of the trigger definitions, kept current by a watch on KV `triggers`. */
 export interface TriggerWatch {
   schedules(): ScheduleEntry[];
   /** The user's function-finished triggers whose source is `fn`. */
   chainsFrom(userId: string, fn: string): FunctionFinishedTrigger[];
+  /** The user's object triggers. */
+  objectTriggersOf(userId: string): ObjectTrigger[];
   stop(): void;
 }
 
@@ -26,7 +28,7 @@ function keptOf(trigger: TriggerDefinition): Kept | undefined {
 
 /**
  * Follows the bucket (resolving once its current entries are loaded) and follows it again after a
- * failure. A trigger created a moment ago may be seen a moment later: schedules and chains only.
+ * failure. A trigger created a moment ago may be seen a moment later: schedules, chains and object triggers only.
  */
 export async function watchTriggers(kv: KV, logger: Logger, closing: () => boolean): Promise<TriggerWatch> {
   const triggers = new Map<string, Kept>();
@@ -54,6 +56,7 @@ export async function watchTriggers(kv: KV, logger: Logger, closing: () => boole
   return {
     schedules: () => all().filter((t): t is ScheduleEntry => t.kind === 'schedule'),
     chainsFrom: (userId, fn) => all().filter((t): t is FunctionFinishedTrigger => t.kind === 'function-finished' && t.userId === userId && t.source === fn),
+    objectTriggersOf: (userId) => all().filter((t): t is ObjectTrigger => t.kind === 'object' && t.userId === userId),
     stop: () => follower.stop(),
   };
 }

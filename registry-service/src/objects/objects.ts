@@ -106,7 +106,7 @@ export async function deleteObject(deps: ObjectDeps, userId: string, name: strin
 /** The caller's objects by name (uploads and outputs), optionally under a prefix, a page at a time. */
 export async function listObjects(deps: ObjectDeps, userId: string, page: { limit: number; after?: string; prefix?: string }): Promise<ObjectPage> {
   const own = objectKey(userId, '');
-  const [uploads, outputs] = await Promise.all([deps.uploads.list(own), deps.outputs.list(own)]);
+  const [uploads, outputs] = await Promise.all([deps.uploads.listOwn(userId), deps.outputs.listOwn(userId)]);
   const all = [
     ...uploads.map((o) => viewOf(o, o.key.slice(own.length))),
     ...outputs.map((o) => viewOf(o, OUTPUTS_PREFIX + o.key.slice(own.length))),

@@ -7,7 +7,7 @@ const triggerSchema = z
     id: z.string(),
     userId: z.string(),
     name: functionNameSchema,
-    kind: z.enum(['schedule', 'webhook', 'function-finished']),
+    kind: z.enum(['schedule', 'webhook', 'function-finished', 'object']),
     function: functionNameSchema,
     enabled: z.boolean(),
     cron: z.string().optional(),
@@ -18,6 +18,9 @@ const triggerSchema = z
     ratePerMinute: z.number().int().optional(),
     source: functionNameSchema.optional(),
     statuses: z.array(z.enum(EXECUTION_STATUSES)).optional(),
+    events: z.array(z.enum(['created', 'deleted'])).optional().meta({ description: 'object: what fires it' }),
+    prefix: z.string().optional().meta({ description: 'object: the names that fire it start with this' }),
+    outputs: z.boolean().optional().meta({ description: 'object: whether execution outputs fire it too' }),
     revision: z.number().int().min(1),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -35,7 +38,7 @@ const badInput = apiError('invalid input: a bad cron expression or time zone, or
 
 /** `/triggers` (trigger-routes.ts). */
 export const triggerApiRoutes: ApiRoute[] = [
-  { method: 'post', path: '/triggers', summary: 'Create a trigger (schedule, webhook or function-finished)', auth: true, body: triggerCreationSchema, responses: { 201: withToken, 400: badInput, 409: apiError('the name is taken') } },
+  { method: 'post', path: '/triggers', summary: 'Create a trigger (schedule, webhook, function-finished or object)', auth: true, body: triggerCreationSchema, responses: { 201: withToken, 400: badInput, 409: apiError('the name is taken') } },
   { method: 'get', path: '/triggers', summary: 'Your triggers, by name', auth: true, responses: { 200: z.object({ items: z.array(triggerSchema) }).meta({ id: 'TriggerList' }) } },
   { method: 'get', path: '/triggers/:name', summary: 'One trigger', auth: true, params, responses: { 200: triggerSchema, 404: missing } },
   {

@@ -11,7 +11,7 @@ export interface TriggerRouteDeps extends TriggerDeps {
 /** A schedule's argument is its largest field: room for it in JSON, escapes included. */
 const BODY_LIMIT_BYTES = 65_536 * 6 + 4_096;
 
-/** `/triggers`: schedules, webhooks and function-finished chains targeting the caller's functions. */
+/** `/triggers`: schedules, webhooks, function-finished chains and object triggers targeting the caller's functions. */
 export function triggerRoutes(deps: TriggerRouteDeps): Router {
   const auth = requireUser(deps.verifyToken);
   const router = Router();

@@ -1,8 +1,9 @@
 import { api, enc, functionUrl, type FunctionDefinition, type Page } from '../api.js';
 import { h } from '../dom.js';
 import { errorBox, guarded, type Ctx } from '../ui.js';
+import { triggerList, triggersByFunction, type TriggerView } from './trigger-list.js';
 
-function functionCard(fn: FunctionDefinition, ctx: Ctx, errors: HTMLElement, reload: () => void): HTMLElement {
+function functionCard(fn: FunctionDefinition, ctx: Ctx, errors: HTMLElement, reload: () => void, triggers?: readonly TriggerView[]): HTMLElement {
   const remove = h('button', { type: 'button', class: 'danger' }, 'Delete');
   remove.addEventListener('click', () => {
     if (!window.confirm(`Delete function ${fn.name}?`)) return;
@@ -18,6 +19,7 @@ function functionCard(fn: FunctionDefinition, ctx: Ctx, errors: HTMLElement, rel
     fn.description ? h('p', {}, fn.description) : null,
     httpLine(fn),
     h('p', { class: 'muted' }, `timeout ${fn.timeoutSeconds} s · ${fn.memoryMb} MiB · ${fn.cpus} CPU · network ${fn.network} · revision ${fn.revision}`),
+    triggerList(triggers),
     h(
       'div',
       { class: 'actions' },
@@ -48,9 +50,11 @@ export async function functionsView(root: HTMLElement, ctx: Ctx): Promise<void> 
     more,
   );
   let cursor: string | null = null;
+  let triggers: Promise<Map<string, TriggerView[]>> | undefined;
   const load = async (): Promise<void> => {
-    const page = await api<Page<FunctionDefinition>>('GET', `/registry/functions?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`);
-    list.append(...page.items.map((fn) => functionCard(fn, ctx, errors, () => void functionsView(root, ctx))));
+    triggers ??= triggersByFunction();
+    const [page, byFunction] = await Promise.all([api<Page<FunctionDefinition>>('GET', `/registry/functions?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`), triggers]);
+    list.append(...page.items.map((fn) => functionCard(fn, ctx, errors, () => void functionsView(root, ctx), byFunction.get(fn.name))));
     if (list.childElementCount === 0) list.append(h('li', { class: 'muted' }, 'No functions yet: create one.'));
     cursor = page.nextCursor;
     more.hidden = cursor === null;
