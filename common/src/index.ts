@@ -27,6 +27,8 @@ export * from './user-rate-limit.js';
 export * from './registry-hosts.js';
 export * from './object-names.js';
 export * from './object-bucket.js';
+export * from './object-upload.js';
+export * from './object-types.js';
 export * from './object-index.js';
 export * from './object-usage.js';
 export * from './retry.js';

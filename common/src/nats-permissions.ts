@@ -1,4 +1,5 @@
 import { BUCKETS, CONSUMERS, STREAMS } from './constants.js';
+import { durableConsumer, kvGrant, objectStoreGrant, streamRead } from './nats-grants.js';
 
 /** Every NATS client of the platform connects as one of these users (docs/internal-trust.md). */
 export const NATS_SERVICES = ['auth', 'registry', 'publisher', 'spawner', 'autoscaler'] as const;
@@ -23,58 +24,6 @@ const CALLBACKS = 'CALLBACKS';
 const CALLBACK_CONSUMER = 'publisher-callbacks';
 const CHAIN_CONSUMER = CONSUMERS.publisherChains;
 const OBJECTS_CONSUMER = CONSUMERS.publisherObjects;
-
-/** `own`: the one service that creates the stream and sets its limits (stream create and update). */
-type Access = 'read' | 'write' | 'own';
-
-/** JetStream API subjects that read one stream: info, direct and stored gets, and consumers for watches and key lists. */
-function streamRead(stream: string): string[] {
-  return [
-    `$JS.API.STREAM.INFO.${stream}`,
-    `$JS.API.STREAM.MSG.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}.>`,
-    `$JS.API.CONSUMER.CREATE.${stream}`,
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.DELETE.${stream}.>`,
-    `$JS.API.CONSUMER.INFO.${stream}.>`,
-    // Flow-control answers of the ordered consumers behind watches and key lists.
-    `$JS.FC.${stream}.>`,
-  ];
-}
-
-/**
- * Only a stream's owner creates it and reconciles its settings (others wait for it: kv.ts): with
- * update, a reader could set `max_age` on `KV_accounts` and bring revoked tokens back. A writer
- * also purges and deletes entries.
- */
-function streamManage(stream: string, access: Access): string[] {
-  const manage = access === 'own' ? [`$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`] : [];
-  return access === 'read' ? manage : [...manage, `$JS.API.STREAM.PURGE.${stream}`, `$JS.API.STREAM.MSG.DELETE.${stream}`];
-}
-
-/** A KV bucket: its stream `KV_<bucket>`, its entries `$KV.<bucket>.<key>` (written by publishing there). */
-export function kvGrant(bucket: string, access: Access): string[] {
-  const stream = `KV_${bucket}`;
-  return [...streamRead(stream), ...streamManage(stream, access), ...(access === 'read' ? [] : [`$KV.${bucket}.>`])];
-}
-
-/** An object store: its stream `OBJ_<bucket>`, its chunks and metadata under `$O.<bucket>.>`. */
-export function objectStoreGrant(bucket: string, access: Access): string[] {
-  const stream = `OBJ_${bucket}`;
-  // The client looks its stream up by subject (stream names only, no content).
-  const lookup = '$JS.API.STREAM.NAMES';
-  return [lookup, ...streamRead(stream), ...streamManage(stream, access), ...(access === 'read' ? [] : [`$O.${bucket}.>`])];
-}
-
-/** One durable consumer on a stream: made (if absent), pulled from and acked; nothing else of the stream. */
-function durableConsumer(stream: string, durable: string): string[] {
-  return [
-    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
-    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-    `$JS.ACK.${stream}.${durable}.>`,
-  ];
-}
 
 /** Every user: JetStream's account info (the client checks it before any other API call). */
 const EVERYONE = ['$JS.API.INFO'];

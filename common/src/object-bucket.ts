@@ -10,44 +10,12 @@ import { StorageFullError, TooLargeError, UnavailableError } from './errors.js';
 import { openBucket, openOrAwaitOwner } from './kv.js';
 import type { Logger } from './logger.js';
 import { backfillObjectIndex, objectIndex, type ObjectIndex } from './object-index.js';
+import type { ObjectBucket, StoredObject } from './object-types.js';
+import { cappedUpload } from './object-upload.js';
 import { reconcileStream } from './stream-settings.js';
-
-/** An object as listed: `key` is the bucket key (`<userId>/<name>`). */
-export interface StoredObject {
-  readonly key: string;
-  readonly size: number;
-  /** `SHA-256=<base64url>` of the content. */
-  readonly digest: string;
-  readonly contentType: string;
-  readonly mtime: string;
-}
-
-export interface PutOptions {
-  readonly contentType: string;
-  readonly maxBytes: number;
-  readonly tooLarge?: (max: number) => Error;
-  /** The size the source says it has: refused up front (StorageFullError) when the bucket has no room for it. */
-  readonly expectedBytes?: number;
-}
-
-/** A JetStream Object Store bucket, streamed both ways: nothing is held whole in memory. */
-export interface ObjectBucket {
-  info(key: string): Promise<StoredObject | undefined>;
-  /** The user's objects (`<userId>/…`), by key, read through the per-user index: never another user's metadata. */
-  listOwn(userId: string): Promise<StoredObject[]>;
-  /** Stores the source under key; past maxBytes a TooLargeError and nothing is stored (an older object under key stays). */
-  put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredObject>;
-  /** The content, chunk by chunk, read from the server only as fast as it is consumed. */
-  read(object: StoredObject): AsyncIterable<Uint8Array>;
-  /** Deletes the object under key; what was deleted, or undefined when there was none. */
-  delete(key: string): Promise<StoredObject | undefined>;
-}
 
 /** nats.js's chunk size, and what JetStream stores beside each chunk (subject, headers, sequence). */
 const MESSAGE_OVERHEAD_BYTES = 512;
-
-/** Between two flushes at most this much of an upload is in the client's outgoing buffer. */
-const FLUSH_EVERY_BYTES = 1024 * 1024;
 
 export async function openObjectBucket(
   nc: NatsConnection,
@@ -118,28 +86,6 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
     const stored = bytes + Math.ceil(bytes / OBJECT_CHUNK_BYTES + 1) * MESSAGE_OVERHEAD_BYTES;
     if (config.max_bytes > 0 && state.bytes + stored > config.max_bytes) throw full();
   }
-  function capped(source: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: (max: number) => Error): ReadableStream<Uint8Array> {
-    const it = source[Symbol.asyncIterator]();
-    let total = 0;
-    let sinceFlush = 0;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (sinceFlush >= FLUSH_EVERY_BYTES) {
-          sinceFlush = 0;
-          await nc.flush();
-        }
-        const next = await it.next();
-        if (next.done) return controller.close();
-        total += next.value.length;
-        sinceFlush += next.value.length;
-        if (total > maxBytes) {
-          await it.return?.();
-          return controller.error(tooLarge(maxBytes));
-        }
-        controller.enqueue(next.value);
-      },
-    });
-  }
   return {
     info,
     async listOwn(userId) {
@@ -156,7 +102,7 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
       // Indexed first: a stored object is always listed (an entry whose write then fails is dropped below, or skipped by readers).
       await indexed().add(key);
       try {
-        const info = await os.put({ name: key, description: options.contentType }, capped(source, options.maxBytes, tooLarge));
+        const info = await os.put({ name: key, description: options.contentType }, cappedUpload(nc, source, options.maxBytes, tooLarge));
         return view(key, info);
       } catch (err) {
         if (!(await info(key).catch(() => true))) await indexed().remove(key).catch(() => undefined);
@@ -191,18 +137,4 @@ function objectBucket(nc: NatsConnection, api: { direct: DirectGet; jsm: JetStre
       return found;
     },
   };
-}
-
-/** A user's uploads and the executions' outputs: where a user's object name lives. */
-export interface UserObjectBuckets {
-  readonly uploads: ObjectBucket;
-  readonly outputs: ObjectBucket;
-}
-
-/** `executions/<id>/<path>` is an output (`<userId>/<id>/<path>` in the outputs bucket); any other name an upload. */
-export function locateUserObject(buckets: UserObjectBuckets, userId: string, name: string): { bucket: ObjectBucket; key: string } {
-  const outputsPrefix = 'executions/';
-  return name.startsWith(outputsPrefix)
-    ? { bucket: buckets.outputs, key: `${userId}/${name.slice(outputsPrefix.length)}` }
-    : { bucket: buckets.uploads, key: `${userId}/${name}` };
 }

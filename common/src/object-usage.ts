@@ -3,7 +3,7 @@ import { BUCKETS, OBJECT_CHUNK_BYTES } from './constants.js';
 import { TooLargeError, UnavailableError } from './errors.js';
 import { isWrongLastSequence, openBucket } from './kv.js';
 import type { Logger } from './logger.js';
-import type { ObjectBucket } from './object-bucket.js';
+import type { ObjectBucket } from './object-types.js';
 
 
 /** What an object (or a reservation for one) is charged: its size, at least one chunk. */

@@ -6,7 +6,6 @@ import {
   TooLargeError,
   UnavailableError,
   type ExecutionRecord,
-  type ExecutionRequest,
   type ExecutionStore,
   type FunctionDefinition,
   type Logger,
@@ -18,7 +17,9 @@ import {
 import type { PendingCallback } from '../callbacks/callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
+import { abandon, settleAll } from './abandon.js';
 import { newExecutionId } from './ids.js';
+import { queuedRecord, requestFor } from './queued-record.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 import type { CallerContext, FunctionResolver } from '../functions/registry-client.js';
 import type { ResultWait, WorkQueue } from './work-queue.js';
@@ -71,16 +72,6 @@ export interface Submitted {
   readonly record: ExecutionRecord;
   readonly fn: FunctionDefinition;
   readonly wait?: ResultWait;
-}
-
-function queuedRecord(id: string, userId: string, fn: FunctionDefinition, queuedAt: string, extra: { traceId?: string; trigger?: TriggerRef; http?: HttpRef }): ExecutionRecord {
-  return {
-    id, user: userId, function: fn.name, image: fn.image, status: 'queued', result: null, logs: null, exitCode: null,
-    truncated: false, durationMs: null, queuedAt, startedAt: null, finishedAt: null, attempt: 0, spawner: null,
-    ...(extra.traceId ? { traceId: extra.traceId } : {}),
-    ...(extra.trigger ? { trigger: extra.trigger } : {}),
-    ...(extra.http ? { http: extra.http } : {}),
-  };
 }
 
 /**
@@ -141,51 +132,6 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   }
   deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
   return { record, fn, ...(wait ? { wait } : {}) };
-}
-
-function requestFor(record: ExecutionRecord, fn: FunctionDefinition, input: SubmitInput): ExecutionRequest {
-  return {
-    id: record.id, userId: record.user, function: fn.name, image: fn.image, argument: input.argument, env: fn.env ?? {}, queuedAt: record.queuedAt,
-    limits: { timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb, cpus: fn.cpus, network: fn.network },
-    revision: fn.revision,
-    ...(fn.warm === undefined ? {} : { warm: fn.warm }),
-    ...(fn.runtime === undefined ? {} : { runtime: fn.runtime }),
-    ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
-    ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
-    ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
-  };
-}
-
-/** Like Promise.all, but returns (or throws the first failure) only once every write has ended. */
-async function settleAll(writes: readonly Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
-/**
- * A request that never reached the queue is marked `error` and frees its slot, but only while its
- * record is still the `queued` one: a publish whose PubAck was lost may have been stored and run,
- * and a record a spawner wrote (`running` or final) is never overwritten. `taken`: it was queued.
- */
-async function abandon(deps: ExecutionDeps, record: ExecutionRecord, err: unknown): Promise<'abandoned' | 'taken'> {
-  const reason = err instanceof Error ? err.message : String(err);
-  const failed: ExecutionRecord = { ...record, status: 'error', error: `not queued: ${reason}`, finishedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const stored = await deps.store.get(record.id);
-      if (stored && stored.record.status !== 'queued') return 'taken';
-      if (stored) await deps.store.update(failed, stored.revision);
-      else await deps.store.create(failed);
-      break;
-    } catch (writeErr) {
-      // Changed between our read and our write: read again (a spawner's write is then kept).
-      if (writeErr instanceof ConflictError) continue;
-      deps.logger.warn({ err: writeErr, executionId: record.id }, 'abandoned execution: its error record was not stored');
-      break;
-    }
-  }
-  await deps.quota.release(record.user, record.id).catch(() => undefined);
-  return 'abandoned';
 }
 
 async function finalRecord(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<ExecutionRecord | undefined> {
