@@ -5,7 +5,7 @@ import { ConflictError } from './errors.js';
 import { isWrongLastSequence, openBucket } from './kv.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
-import type { ExecutionRecord } from './schemas.js';
+import type { ExecutionRecord } from './execution-types.js';
 
 export interface ExecutionsSetup {
   readonly replicas: number;

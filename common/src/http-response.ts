@@ -1,4 +1,4 @@
-import type { ExecutionRecord } from './schemas.js';
+import type { ExecutionRecord } from './execution-types.js';
 import { scopeCookie } from './http-cookies.js';
 
 /**

@@ -14,6 +14,7 @@ export * from './kv.js';
 export * from './stream-settings.js';
 export * from './health.js';
 export * from './schemas.js';
+export * from './execution-types.js';
 export * from './service-runner.js';
 export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
-import type { ExecutionStatus } from './schemas.js';
+import type { ExecutionStatus } from './execution-types.js';
 
 /** What the registry stores in KV `triggers` under `<userId>.<name>`; the publisher reads it. */
 interface TriggerBase {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EXECUTION_STATUSES, FUNCTION_NAME_PATTERN, type ExecutionRecord, type FunctionDefinition } from '../schemas.js';
+import { EXECUTION_STATUSES, type ExecutionRecord } from '../execution-types.js';
+import { FUNCTION_NAME_PATTERN, type FunctionDefinition } from '../schemas.js';
 
 /**
  * The JSON bodies the services answer with, for the OpenAPI document. The TypeScript types the
