@@ -5,11 +5,12 @@ import type { ContainerJob, ContainerOutcome, ContainerRunner } from '../domain/
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
 import { dockerStatus, translateDockerError } from './docker-errors.js';
 import { createImagePuller, type ImagePolicy, type ImagePuller } from './image-puller.js';
-import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
+import { sweepOrphans } from './orphan-sweep.js';
+import type { OrphanPolicy } from './orphans.js';
+import { removeContainer } from './remove-container.js';
 import { watchOom, type OomWatch } from './oom-watch.js';
 import { OutputCapture } from './output-capture.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
-import { removeStaleFileVolumes } from './files/volume-sweep.js';
 import { runMs } from './run-time.js';
 import { isProcessMode } from './warm/process-mode.js';
 import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
@@ -115,13 +116,7 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
     };
   }
 
-  async function remove(container: Docker.Container, executionId: string): Promise<void> {
-    // v: anonymous volumes go with the container (none should exist: declared ones are masked).
-    await container.remove({ force: true, v: true }).catch((err: unknown) => {
-      // 404: gone already; 409: another removal of it is under way.
-      if (dockerStatus(err) !== 404 && dockerStatus(err) !== 409) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
-    });
-  }
+  const remove = (container: Docker.Container, executionId: string): Promise<void> => removeContainer(container, logger, executionId);
 
   /** One image inspect (its declared volumes are masked), a pull first when the engine lacks it. */
   async function create(job: ContainerJob, files: RunFiles | undefined): Promise<Docker.Container> {
@@ -176,24 +171,8 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
       }
     },
-    async removeOrphans(policy, atStart) {
-      const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
-      const candidates = managed.filter((c) => isOrphan(c, policy, Date.now(), atStart));
-      const confirmed = await Promise.all(
-        candidates.map(async (c) => {
-          if (atStart && c.Labels[LABELS.spawner] === spawnerId) return true;
-          const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
-          return info !== undefined && stoppedLongEnough(info, policy, Date.now());
-        }),
-      );
-      const orphans = candidates.filter((_, i) => confirmed[i]);
-      await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger);
-      await Promise.all(orphans.map((c) => remove(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '')));
-      if (orphans.length > 0) {
-        const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
-        logger.warn({ removed }, 'removed containers no live spawner owns');
-      }
-      return orphans.length;
+    removeOrphans(policy, atStart) {
+      return sweepOrphans({ docker, policy, logger, atStart });
     },
     async ping() {
       await docker.ping();
