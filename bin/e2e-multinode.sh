@@ -10,7 +10,8 @@
 # docs/reliability.md and exits non-zero when a target is missed. Removes every faas-mn-*
 # container, volume and network it made on exit (MN_KEEP=1 keeps them); the host engine's
 # own swarm state is never touched. Cached images (bases, faas-mn/node, faas/*:mn) stay.
-# MN_PHASES: the kills to run, in order (default "worker leader"); MN_SPAWNERS (default 6).
+# MN_PHASES: the kills to run, in order (default "worker leader", empty: none); MN_SPAWNERS
+# (default 6); MN_WARM=1 adds the warm locality phase (bin/lib/mn-warm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -20,6 +21,7 @@ source bin/lib/mn-nodes.sh
 source bin/lib/mn-checks.sh
 source bin/lib/mn-phases.sh
 source bin/lib/mn-kill.sh
+source bin/lib/mn-warm.sh
 
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
 export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
@@ -81,15 +83,16 @@ mn_deploy
 mn_flow
 mn_scale "${MN_SPAWNERS:-6}"
 : >"$MN_TABLE"
-# MN_PHASES: which kills, in order (default both): "worker" (a node without the NATS meta
-# leader), "leader" (the node that holds it).
-for phase in ${MN_PHASES:-worker leader}; do
+# MN_PHASES: which kills, in order (unset: both; empty: none): "worker" (a node without the
+# NATS meta leader), "leader" (the node that holds it).
+for phase in ${MN_PHASES-worker leader}; do
   case $phase in
     worker) mn_kill_phase "node loss (SIGKILL + restart)" "$(mn_victim_not_leader)" ;;
     leader) mn_kill_phase "NATS meta leader's node loss" "$(mn_victim_leader)" ;;
     *) fail "MN_PHASES: unknown phase $phase (worker, leader)" ;;
   esac
 done
+if [ "${MN_WARM:-0}" = 1 ]; then mn_warm_phase; fi
 step "table (also in $MN_TABLE)"
 mn_print_table
 mn_check_targets
