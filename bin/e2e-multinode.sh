@@ -92,7 +92,7 @@ for phase in ${MN_PHASES-worker leader}; do
     *) fail "MN_PHASES: unknown phase $phase (worker, leader)" ;;
   esac
 done
-if [ "${MN_WARM:-0}" = 1 ]; then mn_warm_phase; fi
 step "table (also in $MN_TABLE)"
 mn_print_table
+if [ "${MN_WARM:-0}" = 1 ]; then mn_warm_phase; fi
 mn_check_targets

@@ -1,7 +1,7 @@
 // Steady sync + async load for bin/e2e-multinode.sh, through every node's edge, by clients that
 // retry as the README asks (mn-client.mjs). Runs until the file STOP exists, then waits for
 // every accepted execution to be final and writes the counts to OUT as JSON. PROGRESS gets
-// "<accepted> <sync answered>" every second, for the script to pace the node kills.
+// "<accepted> <sync answered> <counters>" every second, for the script to pace the node kills.
 // The function prints "<argument>:<uuid of the run>": a run's result names the run.
 // Env: EDGES (comma-separated base URLs), TOKEN, FN, OUT, PROGRESS, STOP,
 // SYNC_CLIENTS (2), ASYNC_CLIENTS (3), FINAL_WAIT_S (240).
@@ -78,7 +78,8 @@ function summary(records) {
   };
 }
 
-const progress = setInterval(() => writeFileSync(env.PROGRESS, `${accepted.size} ${syncAnswered}\n`), 1000);
+const fiveXx = () => Object.values(c.fiveXx).reduce((a, b) => a + b, 0);
+const progress = setInterval(() => writeFileSync(env.PROGRESS, `${accepted.size} ${syncAnswered} 5xx=${fiveXx()} refused=${c.refused} 429=${c.throttled} retried=${c.retried}\n`), 1000);
 const clients = [
   ...Array.from({ length: Number(env.SYNC_CLIENTS ?? 2) }, (_, k) => syncClient(k)),
   ...Array.from({ length: Number(env.ASYNC_CLIENTS ?? 3) }, (_, k) => asyncClient(k)),
