@@ -46,5 +46,5 @@ const rows = new Set(Object.values(load.runs)).size > 5
   : [[label, () => true]];
 for (const [name, keep] of rows) {
   const f = figures(keep);
-  console.log([name, f.functions, f.runs, f.hit, f.served, f.alive, `${load.failed} failed, ${f.unmatched} without a start line, ${load.seconds} s, 429s ${load.counts.throttled}, 5xx ${JSON.stringify(load.counts.fiveXx)}`].join('|'));
+  process.stdout.write(`${[name, f.functions, f.runs, f.hit, f.served, f.alive, `${load.failed} failed, ${f.unmatched} without a start line, ${load.seconds} s, 429s ${load.counts.throttled}, 5xx ${JSON.stringify(load.counts.fiveXx)}`].join('|')}\n`);
 }
