@@ -6,16 +6,6 @@
 
 MN_WARM_TABLE=.data/mn-warm-table.txt
 
-# The spawners' "warm run started" lines (debug), from every spawner container on every node.
-mn_warm_starts() {
-  local n c
-  for n in $(seq 1 "$MN_NODES"); do
-    for c in $(mn "$n" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_spawner-service"); do
-      timeout 60 env DOCKER_HOST="unix://$(mn_sock "$n")" docker logs "$c" 2>&1 | grep '"warm run started"' || true
-    done
-  done
-}
-
 # One line per warm container running on any node: its function's name.
 mn_warm_alive() {
   local n
@@ -37,7 +27,7 @@ mn_warm_case() {
   step "warm locality: $label ($runs sync runs, $fns function(s), concurrency ${MN_WARM_CONCURRENCY:-6})"
   EDGES=$EDGES TOKEN=$TOKEN FN="w$RANDOM" IMAGE=$FN_IMAGE FUNCTIONS=$fns RUNS=$runs OUT=$out \
     CONCURRENCY=${MN_WARM_CONCURRENCY:-6} ZIPF_S=${MN_WARM_ZIPF_S:-1} node bin/lib/mn-warm.mjs || fail "the warm load failed"
-  mn_warm_starts >.data/mn-warm-starts.log
+  mn_spawner_starts >.data/mn-warm-starts.log
   mn_warm_alive >.data/mn-warm-alive.txt
   node bin/lib/mn-warm-report.mjs "$out" .data/mn-warm-starts.log .data/mn-warm-alive.txt "$label" >>"$MN_WARM_TABLE"
   echo "    warm containers running on the nodes now: $(wc -l <.data/mn-warm-alive.txt), $(mn_warm_mib) MiB"
