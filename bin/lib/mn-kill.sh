@@ -87,9 +87,14 @@ mn_kill_phase() {
   echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart; node sweeper: $(mn_sweeper_said "$victim")"
   # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md),
   # so that the next phase's node runs spawners again.
+  # Not a target: a rebalance still rolling after 300 s (seen at load 70) does not end the phase
+  # before its row (wait_stack_ready exits the shell it runs in: a subshell here).
   docker service update --force --detach "${FAAS_STACK}_spawner-service" >/dev/null
-  wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the spawners' rebalance did not finish"
-  echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
+  if (wait_stack_ready "$FAAS_STACK" 300 >/dev/null 2>&1); then
+    echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
+  else
+    echo "    the spawners' rebalance still rolling $((SECONDS - restarted)) s after the restart: going on; spawners: $(mn_spread spawner-service)"
+  fi
   mn_wait_load $(($(mn_accepted) + 20))
   touch .data/mn-stop
   wait "$LOAD_PID" || fail "the load generator failed: $(tail -n 5 .data/mn-load.log)"
