@@ -10,6 +10,8 @@
 # docs/reliability.md and exits non-zero when a target is missed. Removes every faas-mn-*
 # container, volume and network it made on exit (MN_KEEP=1 keeps them); the host engine's
 # own swarm state is never touched. Cached images (bases, faas-mn/node, faas/*:mn) stay.
+# MN_PHASES: the kills to run, in order (default "worker leader", empty: none); MN_SPAWNERS
+# (default 6); MN_WARM=1 adds the warm locality phase (bin/lib/mn-warm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -19,6 +21,7 @@ source bin/lib/mn-nodes.sh
 source bin/lib/mn-checks.sh
 source bin/lib/mn-phases.sh
 source bin/lib/mn-kill.sh
+source bin/lib/mn-warm.sh
 
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
 export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
@@ -34,6 +37,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [ -n "${LOAD_PID:-}" ] && kill "$LOAD_PID" 2>/dev/null
+  [ -n "${SWEPT_PID:-}" ] && kill "$SWEPT_PID" 2>/dev/null
   if [ "${MN_KEEP:-0}" = 1 ]; then step "MN_KEEP=1: nodes $MN_PREFIX-* left running (bin/lib/mn-nodes.sh: mn_down)"; exit "$rc"; fi
   step "cleanup: nodes $MN_PREFIX-*, their volumes and network, $FN_IMAGE"
   mn_down
@@ -79,8 +83,16 @@ mn_deploy
 mn_flow
 mn_scale "${MN_SPAWNERS:-6}"
 : >"$MN_TABLE"
-mn_kill_phase "node loss (SIGKILL + restart)" "$(mn_victim_not_leader)"
-mn_kill_phase "NATS meta leader's node loss" "$(mn_victim_leader)"
+# MN_PHASES: which kills, in order (unset: both; empty: none): "worker" (a node without the
+# NATS meta leader), "leader" (the node that holds it).
+for phase in ${MN_PHASES-worker leader}; do
+  case $phase in
+    worker) mn_kill_phase "node loss (SIGKILL + restart)" "$(mn_victim_not_leader)" ;;
+    leader) mn_kill_phase "NATS meta leader's node loss" "$(mn_victim_leader)" ;;
+    *) fail "MN_PHASES: unknown phase $phase (worker, leader)" ;;
+  esac
+done
 step "table (also in $MN_TABLE)"
 mn_print_table
+if [ "${MN_WARM:-0}" = 1 ]; then mn_warm_phase; fi
 mn_check_targets

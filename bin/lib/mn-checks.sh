@@ -58,14 +58,16 @@ mn_wait_node_ready() {
   done
 }
 
-# Runs counted from the spawners' debug log ("warm run started"): execution ids seen twice. Read
-# from every spawner container on every node (exited ones too): `docker service logs` hung
-# here after a node loss.
-mn_started_twice() {
+# The spawners' "warm run started" lines (debug), from every spawner container on every node,
+# exited ones too: `docker service logs` hung here after a node loss.
+mn_spawner_starts() {
   local n c
   for n in $(seq 1 "$MN_NODES"); do
     for c in $(mn "$n" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_spawner-service"); do
       timeout 60 env DOCKER_HOST="unix://$(mn_sock "$n")" docker logs "$c" 2>&1 | grep '"warm run started"' || true
     done
-  done | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | wc -l
+  done
 }
+
+# Runs counted from the spawners' log: execution ids seen twice.
+mn_started_twice() { mn_spawner_starts | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | wc -l; }

@@ -2,14 +2,20 @@
 # per phase in MN_TABLE. Source mn-nodes.sh, mn-checks.sh and mn-phases.sh first.
 # shellcheck shell=bash
 
-# Polls until the load has accepted at least $1 executions (deadline $2 s, default 180).
+# Polls until the load has accepted at least $1 executions (deadline $2 s, default 180; then
+# fails, or with $3 = soft goes on), printing the load's progress every 30 s.
 mn_wait_load() {
-  local want=$1 deadline=$((SECONDS + ${2:-180})) got
+  local want=$1 deadline=$((SECONDS + ${2:-180})) got shown=$SECONDS
   while :; do
-    got=$(awk '{print $1}' .data/mn-progress 2>/dev/null || echo 0)
+    got=$(mn_accepted)
     [ "${got:-0}" -ge "$want" ] && return 0
     kill -0 "$LOAD_PID" 2>/dev/null || fail "the load generator ended early"
-    [ "$SECONDS" -lt "$deadline" ] || fail "the load reached $got accepted executions, want $want"
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      [ "${3:-}" = soft ] || fail "the load reached $got accepted executions, want $want"
+      echo "    the load reached $got accepted executions, not $want, in ${2:-180} s: going on"
+      return 0
+    fi
+    [ $((SECONDS - shown)) -ge 30 ] && { shown=$SECONDS; echo "    $(date -u +%T) load: $(cat .data/mn-progress 2>/dev/null) (accepted, sync answered, ...)"; }
     sleep 1
   done
 }
@@ -22,22 +28,32 @@ mn_start_load() {
   LOAD_PID=$!
 }
 
-# Polls (up to 240 s) until node N keeps nothing from before ISO time T; sets LEFT and LEFT_S
-# (seconds since FROM).
+# Polls (up to 240 s) until node N keeps nothing from before ISO time T; writes
+# "<managed> <tasks> <seconds since FROM>" to FILE. Polls only while the node's engine answers
+# (a listing that failed would read as nothing left).
 mn_wait_swept() {
-  local n=$1 t=$2 from=$3
+  local n=$1 t=$2 from=$3 file=$4 left
   while :; do
-    LEFT=$(mn_left_on_node "$n" "$t")
-    LEFT_S=$((SECONDS - from))
-    [ "$LEFT" = "0 0" ] && return 0
-    [ "$LEFT_S" -lt 240 ] || return 0
+    if mn "$n" info >/dev/null 2>&1 && left=$(mn_left_on_node "$n" "$t"); then
+      echo "$left $((SECONDS - from))" >"$file"
+      [ "$left" = "0 0" ] && return 0
+    fi
+    [ $((SECONDS - from)) -lt 240 ] || return 0
     sleep 2
   done
 }
 
+# What node N's node sweeper logged about removals (its warn lines), without `docker service logs`.
+mn_sweeper_said() {
+  local c
+  c=$(mn "$1" ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_node-sweeper" | head -n 1)
+  [ -n "$c" ] || { echo "no task running"; return; }
+  timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -o '"removed":\[[^]]*\]' | head -c 600 || echo "nothing removed"
+}
+
 # mn_kill_phase LABEL NODE
 mn_kill_phase() {
-  local label=$1 victim=$2 held at iso killed restarted recover twice_before out
+  local label=$1 victim=$2 held at iso killed restarted recover twice_before out left_fn left_tasks
   [ -n "$victim" ] || fail "$label: no node to kill"
   step "$label: node $victim ($(mn_name "$victim")) SIGKILLed under load"
   mn_use_manager
@@ -50,39 +66,53 @@ mn_kill_phase() {
   hd kill -s KILL "$(mn_name "$victim")" >/dev/null
   killed=$SECONDS
   echo "    killed at $iso with $at accepted; it ran $held function containers and tasks $(mn_task_nodes spawner-service | grep -c "^$victim$") spawners"
-  mn_wait_load $((at + 40))
+  mn_wait_load $((at + 40)) 300 soft
   echo "    $(($(mn_accepted) - at)) more accepted while it was down ($((SECONDS - killed)) s); starting it again"
   mn_start_node "$victim"
   restarted=$SECONDS
   mn_wait_engine "$victim" 90 || fail "node $victim's engine did not come back"
+  # Measured from the restart while the stack recovers: the node sweeper (docker-compose.yml)
+  # removes what the node's dead spawners left, with no spawner placed there.
+  rm -f .data/mn-swept
+  mn_wait_swept "$victim" "$iso" "$restarted" .data/mn-swept &
+  SWEPT_PID=$!
   mn_wait_node_ready "$victim"
   wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the stack did not recover"
   recover=$((SECONDS - restarted))
   echo "    recovered in $recover s after the restart; spawners: $(mn_spread spawner-service); left from before the kill: $(mn_left_on_node "$victim" "$iso")"
-  # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md).
+  wait "$SWEPT_PID" || true
+  SWEPT_PID=
+  read -r left_fn left_tasks LEFT_S <.data/mn-swept || fail "no count of what node $victim kept"
+  LEFT="$left_fn $left_tasks"
+  echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart; node sweeper: $(mn_sweeper_said "$victim")"
+  # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md),
+  # so that the next phase's node runs spawners again.
+  # Not a target: a rebalance still rolling after 300 s (seen at load 70) does not end the phase
+  # before its row (wait_stack_ready exits the shell it runs in: a subshell here).
   docker service update --force --detach "${FAAS_STACK}_spawner-service" >/dev/null
-  wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the spawners' rebalance did not finish"
-  echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
-  mn_wait_swept "$victim" "$iso" "$restarted"
-  echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart"
+  if (wait_stack_ready "$FAAS_STACK" 300 >/dev/null 2>&1); then
+    echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
+  else
+    echo "    the spawners' rebalance still rolling $((SECONDS - restarted)) s after the restart: going on; spawners: $(mn_spread spawner-service)"
+  fi
   mn_wait_load $(($(mn_accepted) + 20))
   touch .data/mn-stop
   wait "$LOAD_PID" || fail "the load generator failed: $(tail -n 5 .data/mn-load.log)"
   LOAD_PID=
   out=$(cat .data/mn-load.json)
-  mn_row "$label" "$out" $(($(mn_started_twice) - twice_before)) "$recover" "${LEFT// /+} after ${LEFT_S} s" "$((SECONDS - killed))"
+  mn_row "$label" "$out" $(($(mn_started_twice) - twice_before)) "$recover" "${LEFT// /+} after ${LEFT_S} s" "$((SECONDS - killed)) s, node $victim killed with $held function containers running"
 }
 
 # A JSON field of the load's summary.
 mn_field() { node -e "const o=JSON.parse(process.argv[1]); const v=o[process.argv[2]]; console.log(typeof v==='object'?JSON.stringify(v):v)" "$1" "$2"; }
 
-# mn_row LABEL JSON TWICE RECOVER "MANAGED TASKS" SECONDS
+# mn_row LABEL JSON TWICE RECOVER LEFT PHASE
 mn_row() {
   local j=$2 five
   five=$(node -e "console.log(Object.values(JSON.parse(process.argv[1]).fiveXx).reduce((a,b)=>a+b,0))" "$j")
   printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$1" "$(mn_field "$j" submitted)" "$(mn_field "$j" final)" "$(mn_field "$j" lost)" \
     "$(mn_field "$j" duplicateFinals)" "$3" "$five" "$4" "$5" \
-    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6 s" >>"$MN_TABLE"
+    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6" >>"$MN_TABLE"
 }
 
 mn_print_table() {
@@ -90,12 +120,15 @@ mn_print_table() {
     | column -t -s '|' -o ' | '
 }
 
-# Targets (issue 24): 0 lost, 0 duplicate finals, nothing left on the node a minute after its return.
+# Targets (issue 24): 0 lost, 0 duplicate finals, no retrying client given up on a 5xx, and
+# nothing left on the node a minute after its return.
 mn_check_targets() {
-  local label sub fin lost dup twice five rec left
-  while IFS='|' read -r label sub fin lost dup twice five rec left _; do
+  local label sub fin lost dup twice five rec left notes secs
+  while IFS='|' read -r label sub fin lost dup twice five rec left notes; do
     [ "$lost" -eq 0 ] || fail "$label: $lost executions not final"
     [ "$dup" -eq 0 ] || fail "$label: $dup executions with two final results"
-    [ "${left%% *}" = "0+0" ] || fail "$label: the returned node kept $left containers from before the kill"
+    grep -q 'gave up 0,' <<<"$notes" || fail "$label: a retrying client gave up: $notes"
+    secs=$(sed -nE 's/.* after ([0-9]+) s$/\1/p' <<<"$left")
+    [ "${left%% *}" = "0+0" ] && [ "${secs:-999}" -le 60 ] || fail "$label: the returned node kept $left containers from before the kill"
   done <"$MN_TABLE"
 }

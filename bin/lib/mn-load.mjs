@@ -1,60 +1,20 @@
-// Steady sync + async load for bin/e2e-multinode.sh, through every node's edge. A client as the
-// README asks: a 5xx or a refused connection is retried (250 ms apart, on the next node's
-// edge), for up to 60 s. Runs until the file STOP exists, then waits for every accepted
-// execution to be final and writes the counts to OUT as JSON. PROGRESS gets
-// "<accepted> <sync answered>" every second, for the script to pace the node kills.
+// Steady sync + async load for bin/e2e-multinode.sh, through every node's edge, by clients that
+// retry as the README asks (mn-client.mjs). Runs until the file STOP exists, then waits for
+// every accepted execution to be final and writes the counts to OUT as JSON. PROGRESS gets
+// "<accepted> <sync answered> <counters>" every second, for the script to pace the node kills.
 // The function prints "<argument>:<uuid of the run>": a run's result names the run.
 // Env: EDGES (comma-separated base URLs), TOKEN, FN, OUT, PROGRESS, STOP,
 // SYNC_CLIENTS (2), ASYNC_CLIENTS (3), FINAL_WAIT_S (240).
 import { existsSync, writeFileSync } from 'node:fs';
+import { edgeClient, pause } from './mn-client.mjs';
 
 const env = process.env;
-const edges = env.EDGES.split(',');
-const headers = { 'content-type': 'application/json', authorization: `Bearer ${env.TOKEN}` };
 const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'error']);
 const c = { fiveXx: {}, refused: 0, retried: 0, gaveUp: 0, resubmitted: 0, throttled: 0 };
+const call = edgeClient({ edges: env.EDGES.split(','), token: env.TOKEN, counts: c });
 const accepted = new Map(); // id -> { arg, syncResult? }
 let syncAnswered = 0;
-let edgeTurn = 0;
-const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const stopped = () => existsSync(env.STOP);
-
-const downUntil = new Map();
-function nextEdge() {
-  for (let k = 0; k < edges.length; k++) {
-    const base = edges[edgeTurn++ % edges.length];
-    if ((downUntil.get(base) ?? 0) < Date.now()) return base;
-  }
-  return edges[edgeTurn++ % edges.length];
-}
-
-// One request with the README's retry: 5xx and connection failures again, on the next edge.
-async function call(method, path, body) {
-  const deadline = Date.now() + 60_000;
-  for (let tries = 0; ; tries++) {
-    const base = nextEdge();
-    try {
-      const res = await fetch(base + path, { method, headers, body: body && JSON.stringify(body), signal: AbortSignal.timeout(90_000) });
-      const json = await res.json().catch(() => ({}));
-      // 429: the user's concurrency quota (or rate limit): wait as Retry-After says.
-      if (res.status === 429) {
-        c.throttled++;
-        await pause(1000 * Number(res.headers.get('retry-after') ?? 1));
-      } else if (res.status < 500) {
-        return { status: res.status, json, tries };
-      } else {
-        c.fiveXx[res.status] = (c.fiveXx[res.status] ?? 0) + 1;
-      }
-    } catch {
-      c.refused++;
-      // A node that does not answer is skipped for 5 s (its connect times out slowly).
-      downUntil.set(base, Date.now() + 5000);
-    }
-    if (Date.now() > deadline) { c.gaveUp++; return { status: 0, json: {}, tries }; }
-    c.retried++;
-    await pause(250);
-  }
-}
 
 async function syncClient(k) {
   for (let i = 0; !stopped(); i++) {
@@ -118,7 +78,8 @@ function summary(records) {
   };
 }
 
-const progress = setInterval(() => writeFileSync(env.PROGRESS, `${accepted.size} ${syncAnswered}\n`), 1000);
+const fiveXx = () => Object.values(c.fiveXx).reduce((a, b) => a + b, 0);
+const progress = setInterval(() => writeFileSync(env.PROGRESS, `${accepted.size} ${syncAnswered} 5xx=${fiveXx()} refused=${c.refused} 429=${c.throttled} retried=${c.retried}\n`), 1000);
 const clients = [
   ...Array.from({ length: Number(env.SYNC_CLIENTS ?? 2) }, (_, k) => syncClient(k)),
   ...Array.from({ length: Number(env.ASYNC_CLIENTS ?? 3) }, (_, k) => asyncClient(k)),

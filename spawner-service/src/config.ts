@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseConfigFrom, baseEnvShape, envFields, limitCeilingsEnvShape, parseConfig, secretsKeyEnvShape, tracingEnvShape, tracingSettingsFrom, type Env } from '@faas/common';
 import { z } from 'zod';
+import { labelPairsField, orphanEnvShape } from './orphan-env.js';
 
 const MIB = 1024 * 1024;
 /** `npm run build` compiles the supervisor next to the compiled sources (dist/faas-supervisor). */
@@ -15,7 +16,7 @@ const schema = z
     ...secretsKeyEnvShape,
     ...tracingEnvShape,
     SPAWNER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only').default(hostname()),
-    DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+    ...orphanEnvShape,
     MAX_CONTAINERS: envFields.int(1, 256).default(5),
     ACK_WAIT_MS: envFields.int(1_000, 3_600_000).default(30_000),
     MAX_DELIVER: envFields.int(1, 100).default(3),
@@ -26,8 +27,6 @@ const schema = z
     // A run still going after this long gets a `running` record; 0 writes it before every run.
     RUNNING_RECORD_DELAY_MS: envFields.int(0, 60_000).default(250),
     SHUTDOWN_GRACE_MS: envFields.int(0, 3_600_000).default(60_000),
-    ORPHAN_GRACE_MS: envFields.int(1_000, 3_600_000).default(60_000),
-    ORPHAN_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
     // The stuck-record sweeper (one spawner at a time): how often, and how old a record must be.
     STUCK_SWEEP_MS: envFields.int(1_000, 3_600_000).default(60_000),
     STUCK_AFTER_MS: envFields.int(1_000, 86_400_000).default(300_000),
@@ -45,12 +44,7 @@ const schema = z
       .default('65534:65534'),
     NOFILE_LIMIT: envFields.int(16, 1_048_576).default(1_024),
     FSIZE_LIMIT_MB: envFields.int(1, 1_048_576).default(64),
-    CONTAINER_LABELS: z
-      .string()
-      .default('')
-      .transform((s) => s.split(',').map((pair) => pair.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+=[^,]*$/, 'labels are key=value pairs, comma-separated')))
-      .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))),
+    CONTAINER_LABELS: labelPairsField,
     PULL_TIMEOUT_SECONDS: envFields.int(1, 3_600).default(300),
     PULL_MAX_MB: envFields.int(1, 1_048_576).default(4_096),
     /** Beyond the pull cap, the function's timeout and the warm answer grace: create, start, clean-up. */
@@ -132,7 +126,7 @@ const schema = z
       user: env.CONTAINER_USER === 'image' ? '' : env.CONTAINER_USER,
       nofileLimit: env.NOFILE_LIMIT,
       fsizeBytes: env.FSIZE_LIMIT_MB * MIB,
-      extraLabels: env.CONTAINER_LABELS as Readonly<Record<string, string>>,
+      extraLabels: env.CONTAINER_LABELS,
       stdoutCapBytes: env.STDOUT_CAP_BYTES,
       stderrCapBytes: env.STDERR_CAP_BYTES,
     },

@@ -69,12 +69,3 @@ async function run(
     durationMs: runMs(info.State, Date.now() - startedAt),
   };
 }
-
-/** Force-removes a container and its anonymous volumes; gone or being removed already is fine. */
-export async function removeContainer(container: Docker.Container, executionId: string, logger: Logger): Promise<void> {
-  // v: anonymous volumes go with the container (none should exist: declared ones are masked).
-  await container.remove({ force: true, v: true }).catch((err: unknown) => {
-    // 404: gone already; 409: another removal of it is under way.
-    if (dockerStatus(err) !== 404 && dockerStatus(err) !== 409) logger.error({ err, executionId, containerId: container.id }, 'container removal failed');
-  });
-}

@@ -2,11 +2,12 @@ import type Docker from 'dockerode';
 import type { Logger } from '@faas/common';
 import type { ContainerJob, ContainerRunner } from '../domain/ports.js';
 import { LABELS, containerSpec, type SandboxSettings } from './container-spec.js';
-import { removeContainer, runCold } from './cold-run.js';
+import { runCold } from './cold-run.js';
 import { translateDockerError } from './docker-errors.js';
 import { createImagePuller, type ImagePolicy, type ImagePuller } from './image-puller.js';
-import { removeOrphanContainers } from './orphan-sweep.js';
+import { sweepOrphans } from './orphan-sweep.js';
 import type { OrphanPolicy } from './orphans.js';
+import { removeContainer } from './remove-container.js';
 import { runFiles, type RunFiles } from './files/run-files.js';
 import { isProcessMode } from './warm/process-mode.js';
 import { SupervisorUnverifiedError } from './warm/supervisor-volume.js';
@@ -104,12 +105,12 @@ export function createDockerRunner(options: DockerRunnerOptions): DockerRunner {
       } finally {
         job.onPhase?.('cleanup');
         const removing = Date.now();
-        await removeContainer(container, job.executionId, logger);
+        await removeContainer(container, logger, job.executionId);
         await files?.remove();
         log.debug({ containerId: container.id, removeMs: Date.now() - removing }, 'container removed');
       }
     },
-    removeOrphans: (policy, atStart) => removeOrphanContainers(docker, { policy, atStart, spawnerId }, logger),
+    removeOrphans: (policy, atStart) => sweepOrphans({ docker, policy, logger, atStart }),
     async ping() {
       await docker.ping();
     },

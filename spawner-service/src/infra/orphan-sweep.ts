@@ -1,31 +1,41 @@
 import type Docker from 'dockerode';
 import type { Logger } from '@faas/common';
-import { removeContainer } from './cold-run.js';
 import { LABELS } from './container-spec.js';
 import { removeStaleFileVolumes } from './files/volume-sweep.js';
-import { isOrphan, stoppedLongEnough, type OrphanPolicy } from './orphans.js';
+import { isOrphan, ownerGone, stoppedLongEnough, type OrphanPolicy, type SweepMoment } from './orphans.js';
+import { removeContainer } from './remove-container.js';
+import { deadSpawnersOnEngine } from './spawner-liveness.js';
 
-/**
- * Force-removes containers no live spawner owns (see isOrphan); at start also every one of
- * this spawner id. Returns how many.
- */
-export async function removeOrphanContainers(
-  docker: Docker,
-  { policy, atStart, spawnerId }: { policy: OrphanPolicy; atStart: boolean; spawnerId: string },
-  logger: Logger,
-): Promise<number> {
-  const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
-  const candidates = managed.filter((c) => isOrphan(c, policy, Date.now(), atStart));
+export interface OrphanSweepOptions {
+  readonly docker: Docker;
+  readonly policy: OrphanPolicy;
+  readonly logger: Logger;
+  readonly atStart: boolean;
+  /** Also ask the engine which spawners are dead (spawner-liveness.ts): the node sweeper does. */
+  readonly engineLiveness?: boolean;
+  /** Only containers and file volumes with every one of these labels ("key=value"). */
+  readonly labels?: readonly string[];
+}
+
+/** Force-removes the managed containers no live spawner owns (orphans.ts), and stale file volumes. Returns how many containers. */
+export async function sweepOrphans(options: OrphanSweepOptions): Promise<number> {
+  const { docker, policy, logger } = options;
+  const labels = options.labels ?? [];
+  const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, ...labels] } });
+  const owners = new Set(managed.map((c) => c.Labels[LABELS.spawner]).filter((id): id is string => id !== undefined));
+  const deadSpawners = options.engineLiveness ? await deadSpawnersOnEngine(docker, owners) : undefined;
+  const moment: SweepMoment = { nowMs: Date.now(), atStart: options.atStart, ...(deadSpawners ? { deadSpawners } : {}) };
+  const candidates = managed.filter((c) => isOrphan(c, policy, moment));
   const confirmed = await Promise.all(
     candidates.map(async (c) => {
-      if (atStart && c.Labels[LABELS.spawner] === spawnerId) return true;
+      if (ownerGone(c, policy, moment)) return true;
       const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
       return info !== undefined && stoppedLongEnough(info, policy, Date.now());
     }),
   );
   const orphans = candidates.filter((_, i) => confirmed[i]);
-  await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger);
-  await Promise.all(orphans.map((c) => removeContainer(docker.getContainer(c.Id), c.Labels[LABELS.execution] ?? '', logger)));
+  await removeStaleFileVolumes(docker, policy.stoppedGraceMs, logger, labels);
+  await Promise.all(orphans.map((c) => removeContainer(docker.getContainer(c.Id), logger, c.Labels[LABELS.execution] ?? '')));
   if (orphans.length > 0) {
     const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
     logger.warn({ removed }, 'removed containers no live spawner owns');

@@ -10,14 +10,31 @@ export interface OrphanPolicy {
   readonly runningMaxMs: number;
 }
 
+/** What one sweep knows beyond the policy. */
+export interface SweepMoment {
+  readonly nowMs: number;
+  /** The spawner's own start: containers under its own id are a previous run's. */
+  readonly atStart: boolean;
+  /** Spawners known dead (spawner-liveness.ts): nothing of theirs is waited for. */
+  readonly deadSpawners?: ReadonlySet<string>;
+}
+
+/** No spawner can be reading this container: its owner is this spawner's previous run, or known dead. */
+export function ownerGone(container: Docker.ContainerInfo, policy: OrphanPolicy, moment: SweepMoment): boolean {
+  const owner = container.Labels[LABELS.spawner];
+  if (owner === undefined) return false;
+  return (moment.atStart && owner === policy.spawnerId) || (moment.deadSpawners?.has(owner) ?? false);
+}
+
 /**
  * Which managed containers on this engine no live spawner owns: this spawner id's own (a
- * previous run under the same id), long-stopped ones, and ones running past every timeout.
+ * previous run under the same id), a known-dead spawner's, long-stopped ones, and ones running
+ * past every timeout.
  */
-export function isOrphan(container: Docker.ContainerInfo, policy: OrphanPolicy, nowMs: number, atStart: boolean): boolean {
+export function isOrphan(container: Docker.ContainerInfo, policy: OrphanPolicy, moment: SweepMoment): boolean {
   if (container.Labels[LABELS.managed] !== 'true') return false;
-  if (atStart && container.Labels[LABELS.spawner] === policy.spawnerId) return true;
-  const ageMs = nowMs - container.Created * 1000;
+  if (ownerGone(container, policy, moment)) return true;
+  const ageMs = moment.nowMs - container.Created * 1000;
   const running = container.State === 'running' || container.State === 'paused';
   // A running warm container outlives every timeout by design; it ends by itself once its
   // spawner's attach goes away (stdin closes) or after its idle backstop, and is swept stopped.

@@ -1,0 +1,46 @@
+// The client of bin/e2e-multinode.sh's loads, as the README asks a client to be: a 5xx or a
+// refused connection is retried (250 ms apart, on the next node's edge) for up to 60 s; a 429
+// waits as Retry-After says. `counts` gathers fiveXx (by status), refused, retried, gaveUp,
+// throttled.
+export const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function edgeClient({ edges, token, counts }) {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const downUntil = new Map();
+  let turn = 0;
+  function nextEdge() {
+    for (let k = 0; k < edges.length; k++) {
+      const base = edges[turn++ % edges.length];
+      if ((downUntil.get(base) ?? 0) < Date.now()) return base;
+    }
+    return edges[turn++ % edges.length];
+  }
+  return async function call(method, path, body) {
+    const deadline = Date.now() + 60_000;
+    for (let tries = 0; ; tries++) {
+      const base = nextEdge();
+      try {
+        const res = await fetch(base + path, { method, headers, body: body && JSON.stringify(body), signal: AbortSignal.timeout(90_000) });
+        const json = await res.json().catch(() => ({}));
+        if (res.status === 429) {
+          counts.throttled++;
+          await pause(1000 * Number(res.headers.get('retry-after') ?? 1));
+        } else if (res.status < 500) {
+          return { status: res.status, json, tries };
+        } else {
+          counts.fiveXx[res.status] = (counts.fiveXx[res.status] ?? 0) + 1;
+        }
+      } catch {
+        counts.refused++;
+        // A node that does not answer is skipped for 5 s (its connect times out slowly).
+        downUntil.set(base, Date.now() + 5000);
+      }
+      if (Date.now() > deadline) {
+        counts.gaveUp++;
+        return { status: 0, json: {}, tries };
+      }
+      counts.retried++;
+      await pause(250);
+    }
+  };
+}
