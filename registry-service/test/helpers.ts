@@ -71,3 +71,12 @@ export async function registryWithUser(env: Record<string, string> = {}): Promis
   const registry = await startRegistry(env);
   return { registry, user: await registry.newUser() };
 }
+
+/** GET and PUT of one of the user's functions by name, as that user. */
+export function functionCalls(registry: RegistryUnderTest, user: TestUser) {
+  return {
+    read: (name: string) => request<FunctionDefinition>(`${registry.url}/functions/${name}`, { token: user.token }),
+    put: (name: string, body: Record<string, unknown>) =>
+      request<FunctionDefinition>(`${registry.url}/functions/${name}`, { method: 'PUT', body, token: user.token }),
+  };
+}

@@ -1,7 +1,6 @@
-import type { FunctionDefinition } from '@faas/common';
 import { request } from '@faas/testing';
 import { expect } from 'chai';
-import { createFunction, errorOf, functionBody, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
+import { createFunction, errorOf, functionBody, functionCalls, registryWithUser, type RegistryUnderTest, type TestUser } from './helpers.js';
 
 describe('registry: the per-function warm setting', () => {
   let registry: RegistryUnderTest;
@@ -9,9 +8,8 @@ describe('registry: the per-function warm setting', () => {
   before(async () => ({ registry, user } = await registryWithUser()));
   after(() => registry.close());
 
-  const read = (name: string) => request<FunctionDefinition>(`${registry.url}/functions/${name}`, { token: user.token });
-  const put = (name: string, body: Record<string, unknown>) =>
-    request<FunctionDefinition>(`${registry.url}/functions/${name}`, { method: 'PUT', body, token: user.token });
+  const read = (name: string) => functionCalls(registry, user).read(name);
+  const put = (name: string, body: Record<string, unknown>) => functionCalls(registry, user).put(name, body);
 
   it('stores warm: false on create and returns it on every read', async () => {
     const created = await createFunction(registry, user, { warm: false });
