@@ -16,7 +16,7 @@ export * from './health.js';
 export * from './schemas.js';
 export * from './execution-types.js';
 export * from './service-runner.js';
-export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort, withFreshPorts } from './nats-process.js';
+export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from './nats-process.js';
 export * from './executions.js';
 export * from './service.js';
 export * from './secret-box.js';

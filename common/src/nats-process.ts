@@ -62,20 +62,6 @@ const READY_MS = 15_000;
 export class NatsPortTakenError extends Error {}
 
 /**
- * Runs `start` (which picks its ports) again while it fails with NatsPortTakenError, up to
- * `attempts` times: a free port from the kernel can be taken by another process before the bind.
- */
-export async function withFreshPorts<T>(start: (attempt: number) => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await start(attempt);
-    } catch (err) {
-      if (!(err instanceof NatsPortTakenError) || attempt >= attempts) throw err;
-    }
-  }
-}
-
-/**
  * Resolves once the server says it is ready for clients and, when clustered, listens for routes
  * (it binds the route port after the client port, and exits when that port is taken: a client
  * port that answers is not enough). Rejects with the server's last words when it exits first.

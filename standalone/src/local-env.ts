@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NATS_SERVICES, NatsServerProcess, freePort, withFreshPorts, natsAuthorizationConfig, type Env, type Logger, type NatsService } from '@faas/common';
+import { NATS_SERVICES, NatsPortTakenError, NatsServerProcess, freePort, natsAuthorizationConfig, type Env, type Logger, type NatsService } from '@faas/common';
 
 export interface LocalEnv {
   readonly env: Env;
@@ -32,12 +32,16 @@ export async function prepareLocalEnv(base: Env, dataDir: string, logger: Logger
     const authorization = natsAuthorization(dataDir);
     env.NATS_CREDENTIALS_DIR = authorization.credentialsDir;
     // A free port can be taken by another process before nats-server binds it: then another one.
-    nats = await withFreshPorts(async () => {
+    for (let attempt = 1; ; attempt++) {
       const port = env.NATS_PORT ? Number(env.NATS_PORT) : await freePort();
-      const server = new NatsServerProcess({ port, storeDir: join(dataDir, 'nats'), serverName: 'standalone', configFile: authorization.configFile });
-      await server.start();
-      return server;
-    }, env.NATS_PORT ? 1 : 3);
+      nats = new NatsServerProcess({ port, storeDir: join(dataDir, 'nats'), serverName: 'standalone', configFile: authorization.configFile });
+      try {
+        await nats.start();
+        break;
+      } catch (err) {
+        if (env.NATS_PORT || !(err instanceof NatsPortTakenError) || attempt === 3) throw err;
+      }
+    }
     env.NATS_URL = nats.url;
     env.NATS_REPLICAS ??= '1';
     logger.info({ url: nats.url }, 'started a local nats-server');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageType, connect } from 'nats';
 import { natsAuthorizationConfig, randomNatsPasswords } from '@faas/common';
-import { NatsServerProcess, freePort, withFreshPorts } from '@faas/common';
+import { NatsPortTakenError, NatsServerProcess, freePort } from '@faas/common';
 import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '@faas/common';
 
 export interface NatsCluster {
@@ -59,7 +59,7 @@ const PORT_ATTEMPTS = 3;
  * started again on new ports, up to PORT_ATTEMPTS times.
  */
 export async function startClusterServers(o: { root: string; name: string; prefix: string; size: number; configFile: string }): Promise<NatsServerProcess[]> {
-  return withFreshPorts(async (attempt) => {
+  for (let attempt = 1; ; attempt++) {
     const ports = await distinctPorts(o.size * 2);
     const servers = ports.slice(0, o.size).map(
       (port, i) =>
@@ -75,8 +75,8 @@ export async function startClusterServers(o: { root: string; name: string; prefi
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) return servers;
     await Promise.all(servers.map((s) => s.stop()));
-    throw failed.reason;
-  }, PORT_ATTEMPTS);
+    if (!(failed.reason instanceof NatsPortTakenError) || attempt === PORT_ATTEMPTS) throw failed.reason;
+  }
 }
 
 /**
