@@ -7,6 +7,8 @@ export interface NatsServerOptions {
   readonly storeDir: string;
   readonly serverName: string;
   readonly cluster?: { readonly name: string; readonly port: number; readonly routes: readonly number[] };
+  /** The HTTP monitoring port on loopback (`/jsz`, `/varz`); none when absent. */
+  readonly monitorPort?: number;
   readonly binary?: string;
   /** A configuration file (the platform's authorization, say); the options above override its settings. */
   readonly configFile?: string;
@@ -25,8 +27,9 @@ export class NatsServerProcess {
 
   async start(): Promise<void> {
     mkdirSync(this.options.storeDir, { recursive: true });
-    const { port, storeDir, serverName, cluster, configFile, env } = this.options;
+    const { port, storeDir, serverName, cluster, configFile, env, monitorPort } = this.options;
     const args = [...(configFile ? ['-c', configFile] : []), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', serverName];
+    if (monitorPort !== undefined) args.push('-m', String(monitorPort));
     if (cluster) {
       args.push('--cluster_name', cluster.name, '--cluster', `nats://127.0.0.1:${cluster.port}`);
       args.push('--routes', cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(','));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
 
+export { metaGroup, waitForFullMetaGroup } from './meta-group.js';
 export { FIXTURE_NATS_USER, startClusterServers, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
 export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from '@faas/common';
 
@@ -71,7 +72,7 @@ export function tempSecretsKeyFile(lines: readonly string[] = [newSecretsKeyLine
   return file;
 }
 export { buildFunctionImage, buildStateLeakingImage, FUNCTION_SCRIPTS, TEST_LABEL } from './function-images.js';
-export { buildNodeHandlerImage, busyboxRuntimeClient } from './process-images.js';
+export { buildHandlerImage, buildNodeHandlerImage, busyboxRuntimeClient } from './process-images.js';
 export { silentRegistry, type FakeRegistry } from './silent-registry.js';
 export { registeredRoutes, type RegisteredRoute } from './routes.js';
 

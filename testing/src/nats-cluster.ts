@@ -6,6 +6,7 @@ import { StorageType, connect } from 'nats';
 import { natsAuthorizationConfig, randomNatsPasswords } from '@faas/common';
 import { NatsPortTakenError, NatsServerProcess, freePort } from '@faas/common';
 import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '@faas/common';
+import { waitForFullMetaGroup } from './meta-group.js';
 
 export interface NatsCluster {
   readonly servers: readonly NatsServerProcess[];
@@ -50,17 +51,19 @@ async function distinctPorts(n: number): Promise<number[]> {
 }
 
 const PORT_ATTEMPTS = 3;
+const META_GROUP_MS = 30_000;
 
 /**
  * Starts `size` clustered servers named `<prefix>n<i>` under a cluster name of the caller's (a
  * name per cluster: a node of another run still dialling a route port it had must not join this
  * one). A port from freePort can be taken by another process before the server binds it (the
  * server then exits at start, NatsPortTakenError): every server is stopped and the cluster
- * started again on new ports, up to PORT_ATTEMPTS times.
+ * started again on new ports, up to PORT_ATTEMPTS times. Resolves once every server is in the
+ * JetStream meta group (a server left out is restarted: meta-group.ts).
  */
 export async function startClusterServers(o: { root: string; name: string; prefix: string; size: number; configFile: string }): Promise<NatsServerProcess[]> {
   for (let attempt = 1; ; attempt++) {
-    const ports = await distinctPorts(o.size * 2);
+    const ports = await distinctPorts(o.size * 3);
     const servers = ports.slice(0, o.size).map(
       (port, i) =>
         new NatsServerProcess({
@@ -68,12 +71,16 @@ export async function startClusterServers(o: { root: string; name: string; prefi
           storeDir: join(o.root, `a${attempt}`, `n${i}`),
           serverName: `${o.prefix}n${i}`,
           configFile: o.configFile,
-          cluster: { name: o.name, port: ports[o.size + i] ?? 0, routes: ports.slice(o.size).filter((_, j) => j !== i) },
+          monitorPort: ports[2 * o.size + i] ?? 0,
+          cluster: { name: o.name, port: ports[o.size + i] ?? 0, routes: ports.slice(o.size, 2 * o.size).filter((_, j) => j !== i) },
         }),
     );
     const started = await Promise.allSettled(servers.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (!failed) return servers;
+    if (!failed) {
+      await waitForFullMetaGroup(servers, META_GROUP_MS, (name) => process.stderr.write(`harness: nats-server ${name} was left out of the JetStream meta group; restarted it\n`));
+      return servers;
+    }
     await Promise.all(servers.map((s) => s.stop()));
     if (!(failed.reason instanceof NatsPortTakenError) || attempt === PORT_ATTEMPTS) throw failed.reason;
   }
