@@ -1,4 +1,5 @@
-export { PUBLISHER_PREFIX, connectPublisherDeps, publisherApiSection, createApp, publisherRouter, type PublisherDeps } from './app.js';
+export { PUBLISHER_PREFIX, publisherApiSection, createApp, publisherRouter, type PublisherDeps } from './wiring/app.js';
+export { connectPublisherDeps } from './wiring/connect-deps.js';
 export { loadPublisherConfig, type PublisherConfig } from './config.js';
 export { checkCallbackUrl } from './callbacks/callbacks.js';
 export { createFunctionCache, type FunctionCache } from './functions/function-cache.js';

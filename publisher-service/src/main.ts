@@ -1,5 +1,6 @@
 import { runHttpService } from '@faas/common';
-import { connectPublisherDeps, createApp } from './app.js';
+import { createApp } from './wiring/app.js';
+import { connectPublisherDeps } from './wiring/connect-deps.js';
 import { loadPublisherConfig } from './config.js';
 
 const config = loadPublisherConfig(process.env);

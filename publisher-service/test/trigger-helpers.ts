@@ -13,7 +13,8 @@ import {
 } from '@faas/common';
 import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
 import type { NatsConnection } from 'nats';
-import { connectPublisherDeps, createApp, type PublisherDeps } from '../src/app.js';
+import { createApp, type PublisherDeps } from '../src/wiring/app.js';
+import { connectPublisherDeps } from '../src/wiring/connect-deps.js';
 import { loadPublisherConfig } from '../src/config.js';
 
 export interface PublisherUnderTest {

@@ -1,6 +1,6 @@
 import { BUCKETS, ensureExecutionsStream, openBucket, openExecutionsBucket, USER_REQUESTS_BUCKET, USER_REQUESTS_TTL_MS, type Logger } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
-import type { PublisherConfig } from './config.js';
+import type { PublisherConfig } from '../config.js';
 
 export interface PublisherBuckets {
   readonly executions: KV;

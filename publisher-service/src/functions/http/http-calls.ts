@@ -1,6 +1,6 @@
 import { NotFoundError, refusalFor, UnauthenticatedError, type AccountControl, type ExecutionRecord, type FunctionDefinition, type Principal, type TokenVerifier } from '@faas/common';
-import { submitExecution, type ExecutionDeps } from '../executions/executions.js';
-import { newExecutionId } from '../executions/ids.js';
+import { submitExecution, type ExecutionDeps } from '../../executions/executions.js';
+import { newExecutionId } from '../../executions/ids.js';
 import { httpEventOf, type HttpCall } from './http-event.js';
 import type { HttpTargets } from './http-targets.js';
 

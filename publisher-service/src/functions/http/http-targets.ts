@@ -1,6 +1,6 @@
 import { retryPassing, type FunctionDefinition } from '@faas/common';
 import type { KV } from 'nats';
-import type { FunctionCache } from '../functions/function-cache.js';
+import type { FunctionCache } from '../function-cache.js';
 
 /** Finds the HTTP function a route `<owner>/<name>` names, whoever asks. */
 export interface HttpTargets {
