@@ -8,27 +8,20 @@ import { loadBenchConfig, type BenchConfig } from './config.js';
 import { BENCH_LABEL, buildEchoImage, cleanupEngine } from './engine.js';
 import { call, closeClient } from './http-client.js';
 import { machine, newUser, platformEnv, warmStarts } from './setup.js';
-import { authRegistryRequests, httpLoad, type HttpLoadResult } from './http-load.js';
+import { authRegistrySection } from './http-load.js';
 import { loginRows, loginSection, type LoginFigures, type LoginSectionOptions } from './login.js';
 import { cpuMs, rssMiB, startNats, startPlatformProcess, type Nats, type PlatformProcess } from './platform-process.js';
 import { derive, markdownTable, rows, warmRows } from './report.js';
 import { throughput } from './throughput.js';
-import { httpUrlOf, runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
-import { startStack, type Stack } from './stack.js';
-import { stackRows, stackSection } from './stack-section.js';
-import { tenantsRows, tenantsSection, type TenantsFigures } from './tenants-section.js';
+import { httpUrlOf, runtimeImages, runtimeRows, runtimeSection, runtimeTargets, type RuntimeFigures } from './runtime.js';
+import type { Stack } from './stack.js';
+import { reportAlone, stackAlone } from './alone.js';
+import { tenantsOnDefaults, tenantsRows } from './tenants-section.js';
 import { warmLatency, warmThroughput } from './warm.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const say = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Section 9 on a platform of its own, started on the defaults (so after any other platform stopped). */
-async function tenants(cfg: BenchConfig, start: () => Promise<PlatformProcess>, runId: string, image: string): Promise<TenantsFigures> {
-  const platform = await start();
-  say(`9. many tenants, on the default settings (platform pid ${platform.pid}): 1, 2, 5 and 20 users, ${cfg.tenantN} executions per load`);
-  return tenantsSection({ baseUrl: platform.baseUrl, image, runId, executions: cfg.tenantN, skewSeconds: cfg.skewSeconds, newUser, say });
-}
 
 function loginOptions(cfg: BenchConfig, platformPid: number | undefined, natsPid: number | undefined): LoginSectionOptions {
   return { seconds: cfg.loginSeconds, loginConcurrency: cfg.httpConcurrency, validateRate: cfg.validateRate, platformPid, natsPid };
@@ -49,7 +42,7 @@ async function main(): Promise<void> {
       await platform?.stop().catch((err: unknown) => say(`platform stop failed: ${String(err)}`));
       await stack?.stop().catch((err: unknown) => say(`stack stop failed: ${String(err)}`));
       await nats?.stop().catch((err: unknown) => say(`nats stop failed: ${String(err)}`));
-      const removed = await cleanupEngine(runId, [image, `faas-bench/node-upper:${runId}`]).catch(() => -1);
+      const removed = await cleanupEngine(runId, [image, ...Object.values(runtimeImages(runId))]).catch(() => -1);
       if (removed > 0) say(`removed ${removed} leftover containers of run ${runId}`);
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -70,25 +63,13 @@ async function main(): Promise<void> {
     const mainJs = cfg.platformMain ?? join(repoRoot, 'standalone/dist/src/main.js');
     const startDefaults = async (): Promise<PlatformProcess> => (platform = await startPlatformProcess(mainJs, platformEnv(started, dir, runId, undefined), cfg.platformNodeArgs));
     if (cfg.only === 'tenants') {
-      const figures = await tenants(cfg, startDefaults, runId, image);
-      process.stdout.write(`\nFaaS platform bench, section 9 alone, ${machine()}\n\n${markdownTable(tenantsRows(figures))}\n\n`);
-      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, tenants: figures }, null, 2));
+      const figures = await tenantsOnDefaults(cfg, startDefaults, { runId, image, newUser, say });
+      reportAlone(cfg, 'section 9 alone', tenantsRows(figures), { tenants: figures });
       return;
     }
     if (cfg.only === 'stack') {
-      // Standalone with the stack's slots (3 spawners x 5) and the same per-user quota as the stack here.
-      const quota = { MAX_CONCURRENT_PER_USER: '32' };
-      platform = await startPlatformProcess(mainJs, { ...platformEnv(started, dir, runId, undefined), ...quota, MAX_CONTAINERS: '15' }, cfg.platformNodeArgs);
-      stack = await startStack({ repoRoot, dir, runId, extraEnv: { ...quota, USER_RATE_LIMIT_COUNT: String(cfg.stackRateLimit) } });
-      say(`10. deployed warm path: standalone at ${platform.baseUrl}, stack edge at ${stack.edgeUrl} (per-user limit ${cfg.stackRateLimit}/min)`);
-      const arms = [
-        { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl },
-        { name: 'stack, straight to the publisher (3-node NATS, R3, 3 spawners)', accountUrl: stack.edgeUrl, publishUrl: stack.publisherUrl },
-        { name: 'stack through the edge (e2e-edge.mjs)', accountUrl: stack.edgeUrl, publishUrl: stack.edgeUrl },
-      ];
-      const figures = await stackSection({ arms, image, runId, rounds: 2, serial: cfg.warmN / 2, loaded: cfg.warmTpN / 2, concurrency: 16, newUser });
-      process.stdout.write(`\nFaaS platform bench, section 10 alone, ${machine()}\n\n${markdownTable(stackRows(figures))}\n\n`);
-      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, stack: figures }, null, 2));
+      const startPlatform = async (extraEnv: Record<string, string>): Promise<PlatformProcess> => (platform = await startPlatformProcess(mainJs, { ...platformEnv(started, dir, runId, undefined), ...extraEnv }, cfg.platformNodeArgs));
+      await stackAlone({ cfg, startPlatform, startedStack: (s) => (stack = s), repoRoot, dir, runId, image, say });
       return;
     }
     platform = await startPlatformProcess(mainJs, platformEnv(started, dir, runId, cfg), cfg.platformNodeArgs);
@@ -103,8 +84,7 @@ async function main(): Promise<void> {
     };
     if (cfg.only === 'login') {
       const figures = await login();
-      process.stdout.write(`\nFaaS platform bench, section 7 alone, ${machine()}\n\n${markdownTable(loginRows(figures, loginOptions(cfg, pid, nats.pid)))}\n\n`);
-      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, figures }, null, 2));
+      reportAlone(cfg, 'section 7 alone', loginRows(figures, loginOptions(cfg, pid, nats.pid)), { figures });
       return;
     }
     const fn = `echo-${runId}`;
@@ -120,12 +100,11 @@ async function main(): Promise<void> {
       const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
       const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
       const throughput = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
-      const rows = warmRows({ ...warm, throughput, hitRate: Number.NaN });
-      process.stdout.write(`\nFaaS platform bench, section 6 alone (${mainJs}), ${machine()}\n\n${markdownTable(rows)}\n\n`);
+      reportAlone(cfg, `section 6 alone (${mainJs})`, warmRows({ ...warm, throughput, hitRate: Number.NaN }));
       return;
     }
     const runtime = async (): Promise<RuntimeFigures> => {
-      say(`8. runtime: building the Node handler image; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
+      say(`8. runtime: building the Node and Python handler images; ${cfg.warmup} warm-up + ${cfg.runtimeN} interleaved rounds, then ${cfg.runtimeTpN} executions per arm at ${cfg.warmConcurrency}`);
       const targets = await runtimeTargets(warmTarget, runId);
       const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
       const httpUrl = httpUrlOf(targets.nodeProcess, user.username);
@@ -133,8 +112,7 @@ async function main(): Promise<void> {
     };
     if (cfg.only === 'runtime') {
       const figures = await runtime();
-      process.stdout.write(`\nFaaS platform bench, section 8 alone, ${machine()}\n\n${markdownTable(runtimeRows(figures))}\n\n`);
-      if (cfg.outFile) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, figures }, null, 2));
+      reportAlone(cfg, 'section 8 alone', runtimeRows(figures), { figures });
       return;
     }
 
@@ -159,12 +137,7 @@ async function main(): Promise<void> {
     const runtimeFigures = await runtime();
 
     say(`4. auth and registry: ${cfg.httpConcurrency} clients, ${cfg.httpSeconds} s each`);
-    const reqs = authRegistryRequests(platform.baseUrl, user, fn);
-    const opts = { concurrency: cfg.httpConcurrency, seconds: cfg.httpSeconds, warmupSeconds: 1 };
-    const http: HttpLoadResult[] = [];
-    http.push(await httpLoad('`POST /auth/login` (bcrypt cost 10)', reqs.login, 200, opts));
-    http.push(await httpLoad('`GET /auth/validate`', reqs.validate, 200, opts));
-    http.push(await httpLoad('`GET /registry/functions/:name`', reqs.functionGet, 200, opts));
+    const http = await authRegistrySection(platform.baseUrl, user, fn, { concurrency: cfg.httpConcurrency, seconds: cfg.httpSeconds });
     const loginFigures = await login();
 
     await settle(2_000);
@@ -172,7 +145,7 @@ async function main(): Promise<void> {
     const hits = warmStarts1.hit - warmStarts0.hit;
     const figures = { cold, levels, http, login: loginFigures, memory, warm: { ...warm, throughput: warmTp, hitRate: hits / (hits + warmStarts1.new - warmStarts0.new) } };
     await platform.stop();
-    const tenantFigures = await tenants(cfg, startDefaults, runId, image);
+    const tenantFigures = await tenantsOnDefaults(cfg, startDefaults, { runId, image, newUser, say });
     const table = markdownTable([...rows(figures), ...loginRows(loginFigures, loginOptions(cfg, pid, nats.pid)), ...runtimeRows(runtimeFigures), ...tenantsRows(tenantFigures)]);
     const where = machine();
     process.stdout.write(`\nFaaS platform bench, ${where}\nplatform: standalone child process, one local nats-server (NATS_REPLICAS=1), LOG_LEVEL=silent, N=${cfg.n}\n\n${table}\n\n`);

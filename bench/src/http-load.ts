@@ -45,3 +45,14 @@ export function authRegistryRequests(baseUrl: string, user: { username: string; 
     functionGet: () => call(`${baseUrl}/registry/functions/${functionName}`, { token: user.token }),
   };
 }
+
+/** Section 4: login, validate and a function read, each by `concurrency` clients for `seconds`. */
+export async function authRegistrySection(baseUrl: string, user: { username: string; password: string; token: string }, functionName: string, o: { concurrency: number; seconds: number }): Promise<HttpLoadResult[]> {
+  const reqs = authRegistryRequests(baseUrl, user, functionName);
+  const opts = { ...o, warmupSeconds: 1 };
+  return [
+    await httpLoad('`POST /auth/login` (bcrypt cost 10)', reqs.login, 200, opts),
+    await httpLoad('`GET /auth/validate`', reqs.validate, 200, opts),
+    await httpLoad('`GET /registry/functions/:name`', reqs.functionGet, 200, opts),
+  ];
+}

@@ -1,4 +1,6 @@
+import type { BenchConfig } from './config.js';
 import { call } from './http-client.js';
+import type { PlatformProcess } from './platform-process.js';
 import type { Row } from './report.js';
 import { skewedLoad, type SkewedResult } from './skewed.js';
 import { fmtMs } from './stats.js';
@@ -13,6 +15,17 @@ export interface TenantsOptions {
   readonly skewSeconds: number;
   readonly newUser: (baseUrl: string) => Promise<{ token: string }>;
   readonly say: (line: string) => void;
+}
+
+/** Section 9 on a platform of its own, started on the defaults (so after any other platform stopped). */
+export async function tenantsOnDefaults(
+  cfg: BenchConfig,
+  start: () => Promise<PlatformProcess>,
+  o: Pick<TenantsOptions, 'runId' | 'image' | 'newUser' | 'say'>,
+): Promise<TenantsFigures> {
+  const platform = await start();
+  o.say(`9. many tenants, on the default settings (platform pid ${platform.pid}): 1, 2, 5 and 20 users, ${cfg.tenantN} executions per load`);
+  return tenantsSection({ ...o, baseUrl: platform.baseUrl, executions: cfg.tenantN, skewSeconds: cfg.skewSeconds });
 }
 
 export interface TenantsFigures {

@@ -8,26 +8,32 @@ import { TEST_LABEL } from './function-images.js';
 
 const run = promisify(execFile);
 
-/** The Node template users get from `faas new` (its Dockerfile and Lambda-style bootstrap). */
-const NODE_TEMPLATE = fileURLToPath(new URL('../../../templates/node', import.meta.url));
+/** The templates users get from `faas new` (a Dockerfile and a Lambda-style bootstrap each). */
+const TEMPLATES = {
+  node: { bootstrap: 'bootstrap.mjs', handler: 'handler.js' },
+  python: { bootstrap: 'bootstrap.py', handler: 'handler.py' },
+} as const;
 
 /**
- * Builds `tag` from templates/node with `handlerSource` as the handler (function/handler.js,
- * exporting `handler`): the bootstrap users get serves the Runtime API in process mode and runs
- * the handler once on the argument in exec mode, so one image serves both.
+ * Builds `tag` from templates/<lang> with `handlerSource` as the handler (function/handler.js or
+ * handler.py, with `handler`): the bootstrap users get serves the Runtime API in process mode and
+ * runs the handler once on the argument in exec mode, so one image serves both.
  */
-export async function buildNodeHandlerImage(tag: string, handlerSource: string, label = `${TEST_LABEL}=1`): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'faas-node-fn-'));
+export async function buildHandlerImage(lang: keyof typeof TEMPLATES, tag: string, handlerSource: string, label = `${TEST_LABEL}=1`): Promise<string> {
+  const template = fileURLToPath(new URL(`../../../templates/${lang}`, import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), `faas-${lang}-fn-`));
   try {
-    for (const file of ['Dockerfile', 'bootstrap.mjs']) copyFileSync(join(NODE_TEMPLATE, file), join(dir, file));
+    for (const file of ['Dockerfile', TEMPLATES[lang].bootstrap]) copyFileSync(join(template, file), join(dir, file));
     mkdirSync(join(dir, 'function'));
-    writeFileSync(join(dir, 'function', 'handler.js'), handlerSource);
+    writeFileSync(join(dir, 'function', TEMPLATES[lang].handler), handlerSource);
     await run('docker', ['build', '-q', '--label', label, '-t', tag, dir], { maxBuffer: 16 << 20 });
     return tag;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export const buildNodeHandlerImage = (tag: string, handlerSource: string, label?: string): Promise<string> => buildHandlerImage('node', tag, handlerSource, label);
 
 /**
  * A busybox sh Runtime API client (wget) around `handlerBody`, run for each invocation in a

@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import type { BenchConfig } from './config.js';
+import type { PlatformProcess } from './platform-process.js';
+import { markdownTable, type Row } from './report.js';
+import { machine, newUser } from './setup.js';
+import { startStack, type Stack } from './stack.js';
+import { stackRows, stackSection } from './stack-section.js';
+
+/** A section run alone (BENCH_ONLY): its table on stdout, and its figures in BENCH_OUT when set. */
+export function reportAlone(cfg: BenchConfig, title: string, rows: Row[], figures?: Record<string, unknown>): void {
+  process.stdout.write(`\nFaaS platform bench, ${title}, ${machine()}\n\n${markdownTable(rows)}\n\n`);
+  if (cfg.outFile && figures) writeFileSync(cfg.outFile, JSON.stringify({ machine: machine(), config: { ...cfg, perLevel: undefined }, ...figures }, null, 2));
+}
+
+/**
+ * Section 10 (BENCH_ONLY=stack): standalone with the stack's slots (3 spawners x 5) and the same
+ * per-user quota, beside the process stack, straight and through its edge.
+ */
+export async function stackAlone(o: {
+  cfg: BenchConfig;
+  startPlatform: (extraEnv: Record<string, string>) => Promise<PlatformProcess>;
+  startedStack: (stack: Stack) => void;
+  repoRoot: string;
+  dir: string;
+  runId: string;
+  image: string;
+  say: (line: string) => void;
+}): Promise<void> {
+  const quota = { MAX_CONCURRENT_PER_USER: '32' };
+  const platform = await o.startPlatform({ ...quota, MAX_CONTAINERS: '15' });
+  const stack = await startStack({ repoRoot: o.repoRoot, dir: o.dir, runId: o.runId, extraEnv: { ...quota, USER_RATE_LIMIT_COUNT: String(o.cfg.stackRateLimit) } });
+  o.startedStack(stack);
+  o.say(`10. deployed warm path: standalone at ${platform.baseUrl}, stack edge at ${stack.edgeUrl} (per-user limit ${o.cfg.stackRateLimit}/min)`);
+  const arms = [
+    { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl },
+    { name: 'stack, straight to the publisher (3-node NATS, R3, 3 spawners)', accountUrl: stack.edgeUrl, publishUrl: stack.publisherUrl },
+    { name: 'stack through the edge (e2e-edge.mjs)', accountUrl: stack.edgeUrl, publishUrl: stack.edgeUrl },
+  ];
+  const figures = await stackSection({ arms, image: o.image, runId: o.runId, rounds: 2, serial: o.cfg.warmN / 2, loaded: o.cfg.warmTpN / 2, concurrency: 16, newUser });
+  reportAlone(o.cfg, 'section 10 alone', stackRows(figures), { stack: figures });
+}
