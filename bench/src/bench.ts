@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     }
     platform = await startPlatformProcess(mainJs, platformEnv(started, dir, runId, cfg), cfg.platformNodeArgs);
     const pid = platform.pid;
+    const probes = { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid), natsMessages: () => started.messages() };
     say(`platform (standalone child process, pid ${pid}${cfg.platformMain ? `, ${cfg.platformMain}` : ''}) at ${platform.baseUrl}, MAX_CONTAINERS=${cfg.maxContainers}`);
     await settle(1_000);
     const freshMiB = rssMiB(pid);
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       // Section 6 alone: against another build with BENCH_PLATFORM_MAIN, side by side by turns.
       const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
       const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
-      const throughput = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
+      const throughput = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, probes);
       reportAlone(cfg, `section 6 alone (${mainJs})`, warmRows({ ...warm, throughput, hitRate: Number.NaN }));
       return;
     }
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     const supervisor = readFileSync(join(repoRoot, 'spawner-service/dist/faas-supervisor'));
     const warmStarts0 = await warmStarts(platform.baseUrl);
     const warm = await warmLatency({ warm: warmTarget, cold: target }, supervisor, { n: cfg.warmN, warmup: cfg.warmup });
-    const warmTp = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, { platform: () => cpuMs(pid), nats: () => cpuMs(nats?.pid) });
+    const warmTp = await warmThroughput(warmTarget, cfg.warmConcurrency, cfg.warmTpN, probes);
     const warmStarts1 = await warmStarts(platform.baseUrl);
     const runtimeFigures = await runtime();
 

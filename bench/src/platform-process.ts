@@ -44,19 +44,26 @@ export function cpuMs(pid: number | undefined): number {
 export interface Nats {
   readonly url: string;
   readonly pid: number | undefined;
+  /** Messages the server has received from clients and sent to them so far (its monitoring `/varz`). */
+  messages(): Promise<{ in: number; out: number }>;
   stop(): Promise<void>;
 }
 
 /** One JetStream nats-server (so NATS_REPLICAS=1), store in `dir`; a child of the bench. */
 export async function startNats(dir: string): Promise<Nats> {
   const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'nats'), '-n', 'bench'], { stdio: 'ignore' });
+  const monitor = await freePort();
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', join(dir, 'nats'), '-n', 'bench'], { stdio: 'ignore' });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', () => resolve());
     child.once('error', (err) => reject(new Error(`cannot start nats-server (is it on PATH?): ${err.message}`)));
   });
   await waitForPort(port, 15_000);
-  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, 5_000) };
+  const messages = async (): Promise<{ in: number; out: number }> => {
+    const varz = (await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { in_msgs: number; out_msgs: number };
+    return { in: varz.in_msgs, out: varz.out_msgs };
+  };
+  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, messages, stop: () => stopChild(child, 5_000) };
 }
 
 export interface PlatformProcess {

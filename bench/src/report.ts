@@ -116,7 +116,7 @@ export function warmRows(w: Figures['warm']): Row[] {
     {
       section: '6 warm throughput',
       figure: `concurrency ${tp.concurrency} (${tp.executions} executions)`,
-      value: `${tp.perSec.toFixed(0)}/s · p50 ${fmtMs(tpLat.p50)} · p99 ${fmtMs(tpLat.p99)} ms; CPU per execution: platform ${fmtMs(tp.cpuPerExecution.platform)} + nats ${fmtMs(tp.cpuPerExecution.nats)} ms`,
+      value: `${tp.perSec.toFixed(0)}/s · p50 ${fmtMs(tpLat.p50)} · p99 ${fmtMs(tpLat.p99)} ms; CPU per execution: platform ${fmtMs(tp.cpuPerExecution.platform)} + nats ${fmtMs(tp.cpuPerExecution.nats)} ms; NATS messages per execution: ${tp.natsMessagesPerExecution.in.toFixed(1)} in, ${tp.natsMessagesPerExecution.out.toFixed(1)} out`,
       target: '≥ 200/s',
       met: verdict(tp.perSec >= 200),
     },

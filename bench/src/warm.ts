@@ -114,6 +114,8 @@ export interface WarmThroughput {
   readonly latency: number[];
   /** CPU ms per execution: the platform process and nats-server. */
   readonly cpuPerExecution: { readonly platform: number; readonly nats: number };
+  /** NATS messages per execution, into the server from its clients and out of it to them. */
+  readonly natsMessagesPerExecution: { readonly in: number; readonly out: number };
 }
 
 /** Sync publishes of the warm function by `concurrency` clients, after a burst that fills the pool. */
@@ -121,14 +123,17 @@ export async function warmThroughput(
   t: ColdTarget,
   concurrency: number,
   total: number,
-  cpu: { platform: () => number; nats: () => number },
+  cpu: { platform: () => number; nats: () => number; natsMessages: () => Promise<{ in: number; out: number }> },
 ): Promise<WarmThroughput> {
   const burst = (n: number, tag: string, latency: number[]): Promise<number> => syncLoop(t, concurrency, n, tag, latency);
   await burst(concurrency * 4, 'tp-warmup', []);
   const latency: number[] = [];
   const cpu0 = { platform: cpu.platform(), nats: cpu.nats() };
+  const msgs0 = await cpu.natsMessages();
   const perSec = await burst(total, 'tp-warm', latency);
+  const msgs1 = await cpu.natsMessages();
   return {
+    natsMessagesPerExecution: { in: (msgs1.in - msgs0.in) / total, out: (msgs1.out - msgs0.out) / total },
     concurrency,
     executions: total,
     perSec,
