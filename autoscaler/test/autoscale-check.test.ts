@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { AckPolicy, connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { createLogger } from '@faas/common';
-import { TEST_LABEL, captured, testNatsUrls, uniqueName } from '@faas/testing';
+import { TEST_LABEL, captured, eventually, testNatsUrls, uniqueName } from '@faas/testing';
 import { createSpawnerMetrics } from '@faas/spawner-service';
 import { createAutoscaleCheck } from '../src/domain/autoscale-check.js';
 import { jetStreamQueueMetrics } from '../src/infra/queue-metrics.js';
@@ -69,6 +69,10 @@ describe('autoscale check over real NATS, a real /metrics and the real engine', 
     expect(await scaler.replicas()).to.equal(3);
     expect(await check()).to.include({ action: 'hold', reason: 'in-band' });
     await jsm.streams.purge(stream);
+    // The purge answers once the stream's leader applied it; the consumer's count comes from its
+    // own leader, maybe another server that applies the purge a moment later (this check once
+    // held at 3 replicas: 'hold' on the old count). The autoscaler acts on what JetStream reports.
+    await eventually(async () => ((await jsm.consumers.info(stream, 'spawner')).num_pending === 0 ? true : undefined), 10_000, 50);
     expect(await check()).to.include({ action: 'down', from: 3, to: 1, reason: 'load-low' });
     expect(await scaler.replicas()).to.equal(1);
 
