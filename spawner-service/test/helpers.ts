@@ -17,7 +17,8 @@ import {
   type ExecutionStore,
   type FunctionLimits,
 } from '@faas/common';
-import { TEST_LABEL, buildFunctionImage, eventually, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/testing';
+import { join } from 'node:path';
+import { TEST_LABEL, buildFunctionImage, eventually, startPlatformCluster, testNatsServiceEnv, testNatsUrls, uniqueName } from '@faas/testing';
 import type { NatsConnection, PubAck } from 'nats';
 import { Registry } from 'prom-client';
 import { loadSpawnerConfig, type SpawnerConfig } from '../src/config.js';
@@ -77,6 +78,33 @@ export async function startTestSpawner(env: Record<string, string> = {}, engine:
       await Promise.all([own.drain(), nc.drain()]);
     },
   };
+}
+
+/**
+ * A spawner on a NATS cluster of its own (with the platform's buckets), for tests that count what
+ * their spawner does: on the suite's shared cluster, another test's execution (handed back, or
+ * redelivered after its spawner stopped) can be delivered to it, start a container and take a
+ * pool slot. `close` stops the cluster too.
+ */
+export async function startIsolatedSpawner(env: Record<string, string> = {}): Promise<SpawnerUnderTest> {
+  const cluster = await startPlatformCluster();
+  try {
+    const own = { NATS_URL: cluster.urls.join(','), NATS_USER: 'spawner', NATS_PASSWORD_FILE: join(cluster.credentialsDir, 'spawner') };
+    const sut = await startTestSpawner({ ...env, ...own });
+    return {
+      ...sut,
+      async close() {
+        try {
+          await sut.close();
+        } finally {
+          await cluster.stop();
+        }
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
 }
 
 export const IMAGES = Object.freeze({

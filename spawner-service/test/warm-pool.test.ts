@@ -1,7 +1,6 @@
-import { BUCKETS, openBucket } from '@faas/common';
 import { uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import { buildImages, connectTestClient, containersOf, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+import { buildImages, containersOf, execute, executionRequest, startIsolatedSpawner, type SpawnerUnderTest } from './helpers.js';
 
 const IMAGE = 'faas-test-sp-pool:latest';
 /** Prints the container's hostname (its short id): which container ran the run. */
@@ -17,6 +16,8 @@ async function counter(sut: SpawnerUnderTest, name: string, labels: Record<strin
     .reduce((sum, v) => sum + v.value, 0);
 }
 
+// Each on a NATS cluster of its own: they count cold starts and evictions, and an execution of
+// another test delivered to their spawner would take the pool's slot (helpers.ts).
 describe('spawner: the warm pool under pressure (MAX_WARM_CONTAINERS=1)', () => {
   let sut: SpawnerUnderTest;
   const user = uniqueName('pool-user');
@@ -26,10 +27,7 @@ describe('spawner: the warm pool under pressure (MAX_WARM_CONTAINERS=1)', () => 
   before(async function () {
     this.timeout(120_000);
     await buildImages({ [IMAGE]: SCRIPT });
-    const client = await connectTestClient();
-    await openBucket(client.nc, BUCKETS.functions, { replicas: 3 });
-    await client.close();
-    sut = await startTestSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '1' });
+    sut = await startIsolatedSpawner({ MAX_CONTAINERS: '2', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '1' });
   });
   after(async () => {
     if (!sut) return;
@@ -92,7 +90,7 @@ describe('spawner: keys sharing a full pool in closed loops (MAX_CONTAINERS=3, M
   before(async function () {
     this.timeout(120_000);
     await buildImages({ [IMAGE]: SCRIPT });
-    sut = await startTestSpawner({ MAX_CONTAINERS: '3', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '3' });
+    sut = await startIsolatedSpawner({ MAX_CONTAINERS: '3', WARM_DEFAULT: 'true', MAX_WARM_CONTAINERS: '3' });
   });
   after(async () => {
     if (!sut) return;

@@ -1,4 +1,5 @@
 import { BUCKETS, USER_REQUESTS_BUCKET, USER_REQUESTS_TTL_MS, connectNats, createLogger, openBucket, openExecutionsBucket, openObjectBucket } from '@faas/common';
+import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
 
 /**
  * Only a bucket's owner may create it (common/src/nats-permissions.ts); a service that finds it
@@ -18,5 +19,21 @@ export async function createPlatformBuckets(urls: readonly string[]): Promise<vo
     ]);
   } finally {
     await nc.close();
+  }
+}
+
+/**
+ * A 3-node cluster with the platform's buckets, as the mocha global fixture makes for the suite.
+ * A test that counts what its own service does takes one of its own: on the shared cluster,
+ * another test's execution (handed back, or redelivered after its spawner stopped) can reach it.
+ */
+export async function startPlatformCluster(): Promise<NatsCluster> {
+  const cluster = await startNatsCluster(3);
+  try {
+    await createPlatformBuckets(cluster.urls);
+    return cluster;
+  } catch (err) {
+    await cluster.stop();
+    throw err;
   }
 }

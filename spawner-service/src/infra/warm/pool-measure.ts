@@ -1,3 +1,5 @@
+import type { KeyDue } from './pool-victim.js';
+
 /** Weight of the newest sample in each moving average: a few runs move it, one outlier does not. */
 const ALPHA = 0.2;
 
@@ -70,6 +72,12 @@ export class PoolMeasure {
     const silence = now - figures.lastRequest;
     if (silence > 2 * figures.gapMs) return now + silence;
     return Math.max(now, figures.lastRequest + figures.gapMs);
+  }
+
+  /** nextUse, with the figures it comes from (the victim choice breaks near-ties with them). */
+  due(key: string, now = Date.now()): KeyDue {
+    const figures = this.keys.get(key);
+    return { next: this.nextUse(key, now), ...(figures?.lastRequest !== undefined ? { last: figures.lastRequest } : {}), ...(figures?.gapMs !== undefined ? { gap: figures.gapMs } : {}) };
   }
 
   /**

@@ -132,7 +132,8 @@ export class WarmPool {
   }
 
   private evictForRoom(): void {
-    const victim = pickVictim(this.idle, this.options.maxIdle, (key) => this.measure.nextUse(key));
+    const now = Date.now();
+    const victim = pickVictim(this.idle, this.options.maxIdle, (key) => this.measure.due(key, now));
     if (!victim) return;
     this.measure.evictedForRoom(victim[1]);
     this.options.events?.evicted?.();
