@@ -63,6 +63,10 @@ describe('autoscale check over real NATS, a real /metrics and the real engine', 
     });
     const js = nc.jetstream();
     for (let i = 0; i < 7; i += 1) await js.publish(subject, `request ${i}`);
+    // The same lag as after the purge below: the stream's leader acks a publish before the
+    // consumer's leader counts it (the first check once read 6 pending of 7).
+    const pendingIs = (n: number) => async () => ((await jsm.consumers.info(stream, 'spawner')).num_pending === n ? true : undefined);
+    await eventually(pendingIs(7), 10_000, 50);
     const scaler = dockerServiceScaler(docker, service);
 
     expect(await check()).to.include({ action: 'up', from: 1, to: 3, reason: 'load-high' });
@@ -72,7 +76,7 @@ describe('autoscale check over real NATS, a real /metrics and the real engine', 
     // The purge answers once the stream's leader applied it; the consumer's count comes from its
     // own leader, maybe another server that applies the purge a moment later (this check once
     // held at 3 replicas: 'hold' on the old count). The autoscaler acts on what JetStream reports.
-    await eventually(async () => ((await jsm.consumers.info(stream, 'spawner')).num_pending === 0 ? true : undefined), 10_000, 50);
+    await eventually(pendingIs(0), 10_000, 50);
     expect(await check()).to.include({ action: 'down', from: 3, to: 1, reason: 'load-low' });
     expect(await scaler.replicas()).to.equal(1);
 
