@@ -25,8 +25,11 @@ npx tsc -p bench --noEmit
 step "base images for the tests"
 bin/build-base-images.sh node python
 
-export FAAS_TEST_TALLY
+export FAAS_TEST_TALLY FAAS_TEST_ERRORS
 FAAS_TEST_TALLY="$(mktemp)"
+# Each failed test's title and the head of its error, printed again at the very end: a CI log is
+# often read from its tail, and the spec reporter's list sits far above the proof suite and e2e.
+FAAS_TEST_ERRORS="$(mktemp)"
 failed_groups=()
 
 # Runs one group; a group that fails without its reporter's tally (a crash, a hook outside any
@@ -58,6 +61,11 @@ fi
 # One closing line for every group above (mocha runs plus the e2e as one test).
 summary=$(awk '{ p += $1; f += $2; s += $3 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$FAAS_TEST_TALLY")
 rm -f "$FAAS_TEST_TALLY"
+if [ -s "$FAAS_TEST_ERRORS" ]; then
+  printf '\nfailed tests:\n'
+  cat "$FAAS_TEST_ERRORS"
+fi
+rm -f "$FAAS_TEST_ERRORS"
 if [ ${#failed_groups[@]} -gt 0 ]; then
   printf '\nfailed: %s\n' "$(IFS=','; echo "${failed_groups[*]}" | sed 's/,/, /g')"
 fi
