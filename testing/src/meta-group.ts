@@ -23,7 +23,7 @@ export async function metaGroup(servers: readonly NatsServerProcess[]): Promise<
   for (const server of servers) {
     const seen = await metaOf(server);
     const leader = servers.find((s) => s.options.serverName === seen?.leader);
-    const meta = leader ? await metaOf(leader) : undefined;
+    const meta = leader === server ? seen : leader ? await metaOf(leader) : undefined;
     if (meta?.leader === leader?.options.serverName && meta?.leader !== undefined) {
       return { members: new Set([meta.leader, ...(meta.replicas ?? []).map((r) => r.name)]), size: meta.cluster_size ?? 0 };
     }

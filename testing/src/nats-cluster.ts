@@ -78,7 +78,12 @@ export async function startClusterServers(o: { root: string; name: string; prefi
     const started = await Promise.allSettled(servers.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) {
-      await waitForFullMetaGroup(servers, META_GROUP_MS, (name) => process.stderr.write(`harness: nats-server ${name} was left out of the JetStream meta group; restarted it\n`));
+      try {
+        await waitForFullMetaGroup(servers, META_GROUP_MS, (name) => process.stderr.write(`harness: nats-server ${name} was left out of the JetStream meta group; restarted it\n`));
+      } catch (err) {
+        await Promise.all(servers.map((s) => s.stop())); // nothing of a cluster that never became whole outlives the call
+        throw err;
+      }
       return servers;
     }
     await Promise.all(servers.map((s) => s.stop()));
