@@ -4,8 +4,7 @@ import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { fireSchedule, triggerRefOf } from '../src/triggers/fire-trigger.js';
 import { startScheduler } from '../src/triggers/scheduler.js';
-import { watchTriggers } from '../src/triggers/trigger-watch.js';
-import { seedFunction, seedTrigger, startPublisher, triggeredRecords } from './trigger-helpers.js';
+import { openTriggerWatch, seedFunction, seedTrigger, startPublisher, triggeredRecords } from './trigger-helpers.js';
 
 const MINUTE = 60_000;
 const futureMinute = (): number => Math.ceil(Date.now() / MINUTE) * MINUTE + 10 * MINUTE;
@@ -19,7 +18,7 @@ describe('publisher: what the scheduler keeps and what it does with a gone targe
     const base = futureMinute();
     let clock = base - 30_000;
     const publisher = await startPublisher({ TRIGGER_CHECK_MS: '100', TRIGGER_LATE_AFTER_SECONDS: '3600' }, () => clock);
-    const watch = await watchTriggers(await openBucket(publisher.nc, BUCKETS.triggers, { replicas: 3 }), createLogger('t', 'silent'), () => false);
+    const watch = await openTriggerWatch(publisher.nc);
     try {
       const userId = randomUUID();
       const fn = await seedFunction(publisher.nc, userId);
@@ -49,7 +48,7 @@ describe('publisher: what the scheduler keeps and what it does with a gone targe
     const publisher = await startPublisher({ TRIGGER_SCHEDULER: 'false' });
     const logger = createLogger('t', 'silent');
     const [triggers, state, functionsKv] = await Promise.all([BUCKETS.triggers, BUCKETS.triggerState, BUCKETS.functions].map((b) => openBucket(publisher.nc, b, { replicas: 3 })));
-    const watch = await watchTriggers(triggers!, logger, () => false);
+    const watch = await openTriggerWatch(publisher.nc, logger);
     try {
       const userId = randomUUID();
       const ghost = { userId, name: 'never-registered' } as FunctionDefinition;

@@ -4,8 +4,7 @@ import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { decideTick } from '../src/triggers/schedule-decision.js';
 import { startScheduler } from '../src/triggers/scheduler.js';
-import { watchTriggers } from '../src/triggers/trigger-watch.js';
-import { seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
+import { openTriggerWatch, seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
 
 const MINUTE = 60_000;
 /** A minute boundary ahead of the wall clock: no scheduler on the real clock ever reaches these triggers' ticks. */
@@ -66,7 +65,7 @@ describe('publisher: the trigger scheduler on the NATS cluster', function () {
       const state = await openBucket(publisher.nc, BUCKETS.triggerState, { replicas: 3 });
       const fired: Array<{ by: string; tick: number }> = [];
       const start = async (by: string) => {
-        const watch = await watchTriggers(await openBucket(publisher.nc, BUCKETS.triggers, { replicas: 3 }), logger, () => false);
+        const watch = await openTriggerWatch(publisher.nc, logger);
         const mine = { schedules: () => watch.schedules().filter((t) => t.id === trigger.id) };
         const scheduler = startScheduler({ watch: mine, state, intervalMs: 3_600_000, lateAfterMs: 3_600_000, logger, now: () => clock, fire: async (_t, d) => fired.push({ by, tick: d.tick }) });
         return { scheduler, watch };

@@ -9,6 +9,7 @@ import {
   webhookTokenHash,
   type ExecutionRecord,
   type FunctionDefinition,
+  type Logger,
   type TriggerDefinition,
 } from '@faas/common';
 import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
@@ -16,6 +17,8 @@ import type { NatsConnection } from 'nats';
 import { createApp, type PublisherDeps } from '../src/wiring/app.js';
 import { connectPublisherDeps } from '../src/wiring/connect-deps.js';
 import { loadPublisherConfig } from '../src/config.js';
+import { watchTriggers, type TriggerWatch } from '../src/triggers/trigger-watch.js';
+import { lastRevisionOf } from '../src/triggers/watch-barrier.js';
 
 export interface PublisherUnderTest {
   /** The service's `/publisher` base URL. */
@@ -90,4 +93,11 @@ export async function triggeredRecords(deps: PublisherDeps, userId: string): Pro
   const ids = await deps.index.ids(userId);
   const found = await Promise.all(ids.map((id) => deps.store.get(id)));
   return found.flatMap((s) => (s?.record.trigger ? [s.record] : []));
+}
+
+/** A trigger watch of its own on the test cluster, as a publisher starts one (start-triggers.ts). */
+export async function openTriggerWatch(nc: NatsConnection, logger: Logger = createLogger('trigger-watch-test', 'silent')): Promise<TriggerWatch> {
+  const kv = await openBucket(nc, BUCKETS.triggers, { replicas: 3 });
+  const lastRevision = lastRevisionOf(await nc.jetstreamManager(), BUCKETS.triggers);
+  return watchTriggers(kv, { logger, closing: () => false, lastRevision });
 }

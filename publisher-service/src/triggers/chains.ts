@@ -2,9 +2,10 @@ import { FINAL_STATUSES, type ExecutionRecord, type FunctionFinishedTrigger, typ
 import { chainedExecutionId } from '../executions/ids.js';
 import { fireEach } from './fire-each.js';
 import type { TriggerWatch } from './trigger-watch.js';
+import { sinceEvent } from './watch-barrier.js';
 
 export interface ChainDeps {
-  readonly watch: Pick<TriggerWatch, 'chainsFrom'>;
+  readonly watch: Pick<TriggerWatch, 'chainsFrom' | 'currentSince'>;
   /** Submits with the given execution id, created only if absent. */
   readonly fire: (trigger: FunctionFinishedTrigger, argument: string, ref: TriggerRef, id: string) => Promise<unknown>;
   /** Executions a chain may add after the first one: a loop stops there. */
@@ -25,9 +26,14 @@ export const depthOf = (record: ExecutionRecord | undefined): number => record?.
  * its depth limit. The next execution's id is a function of (this execution, trigger), created only
  * if absent: a redelivered or republished final record starts nothing twice. Rejects when a start
  * failed for a passing reason, so the record is delivered again.
+ *
+ * A trigger created before the execution was queued fires: the watch is brought up to the
+ * queuedAt first (it may not have applied a trigger written just before, when the record comes
+ * quickly). It rejects, and the record comes again, if the watch cannot catch up.
  */
 export async function chainFrom(deps: ChainDeps, record: ExecutionRecord): Promise<void> {
   if (!FINAL_STATUSES.has(record.status)) return;
+  await deps.watch.currentSince(sinceEvent(Date.parse(record.queuedAt)));
   const triggers = deps.watch.chainsFrom(record.user, record.function).filter((t) => t.enabled && t.statuses.includes(record.status));
   if (triggers.length === 0) return;
   const depth = depthOf(record) + 1;

@@ -3,6 +3,7 @@ import { chainedExecutionId } from '../executions/ids.js';
 import { fireEach } from './fire-each.js';
 import { objectTriggerMatches, s3EventOf, type ObjectChange } from './object-events.js';
 import type { TriggerWatch } from './trigger-watch.js';
+import { sinceEvent } from './watch-barrier.js';
 
 /** An object-triggered execution: the event, and the object itself as its input when it was stored. */
 export interface ObjectStart {
@@ -14,7 +15,7 @@ export interface ObjectStart {
 }
 
 export interface ObjectTriggerDeps {
-  readonly watch: Pick<TriggerWatch, 'objectTriggersOf'>;
+  readonly watch: Pick<TriggerWatch, 'objectTriggersOf' | 'currentSince'>;
   /** Submits with the given execution id (created only if absent), the inputs and outputs collected. */
   readonly fire: (trigger: ObjectTrigger, start: ObjectStart) => Promise<unknown>;
   /** The chain depth of the execution that wrote an output (0 when it is not known). */
@@ -30,9 +31,11 @@ export interface ObjectTriggerDeps {
  * with the S3-shaped event, a stored object under /faas/in/<name>, and what it leaves in /faas/out
  * kept as outputs (which fire no trigger that does not take outputs: no self-loop). The execution's id is a function of (change, trigger), so a redelivered
  * change starts nothing twice. An output fires only triggers that take outputs, one chain step
- * deeper than the execution that wrote it, up to the depth limit.
+ * deeper than the execution that wrote it, up to the depth limit. A trigger created before the
+ * change was stored fires for it: the watch is brought up to the change's time first.
  */
 export async function fireObjectTriggers(deps: ObjectTriggerDeps, change: ObjectChange): Promise<void> {
+  await deps.watch.currentSince(sinceEvent(Date.parse(change.time)));
   const triggers = deps.watch.objectTriggersOf(change.userId).filter((t) => objectTriggerMatches(t, change));
   if (triggers.length === 0) return;
   const source = change.execution;

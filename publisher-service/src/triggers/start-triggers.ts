@@ -1,4 +1,4 @@
-import type { Logger, TriggerDefinition, TriggerRef } from '@faas/common';
+import { BUCKETS, type Logger, type TriggerDefinition, type TriggerRef } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 import type { PublisherConfig } from '../config.js';
 import { consumeFinalRecords } from './chain-consumer.js';
@@ -8,6 +8,7 @@ import { consumeObjectChanges } from './object-consumer.js';
 import { fireObjectTriggers, type ObjectStart } from './object-triggers.js';
 import { startScheduler } from './scheduler.js';
 import { watchTriggers } from './trigger-watch.js';
+import { lastRevisionOf } from './watch-barrier.js';
 import { kvWebhookLookup, kvWebhookRateLimit, type WebhookDeps } from './webhooks.js';
 
 export interface TriggerBuckets {
@@ -29,7 +30,9 @@ export async function startTriggers(
 ): Promise<{ webhooks: WebhookDeps; stop(): void }> {
   const { fireDeps, buckets, config, logger } = options;
   const fire = fireTrigger.bind(undefined, fireDeps);
-  const watch = await watchTriggers(buckets.triggers, logger, () => nc.isClosed() || nc.isDraining());
+  const closing = (): boolean => nc.isClosed() || nc.isDraining();
+  const lastRevision = lastRevisionOf(await nc.jetstreamManager({ timeout: 10_000 }), BUCKETS.triggers);
+  const watch = await watchTriggers(buckets.triggers, { logger, closing, lastRevision });
   const chains = { watch, maxDepth: config.maxChainDepth, logger, fire: (t: TriggerDefinition, argument: string, ref: TriggerRef, id: string) => fire(t, { argument, ref, id }) };
   const chainConsumer = await consumeFinalRecords(nc, logger, (record) => chainFrom(chains, record));
   const depthOfExecution = async (id: string): Promise<number> => depthOf((await fireDeps.store.get(id))?.record);
