@@ -19,8 +19,9 @@ export interface BucketOptions {
    * answered by a replica that has not applied the last write yet (a login right after its
    * registration saw no user, under load on three nodes); a leader read cannot be answered at all
    * while the bucket elects a new leader (a node loss: ~5-10 s). So only where a stale read is
-   * wrong: users, callback keys, webhook tokens and the spawner's secrets (a rotated or deleted
-   * value must not reach a run; during an election the execution waits and is retried instead).
+   * wrong: users, callback keys, webhook tokens, the spawner's secrets (a rotated or deleted
+   * value must not reach a run; during an election the execution waits and is retried instead)
+   * and the execution records a callback delivery reads (no record there drops the callback).
    */
   readonly leaderReads?: boolean;
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectNats, createExecutionStore, createLogger, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
 import { testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
@@ -21,7 +21,8 @@ describe('publisher: a redelivered finished execution', () => {
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'callback-once-test', logger: createLogger('callback-once-test', 'silent') });
-    store = createExecutionStore(await openExecutionsBucket(nc, 3));
+    // As start-callbacks.ts reads it: a lagging replica showed the second delivery no `delivered`, and it POSTed again.
+    store = createExecutionStore(await openBucket(nc, BUCKETS.executions, { replicas: 3, leaderReads: true }));
     // Counted by execution id: another process's stale callback may reach a reused port.
     receiver = createServer((req, res) => {
       hits.push(String(req.headers['x-faas-execution-id']));

@@ -21,7 +21,11 @@ const notFinalPauseMs = (delivery: number): number => Math.min(500 * delivery, 5
  */
 export async function deliverQueuedCallback(deps: CallbackDeliveryDeps, pending: PendingCallback, delivery = 1): Promise<CallbackStep> {
   const stored = await deps.store.get(pending.id);
-  if (!stored) return { kind: 'done' }; // expired: nothing left to send
+  if (!stored) {
+    // Read from the bucket's leader (start-callbacks.ts): no record there means it expired.
+    deps.logger.warn({ executionId: pending.id }, 'callback dropped: its execution record is gone');
+    return { kind: 'done' };
+  }
   if (!FINAL_STATUSES.has(stored.record.status)) return { kind: 'later', delayMs: notFinalPauseMs(delivery) };
   const prior = stored.record.callback;
   if (prior && prior.status !== 'retrying') return { kind: 'done' };

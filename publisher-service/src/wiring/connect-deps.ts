@@ -34,7 +34,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const store = createExecutionStore(buckets.executions);
   const overrideFor = (userId: string): number | undefined => guard.controls.get(userId)?.maxConcurrent;
   const quota = createQuotaStore(buckets.quotas, { ...config.quota, overrideFor, isSettled: executionSettled(store) });
-  const callbacks = await startCallbacks(nc, { keysKv: buckets.callbackKeys, store, config, logger });
+  const callbacks = await startCallbacks(nc, { keysKv: buckets.callbackKeys, config, logger });
   const functions = createFunctionCache({ kv: buckets.functions, fallback: createRegistryClient(config.registry), nc, logger });
   const syncWaits = new AbortController();
   // One listener per waiting caller, removed when its wait ends: no limit applies.

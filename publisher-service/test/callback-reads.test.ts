@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { eventually, testNatsUrls, uniqueName } from '@faas/testing';
+import { expect } from 'chai';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { newExecutionId } from '../src/executions/ids.js';
+import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+
+/**
+ * The delivery acts on what it reads: no record means expired (the message is acked for good).
+ * A direct get may be answered by a replica that has not applied the publisher's create yet, a
+ * moment before its callback message arrives (5 in 2,000 under a CPU hog): that callback was
+ * dropped, never sent (the proof's callback-outage row, 9 of 10 delivered). The guarantee is
+ * read-your-writes, so the test checks where the reads go, as common's bucket-reads test does.
+ */
+describe('publisher: a queued callback reads its execution record from the bucket leader', () => {
+  let nc: NatsConnection;
+  let publisher: PublisherUnderTest;
+  let store: ExecutionStore;
+  let receiver: Server;
+  const hits: string[] = [];
+
+  before(async () => {
+    nc = await connectNats({ servers: testNatsUrls(), name: 'callback-reads-test', logger: createLogger('callback-reads-test', 'silent') });
+    publisher = await startPublisher({ CALLBACK_ALLOW_PRIVATE: 'true' });
+    // The test's own reads go to the leader too: only the publisher's direct gets are counted.
+    store = createExecutionStore(await openBucket(nc, BUCKETS.executions, { replicas: 3, leaderReads: true }));
+    receiver = createServer((req, res) => {
+      hits.push(String(req.headers['x-faas-execution-id']));
+      req.resume().on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    receiver.close();
+    await publisher.close();
+    await nc.drain();
+  });
+
+  it('never asks a possibly lagging replica (DIRECT.GET) whether the record exists', async () => {
+    const id = newExecutionId();
+    const user = uniqueName('reads');
+    const counts = { direct: 0, leader: 0 };
+    const count = (subject: string, kind: keyof typeof counts): Subscription =>
+      nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg, id) && (counts[kind] += 1)) });
+    const subs = [
+      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}.>`, 'direct'),
+      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}`, 'direct'),
+      count(`$JS.API.STREAM.MSG.GET.KV_${BUCKETS.executions}`, 'leader'),
+    ];
+    await nc.flush();
+
+    const now = new Date().toISOString();
+    const final: ExecutionRecord = {
+      id, user, function: 'f', image: 'i', status: 'succeeded', result: 'ok', logs: null, exitCode: 0, truncated: false, durationMs: 1,
+      queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 's',
+    };
+    await store.create(final);
+    await publisher.deps.enqueueCallback({ id, user, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` });
+    await eventually(() => (hits.includes(id) ? true : undefined), 20_000, 50);
+    // The delivery read the record before its POST: that read is counted by now.
+    await nc.flush();
+    const leaderReads = counts.leader;
+    await eventually(async () => ((await store.get(id))?.record.callback?.status === 'delivered' ? true : undefined), 20_000, 100);
+    await nc.flush();
+
+    expect(counts.direct, 'direct gets of the record').to.equal(0);
+    expect(leaderReads, 'leader reads of the record before the POST').to.be.greaterThan(0);
+    subs.forEach((sub) => sub.unsubscribe());
+  });
+});
+
+/** A get names its key in the subject (direct, by last subject) or in the request body. */
+function mentions(msg: Msg, id: string): boolean {
+  return msg.subject.endsWith(id) || new TextDecoder().decode(msg.data).includes(id);
+}
