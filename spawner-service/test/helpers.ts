@@ -178,10 +178,17 @@ export async function publishMessage(nc: NatsConnection, request: ExecutionReque
 }
 
 export async function waitForFinal(store: ExecutionStore, id: string, timeoutMs = 20_000): Promise<ExecutionRecord> {
-  return eventually(async () => {
-    const stored = await store.get(id);
-    return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
-  }, timeoutMs);
+  let last: ExecutionRecord | undefined;
+  try {
+    return await eventually(async () => {
+      last = (await store.get(id))?.record;
+      return last && FINAL_STATUSES.has(last.status) ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    // Where it stopped: no record (never stored), queued (never taken) or running (taken, by which spawner).
+    const at = last ? `${last.status} (attempt ${last.attempt}, spawner ${last.spawner ?? '-'}, started ${last.startedAt ?? '-'})` : 'no record';
+    throw new Error(`execution ${id} not final within ${timeoutMs} ms: ${at}`, { cause: err });
+  }
 }
 
 /** Publishes and waits for the final record, whichever spawner runs it. */

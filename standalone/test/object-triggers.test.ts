@@ -83,6 +83,7 @@ describe('standalone platform: object triggers with real executions, across two 
     expect(gone.status).to.equal(204);
     const runs = await finalRuns(alice, fn, 2);
     const deleted = runs.find((r) => r.id !== run?.id) as Execution;
+    expect(deleted.status, JSON.stringify(deleted)).to.equal('succeeded');
     expect(eventOf(deleted)).to.deep.include({ eventName: 'ObjectRemoved:Delete' });
     expect(eventOf(deleted).s3.object.key).to.equal('in/data.csv');
     await handled();
@@ -101,6 +102,7 @@ describe('standalone platform: object triggers with real executions, across two 
     await upload(alice, 'other/skip.csv', 'no\n');
     await upload(bob, 'in/part-0.csv', 'bob\n');
     const runs = await finalRuns(alice, fn, names.length);
+    for (const r of runs) expect(r.status, JSON.stringify(r)).to.equal('succeeded');
     await handled();
     const keys = (await runsOf(alice, fn)).map((r) => eventOf(r).s3.object.key).sort();
     expect(keys).to.deep.equal(names);
