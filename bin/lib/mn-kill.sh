@@ -51,9 +51,21 @@ mn_sweeper_said() {
   timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -o '"removed":\[[^]]*\]' | head -c 600 || echo "nothing removed"
 }
 
+# Seconds from epoch time T to the creation and start of node N's newest node-sweeper container,
+# if Swarm made one after T (the task placed there on the node's return).
+mn_sweeper_timeline() {
+  local c created started
+  c=$(mn "$1" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_node-sweeper" | head -n 1)
+  [ -n "$c" ] && read -r created started < <(mn "$1" inspect -f '{{.Created}} {{.State.StartedAt}}' "$c") \
+    && [ "$(date -d "$created" +%s)" -ge "$2" ] || { echo "no node-sweeper container made since"; return; }
+  started=$(date -d "$started" +%s)
+  [ "$started" -ge "$2" ] && started="+$((started - $2)) s" || started="not yet"
+  echo "node-sweeper container created +$(($(date -d "$created" +%s) - $2)) s, started $started"
+}
+
 # mn_kill_phase LABEL NODE
 mn_kill_phase() {
-  local label=$1 victim=$2 held at iso killed restarted recover twice_before out left_fn left_tasks
+  local label=$1 victim=$2 held at iso killed restarted restarted_at engine_s ready_s recover twice_before out left_fn left_tasks
   [ -n "$victim" ] || fail "$label: no node to kill"
   step "$label: node $victim ($(mn_name "$victim")) SIGKILLed under load"
   mn_use_manager
@@ -70,13 +82,16 @@ mn_kill_phase() {
   echo "    $(($(mn_accepted) - at)) more accepted while it was down ($((SECONDS - killed)) s); starting it again"
   mn_start_node "$victim"
   restarted=$SECONDS
+  restarted_at=$(date +%s)
   mn_wait_engine "$victim" 90 || fail "node $victim's engine did not come back"
+  engine_s=$((SECONDS - restarted))
   # Measured from the restart while the stack recovers: the node sweeper (docker-compose.yml)
   # removes what the node's dead spawners left, with no spawner placed there.
   rm -f .data/mn-swept
   mn_wait_swept "$victim" "$iso" "$restarted" .data/mn-swept &
   SWEPT_PID=$!
   mn_wait_node_ready "$victim"
+  ready_s=$((SECONDS - restarted))
   wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the stack did not recover"
   recover=$((SECONDS - restarted))
   echo "    recovered in $recover s after the restart; spawners: $(mn_spread spawner-service); left from before the kill: $(mn_left_on_node "$victim" "$iso")"
@@ -85,6 +100,8 @@ mn_kill_phase() {
   read -r left_fn left_tasks LEFT_S <.data/mn-swept || fail "no count of what node $victim kept"
   LEFT="$left_fn $left_tasks"
   echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart; node sweeper: $(mn_sweeper_said "$victim")"
+  # Where the wait for the sweep goes: the engine's own start, Swarm's view of the node, the task.
+  echo "    after the restart: engine answered +${engine_s} s, node Ready +${ready_s} s, $(mn_sweeper_timeline "$victim" "$restarted_at")"
   # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md),
   # so that the next phase's node runs spawners again.
   # Not a target: a rebalance still rolling after 300 s (seen at load 70) does not end the phase
