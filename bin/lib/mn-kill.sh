@@ -54,13 +54,17 @@ mn_sweeper_said() {
 # Seconds from epoch time T to the creation and start of node N's newest node-sweeper container,
 # if Swarm made one after T (the task placed there on the node's return).
 mn_sweeper_timeline() {
-  local c created started
+  local c created started line logged
   c=$(mn "$1" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_node-sweeper" | head -n 1)
   [ -n "$c" ] && read -r created started < <(mn "$1" inspect -f '{{.Created}} {{.State.StartedAt}}' "$c") \
     && [ "$(date -d "$created" +%s)" -ge "$2" ] || { echo "no node-sweeper container made since"; return; }
   started=$(date -d "$started" +%s)
   [ "$started" -ge "$2" ] && started="+$((started - $2)) s" || started="not yet"
-  echo "node-sweeper container created +$(($(date -d "$created" +%s) - $2)) s, started $started"
+  # Its first removal line: when (pino's time, ms) and how long that sweep took (sweepMs).
+  line=$(timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -m 1 '"removed":' || true)
+  logged=$(grep -oE '"time":[0-9]+' <<<"$line" | cut -d: -f2)
+  [ -n "$logged" ] && logged=", removal logged +$((logged / 1000 - $2)) s (that sweep $(grep -oE '"sweepMs":[0-9]+' <<<"$line" | cut -d: -f2) ms)"
+  echo "node-sweeper container created +$(($(date -d "$created" +%s) - $2)) s, started $started${logged}"
 }
 
 # mn_kill_phase LABEL NODE
@@ -129,7 +133,7 @@ mn_row() {
   five=$(node -e "console.log(Object.values(JSON.parse(process.argv[1]).fiveXx).reduce((a,b)=>a+b,0))" "$j")
   printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$1" "$(mn_field "$j" submitted)" "$(mn_field "$j" final)" "$(mn_field "$j" lost)" \
     "$(mn_field "$j" duplicateFinals)" "$3" "$five" "$4" "$5" \
-    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6" >>"$MN_TABLE"
+    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), no answer in 90 s $(mn_field "$j" hung), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6" >>"$MN_TABLE"
 }
 
 mn_print_table() {
