@@ -121,7 +121,12 @@ stack_status() {
     elif [ "$running" -ge "$desired" ] && [ "$update" != updating ] && [ "$update" != rollback_started ]; then
       state=ok
     fi
-    case $update in rollback_completed|rollback_paused|paused) state=failed ;; esac
+    # STACK_ROLLBACK_OK=1: a completed rollback is the outcome of an update the caller made and
+    # gave up on (bin/e2e-multinode.sh's spawner rebalance), not of this deploy.
+    case $update in
+      rollback_completed) [ "${STACK_ROLLBACK_OK:-0}" = 1 ] || state=failed ;;
+      rollback_paused|paused) state=failed ;;
+    esac
     echo "${name#"${stack}"_} $running $desired $state"
   done
 }
