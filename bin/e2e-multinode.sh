@@ -26,7 +26,10 @@ source bin/lib/mn-warm.sh
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
 export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
 export E2E_EDGE_PORT=24080 FAAS_GATEWAY_PORT=24081
-FN_IMAGE=faas-mn-echo:latest
+# The deploy's wait restarts a NATS server the meta group left out wherever it runs (heal_nats_meta).
+export NATS_JSZ=mn_server_jsz
+# Named after the nodes' prefix: two runs with different prefixes do not delete each other's.
+FN_IMAGE=$MN_PREFIX-echo:latest
 MN_TABLE=.data/mn-table.txt
 started=$SECONDS
 mkdir -p .data

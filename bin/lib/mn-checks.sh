@@ -24,6 +24,17 @@ mn_jsz() {
   return 1
 }
 
+# /jsz of NATS server SERVER of STACK, from its task on whichever node runs it (heal_nats_meta's
+# NATS_JSZ: the deploy's wait restarts a server the meta group left out, wherever it runs).
+mn_server_jsz() {
+  local n cid
+  for n in $(seq 1 "$MN_NODES"); do
+    cid=$(mn "$n" ps -q --filter "name=${1}_${2}." 2>/dev/null | head -n 1)
+    [ -n "$cid" ] && { mn "$n" exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz 2>/dev/null; return; }
+  done
+  return 1
+}
+
 # The NATS server (nats-1..3) leading the JetStream meta group.
 mn_meta_leader() { mn_jsz | grep -oE '"leader": *"nats-[0-9]+"' | head -n 1 | grep -oE 'nats-[0-9]+'; }
 
@@ -42,9 +53,10 @@ mn_check_nats() {
 # containers still running there from before T: "<managed> <tasks>".
 mn_left_on_node() {
   local n=$1 t=$2 managed tasks
-  managed=$(mn "$n" ps -aq --filter label=faas.managed=true | xargs -r docker -H "unix://$(mn_sock "$n")" inspect -f '{{.Created}}' \
+  # A container removed between the listing and the inspect is gone: not counted, no error shown.
+  managed=$(mn "$n" ps -aq --filter label=faas.managed=true | xargs -r docker -H "unix://$(mn_sock "$n")" inspect -f '{{.Created}}' 2>/dev/null \
     | awk -v t="$t" '$1 < t' | wc -l)
-  tasks=$(mn "$n" ps -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker -H "unix://$(mn_sock "$n")" inspect -f '{{.Created}}' \
+  tasks=$(mn "$n" ps -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker -H "unix://$(mn_sock "$n")" inspect -f '{{.Created}}' 2>/dev/null \
     | awk -v t="$t" '$1 < t' | wc -l)
   echo "$managed $tasks"
 }

@@ -51,9 +51,25 @@ mn_sweeper_said() {
   timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -o '"removed":\[[^]]*\]' | head -c 600 || echo "nothing removed"
 }
 
+# Seconds from epoch time T to the creation and start of node N's newest node-sweeper container,
+# if Swarm made one after T (the task placed there on the node's return).
+mn_sweeper_timeline() {
+  local c created started line logged
+  c=$(mn "$1" ps -aq --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_node-sweeper" | head -n 1)
+  [ -n "$c" ] && read -r created started < <(mn "$1" inspect -f '{{.Created}} {{.State.StartedAt}}' "$c") \
+    && [ "$(date -d "$created" +%s)" -ge "$2" ] || { echo "no node-sweeper container made since"; return; }
+  started=$(date -d "$started" +%s)
+  [ "$started" -ge "$2" ] && started="+$((started - $2)) s" || started="not yet"
+  # Its first removal line: when (pino's time, ms) and how long that sweep took (sweepMs).
+  line=$(timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -m 1 '"removed":' || true)
+  logged=$(grep -oE '"time":[0-9]+' <<<"$line" | cut -d: -f2)
+  [ -n "$logged" ] && logged=", removal logged +$((logged / 1000 - $2)) s (that sweep $(grep -oE '"sweepMs":[0-9]+' <<<"$line" | cut -d: -f2) ms)"
+  echo "node-sweeper container created +$(($(date -d "$created" +%s) - $2)) s, started $started${logged}"
+}
+
 # mn_kill_phase LABEL NODE
 mn_kill_phase() {
-  local label=$1 victim=$2 held at iso killed restarted recover twice_before out left_fn left_tasks
+  local label=$1 victim=$2 held at iso killed restarted restarted_at engine_s ready_s recover twice_before out left_fn left_tasks
   [ -n "$victim" ] || fail "$label: no node to kill"
   step "$label: node $victim ($(mn_name "$victim")) SIGKILLed under load"
   mn_use_manager
@@ -70,14 +86,19 @@ mn_kill_phase() {
   echo "    $(($(mn_accepted) - at)) more accepted while it was down ($((SECONDS - killed)) s); starting it again"
   mn_start_node "$victim"
   restarted=$SECONDS
+  restarted_at=$(date +%s)
   mn_wait_engine "$victim" 90 || fail "node $victim's engine did not come back"
+  engine_s=$((SECONDS - restarted))
   # Measured from the restart while the stack recovers: the node sweeper (docker-compose.yml)
   # removes what the node's dead spawners left, with no spawner placed there.
   rm -f .data/mn-swept
   mn_wait_swept "$victim" "$iso" "$restarted" .data/mn-swept &
   SWEPT_PID=$!
   mn_wait_node_ready "$victim"
-  wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the stack did not recover"
+  ready_s=$((SECONDS - restarted))
+  # A previous phase's rebalance may have rolled back (a spawner not healthy in time at load 30):
+  # the services must be at their count, whatever that update's outcome.
+  STACK_ROLLBACK_OK=1 wait_stack_ready "$FAAS_STACK" 300 >/dev/null || fail "the stack did not recover"
   recover=$((SECONDS - restarted))
   echo "    recovered in $recover s after the restart; spawners: $(mn_spread spawner-service); left from before the kill: $(mn_left_on_node "$victim" "$iso")"
   wait "$SWEPT_PID" || true
@@ -85,13 +106,15 @@ mn_kill_phase() {
   read -r left_fn left_tasks LEFT_S <.data/mn-swept || fail "no count of what node $victim kept"
   LEFT="$left_fn $left_tasks"
   echo "    left from before the kill (function containers, task containers): $LEFT, $LEFT_S s after the restart; node sweeper: $(mn_sweeper_said "$victim")"
+  # Where the wait for the sweep goes: the engine's own start, Swarm's view of the node, the task.
+  echo "    after the restart: engine answered +${engine_s} s, node Ready +${ready_s} s, $(mn_sweeper_timeline "$victim" "$restarted_at")"
   # Swarm gives a returning node no tasks back: the runbook's rebalance (docs/deployment.md),
   # so that the next phase's node runs spawners again.
   # Not a target: a rebalance still rolling after 300 s (seen at load 70) does not end the phase
   # before its row (wait_stack_ready exits the shell it runs in: a subshell here).
   docker service update --force --detach "${FAAS_STACK}_spawner-service" >/dev/null
-  if (wait_stack_ready "$FAAS_STACK" 300 >/dev/null 2>&1); then
-    echo "    rebalanced $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
+  if (STACK_ROLLBACK_OK=1 wait_stack_ready "$FAAS_STACK" 300 >/dev/null 2>&1); then
+    echo "    rebalance ended ($(docker service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "${FAAS_STACK}_spawner-service")) $((SECONDS - restarted)) s after the restart; spawners: $(mn_spread spawner-service)"
   else
     echo "    the spawners' rebalance still rolling $((SECONDS - restarted)) s after the restart: going on; spawners: $(mn_spread spawner-service)"
   fi
@@ -112,7 +135,7 @@ mn_row() {
   five=$(node -e "console.log(Object.values(JSON.parse(process.argv[1]).fiveXx).reduce((a,b)=>a+b,0))" "$j")
   printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$1" "$(mn_field "$j" submitted)" "$(mn_field "$j" final)" "$(mn_field "$j" lost)" \
     "$(mn_field "$j" duplicateFinals)" "$3" "$five" "$4" "$5" \
-    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6" >>"$MN_TABLE"
+    "statuses $(mn_field "$j" statuses); 5xx $(mn_field "$j" fiveXx); refused connections $(mn_field "$j" refused), no answer in 90 s $(mn_field "$j" hung), gave up $(mn_field "$j" gaveUp), redelivered $(mn_field "$j" redelivered), records saying rerun $(mn_field "$j" rerun), wrong output $(mn_field "$j" wrongOutput), spawners $(mn_field "$j" spawners), 429s $(mn_field "$j" throttled); phase $6" >>"$MN_TABLE"
 }
 
 mn_print_table() {

@@ -10,7 +10,7 @@ import { edgeClient, pause } from './mn-client.mjs';
 
 const env = process.env;
 const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'error']);
-const c = { fiveXx: {}, refused: 0, retried: 0, gaveUp: 0, resubmitted: 0, throttled: 0 };
+const c = { fiveXx: {}, refused: 0, hung: 0, retried: 0, gaveUp: 0, resubmitted: 0, throttled: 0 };
 const call = edgeClient({ edges: env.EDGES.split(','), token: env.TOKEN, counts: c });
 const accepted = new Map(); // id -> { arg, syncResult? }
 let syncAnswered = 0;

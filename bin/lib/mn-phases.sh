@@ -87,7 +87,7 @@ mn_victim_leader() {
       [ "$SECONDS" -lt "$deadline" ] || fail "the NATS meta leader stayed on nats-1"
       sleep 2
     done
-    wait_stack_ready "$FAAS_STACK" 300 >&2
+    STACK_ROLLBACK_OK=1 wait_stack_ready "$FAAS_STACK" 300 >&2
   fi
   echo "${l#nats-}"
 }

@@ -121,7 +121,12 @@ stack_status() {
     elif [ "$running" -ge "$desired" ] && [ "$update" != updating ] && [ "$update" != rollback_started ]; then
       state=ok
     fi
-    case $update in rollback_completed|rollback_paused|paused) state=failed ;; esac
+    # STACK_ROLLBACK_OK=1: a completed rollback is the outcome of an update the caller made and
+    # gave up on (bin/e2e-multinode.sh's spawner rebalance), not of this deploy.
+    case $update in
+      rollback_completed) [ "${STACK_ROLLBACK_OK:-0}" = 1 ] || state=failed ;;
+      rollback_paused|paused) state=failed ;;
+    esac
     echo "${name#"${stack}"_} $running $desired $state"
   done
 }
@@ -130,13 +135,12 @@ stack_status() {
 # could not resolve its peers' names at start (seen on this single-node swarm): the third is
 # routed but never becomes a peer, and every R3 bucket then fails with "no suitable peers for
 # placement". Restarting the node left out lets it join. The meta leader's /jsz lists the
-# members; restart the others. Works for NATS tasks on this node (docker exec).
+# members; restart the others. NATS_JSZ names the function that reads a server's /jsz (STACK
+# SERVER): by default a NATS task on this node (docker exec); bin/e2e-multinode.sh reads every node's.
 heal_nats_meta() {
-  local stack=$1 node cid jsz leader='' leader_jsz='' members
+  local stack=$1 node jsz leader='' leader_jsz='' members
   for node in nats-1 nats-2 nats-3; do
-    cid=$(docker ps -q --filter "name=${stack}_${node}." | head -n 1)
-    [ -n "$cid" ] || return 0
-    jsz=$(docker exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz 2>/dev/null) || return 0
+    jsz=$("${NATS_JSZ:-local_nats_jsz}" "$stack" "$node") || return 0
     if grep -qE "\"leader\": *\"$node\"" <<<"$jsz"; then leader=$node leader_jsz=$jsz; fi
   done
   [ -n "$leader_jsz" ] || return 0
@@ -147,6 +151,13 @@ heal_nats_meta() {
     echo "  NATS: $node is not in the JetStream meta group (members: $members); restarting it"
     docker service update --force --detach "${stack}_${node}" >/dev/null
   done
+}
+
+# /jsz of NATS server SERVER of STACK, from its task on this node.
+local_nats_jsz() {
+  local cid
+  cid=$(docker ps -q --filter "name=${1}_${2}." | head -n 1)
+  [ -n "$cid" ] && docker exec "$cid" wget -q -O- http://127.0.0.1:8222/jsz 2>/dev/null
 }
 
 # Waits until every service of STACK is ok, printing "name x/y" whenever something changes.

@@ -20,6 +20,7 @@ export interface OrphanSweepOptions {
 /** Force-removes the managed containers no live spawner owns (orphans.ts), and stale file volumes. Returns how many containers. */
 export async function sweepOrphans(options: OrphanSweepOptions): Promise<number> {
   const { docker, policy, logger } = options;
+  const began = Date.now();
   const labels = options.labels ?? [];
   const managed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, ...labels] } });
   const owners = new Set(managed.map((c) => c.Labels[LABELS.spawner]).filter((id): id is string => id !== undefined));
@@ -38,7 +39,8 @@ export async function sweepOrphans(options: OrphanSweepOptions): Promise<number>
   await Promise.all(orphans.map((c) => removeContainer(docker.getContainer(c.Id), logger, c.Labels[LABELS.execution] ?? '')));
   if (orphans.length > 0) {
     const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
-    logger.warn({ removed }, 'removed containers no live spawner owns');
+    // sweepMs: how long a sweep takes on a loaded engine (the node sweeper's first one is what a node back from a crash waits for).
+    logger.warn({ removed, sweepMs: Date.now() - began }, 'removed containers no live spawner owns');
   }
   return orphans.length;
 }
