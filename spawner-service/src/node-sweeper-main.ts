@@ -14,7 +14,9 @@ const ready = async (): Promise<void> => {
   await docker.ping();
 };
 const app = createHttpApp({ logger, metrics: createMetrics(), mounts: [{ prefix: '/', router: healthRouter(ready) }] });
-const server = await listen(app, config.port);
+// Loopback only: the sweeper sits on the engine's default bridge (docker-compose.yml), which a
+// function allowed a network shares; only the image's healthcheck, inside, asks it anything.
+const server = await listen(app, config.port, '127.0.0.1');
 logger.info({ port: config.port }, 'node-sweeper running');
 
 onShutdown(logger, async () => {
