@@ -152,6 +152,18 @@ JS
   answer=$(docker exec "$cid" node -e "fetch('http://nats-1:8222/varz').then((r) => console.log('status ' + r.status), (e) => console.log('refused: ' + (e.cause?.code ?? e.message)))")
   grep -q "^refused" <<<"$answer" || fail "NATS monitoring answers over the network: $answer"
   echo "    ok  NATS monitoring from the network: $answer"
+  # The node sweeper sits on the engine's default bridge, which a function allowed a network
+  # shares: its HTTP side must answer only inside its own container.
+  local sweeper ip
+  sweeper=$(docker ps -q --filter "label=com.docker.swarm.service.name=${FAAS_STACK}_node-sweeper" | head -n 1)
+  [ -n "$sweeper" ] || fail "no running node-sweeper task"
+  ip=$(docker inspect -f '{{with index .NetworkSettings.Networks "bridge"}}{{.IPAddress}}{{end}}' "$sweeper")
+  [ -n "$ip" ] || fail "the node-sweeper task is not on the engine's bridge"
+  answer=$(docker run --rm --network bridge --entrypoint node "faas/spawner-service:$FAAS_TAG" -e \
+    "fetch('http://$ip:8084/metrics', { signal: AbortSignal.timeout(5000) }).then((r) => console.log('status ' + r.status), (e) => console.log('refused: ' + (e.cause?.code ?? e.name)))") \
+    || fail "cannot run the sweeper probe on the bridge"
+  grep -q "^refused" <<<"$answer" || fail "the node sweeper answers on the bridge: $answer"
+  echo "    ok  node sweeper from a container on the engine's bridge ($ip:8084): $answer"
 }
 
 # Services run as uid 1000; the spawner's group is the docker socket's, and nothing else.
