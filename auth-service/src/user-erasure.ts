@@ -5,9 +5,13 @@ import { eraseUserObjects } from './object-erasure.js';
 /** Removes every trace of a user outside the users bucket: functions, secrets, executions, quota, triggers, callback key, uploads and outputs. */
 export type UserEraser = (userId: string) => Promise<{ functions: number; secrets: number; executions: number }>;
 
+/**
+ * Read from the leader: what is read decides what is purged (a trigger's webhook token and
+ * schedule state), and a replica without the latest trigger left a rotated token behind.
+ */
 async function bindIfExists(nc: NatsConnection, name: string): Promise<KV | undefined> {
   try {
-    return await nc.jetstream({ timeout: 10_000 }).views.kv(name, { bindOnly: true });
+    return await nc.jetstream({ timeout: 10_000 }).views.kv(name, { bindOnly: true, allow_direct: false });
   } catch {
     return undefined; // never created: nothing of anyone's is in it
   }
@@ -58,8 +62,8 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
       erased.executions = await purgeAll(executions, indexKeys.map((key) => key.slice(userId.length + 1)));
       await purgeAll(index, indexKeys);
     }
-    if (quotas && (await quotas.get(userId))) await quotas.purge(userId);
-    // Purged whether or not a read would show it: a key made a moment ago may not be on every replica yet.
+    // Purged whether or not a read would show them: a key made a moment ago may not be on every replica yet.
+    await quotas?.purge(userId);
     await (await bindIfExists(nc, BUCKETS.callbackKeys))?.purge(userId);
     const triggers = await purgeTriggers(nc, userId);
     const objects = await eraseUserObjects(nc, userId);

@@ -85,8 +85,20 @@ export async function ensureExecutionsStream(nc: NatsConnection, setup: Executio
   return jsm;
 }
 
-export async function openExecutionsBucket(nc: NatsConnection, replicas: number, ttlMs = EXECUTION_DEFAULTS.recordTtlMs, owner?: Logger): Promise<KV> {
-  return openBucket(nc, BUCKETS.executions, { replicas, ttlMs, ...(owner ? { owner } : {}) });
+export interface ExecutionsBucketOptions {
+  readonly ttlMs?: number;
+  /** The bucket's owner (the publisher): its TTL and replicas are reconciled to these. */
+  readonly owner?: Logger;
+  /**
+   * Reads from the stream's leader (openBucket's leaderReads): for reads a decision rests on (run
+   * it or not, drop a quota hold, how deep a chain is). A client's poll stays on any replica.
+   */
+  readonly leaderReads?: boolean;
+}
+
+export async function openExecutionsBucket(nc: NatsConnection, replicas: number, options: ExecutionsBucketOptions = {}): Promise<KV> {
+  const { ttlMs = EXECUTION_DEFAULTS.recordTtlMs, owner, leaderReads } = options;
+  return openBucket(nc, BUCKETS.executions, { replicas, ttlMs, ...(owner ? { owner } : {}), ...(leaderReads ? { leaderReads } : {}) });
 }
 
 export interface StoredExecution {

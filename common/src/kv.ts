@@ -20,8 +20,11 @@ export interface BucketOptions {
    * registration saw no user, under load on three nodes); a leader read cannot be answered at all
    * while the bucket elects a new leader (a node loss: ~5-10 s). So only where a stale read is
    * wrong: users, callback keys, webhook tokens, the spawner's secrets (a rotated or deleted
-   * value must not reach a run; during an election the execution waits and is retried instead)
-   * and the execution records a callback delivery reads (no record there drops the callback).
+   * value must not reach a run; during an election the execution waits and is retried instead),
+   * execution records where something is decided on them (the spawner's run-or-not, the
+   * publisher's abandon, quota healing, chain depth, callback delivery: no record there drops the
+   * callback), quota holds and storage usage (a refusal is decided on a read, with no write to
+   * conflict). A read followed by a write loses nothing: the write needs the leader anyway.
    */
   readonly leaderReads?: boolean;
 }

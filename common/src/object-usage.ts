@@ -88,7 +88,9 @@ export function uploadsUsage(uploads: Pick<ObjectBucket, 'listOwn'>): (userId: s
 
 /** The ledger over the `object-usage` bucket; the registry passes its logger as the owner. */
 export async function openObjectUsage(nc: NatsConnection, options: UsageOptions & { replicas: number; owner?: Logger }): Promise<ObjectUsageLedger> {
-  const kv = await openBucket(nc, BUCKETS.objectUsage, { replicas: options.replicas, ...(options.owner ? { owner: options.owner } : {}) });
+  // A refusal is decided on the entry read, with no write to conflict: a lagging replica without
+  // the last release refused room the user had. Every charge writes, which needs the leader anyway.
+  const kv = await openBucket(nc, BUCKETS.objectUsage, { replicas: options.replicas, leaderReads: true, ...(options.owner ? { owner: options.owner } : {}) });
   return objectUsageLedger(kv, options);
 }
 

@@ -13,7 +13,7 @@ describe('publisher: per-user quota store', () => {
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'quota-test', logger: createLogger('quota-test', 'silent') });
-    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
     quota = createQuotaStore(kv, { maxConcurrent: 10, holdMaxMs: 60_000, isSettled: async (id) => settled.has(id) });
   });
   after(() => nc.close());
@@ -29,7 +29,7 @@ describe('publisher: per-user quota store', () => {
 
   it("writes one user's concurrent acquisitions and releases together, not one compare-and-set each", async () => {
     const user = uniqueName('quota');
-    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
     const writes: number[] = [];
     // Writes start only once the watch is live, or the first one can be missed (seen in a CI run).
     let live: () => void = () => undefined;
@@ -68,7 +68,7 @@ describe('publisher: per-user quota store', () => {
 
   it('lets stale holds expire', async () => {
     const user = uniqueName('quota');
-    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
     const shortLived = createQuotaStore(kv, { maxConcurrent: 1, holdMaxMs: 50, isSettled: async () => false });
     await shortLived.acquire(user, newExecutionId());
     await new Promise((r) => setTimeout(r, 80));
@@ -76,18 +76,16 @@ describe('publisher: per-user quota store', () => {
   });
 
   describe('two publishers on one user, each trying its last known revision first', () => {
-    let kv: Awaited<ReturnType<typeof openBucket>>;
     let leader: Awaited<ReturnType<typeof openBucket>>;
     let a: QuotaStore;
     let b: QuotaStore;
     before(async () => {
-      kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
-      // The stores read as the publisher does (any replica; a stale guess only costs a retried
-      // write). The test's own check reads from the leader: a lagging replica once answered with
-      // the holds from before the last acquire.
+      // The stores read as the publisher does, from the leader: a stale guess only costs a retried
+      // write, but a fresh read that a lagging replica answers decides without writing (a release
+      // that did not find the other publisher's hold kept it). The check reads the leader too.
       leader = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
-      a = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
-      b = createQuotaStore(kv, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+      a = createQuotaStore(leader, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
+      b = createQuotaStore(leader, { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false });
     });
     const holdsOf = async (user: string): Promise<string[]> => Object.keys((await leader.get(user))?.json<Record<string, number>>() ?? {}).sort();
 
@@ -134,8 +132,8 @@ describe('publisher: healing a full quota keeps holds whose record is not writte
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'quota-heal-test', logger: createLogger('quota-heal-test', 'silent') });
-    kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
-    store = createExecutionStore(await openExecutionsBucket(nc, 3));
+    kv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
+    store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
   });
   after(() => nc.close());
 

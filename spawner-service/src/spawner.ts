@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { BUCKETS, CONSUMERS, STREAMS, createExecutionStore, natsReadiness, openBucket, startTracing, type Logger } from '@faas/common';
+import { BUCKETS, CONSUMERS, STREAMS, natsReadiness, openBucket, startTracing, type Logger } from '@faas/common';
 import type { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { SpawnerConfig } from './config.js';
@@ -15,7 +15,7 @@ import { watchMaxDeliveries } from './infra/max-deliveries.js';
 import { startSweeper } from './infra/sweeper.js';
 import { createSpawnerMetrics } from './infra/spawner-metrics.js';
 import { leaseSettings } from './infra/lease-store.js';
-import { followAccounts, loadWarmConfig, openFiles, patiently, setUpQueue } from './start-up.js';
+import { followAccounts, loadWarmConfig, openFiles, patiently, recordStore, setUpQueue } from './start-up.js';
 import { registerQueueDepth } from './infra/queue-depth.js';
 
 export interface SpawnerDeps {
@@ -95,7 +95,7 @@ export async function startSpawner(deps: SpawnerDeps): Promise<Spawner> {
   const sweeper = setInterval(() => void removeOrphans(false), config.orphanSweepMs);
   sweeper.unref();
 
-  const store = createExecutionStore(queue.kv);
+  const store = recordStore(queue.kv);
   const results = natsResultPublisher(nc);
   const advisories = watchMaxDeliveries({
     nc,

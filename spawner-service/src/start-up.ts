@@ -4,13 +4,16 @@ import {
   BUCKETS,
   CONSUMERS,
   STREAMS,
+  createExecutionStore,
   ensureExecutionsStream,
   openAccountControls,
   openExecutionsBucket,
   openObjectBucket,
   openObjectUsage,
+  retryPassing,
   uploadsUsage,
   type AccountControls,
+  type ExecutionStore,
   type Logger,
 } from '@faas/common';
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
@@ -24,6 +27,7 @@ const SETUP_PATIENCE_MS = 30_000;
 
 export interface QueueSetup {
   readonly jsm: JetStreamManager;
+  /** The executions bucket, read from its leader. */
   readonly kv: KV;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
@@ -34,11 +38,24 @@ export interface QueueSetup {
 /** Stream, consumer and buckets, created if this is the first component up; the consumer's own settings win. */
 export async function setUpQueue(nc: NatsConnection, config: SpawnerConfig, logger: Logger): Promise<QueueSetup> {
   const jsm = await ensureExecutionsStream(nc, { replicas: config.natsReplicas, ackWaitMs: config.ackWaitMs, maxDeliver: config.maxDeliver });
-  const kv = await openExecutionsBucket(nc, config.natsReplicas);
+  // Every read of a record here decides something (run it or not, keep or replace a record, end
+  // it as stuck) and is followed by a write that needs the leader anyway: a replica that has not
+  // applied the last final record would have the function run again.
+  const kv = await openExecutionsBucket(nc, config.natsReplicas, { leaderReads: true });
   const leases = await openLeaseBucket(nc, config.natsReplicas, logger);
   const info = await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner);
   const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1e6 : config.ackWaitMs;
   return { jsm, kv, ackWaitMs, maxDeliver: info.config.max_deliver ?? config.maxDeliver, leases };
+}
+
+/**
+ * The records as the spawner reads them: from the leader, and a read that meets a leader election
+ * is retried (a direct get would have been answered meanwhile; a failed read would hand the
+ * message back and spend one of its deliveries).
+ */
+export function recordStore(kv: KV): ExecutionStore {
+  const store = createExecutionStore(kv);
+  return { ...store, get: (id) => retryPassing(() => store.get(id)) };
 }
 
 /** Inputs come from the uploads bucket; outputs go to the outputs bucket, which expires with the records. */

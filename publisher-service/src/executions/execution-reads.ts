@@ -3,9 +3,10 @@ import type { ExecutionDeps } from './executions.js';
 import { EXECUTION_ID_PATTERN } from './ids.js';
 
 /** The caller's own execution; anyone else's (or a malformed id) is a 404. */
-export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'retryBudgetMs'>, userId: string, id: string): Promise<ExecutionRecord> {
+export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'reads' | 'retryBudgetMs'>, userId: string, id: string): Promise<ExecutionRecord> {
   const budget = { budgetMs: deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS };
-  const stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => deps.store.get(id), budget) : undefined;
+  const reads = deps.reads ?? deps.store;
+  const stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => reads.get(id), budget) : undefined;
   if (!stored || stored.record.user !== userId) throw new NotFoundError(`execution ${id} not found`);
   return stored.record;
 }
@@ -19,7 +20,7 @@ const MAX_SCANNED = 2_000;
  * starts (possibly after an empty page). `nextCursor: null` means there is nothing more.
  */
 export async function listExecutions(
-  deps: Pick<ExecutionDeps, 'store' | 'index' | 'retryBudgetMs'>,
+  deps: Pick<ExecutionDeps, 'store' | 'reads' | 'index' | 'retryBudgetMs'>,
   userId: string,
   query: { limit: number; cursor?: string; function?: string },
 ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
@@ -30,7 +31,7 @@ export async function listExecutions(
   for (const id of ids) {
     if (items.length === query.limit || scanned === MAX_SCANNED) break;
     scanned += 1;
-    const stored = await retryPassing(() => deps.store.get(id), patience);
+    const stored = await retryPassing(() => (deps.reads ?? deps.store).get(id), patience);
     if (!stored || stored.record.user !== userId) continue;
     if (query.function && stored.record.function !== query.function) continue;
     items.push(stored.record);

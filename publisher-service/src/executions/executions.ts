@@ -26,7 +26,10 @@ import type { ResultWait, WorkQueue } from './work-queue.js';
 
 export interface ExecutionDeps {
   readonly functions: FunctionResolver;
+  /** Read from the bucket's leader: submit, abandon and what else decides on a record. */
   readonly store: ExecutionStore;
+  /** Clients' reads (any replica: a poll may be a moment stale, and is answered during an election); absent: store. */
+  readonly reads?: Pick<ExecutionStore, 'get'>;
   readonly index: ExecutionIndex;
   readonly quota: QuotaStore;
   readonly queue: WorkQueue;
@@ -134,7 +137,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   return { record, fn, ...(wait ? { wait } : {}) };
 }
 
-async function finalRecord(deps: Pick<ExecutionDeps, 'store'>, id: string): Promise<ExecutionRecord | undefined> {
-  const stored = await deps.store.get(id);
+async function finalRecord(deps: Pick<ExecutionDeps, 'store' | 'reads'>, id: string): Promise<ExecutionRecord | undefined> {
+  const stored = await (deps.reads ?? deps.store).get(id);
   return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
 }

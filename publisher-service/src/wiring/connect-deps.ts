@@ -31,17 +31,19 @@ function argumentCap(nc: NatsConnection, configured: number, logger: Logger): nu
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger, options: { now?: () => number } = {}): Promise<PublisherDeps> {
   const buckets = await openPublisherBuckets(nc, config, logger);
   const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger);
+  // Decisions read the leader (a lagging replica's "no record" or "not final" is a wrong answer
+  // there); a client's poll may be a moment stale and reads any replica.
   const store = createExecutionStore(buckets.executions);
   const overrideFor = (userId: string): number | undefined => guard.controls.get(userId)?.maxConcurrent;
   const quota = createQuotaStore(buckets.quotas, { ...config.quota, overrideFor, isSettled: executionSettled(store) });
-  const callbacks = await startCallbacks(nc, { keysKv: buckets.callbackKeys, config, logger });
+  const callbacks = await startCallbacks(nc, { keysKv: buckets.callbackKeys, store, config, logger });
   const functions = createFunctionCache({ kv: buckets.functions, fallback: createRegistryClient(config.registry), nc, logger });
   const syncWaits = new AbortController();
   // One listener per waiting caller, removed when its wait ends: no limit applies.
   setMaxListeners(0, syncWaits.signal);
   const tracing = startTracing(config.tracing, logger);
   const executionDeps = {
-    functions, store, quota, logger,
+    functions, store, quota, logger, reads: createExecutionStore(buckets.executionReads),
     index: createExecutionIndex(buckets.index),
     queue: createWorkQueue(nc),
     checkCallback: (url: string) => checkCallbackUrl(url, config.callbacks),

@@ -3,7 +3,10 @@ import type { KV, NatsConnection } from 'nats';
 import type { PublisherConfig } from '../config.js';
 
 export interface PublisherBuckets {
+  /** Read from the leader: what submit, abandon, the quota's healing, the chains and callbacks decide on. */
   readonly executions: KV;
+  /** Read from any replica: clients' polls and listings, answerable through a leader election. */
+  readonly executionReads: KV;
   readonly index: KV;
   readonly quotas: KV;
   readonly functions: KV;
@@ -22,10 +25,13 @@ export interface PublisherBuckets {
 export async function openPublisherBuckets(nc: NatsConnection, config: PublisherConfig, logger: Logger): Promise<PublisherBuckets> {
   const replicas = config.natsReplicas;
   await ensureExecutionsStream(nc, { replicas, owner: logger, consumer: false });
-  const [executions, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests] = await Promise.all([
-    openExecutionsBucket(nc, replicas, config.executionTtlMs, logger),
+  const executions = await openExecutionsBucket(nc, replicas, { ttlMs: config.executionTtlMs, owner: logger, leaderReads: true });
+  const [executionReads, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests] = await Promise.all([
+    openExecutionsBucket(nc, replicas, { ttlMs: config.executionTtlMs }),
     openBucket(nc, BUCKETS.executionIndex, { replicas, ttlMs: config.executionTtlMs, owner: logger }),
-    openBucket(nc, BUCKETS.quotas, { replicas, owner: logger }),
+    // Every quota decision is a write, or a refusal taken on a fresh read: a replica that had not
+    // applied the last release refused a free slot, one without the last acquire kept its hold.
+    openBucket(nc, BUCKETS.quotas, { replicas, owner: logger, leaderReads: true }),
     openBucket(nc, BUCKETS.functions, { replicas }),
     // Read after a rotation: the new key or token at once, never the old one from a lagging replica.
     openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger, leaderReads: true }),
@@ -34,5 +40,5 @@ export async function openPublisherBuckets(nc: NatsConnection, config: Publisher
     openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
     openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
   ]);
-  return { executions, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests };
+  return { executions, executionReads, index, quotas, functions, callbackKeys, triggerState, triggers, triggerTokens, userRequests };
 }

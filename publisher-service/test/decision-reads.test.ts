@@ -1,0 +1,98 @@
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { testNatsUrls, uniqueName } from '@faas/testing';
+import { expect } from 'chai';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { getExecution } from '../src/executions/execution-reads.js';
+import { newExecutionId } from '../src/executions/ids.js';
+import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+
+/**
+ * A direct get may be answered by a replica that has not applied the last write (5 in 2,000
+ * create-then-read pairs under a CPU hog). Where the publisher decides on what it reads, that is a
+ * wrong decision: a quota entry without the last release refuses a free slot (no write, nothing
+ * conflicts), one without the last acquire keeps a hold its release did not find; a record not yet
+ * final keeps a settled hold; a missing record resets a chain's depth. So those reads go to the
+ * stream leader (STREAM.MSG.GET), and only a client's poll, which may be a moment stale, to any replica.
+ */
+describe('publisher: decisions read the bucket leader, clients any replica', () => {
+  let nc: NatsConnection;
+  let publisher: PublisherUnderTest;
+  let leader: ExecutionStore;
+
+  before(async () => {
+    nc = await connectNats({ servers: testNatsUrls(), name: 'decision-reads-test', logger: createLogger('decision-reads-test', 'silent') });
+    publisher = await startPublisher({ MAX_CONCURRENT_PER_USER: '1' });
+    // The test's own reads go to the leader too: only the publisher's direct gets are counted.
+    leader = createExecutionStore(await openBucket(nc, BUCKETS.executions, { replicas: 3, leaderReads: true }));
+  });
+  after(async () => {
+    await publisher.close();
+    await nc.drain();
+  });
+
+  /** Counts the gets of `bucket` that name `key`, by kind, until `stop`. */
+  function countGets(bucket: string, key: string): { direct: number; leader: number; stop(): void } {
+    const counts = { direct: 0, leader: 0, stop: () => subs.forEach((sub) => sub.unsubscribe()) };
+    const count = (subject: string, kind: 'direct' | 'leader'): Subscription =>
+      nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg, key) && (counts[kind] += 1)) });
+    const subs = [
+      count(`$JS.API.DIRECT.GET.KV_${bucket}.>`, 'direct'),
+      count(`$JS.API.DIRECT.GET.KV_${bucket}`, 'direct'),
+      count(`$JS.API.STREAM.MSG.GET.KV_${bucket}`, 'leader'),
+    ];
+    return counts;
+  }
+
+  const finalRecord = (id: string, user: string): ExecutionRecord => {
+    const now = new Date().toISOString();
+    return {
+      id, user, function: 'f', image: 'i', status: 'succeeded', result: 'ok', logs: null, exitCode: 0, truncated: false, durationMs: 1,
+      queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 's',
+    };
+  };
+
+  it('heals a full quota from the leader: the quota entry and the held execution\'s record', async () => {
+    const user = uniqueName('reads');
+    const settled = newExecutionId();
+    const quotaGets = countGets(BUCKETS.quotas, user);
+    const recordGets = countGets(BUCKETS.executions, settled);
+    await nc.flush();
+    await leader.create(finalRecord(settled, user));
+    // Its result was never seen by the publisher: the hold stays until a full quota heals it.
+    await publisher.deps.quota.acquire(user, settled);
+    await publisher.deps.quota.acquire(user, newExecutionId());
+    await nc.flush();
+    quotaGets.stop();
+    recordGets.stop();
+    expect(quotaGets.direct, 'direct gets of the quota entry').to.equal(0);
+    expect(quotaGets.leader, 'leader reads of the quota entry').to.be.greaterThan(0);
+    expect(recordGets.direct, 'direct gets of the settled record').to.equal(0);
+    expect(recordGets.leader, 'leader reads of the settled record').to.be.greaterThan(0);
+  });
+
+  it('reads records for submit, abandon and chains from the leader, and a client\'s poll from any replica', async () => {
+    const user = uniqueName('reads');
+    const id = newExecutionId();
+    await leader.create(finalRecord(id, user));
+    const decided = countGets(BUCKETS.executions, id);
+    await nc.flush();
+    expect((await publisher.deps.store.get(id))?.record.status).to.equal('succeeded');
+    await nc.flush();
+    decided.stop();
+    expect(decided.direct, 'direct gets by the deciding store').to.equal(0);
+    expect(decided.leader, 'leader reads by the deciding store').to.be.greaterThan(0);
+
+    const polled = countGets(BUCKETS.executions, id);
+    await nc.flush();
+    expect((await getExecution(publisher.deps, user, id)).status).to.equal('succeeded');
+    await nc.flush();
+    polled.stop();
+    expect(polled.leader, 'leader reads by a client poll').to.equal(0);
+    expect(polled.direct, 'direct gets by a client poll').to.be.greaterThan(0);
+  });
+});
+
+/** A get names its key in the subject (direct, by last subject) or in the request body. */
+function mentions(msg: Msg, key: string): boolean {
+  return msg.subject.endsWith(key) || new TextDecoder().decode(msg.data).includes(key);
+}
