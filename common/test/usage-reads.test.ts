@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
 import { BUCKETS, TooLargeError, connectNats, createLogger, openObjectUsage } from '../src/index.js';
-import { testNatsUrls, uniqueName } from '@faas/testing';
+import { countGets, testNatsUrls, uniqueName } from '@faas/testing';
 
 /**
  * The storage ledger refuses (413) on what it reads, with no write that a revision check could
@@ -18,17 +18,7 @@ describe('object usage: the ledger decides on the leader\'s entry', () => {
   it('grants room just freed, never asking a possibly lagging replica (DIRECT.GET)', async () => {
     const ledger = await openObjectUsage(nc, { replicas: 3, outputsTtlMs: 60_000, seed: () => Promise.resolve({ bytes: 0, objects: 0 }) });
     const user = uniqueName('usage');
-    const bucket = `KV_${BUCKETS.objectUsage}`;
-    const counts = { direct: 0, leader: 0 };
-    const mentions = (msg: Msg): boolean => msg.subject.endsWith(user) || new TextDecoder().decode(msg.data).includes(user);
-    const count = (subject: string, kind: keyof typeof counts): Subscription =>
-      nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg) && (counts[kind] += 1)) });
-    const subs = [
-      count(`$JS.API.DIRECT.GET.${bucket}.>`, 'direct'),
-      count(`$JS.API.DIRECT.GET.${bucket}`, 'direct'),
-      count(`$JS.API.STREAM.MSG.GET.${bucket}`, 'leader'),
-    ];
-    await nc.flush();
+    const counts = await countGets(nc, BUCKETS.objectUsage, user);
     const limits = { maxBytes: 10 * 1_048_576, maxObjects: 1 };
     const one = { bytes: 1_048_576, objects: 1 };
     for (let i = 0; i < 10; i++) {
@@ -39,8 +29,7 @@ describe('object usage: the ledger decides on the leader\'s entry', () => {
       );
       await ledger.release(user, one, { uploads: true });
     }
-    await nc.flush();
-    subs.forEach((sub) => sub.unsubscribe());
+    await counts.stop();
     expect(counts.direct, 'direct gets of the usage entry').to.equal(0);
     expect(counts.leader, 'leader reads of the usage entry').to.be.at.least(30);
   });

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
-import { eventually, testNatsUrls, uniqueName } from '@faas/testing';
+import { countGets, eventually, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
 import { newExecutionId } from '../src/executions/ids.js';
 import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
 
@@ -41,15 +41,8 @@ describe('publisher: a queued callback reads its execution record from the bucke
   it('never asks a possibly lagging replica (DIRECT.GET) whether the record exists', async () => {
     const id = newExecutionId();
     const user = uniqueName('reads');
-    const counts = { direct: 0, leader: 0 };
-    const count = (subject: string, kind: keyof typeof counts): Subscription =>
-      nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg, id) && (counts[kind] += 1)) });
-    const subs = [
-      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}.>`, 'direct'),
-      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}`, 'direct'),
-      count(`$JS.API.STREAM.MSG.GET.KV_${BUCKETS.executions}`, 'leader'),
-    ];
-    await nc.flush();
+    // Counted on the publisher's own connection, the one that makes the reads (countGets).
+    const counts = await countGets(publisher.nc, BUCKETS.executions, id);
 
     const now = new Date().toISOString();
     const final: ExecutionRecord = {
@@ -60,18 +53,12 @@ describe('publisher: a queued callback reads its execution record from the bucke
     await publisher.deps.enqueueCallback({ id, user, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` });
     await eventually(() => (hits.includes(id) ? true : undefined), 20_000, 50);
     // The delivery read the record before its POST: that read is counted by now.
-    await nc.flush();
+    await publisher.nc.flush();
     const leaderReads = counts.leader;
     await eventually(async () => ((await store.get(id))?.record.callback?.status === 'delivered' ? true : undefined), 20_000, 100);
-    await nc.flush();
+    await counts.stop();
 
     expect(counts.direct, 'direct gets of the record').to.equal(0);
     expect(leaderReads, 'leader reads of the record before the POST').to.be.greaterThan(0);
-    subs.forEach((sub) => sub.unsubscribe());
   });
 });
-
-/** A get names its key in the subject (direct, by last subject) or in the request body. */
-function mentions(msg: Msg, id: string): boolean {
-  return msg.subject.endsWith(id) || new TextDecoder().decode(msg.data).includes(id);
-}

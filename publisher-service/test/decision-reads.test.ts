@@ -1,7 +1,7 @@
 import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
-import { testNatsUrls, uniqueName } from '@faas/testing';
+import { countGets, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
 import { getExecution } from '../src/executions/execution-reads.js';
 import { newExecutionId } from '../src/executions/ids.js';
 import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
@@ -30,19 +30,6 @@ describe('publisher: decisions read the bucket leader, clients any replica', () 
     await nc.drain();
   });
 
-  /** Counts the gets of `bucket` that name `key`, by kind, until `stop`. */
-  function countGets(bucket: string, key: string): { direct: number; leader: number; stop(): void } {
-    const counts = { direct: 0, leader: 0, stop: () => subs.forEach((sub) => sub.unsubscribe()) };
-    const count = (subject: string, kind: 'direct' | 'leader'): Subscription =>
-      nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg, key) && (counts[kind] += 1)) });
-    const subs = [
-      count(`$JS.API.DIRECT.GET.KV_${bucket}.>`, 'direct'),
-      count(`$JS.API.DIRECT.GET.KV_${bucket}`, 'direct'),
-      count(`$JS.API.STREAM.MSG.GET.KV_${bucket}`, 'leader'),
-    ];
-    return counts;
-  }
-
   const finalRecord = (id: string, user: string): ExecutionRecord => {
     const now = new Date().toISOString();
     return {
@@ -54,16 +41,15 @@ describe('publisher: decisions read the bucket leader, clients any replica', () 
   it('heals a full quota from the leader: the quota entry and the held execution\'s record', async () => {
     const user = uniqueName('reads');
     const settled = newExecutionId();
-    const quotaGets = countGets(BUCKETS.quotas, user);
-    const recordGets = countGets(BUCKETS.executions, settled);
-    await nc.flush();
+    // Counted on the publisher's own connection, the one that makes the reads (countGets).
+    const quotaGets = await countGets(publisher.nc, BUCKETS.quotas, user);
+    const recordGets = await countGets(publisher.nc, BUCKETS.executions, settled);
     await leader.create(finalRecord(settled, user));
     // Its result was never seen by the publisher: the hold stays until a full quota heals it.
     await publisher.deps.quota.acquire(user, settled);
     await publisher.deps.quota.acquire(user, newExecutionId());
-    await nc.flush();
-    quotaGets.stop();
-    recordGets.stop();
+    await quotaGets.stop();
+    await recordGets.stop();
     expect(quotaGets.direct, 'direct gets of the quota entry').to.equal(0);
     expect(quotaGets.leader, 'leader reads of the quota entry').to.be.greaterThan(0);
     expect(recordGets.direct, 'direct gets of the settled record').to.equal(0);
@@ -74,25 +60,16 @@ describe('publisher: decisions read the bucket leader, clients any replica', () 
     const user = uniqueName('reads');
     const id = newExecutionId();
     await leader.create(finalRecord(id, user));
-    const decided = countGets(BUCKETS.executions, id);
-    await nc.flush();
+    const decided = await countGets(publisher.nc, BUCKETS.executions, id);
     expect((await publisher.deps.store.get(id))?.record.status).to.equal('succeeded');
-    await nc.flush();
-    decided.stop();
+    await decided.stop();
     expect(decided.direct, 'direct gets by the deciding store').to.equal(0);
     expect(decided.leader, 'leader reads by the deciding store').to.be.greaterThan(0);
 
-    const polled = countGets(BUCKETS.executions, id);
-    await nc.flush();
+    const polled = await countGets(publisher.nc, BUCKETS.executions, id);
     expect((await getExecution(publisher.deps, user, id)).status).to.equal('succeeded');
-    await nc.flush();
-    polled.stop();
+    await polled.stop();
     expect(polled.leader, 'leader reads by a client poll').to.equal(0);
     expect(polled.direct, 'direct gets by a client poll').to.be.greaterThan(0);
   });
 });
-
-/** A get names its key in the subject (direct, by last subject) or in the request body. */
-function mentions(msg: Msg, key: string): boolean {
-  return msg.subject.endsWith(key) || new TextDecoder().decode(msg.data).includes(key);
-}

@@ -1,7 +1,6 @@
 import { BUCKETS, SUBJECTS, createExecutionStore, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
-import { FUNCTION_SCRIPTS } from '@faas/testing';
+import { FUNCTION_SCRIPTS, countGets } from '@faas/testing';
 import { expect } from 'chai';
-import type { Msg, Subscription } from 'nats';
 import { IMAGES, buildImages, executionRequest, publishExecution, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
 
 /**
@@ -24,15 +23,8 @@ describe('spawner: a delivery reads its execution record from the bucket leader'
 
   it('decides that a record already final is not run again without asking a replica (DIRECT.GET)', async () => {
     const request = executionRequest(IMAGES.echo, 'must not run');
-    const counts = { direct: 0, leader: 0 };
-    const count = (subject: string, kind: keyof typeof counts): Subscription =>
-      sut.nc.subscribe(subject, { callback: (_err, msg) => void (mentions(msg, request.id) && (counts[kind] += 1)) });
-    const subs = [
-      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}.>`, 'direct'),
-      count(`$JS.API.DIRECT.GET.KV_${BUCKETS.executions}`, 'direct'),
-      count(`$JS.API.STREAM.MSG.GET.KV_${BUCKETS.executions}`, 'leader'),
-    ];
-    await sut.nc.flush();
+    // Counted on the spawner's own connection, the one that makes the reads (countGets).
+    const counts = await countGets(sut.nc, BUCKETS.executions, request.id);
     const at = request.queuedAt;
     const final: ExecutionRecord = {
       id: request.id, user: request.userId, function: request.function, image: request.image,
@@ -44,16 +36,10 @@ describe('spawner: a delivery reads its execution record from the bucket leader'
     await publishExecution(sut.nc, request);
     let republished: ExecutionRecord | undefined;
     for await (const msg of result) republished = msg.json<ExecutionRecord>();
-    await sut.nc.flush();
-    subs.forEach((sub) => sub.unsubscribe());
+    await counts.stop();
 
     expect(republished).to.include({ result: 'from an earlier attempt', spawner: 'earlier' });
     expect(counts.direct, 'direct gets of the record').to.equal(0);
     expect(counts.leader, 'leader reads of the record').to.be.greaterThan(0);
   });
 });
-
-/** A get names its key in the subject (direct, by last subject) or in the request body. */
-function mentions(msg: Msg, id: string): boolean {
-  return msg.subject.endsWith(id) || new TextDecoder().decode(msg.data).includes(id);
-}

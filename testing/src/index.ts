@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
 
+export { countGets, type GetCounts } from './bucket-gets.js';
 export { metaGroup, waitForFullMetaGroup } from './meta-group.js';
 export { startPlatformCluster } from './platform-buckets.js';
 export { FIXTURE_NATS_USER, startClusterServers, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
