@@ -1,11 +1,11 @@
 import { NotFoundError, PASSING_FAULT_BUDGET_MS, retryPassing, type ExecutionRecord } from '@faas/common';
-import type { ExecutionDeps } from './executions.js';
+import { clientReads, type ExecutionDeps } from './executions.js';
 import { EXECUTION_ID_PATTERN } from './ids.js';
 
 /** The caller's own execution; anyone else's (or a malformed id) is a 404. */
 export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'reads' | 'retryBudgetMs'>, userId: string, id: string): Promise<ExecutionRecord> {
   const budget = { budgetMs: deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS };
-  const reads = deps.reads ?? deps.store;
+  const reads = clientReads(deps);
   const stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => reads.get(id), budget) : undefined;
   if (!stored || stored.record.user !== userId) throw new NotFoundError(`execution ${id} not found`);
   return stored.record;
@@ -26,12 +26,13 @@ export async function listExecutions(
 ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
   const patience = { deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS) };
   const ids = (await retryPassing(() => deps.index.ids(userId), patience)).filter((id) => !query.cursor || id < query.cursor);
+  const reads = clientReads(deps);
   const items: ExecutionRecord[] = [];
   let scanned = 0;
   for (const id of ids) {
     if (items.length === query.limit || scanned === MAX_SCANNED) break;
     scanned += 1;
-    const stored = await retryPassing(() => (deps.reads ?? deps.store).get(id), patience);
+    const stored = await retryPassing(() => reads.get(id), patience);
     if (!stored || stored.record.user !== userId) continue;
     if (query.function && stored.record.function !== query.function) continue;
     items.push(stored.record);

@@ -137,7 +137,10 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   return { record, fn, ...(wait ? { wait } : {}) };
 }
 
+/** Where a client's reads go: any replica (`reads`), or `store` when no such handle was given. */
+export const clientReads = (deps: Pick<ExecutionDeps, 'store' | 'reads'>): Pick<ExecutionStore, 'get'> => deps.reads ?? deps.store;
+
 async function finalRecord(deps: Pick<ExecutionDeps, 'store' | 'reads'>, id: string): Promise<ExecutionRecord | undefined> {
-  const stored = await (deps.reads ?? deps.store).get(id);
+  const stored = await clientReads(deps).get(id);
   return stored && FINAL_STATUSES.has(stored.record.status) ? stored.record : undefined;
 }
