@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionStore } from '@faas/common';
 import { countGets, eventually, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import { newExecutionId } from '../src/executions/ids.js';
-import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+import { finalRecordOf, startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
 
 /**
  * The delivery acts on what it reads: no record means expired (the message is acked for good).
@@ -44,11 +44,7 @@ describe('publisher: a queued callback reads its execution record from the bucke
     // Counted on the publisher's own connection, the one that makes the reads (countGets).
     const counts = await countGets(publisher.nc, BUCKETS.executions, id);
 
-    const now = new Date().toISOString();
-    const final: ExecutionRecord = {
-      id, user, function: 'f', image: 'i', status: 'succeeded', result: 'ok', logs: null, exitCode: 0, truncated: false, durationMs: 1,
-      queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 's',
-    };
+    const final = finalRecordOf({ id, user, function: 'f' });
     await store.create(final);
     await publisher.deps.enqueueCallback({ id, user, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` });
     await eventually(() => (hits.includes(id) ? true : undefined), 20_000, 50);

@@ -2,17 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { SUBJECTS, type ExecutionRecord, type FunctionDefinition } from '@faas/common';
 import { eventually } from '@faas/testing';
 import { expect } from 'chai';
-import { newExecutionId } from '../src/executions/ids.js';
-import { seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
+import { finalRecordOf, seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
 
 /** A final record as a spawner stores it, with no core-NATS result published. */
-function finalRecord(fn: FunctionDefinition, result: string): ExecutionRecord {
-  const now = new Date().toISOString();
-  return {
-    id: newExecutionId(), user: fn.userId, function: fn.name, image: fn.image, status: 'succeeded', result, logs: '', exitCode: 0,
-    truncated: false, durationMs: 5, queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 'elsewhere',
-  };
-}
+const finalRecord = (fn: FunctionDefinition, result: string): ExecutionRecord => finalRecordOf({ user: fn.userId, function: fn.name, image: fn.image, result });
 
 /**
  * Issue 21 item 3: chains followed the core-NATS result (lost when no publisher heard it) and fired

@@ -1,10 +1,10 @@
-import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, type ExecutionStore } from '@faas/common';
 import { countGets, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
 import { getExecution } from '../src/executions/execution-reads.js';
 import { newExecutionId } from '../src/executions/ids.js';
-import { startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+import { finalRecordOf, startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
 
 /**
  * A direct get may be answered by a replica that has not applied the last write (5 in 2,000
@@ -30,21 +30,13 @@ describe('publisher: decisions read the bucket leader, clients any replica', () 
     await nc.drain();
   });
 
-  const finalRecord = (id: string, user: string): ExecutionRecord => {
-    const now = new Date().toISOString();
-    return {
-      id, user, function: 'f', image: 'i', status: 'succeeded', result: 'ok', logs: null, exitCode: 0, truncated: false, durationMs: 1,
-      queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 's',
-    };
-  };
-
   it('heals a full quota from the leader: the quota entry and the held execution\'s record', async () => {
     const user = uniqueName('reads');
     const settled = newExecutionId();
     // Counted on the publisher's own connection, the one that makes the reads (countGets).
     const quotaGets = await countGets(publisher.nc, BUCKETS.quotas, user);
     const recordGets = await countGets(publisher.nc, BUCKETS.executions, settled);
-    await leader.create(finalRecord(settled, user));
+    await leader.create(finalRecordOf({ id: settled, user, function: 'f' }));
     // Its result was never seen by the publisher: the hold stays until a full quota heals it.
     await publisher.deps.quota.acquire(user, settled);
     await publisher.deps.quota.acquire(user, newExecutionId());
@@ -59,7 +51,7 @@ describe('publisher: decisions read the bucket leader, clients any replica', () 
   it('reads records for submit, abandon and chains from the leader, and a client\'s poll from any replica', async () => {
     const user = uniqueName('reads');
     const id = newExecutionId();
-    await leader.create(finalRecord(id, user));
+    await leader.create(finalRecordOf({ id, user, function: 'f' }));
     const decided = await countGets(publisher.nc, BUCKETS.executions, id);
     expect((await publisher.deps.store.get(id))?.record.status).to.equal('succeeded');
     await decided.stop();

@@ -17,6 +17,7 @@ import type { NatsConnection } from 'nats';
 import { createApp, type PublisherDeps } from '../src/wiring/app.js';
 import { connectPublisherDeps } from '../src/wiring/connect-deps.js';
 import { loadPublisherConfig } from '../src/config.js';
+import { newExecutionId } from '../src/executions/ids.js';
 import { watchTriggers, type TriggerWatch } from '../src/triggers/trigger-watch.js';
 import { lastRevisionOf } from '../src/triggers/watch-barrier.js';
 
@@ -100,4 +101,13 @@ export async function openTriggerWatch(nc: NatsConnection, logger: Logger = crea
   const kv = await openBucket(nc, BUCKETS.triggers, { replicas: 3 });
   const lastRevision = lastRevisionOf(await nc.jetstreamManager(), BUCKETS.triggers);
   return watchTriggers(kv, { logger, closing: () => false, lastRevision });
+}
+
+/** A final record as a spawner stores it (succeeded, just now), for the fields a test names. */
+export function finalRecordOf(fields: Pick<ExecutionRecord, 'user' | 'function'> & Partial<ExecutionRecord>): ExecutionRecord {
+  const now = new Date().toISOString();
+  return {
+    id: newExecutionId(), image: 'never-run', status: 'succeeded', result: 'ok', logs: '', exitCode: 0, truncated: false, durationMs: 1,
+    queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 'elsewhere', ...fields,
+  };
 }

@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { BUCKETS, connectNats, createLogger, type ExecutionRecord, type FunctionDefinition, type TriggerDefinition } from '@faas/common';
+import { BUCKETS, connectNats, createLogger, type FunctionDefinition, type TriggerDefinition } from '@faas/common';
 import { rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import type { NatsConnection } from 'nats';
-import { newExecutionId } from '../src/executions/ids.js';
 import { chainFrom } from '../src/triggers/chains.js';
 import { fireObjectTriggers } from '../src/triggers/object-triggers.js';
 import type { TriggerWatch } from '../src/triggers/trigger-watch.js';
 import { lastRevisionOf, watchBarrier } from '../src/triggers/watch-barrier.js';
-import { openTriggerWatch, seedTrigger } from './trigger-helpers.js';
+import { finalRecordOf, openTriggerWatch, seedTrigger } from './trigger-helpers.js';
 
 const ROUNDS = 15;
 const logger = createLogger('trigger-watch-current-test', 'silent');
 const fnOf = (userId: string): FunctionDefinition => ({ userId, name: uniqueName('fn') }) as FunctionDefinition;
-
-function finalRecord(userId: string, fn: string): ExecutionRecord {
-  const now = new Date().toISOString();
-  return {
-    id: newExecutionId(), user: userId, function: fn, image: 'never-run', status: 'succeeded', result: 'out', logs: '', exitCode: 0,
-    truncated: false, durationMs: 1, queuedAt: now, startedAt: now, finishedAt: now, attempt: 1, spawner: 'elsewhere',
-  };
-}
 
 /**
  * The chains flake (LOAD=1 flake hunt): a final record that came before the publisher's watch had
@@ -61,7 +52,7 @@ describe('publisher: a trigger created before its event fires for it', function 
       const source = fnOf(userId);
       const { trigger } = await seedTrigger(writer, fnOf(userId), { kind: 'function-finished', source: source.name, statuses: ['succeeded'] });
       const fired: TriggerDefinition[] = [];
-      await chainFrom({ watch, maxDepth: 5, logger, fire: async (t) => fired.push(t) }, finalRecord(userId, source.name));
+      await chainFrom({ watch, maxDepth: 5, logger, fire: async (t) => fired.push(t) }, finalRecordOf({ user: userId, function: source.name }));
       expect(fired.map((t) => t.id), `round ${i}`).to.deep.equal([trigger.id]);
     }
   });
