@@ -129,10 +129,12 @@ export function watchBarrier(lastRevision: () => Promise<number>, now: () => num
     },
     currentSince(ms) {
       if (stopped) return Promise.reject(failure('is stopped'));
-      if (ms <= syncedAt) return Promise.resolve();
-      if (inflight?.startedAt !== undefined && inflight.startedAt >= ms) return inflight.done;
-      const sync = (next ??= newSync(ms));
-      sync.due = Math.max(sync.due, ms);
+      // A sync covers the times strictly before its start: a write in the millisecond it began
+      // may follow its read (a read takes under a millisecond here), so `ms` needs a later start.
+      if (ms < syncedAt) return Promise.resolve();
+      if (inflight?.startedAt !== undefined && inflight.startedAt > ms) return inflight.done;
+      const sync = (next ??= newSync(ms + 1));
+      sync.due = Math.max(sync.due, ms + 1);
       schedule(); // may start it at once
       return sync.done;
     },
