@@ -11,7 +11,8 @@
 # container, volume and network it made on exit (MN_KEEP=1 keeps them); the host engine's
 # own swarm state is never touched. Cached images (bases, faas-mn/node, faas/*:mn) stay.
 # MN_PHASES: the kills to run, in order (default "worker leader", empty: none); MN_SPAWNERS
-# (default 6); MN_WARM=1 adds the warm locality phase (bin/lib/mn-warm.sh).
+# (default 6); MN_WARM=1 adds the warm locality phase (bin/lib/mn-warm.sh); MN_BENCH=1 the bench's
+# deployed warm path, standalone beside this stack's edge (bin/lib/mn-bench.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
@@ -22,6 +23,7 @@ source bin/lib/mn-checks.sh
 source bin/lib/mn-phases.sh
 source bin/lib/mn-kill.sh
 source bin/lib/mn-warm.sh
+source bin/lib/mn-bench.sh
 
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
 export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
@@ -49,14 +51,14 @@ cleanup() {
   exit "$rc"
 }
 
-# Each run's result names the run: "<argument>:<random uuid>".
-build_function_image() {
+# build_echo_image TAG SCRIPT: FROM scratch + static busybox, running SCRIPT with the argument.
+build_echo_image() {
   local dir
   dir=$(mktemp -d)
   cp /bin/busybox "$dir/busybox"
-  printf 'printf "%%s:%%s" "$1" "$(cat /proc/sys/kernel/random/uuid)"\n' >"$dir/fn.sh"
+  printf '%s\n' "$2" >"$dir/fn.sh"
   printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY fn.sh /fn.sh\nENTRYPOINT ["/bin/sh", "/fn.sh"]\n' >"$dir/Dockerfile"
-  docker build -q --label faas.e2e=1 -t "$FN_IMAGE" "$dir" >/dev/null || fail "cannot build $FN_IMAGE"
+  hd build -q --label faas.e2e=1 -t "$1" "$dir" >/dev/null || fail "cannot build $1"
   rm -rf "$dir"
 }
 
@@ -70,7 +72,8 @@ t=$SECONDS
 resolve_base_images
 build_mn_image
 build_service_images auth-service registry-service publisher-service spawner-service
-build_function_image
+# Each run's result names the run: "<argument>:<random uuid>".
+build_echo_image "$FN_IMAGE" 'printf "%s:%s" "$1" "$(cat /proc/sys/kernel/random/uuid)"'
 step "images ready in $((SECONDS - t)) s"
 
 step "swarm of $MN_NODES nodes ($MN_PREFIX-1 manager, the others workers)"
@@ -84,6 +87,7 @@ echo "    swarm formed and images loaded in $SWARM_SECONDS s"
 
 mn_deploy
 mn_flow
+if [ "${MN_BENCH:-0}" = 1 ]; then mn_bench_phase; fi
 mn_scale "${MN_SPAWNERS:-6}"
 : >"$MN_TABLE"
 # MN_PHASES: which kills, in order (unset: both; empty: none): "worker" (a node without the

@@ -4,7 +4,7 @@ import type { PlatformProcess } from './platform-process.js';
 import { markdownTable, type Row } from './report.js';
 import { machine, newUser } from './setup.js';
 import { startStack, type Stack } from './stack.js';
-import { stackRows, stackSection } from './stack-section.js';
+import { stackRows, stackSection, type StackArm } from './stack-section.js';
 
 /** A section run alone (BENCH_ONLY): its table on stdout, and its figures in BENCH_OUT when set. */
 export function reportAlone(cfg: BenchConfig, title: string, rows: Row[], figures?: Record<string, unknown>): void {
@@ -13,8 +13,10 @@ export function reportAlone(cfg: BenchConfig, title: string, rows: Row[], figure
 }
 
 /**
- * Section 10 (BENCH_ONLY=stack): standalone with the stack's slots (3 spawners x 5) and the same
- * per-user quota, beside the process stack, straight and through its edge.
+ * Section 10 (BENCH_ONLY=stack): standalone with the stack's slots (3 spawners x 5) beside the
+ * process stack, straight and through its edge, both with the same per-user quota. With
+ * BENCH_STACK_EDGE, beside that deployed stack's edge instead, and standalone keeps the default
+ * quota as the deployed stack does.
  */
 export async function stackAlone(o: {
   cfg: BenchConfig;
@@ -26,16 +28,24 @@ export async function stackAlone(o: {
   image: string;
   say: (line: string) => void;
 }): Promise<void> {
-  const quota = { MAX_CONCURRENT_PER_USER: '32' };
+  const edge = o.cfg.stackEdge;
+  const quota: Record<string, string> = edge ? {} : { MAX_CONCURRENT_PER_USER: '32' };
   const platform = await o.startPlatform({ ...quota, MAX_CONTAINERS: '15' });
-  const stack = await startStack({ repoRoot: o.repoRoot, dir: o.dir, runId: o.runId, extraEnv: { ...quota, USER_RATE_LIMIT_COUNT: String(o.cfg.stackRateLimit) } });
-  o.startedStack(stack);
-  o.say(`10. deployed warm path: standalone at ${platform.baseUrl}, stack edge at ${stack.edgeUrl} (per-user limit ${o.cfg.stackRateLimit}/min)`);
-  const arms = [
-    { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl },
-    { name: 'stack, straight to the publisher (3-node NATS, R3, 3 spawners)', accountUrl: stack.edgeUrl, publishUrl: stack.publisherUrl },
-    { name: 'stack through the edge (e2e-edge.mjs)', accountUrl: stack.edgeUrl, publishUrl: stack.edgeUrl },
-  ];
+  const standalone = { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl };
+  let arms: StackArm[];
+  if (edge) {
+    o.say(`10. deployed warm path: standalone at ${platform.baseUrl}, deployed edge at ${edge.url}`);
+    arms = [standalone, { name: edge.name, accountUrl: edge.url, publishUrl: edge.url }];
+  } else {
+    const stack = await startStack({ repoRoot: o.repoRoot, dir: o.dir, runId: o.runId, extraEnv: { ...quota, USER_RATE_LIMIT_COUNT: String(o.cfg.stackRateLimit) } });
+    o.startedStack(stack);
+    o.say(`10. deployed warm path: standalone at ${platform.baseUrl}, stack edge at ${stack.edgeUrl} (per-user limit ${o.cfg.stackRateLimit}/min)`);
+    arms = [
+      standalone,
+      { name: 'stack, straight to the publisher (3-node NATS, R3, 3 spawners)', accountUrl: stack.edgeUrl, publishUrl: stack.publisherUrl },
+      { name: 'stack through the edge (e2e-edge.mjs)', accountUrl: stack.edgeUrl, publishUrl: stack.edgeUrl },
+    ];
+  }
   const figures = await stackSection({ arms, image: o.image, runId: o.runId, rounds: 2, serial: o.cfg.warmN / 2, loaded: o.cfg.warmTpN / 2, concurrency: 16, newUser });
   reportAlone(o.cfg, 'section 10 alone', stackRows(figures), { stack: figures });
 }

@@ -30,7 +30,7 @@ function loginOptions(cfg: BenchConfig, platformPid: number | undefined, natsPid
 async function main(): Promise<void> {
   const cfg = loadBenchConfig();
   const runId = randomBytes(4).toString('hex');
-  const image = `faas-bench/echo:${runId}`;
+  const image = cfg.image ?? `faas-bench/echo:${runId}`;
   const dir = mkdtempSync(join(tmpdir(), 'faas-bench-'));
   let nats: Nats | undefined;
   let platform: PlatformProcess | undefined;
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
       await platform?.stop().catch((err: unknown) => say(`platform stop failed: ${String(err)}`));
       await stack?.stop().catch((err: unknown) => say(`stack stop failed: ${String(err)}`));
       await nats?.stop().catch((err: unknown) => say(`nats stop failed: ${String(err)}`));
-      const removed = await cleanupEngine(runId, [image, ...Object.values(runtimeImages(runId))]).catch(() => -1);
+      const built = cfg.image ? [] : [image];
+      const removed = await cleanupEngine(runId, [...built, ...Object.values(runtimeImages(runId))]).catch(() => -1);
       if (removed > 0) say(`removed ${removed} leftover containers of run ${runId}`);
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (cfg.only !== 'login') {
+    if (cfg.only !== 'login' && cfg.image) say(`run ${runId}: using ${image} as is (BENCH_IMAGE)`);
+    else if (cfg.only !== 'login') {
       say(`run ${runId}: building ${image} (label ${BENCH_LABEL}=${runId})`);
       await buildEchoImage(image, runId);
     }

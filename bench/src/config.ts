@@ -37,6 +37,13 @@ export interface BenchConfig {
   readonly runtimeTpN: number;
   /** Section 10: the stack's per-user request limit (its default 600 a minute answers 429 to this load). */
   readonly stackRateLimit: number;
+  /**
+   * Section 10: an already deployed stack to measure in place of the process stack (the
+   * multi-node e2e's, MN_BENCH=1): its edge's URL and its arm's name.
+   */
+  readonly stackEdge: { readonly url: string; readonly name: string } | undefined;
+  /** An echo image to use as is, neither built nor removed (one the deployed stack's nodes also hold). */
+  readonly image: string | undefined;
   /** Section 9: measured executions per load, and the skewed load's length in seconds. */
   readonly tenantN: number;
   readonly skewSeconds: number;
@@ -72,6 +79,8 @@ export function loadBenchConfig(): BenchConfig {
     tenantN: int('BENCH_TENANT_N', 400, 1),
     skewSeconds: int('BENCH_SKEW_SECONDS', 60, 1),
     stackRateLimit: int('BENCH_STACK_RATE_LIMIT', 1_000_000, 0),
+    stackEdge: stackEdge(process.env.BENCH_STACK_EDGE, process.env.BENCH_STACK_EDGE_NAME),
+    image: process.env.BENCH_IMAGE || undefined,
   });
 }
 
@@ -82,4 +91,10 @@ function onlySection(raw: string | undefined): (typeof SECTIONS)[number] | undef
   const section = SECTIONS.find((s) => s === raw);
   if (!section) throw new Error(`BENCH_ONLY must be "warm" (section 6), "login" (section 7), "runtime" (8), "tenants" (9), "stack" (10) or unset, got ${raw}`);
   return section;
+}
+
+function stackEdge(url: string | undefined, name: string | undefined): BenchConfig['stackEdge'] {
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^/]+$/.test(url)) throw new Error(`BENCH_STACK_EDGE must be an http(s) origin without a path, got ${url}`);
+  return { url, name: name || `deployed stack through its edge (${url})` };
 }
