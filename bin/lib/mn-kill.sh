@@ -63,7 +63,7 @@ mn_sweeper_timeline() {
   # Its first removal line: when (pino's time, ms) and how long that sweep took (sweepMs).
   line=$(timeout 30 env DOCKER_HOST="unix://$(mn_sock "$1")" docker logs "$c" 2>&1 | grep -m 1 '"removed":' || true)
   logged=$(grep -oE '"time":[0-9]+' <<<"$line" | cut -d: -f2)
-  [ -n "$logged" ] && logged=", removal logged +$((logged / 1000 - $2)) s (that sweep $(grep -oE '"sweepMs":[0-9]+' <<<"$line" | cut -d: -f2) ms)"
+  [ -n "$logged" ] && logged=", removal logged +$((logged / 1000 - $2)) s (that sweep $(grep -oE '"sweepMs":[0-9]+' <<<"$line" | cut -d: -f2) ms, $(grep -oE '"processMs":[0-9]+' <<<"$line" | cut -d: -f2) ms after its process began)"
   echo "node-sweeper container created +$(($(date -d "$created" +%s) - $2)) s, started $started${logged}"
 }
 

@@ -39,8 +39,10 @@ export async function sweepOrphans(options: OrphanSweepOptions): Promise<number>
   await Promise.all(orphans.map((c) => removeContainer(docker.getContainer(c.Id), logger, c.Labels[LABELS.execution] ?? '')));
   if (orphans.length > 0) {
     const removed = orphans.map((c) => ({ id: c.Id.slice(0, 12), spawner: c.Labels[LABELS.spawner], state: c.State }));
-    // sweepMs: how long a sweep takes on a loaded engine (the node sweeper's first one is what a node back from a crash waits for).
-    logger.warn({ removed, sweepMs: Date.now() - began }, 'removed containers no live spawner owns');
+    // sweepMs: how long a sweep takes on a loaded engine (the node sweeper's first one is what a
+    // node back from a crash waits for); processMs: since this process began, so what came before
+    // the sweep (the process's start and imports) is processMs - sweepMs.
+    logger.warn({ removed, sweepMs: Date.now() - began, processMs: Math.round(performance.now()) }, 'removed containers no live spawner owns');
   }
   return orphans.length;
 }
