@@ -69,6 +69,10 @@ echo
 if cat "$work"/failures.* 2>/dev/null | grep -q .; then
   echo "failed tests (rounds failed / $rounds):"
   cat "$work"/failures.* | sort | uniq -c | sort -rn
+elif [ "$failed_rounds" -gt 0 ]; then
+  # A round fails without a failed test when a mocha run does not finish (a crash, a hook
+  # outside any test): its tally line is missing, and only the kept log says why.
+  echo "no test failed, but $failed_rounds of $rounds rounds did (a mocha run did not finish: see the kept logs)"
 else
   echo "no test failed in $rounds rounds"
 fi
