@@ -27,6 +27,8 @@ source bin/lib/mn-bench.sh
 
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
 export AIRGAPPED=${AIRGAPPED:-1} USER_RATE_LIMIT_COUNT=100000
+# The bench's 16 clients of one user (MN_BENCH=1) and standalone beside it get the same quota.
+export MAX_CONCURRENT_PER_USER=32
 export E2E_EDGE_PORT=24080 FAAS_GATEWAY_PORT=24081
 # The deploy's wait restarts a NATS server the meta group left out wherever it runs (heal_nats_meta).
 export NATS_JSZ=mn_server_jsz

@@ -14,9 +14,8 @@ export function reportAlone(cfg: BenchConfig, title: string, rows: Row[], figure
 
 /**
  * Section 10 (BENCH_ONLY=stack): standalone with the stack's slots (3 spawners x 5) beside the
- * process stack, straight and through its edge, both with the same per-user quota. With
- * BENCH_STACK_EDGE, beside that deployed stack's edge instead, and standalone keeps the default
- * quota as the deployed stack does.
+ * process stack, straight and through its edge, both with the same per-user quota (32). With
+ * BENCH_STACK_EDGE, beside that deployed stack's edge instead (deployed with that quota too).
  */
 export async function stackAlone(o: {
   cfg: BenchConfig;
@@ -29,7 +28,9 @@ export async function stackAlone(o: {
   say: (line: string) => void;
 }): Promise<void> {
   const edge = o.cfg.stackEdge;
-  const quota: Record<string, string> = edge ? {} : { MAX_CONCURRENT_PER_USER: '32' };
+  // 16 clients of one user: the default quota (10) would answer 429. A deployed stack gets the
+  // same 32 from its deploy (bin/lib/mn-bench.sh exports MAX_CONCURRENT_PER_USER).
+  const quota = { MAX_CONCURRENT_PER_USER: '32' };
   const platform = await o.startPlatform({ ...quota, MAX_CONTAINERS: '15' });
   const standalone = { name: 'standalone (1 process, 1 NATS node, R1)', accountUrl: platform.baseUrl, publishUrl: platform.baseUrl };
   let arms: StackArm[];
