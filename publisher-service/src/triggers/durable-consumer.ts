@@ -2,8 +2,20 @@ import type { Logger } from '@faas/common';
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 
 const ACK_WAIT_MS = 30_000;
-const MAX_DELIVER = 5;
-const RETRY_DELAY_MS = 2_000;
+// Not raised with the delays below: an existing durable with another max_deliver would refuse
+// the publisher's add on an upgrade in place.
+export const MAX_DELIVER = 5;
+/**
+ * The wait before delivery n + 1 after delivery n failed. The first retry is quick (a passing
+ * fault); then longer, so the 5 deliveries span a NATS leader election or a node loss (about 100
+ * s) instead of 8 s, after which a chain would be dropped.
+ */
+const RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 60_000] as const;
+
+/** The wait before the next delivery, after delivery `delivery` (1 for the first) failed. */
+export function retryDelayMs(delivery: number): number {
+  return RETRY_DELAYS_MS[Math.min(Math.max(delivery, 1), RETRY_DELAYS_MS.length) - 1] as number;
+}
 
 export interface DurableSource {
   readonly stream: string;
@@ -17,7 +29,7 @@ export interface DurableSource {
 /**
  * A durable consumer shared by the publisher replicas (each message handled by one of them, and a
  * message stored while no publisher ran waits in the stream), from the messages stored after it
- * was made. A handler failure is delivered again, at most MAX_DELIVER times, after RETRY_DELAY_MS:
+ * was made. A handler failure is delivered again, at most MAX_DELIVER times, after retryDelayMs:
  * handlers must make a repeat start nothing twice.
  */
 export async function consumeDurable(nc: NatsConnection, source: DurableSource, logger: Logger, handle: (msg: JsMsg) => Promise<void>): Promise<{ stop(): void }> {
@@ -39,7 +51,7 @@ export async function consumeDurable(nc: NatsConnection, source: DurableSource, 
         msg.ack();
       } catch (err) {
         logger.warn({ err, stream: source.stream, seq: msg.seq, delivery: msg.info.redeliveryCount }, `${source.what} failed; delivered again`);
-        msg.nak(RETRY_DELAY_MS);
+        msg.nak(retryDelayMs(msg.info.redeliveryCount));
       }
     }
   })().catch((err: unknown) => logger.error({ err, stream: source.stream }, `the ${source.what} consumer stopped`));
