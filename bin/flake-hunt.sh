@@ -58,7 +58,10 @@ for round in $(seq 1 "$rounds"); do
   tally=$(awk '{ p += $1; f += $2; s += $3 } END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$work/tally.$round" 2>/dev/null)
   [ "$tallies" -eq "$expected" ] || tally="$tally; $((expected - tallies)) of $expected mocha runs did not finish (see the log)"
   echo "round $round: $tally in $(( $(date +%s) - start )) s"
-  if [ -s "$work/failures.$round" ] || [ "$tallies" -ne "$expected" ]; then
+  # The tally's own failed count too: a failure whose title did not reach failures.$round
+  # (stop 32 saw two such rounds end in "no test failed") still fails the round.
+  failed=$(cat "$work/tally.$round" 2>/dev/null | awk '{ f += $2 } END { print f + 0 }')
+  if [ -s "$work/failures.$round" ] || [ "$tallies" -ne "$expected" ] || [ "${failed:-0}" -gt 0 ]; then
     failed_rounds=$((failed_rounds + 1))
     cp "$work/log.$round" "/tmp/flake-hunt.$$.round-$round.log"
     echo "  log kept: /tmp/flake-hunt.$$.round-$round.log"
@@ -70,9 +73,9 @@ if cat "$work"/failures.* 2>/dev/null | grep -q .; then
   echo "failed tests (rounds failed / $rounds):"
   cat "$work"/failures.* | sort | uniq -c | sort -rn
 elif [ "$failed_rounds" -gt 0 ]; then
-  # A round fails without a failed test when a mocha run does not finish (a crash, a hook
-  # outside any test): its tally line is missing, and only the kept log says why.
-  echo "no test failed, but $failed_rounds of $rounds rounds did (a mocha run did not finish: see the kept logs)"
+  # A round fails without a named test when a mocha run does not finish (a crash): its tally
+  # line is missing, and only the kept log says why.
+  echo "$failed_rounds of $rounds rounds failed, but no failed test was named (a mocha run that did not finish, or a lost title: see the kept logs)"
 else
   echo "no test failed in $rounds rounds"
 fi
