@@ -24,7 +24,8 @@ export interface BucketOptions {
    * execution records where something is decided on them (the spawner's run-or-not, the
    * publisher's abandon, quota healing, chain depth, callback delivery: no record there drops the
    * callback), quota holds and storage usage (a refusal is decided on a read, with no write to
-   * conflict). A read followed by a write loses nothing: the write needs the leader anyway.
+   * conflict), and every registry bucket (a PUT or DELETE reads before it writes; the publisher
+   * asks for a function created a moment ago). A read followed by a write loses nothing: the write needs the leader anyway.
    */
   readonly leaderReads?: boolean;
 }

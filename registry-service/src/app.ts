@@ -64,12 +64,15 @@ export function createApp(deps: RegistryDeps & { logger: Logger; metrics: Metric
 /** Opens the functions, secrets, triggers and accounts buckets and wires the ports the routes need. */
 export async function connectRegistryDeps(nc: NatsConnection, config: RegistryConfig, logger: Logger): Promise<RegistryDeps> {
   const replicas = config.natsReplicas;
-  // The registry owns the settings of the functions, secrets, trigger and object buckets.
+  // The registry owns the settings of the functions, secrets, trigger and object buckets. Its
+  // reads go to the leader: a PUT or DELETE reads before it writes (a lagging replica answered a
+  // wrong 404 or a false 409 right after a create), and the publisher asks for a function the
+  // user may have created a moment ago (a 404 on the README's create-then-run).
   const [kv, secretsKv, triggersKv, tokensKv] = await Promise.all([
-    openBucket(nc, BUCKETS.functions, { replicas, owner: logger }),
-    openBucket(nc, BUCKETS.secrets, { replicas, owner: logger }),
-    openBucket(nc, BUCKETS.triggers, { replicas, owner: logger }),
-    openBucket(nc, BUCKETS.triggerTokens, { replicas, owner: logger }),
+    openBucket(nc, BUCKETS.functions, { replicas, owner: logger, leaderReads: true }),
+    openBucket(nc, BUCKETS.secrets, { replicas, owner: logger, leaderReads: true }),
+    openBucket(nc, BUCKETS.triggers, { replicas, owner: logger, leaderReads: true }),
+    openBucket(nc, BUCKETS.triggerTokens, { replicas, owner: logger, leaderReads: true }),
   ]);
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');

@@ -23,9 +23,10 @@ export interface TestUser {
 
 export type ErrorBody = { error: { code: string; message: string; requestId: string } };
 
-/** A real registry app on a free port against the test NATS cluster (or the given env). */
+/** A real registry app on a free port against the test NATS cluster (or the given env; '' unsets a variable). */
 export async function startRegistry(env: Record<string, string> = {}): Promise<RegistryUnderTest> {
-  const config = loadRegistryConfig({ NATS_URL: testNatsUrls().join(','), ...testNatsServiceEnv('registry'), JWT_SECRET_FILE: tempSecretFile(), ...env });
+  const merged = { NATS_URL: testNatsUrls().join(','), ...testNatsServiceEnv('registry'), JWT_SECRET_FILE: tempSecretFile(), ...env };
+  const config = loadRegistryConfig(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== '')));
   const logger = createLogger('registry-test', 'silent');
   const nc = await connectNats({ servers: config.natsUrls, name: 'registry-test', logger, auth: config.natsAuth });
   const deps = await connectRegistryDeps(nc, config, logger);
