@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BUCKETS, openBucket, triggerKey } from '@faas/common';
-import { eventually, request } from '@faas/testing';
+import { countGets, eventually, request } from '@faas/testing';
 import { expect } from 'chai';
 import { seedFunction, seedTrigger, startPublisher, triggeredRecords, type PublisherUnderTest } from './trigger-helpers.js';
 
@@ -30,6 +30,17 @@ describe('publisher: webhook triggers', function () {
     const [record] = await triggeredRecords(publisher.deps, userId);
     expect(record).to.include({ id: body.executionId, function: fn.name, user: userId });
     expect(record?.trigger).to.deep.equal({ id: trigger.id, name: trigger.name, kind: 'webhook' });
+  });
+
+  it('looks the trigger up on the leader: one created a moment ago is found, a rotated one is not', async () => {
+    const fn = await seedFunction(publisher.nc, randomUUID());
+    const { trigger, token } = await seedTrigger(publisher.nc, fn, { kind: 'webhook' });
+    // Counted on the publisher's own connection, the one that makes the reads.
+    const gets = await countGets(publisher.nc, BUCKETS.triggers, triggerKey(fn.userId, trigger.name));
+    expect((await call(token, 'x')).status).to.equal(202);
+    await gets.stop();
+    expect(gets.direct, 'direct gets of the trigger').to.equal(0);
+    expect(gets.leader, 'leader reads of the trigger').to.be.at.least(1);
   });
 
   it('answers 404 to a wrong, malformed or rotated token, and to a disabled webhook', async () => {

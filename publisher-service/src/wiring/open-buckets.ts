@@ -36,7 +36,9 @@ export async function openPublisherBuckets(nc: NatsConnection, config: Publisher
     // Read after a rotation: the new key or token at once, never the old one from a lagging replica.
     openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger, leaderReads: true }),
     openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
-    openBucket(nc, BUCKETS.triggers, { replicas }),
+    // A webhook's and a schedule tick's trigger read decides a start: a lagging replica answered
+    // 404 for a trigger created a moment ago, or fired one just deleted. (Its watch is a consumer.)
+    openBucket(nc, BUCKETS.triggers, { replicas, leaderReads: true }),
     openBucket(nc, BUCKETS.triggerTokens, { replicas, leaderReads: true }),
     openBucket(nc, USER_REQUESTS_BUCKET, { replicas, ttlMs: USER_REQUESTS_TTL_MS }),
   ]);
