@@ -51,7 +51,15 @@ export async function waitForFullMetaGroup(servers: readonly NatsServerProcess[]
     if (group && group.size === servers.length && names.every((n) => group.members.has(n))) return;
     const now = Date.now();
     if (now > deadline) {
-      throw new Error(`JetStream meta group not whole after ${timeoutMs} ms: ${group ? `members ${[...group.members].join(', ')} of ${names.join(', ')}` : 'no leader'}`);
+      // Each server's own view: "no leader" alone could not tell an election that never ended
+      // from monitoring ports that did not answer.
+      const views = await Promise.all(
+        servers.map(async (s) => {
+          const seen = await metaOf(s);
+          return `${s.options.serverName}: ${seen ? `leader ${seen.leader ?? 'none'}, cluster_size ${seen.cluster_size ?? '?'}` : `no /jsz answer${s.running ? '' : ' (not running)'}`}`;
+        }),
+      );
+      throw new Error(`JetStream meta group not whole after ${timeoutMs} ms: ${group ? `members ${[...group.members].join(', ')} of ${names.join(', ')}` : 'no leader'} (${views.join('; ')})`);
     }
     for (const server of group ? servers : []) {
       const name = server.options.serverName;
