@@ -58,7 +58,8 @@ export function createApp(deps: AuthDeps & { logger: Logger; metrics: Metrics })
 export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, logger: Logger): Promise<AuthDeps> {
   // The auth service owns the settings of the users and login-failures buckets.
   const kv = await openBucket(nc, BUCKETS.users, { replicas: config.natsReplicas, owner: logger, leaderReads: true });
-  const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS, owner: logger });
+  // Leader reads: a backoff is decided on the count read (failure-store.ts).
+  const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS, owner: logger, leaderReads: true });
   // Auth alone creates `accounts` and `user-requests` and sets their limits (docs/internal-trust.md).
   await openBucket(nc, USER_REQUESTS_BUCKET, { replicas: config.natsReplicas, ttlMs: USER_REQUESTS_TTL_MS, owner: logger });
   const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger, { owner: true });

@@ -1,3 +1,4 @@
+import { isWrongLastSequence } from '@faas/common';
 import type { KV } from 'nats';
 import type { FailureRecord, FailureStore } from './login-guard.js';
 
@@ -6,15 +7,36 @@ export const LOGIN_FAILURES_BUCKET = 'login_failures';
 /** Entries outlive the longest backoff and failure window the config allows. */
 export const LOGIN_FAILURES_TTL_MS = 2 * 60 * 60 * 1000;
 
-/** Per username in NATS KV: a backoff holds whichever replica the next attempt reaches. Last write wins. */
+/** A lost race retries at once: each try is one leader read and one write. */
+const UPDATE_TRIES = 20;
+
+/**
+ * Per username in NATS KV: a backoff holds whichever replica the next attempt reaches. `kv` must
+ * read the leader (openBucket's `leaderReads`): a lagging replica's count (a failure through
+ * another replica a moment ago not applied yet) let a login through a backoff. Each failure is
+ * a compare-and-set on the revision read, so concurrent failures through several replicas all
+ * count (a plain put let the last writer win and drop the others).
+ */
 export function createKvFailureStore(kv: KV): FailureStore {
+  const read = async (key: string): Promise<{ record: FailureRecord | undefined; revision: number | undefined }> => {
+    const entry = await kv.get(key);
+    return { record: entry && entry.operation === 'PUT' ? entry.json<FailureRecord>() : undefined, revision: entry?.revision };
+  };
   return {
-    async get(key) {
-      const entry = await kv.get(key);
-      return entry && entry.operation === 'PUT' ? entry.json<FailureRecord>() : undefined;
-    },
-    async put(key, record) {
-      await kv.put(key, JSON.stringify(record));
+    get: async (key) => (await read(key)).record,
+    async update(key, next) {
+      for (let tries = 1; ; tries++) {
+        const { record, revision } = await read(key);
+        const written = next(record);
+        try {
+          // A purged or deleted entry keeps a revision: the update then replaces its marker.
+          if (revision === undefined) await kv.create(key, JSON.stringify(written));
+          else await kv.update(key, JSON.stringify(written), revision);
+          return written;
+        } catch (err) {
+          if (!isWrongLastSequence(err) || tries >= UPDATE_TRIES) throw err;
+        }
+      }
     },
     async clear(key) {
       await kv.purge(key);
@@ -30,11 +52,12 @@ export function createMemoryFailureStore(maxEntries = 100_000): FailureStore {
   const records = new Map<string, FailureRecord>();
   return {
     get: (key) => Promise.resolve(records.get(key)),
-    put(key, record) {
+    update(key, next) {
+      const record = next(records.get(key));
       records.delete(key);
       records.set(key, record);
       if (records.size > maxEntries) records.delete(records.keys().next().value ?? '');
-      return Promise.resolve();
+      return Promise.resolve(record);
     },
     clear(key) {
       records.delete(key);

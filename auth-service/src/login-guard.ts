@@ -10,7 +10,8 @@ export interface FailureRecord {
 
 export interface FailureStore {
   get(key: string): Promise<FailureRecord | undefined>;
-  put(key: string, record: FailureRecord): Promise<void>;
+  /** Writes `next(the record now)`, read and written as one step: concurrent failures all count. */
+  update(key: string, next: (previous: FailureRecord | undefined) => FailureRecord): Promise<FailureRecord>;
   clear(key: string): Promise<void>;
 }
 
@@ -62,12 +63,13 @@ export function createLoginGuard(settings: LoginGuardSettings, stores: { users: 
     if (waitMs > 0) throw new RateLimitedError(`too many failed logins ${what}; retry later`, Math.ceil(waitMs / 1000));
   };
   const fail = async (store: FailureStore, key: string, threshold: number): Promise<number> => {
-    const previous = await store.get(key);
-    const recent = previous && now() - previous.lastFailureAt < settings.failureWindowMs ? previous.failures : 0;
-    const failures = recent + 1;
-    const backoff = failures >= threshold ? Math.min(settings.backoffBaseMs * 2 ** (failures - threshold), settings.backoffMaxMs) : 0;
-    await store.put(key, { failures, lastFailureAt: now(), blockedUntil: backoff > 0 ? now() + backoff : 0 });
-    return failures;
+    const record = await store.update(key, (previous) => {
+      const recent = previous && now() - previous.lastFailureAt < settings.failureWindowMs ? previous.failures : 0;
+      const failures = recent + 1;
+      const backoff = failures >= threshold ? Math.min(settings.backoffBaseMs * 2 ** (failures - threshold), settings.backoffMaxMs) : 0;
+      return { failures, lastFailureAt: now(), blockedUntil: backoff > 0 ? now() + backoff : 0 };
+    });
+    return record.failures;
   };
   const registrationBudget = createRegistrationBudget(settings, now);
   const limited = (address: string): boolean => !settings.exemptAddresses.has(address);

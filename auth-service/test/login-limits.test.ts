@@ -1,5 +1,7 @@
 import { eventually, request, tempSecretFile, uniqueName, type JsonResponse } from '@faas/testing';
+import { openBucket } from '@faas/common';
 import { loadAuthConfig } from '../src/index.js';
+import { LOGIN_FAILURES_BUCKET } from '../src/failure-store.js';
 import { expect } from 'chai';
 import { startAuth, type AuthUnderTest } from './helpers.js';
 
@@ -51,6 +53,18 @@ describe('auth: login and registration limits inside the service (gateway bypass
     expect((await login(b, username, 'wrong-2')).status).to.equal(401);
     expectRateLimited(await login(a, username, 'right-password'));
     expectRateLimited(await login(b, username, 'right-password'));
+  });
+
+  it('counts every one of concurrent failures through two replicas (one compare-and-set each, no last write wins)', async () => {
+    // No backoff in reach: only the count is under test.
+    const env = { LOGIN_USER_FAILURES_BEFORE_BACKOFF: '1000', LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF: '1000' };
+    const [a, b] = [await start(env), await start(env)];
+    const username = await register(a);
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => login(i % 2 ? b : a, username, `wrong-${i}`).then((r) => r.status)));
+    expect(statuses).to.deep.equal(Array(12).fill(401));
+    const kv = await openBucket(a.nc, LOGIN_FAILURES_BUCKET, { replicas: 3, leaderReads: true });
+    const entry = await kv.get(username.toLowerCase());
+    expect(entry?.json<{ failures: number }>().failures, 'failures on record for the username').to.equal(12);
   });
 
   it('backs off an address that fails across many usernames (password spraying), by the proxy\'s X-Forwarded-For', async () => {
