@@ -1,5 +1,5 @@
-import { isWrongLastSequence } from '@faas/common';
-import type { KV } from 'nats';
+import { UnavailableError, compareAndSet } from '@faas/common';
+import type { KV, KvEntry } from 'nats';
 import type { FailureRecord, FailureStore } from './login-guard.js';
 
 /** The KV bucket of failed logins per username, shared by every auth replica. */
@@ -8,7 +8,7 @@ export const LOGIN_FAILURES_BUCKET = 'login_failures';
 export const LOGIN_FAILURES_TTL_MS = 2 * 60 * 60 * 1000;
 
 /** A lost race retries at once: each try is one leader read and one write. */
-const UPDATE_TRIES = 20;
+const UPDATE_RACES = 20;
 
 /**
  * Per username in NATS KV: a backoff holds whichever replica the next attempt reaches. `kv` must
@@ -18,25 +18,16 @@ const UPDATE_TRIES = 20;
  * count (a plain put let the last writer win and drop the others).
  */
 export function createKvFailureStore(kv: KV): FailureStore {
-  const read = async (key: string): Promise<{ record: FailureRecord | undefined; revision: number | undefined }> => {
-    const entry = await kv.get(key);
-    return { record: entry && entry.operation === 'PUT' ? entry.json<FailureRecord>() : undefined, revision: entry?.revision };
-  };
+  const recordOf = (entry: KvEntry | null | undefined): FailureRecord | undefined => (entry?.operation === 'PUT' ? entry.json<FailureRecord>() : undefined);
   return {
-    get: async (key) => (await read(key)).record,
+    get: async (key) => recordOf(await kv.get(key)),
     async update(key, next) {
-      for (let tries = 1; ; tries++) {
-        const { record, revision } = await read(key);
-        const written = next(record);
-        try {
-          // A purged or deleted entry keeps a revision: the update then replaces its marker.
-          if (revision === undefined) await kv.create(key, JSON.stringify(written));
-          else await kv.update(key, JSON.stringify(written), revision);
-          return written;
-        } catch (err) {
-          if (!isWrongLastSequence(err) || tries >= UPDATE_TRIES) throw err;
-        }
-      }
+      let written: FailureRecord | undefined;
+      await compareAndSet(kv, key, (live) => JSON.stringify((written = next(recordOf(live)))), {
+        races: UPDATE_RACES,
+        tooMany: () => new UnavailableError('failed logins are being counted too fast; retry'),
+      });
+      return written as FailureRecord;
     },
     async clear(key) {
       await kv.purge(key);

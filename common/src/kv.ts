@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { JetStreamManager, KV, NatsConnection } from 'nats';
+import type { JetStreamManager, KV, KvEntry, NatsConnection } from 'nats';
 import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { reconcileStream } from './stream-settings.js';
@@ -91,6 +91,28 @@ export function isWrongLastSequence(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const apiCode = (err as { api_error?: { err_code?: number } }).api_error?.err_code;
   return apiCode === 10071 || /wrong last sequence/i.test(err.message);
+}
+
+/**
+ * Reads `key` and writes `next(its live entry, or undefined)` by compare-and-set (a create, or an
+ * update at the revision read), again on a lost race; `next` may throw to refuse. After `races`
+ * lost races in a row, throws `tooMany()`: a count or ledger is never written over another's.
+ */
+export async function compareAndSet(kv: KV, key: string, next: (live: KvEntry | undefined) => string | Promise<string>, o: { races: number; tooMany: () => Error }): Promise<void> {
+  for (let race = 0; race < o.races; race++) {
+    const found = await kv.get(key);
+    const live = found?.operation === 'PUT' ? found : undefined;
+    const value = await next(live);
+    try {
+      // A deleted or purged key's create replaces its marker (nats.js reads and updates it).
+      if (live) await kv.update(key, value, live.revision);
+      else await kv.create(key, value);
+      return;
+    } catch (err) {
+      if (!isWrongLastSequence(err) && !/key exists/i.test(String(err))) throw err;
+    }
+  }
+  throw o.tooMany();
 }
 
 /** A revision-checked write whose race was lost becomes a ConflictError (409) saying `message`. */

@@ -1,7 +1,7 @@
 import type { KV, NatsConnection } from 'nats';
 import { BUCKETS, OBJECT_CHUNK_BYTES } from './constants.js';
 import { TooLargeError, UnavailableError } from './errors.js';
-import { isWrongLastSequence, openBucket } from './kv.js';
+import { compareAndSet, openBucket } from './kv.js';
 import type { Logger } from './logger.js';
 import type { ObjectBucket } from './object-types.js';
 
@@ -97,20 +97,12 @@ export async function openObjectUsage(nc: NatsConnection, options: UsageOptions 
 export function objectUsageLedger(kv: KV, { outputsTtlMs, seed }: UsageOptions): ObjectUsageLedger {
   /** Reads, changes and writes the entry, again on a lost race; `change` may throw to refuse. */
   async function change(userId: string, next: (entry: UsageEntry) => UsageEntry): Promise<void> {
-    for (let race = 0; race < MAX_RACES; race++) {
-      const found = await kv.get(userId);
-      const live = found?.operation === 'PUT';
-      const entry = unexpired(live ? found.json<UsageEntry>() : { uploads: await seed(userId), outputs: {} }, Date.now(), outputsTtlMs);
-      const value = JSON.stringify(next(entry));
-      try {
-        if (live) await kv.update(userId, value, found.revision);
-        else await kv.create(userId, value);
-        return;
-      } catch (err) {
-        if (!isWrongLastSequence(err) && !/key exists/i.test(String(err))) throw err;
-      }
-    }
-    throw new UnavailableError('storage usage is changing too fast to be counted; retry');
+    await compareAndSet(
+      kv,
+      userId,
+      async (live) => JSON.stringify(next(unexpired(live ? live.json<UsageEntry>() : { uploads: await seed(userId), outputs: {} }, Date.now(), outputsTtlMs))),
+      { races: MAX_RACES, tooMany: () => new UnavailableError('storage usage is changing too fast to be counted; retry') },
+    );
   }
   return {
     async reserve(userId, wanted, kind, limits) {

@@ -1,7 +1,7 @@
 import type { KV, NatsConnection } from 'nats';
 import { RateLimitedError } from './errors.js';
 import { createTokenVerifier, type TokenSettings, type TokenVerifier } from './jwt.js';
-import { isWrongLastSequence } from './kv.js';
+import { compareAndSet } from './kv.js';
 import { openRequestCounter } from './request-counter.js';
 
 /** `<key>.<window start>`: one revision-checked counter per key and fixed window (the webhooks' per-trigger limits). */
@@ -25,21 +25,17 @@ export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => n
   const windowMs = limit.windowSeconds * 1000;
   const refuse = (start: number): RateLimitedError =>
     new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
-  const count = async (key: string, start: number): Promise<void> => {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const entry = await kv.get(key);
-      const used = entry && entry.operation === 'PUT' ? Number(entry.string()) : 0;
-      if (used >= limit.count) throw refuse(start);
-      try {
-        if (entry) await kv.update(key, String(used + 1), entry.revision);
-        else await kv.create(key, '1');
-        return;
-      } catch (err) {
-        if (!isWrongLastSequence(err)) throw err;
-      }
-    }
-    throw new RateLimitedError('too many requests at once; retry later', 1);
-  };
+  const count = (key: string, start: number): Promise<void> =>
+    compareAndSet(
+      kv,
+      key,
+      (live) => {
+        const used = live ? Number(live.string()) : 0;
+        if (used >= limit.count) throw refuse(start);
+        return String(used + 1);
+      },
+      { races: ATTEMPTS, tooMany: () => new RateLimitedError('too many requests at once; retry later', 1) },
+    );
   return async (userId) => {
     const start = Math.floor(now() / windowMs) * windowMs;
     await count(`${userId}.${start}`, start);
