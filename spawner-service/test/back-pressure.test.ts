@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildImages, containersOf, execute, executionRequest, startTestSpawner, type SpawnerUnderTest } from './helpers.js';
+import { buildImages, containersOf, execute, executionRequest, startIsolatedSpawner, type SpawnerUnderTest } from './helpers.js';
 
 const SLEEP_IMAGE = 'faas-test-sp-sleep:latest';
 
@@ -8,7 +8,12 @@ describe('spawner: back-pressure from MAX_CONTAINERS', () => {
   before(async function () {
     this.timeout(120_000);
     await buildImages({ [SLEEP_IMAGE]: 'sleep "$1"\n' });
-    sut = await startTestSpawner({ MAX_CONTAINERS: '2' });
+    // Its own NATS cluster: on the suite's shared one, a message another test left on the queue
+    // (this is the first spawner test after the publisher's and registry's) can reach this
+    // spawner, run another function, and leave its warm container idle beside the two running
+    // ones: three containers, the bound kept (idle warm containers count against
+    // MAX_WARM_CONTAINERS, not MAX_CONTAINERS). A fresh clone failed on exactly that count.
+    sut = await startIsolatedSpawner({ MAX_CONTAINERS: '2' });
   });
   after(async () => {
     if (!sut) return; // before() failed
