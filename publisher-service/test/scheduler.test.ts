@@ -65,7 +65,7 @@ describe('publisher: the trigger scheduler on the NATS cluster', function () {
       let clock = base;
       const fn = await seedFunction(publisher.nc, randomUUID());
       const { trigger } = await seedTrigger(publisher.nc, fn, { kind: 'schedule', cron: '* * * * *', timeZone: 'UTC', missedTicks: 'skip', argument: '', createdAt: new Date(base).toISOString() });
-      const state = await openBucket(publisher.nc, BUCKETS.triggerState, { replicas: 3 });
+      const state = await openBucket(publisher.nc, BUCKETS.triggerState, { replicas: 3, leaderReads: true }); // as the publisher opens it
       const fired: Array<{ by: string; tick: number }> = [];
       const start = async (by: string) => {
         const watch = await openTriggerWatch(publisher.nc, logger);

@@ -32,10 +32,15 @@ export async function openPublisherBuckets(nc: NatsConnection, config: Publisher
     // Every quota decision is a write, or a refusal taken on a fresh read: a replica that had not
     // applied the last release refused a free slot, one without the last acquire kept its hold.
     openBucket(nc, BUCKETS.quotas, { replicas, owner: logger, leaderReads: true }),
-    openBucket(nc, BUCKETS.functions, { replicas }),
+    // The function cache follows a watch (a consumer); the reads here decide: a trigger's fire
+    // and an HTTP function's lookup. A lagging replica answered "not found" for a function created
+    // a moment ago, and a schedule was then disabled until its next revision.
+    openBucket(nc, BUCKETS.functions, { replicas, leaderReads: true }),
     // Read after a rotation: the new key or token at once, never the old one from a lagging replica.
     openBucket(nc, BUCKETS.callbackKeys, { replicas, owner: logger, leaderReads: true }),
-    openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger }),
+    // Every claim is revision-checked, so a stale read fires nothing twice; but it failed the
+    // claim and put the tick off to the next check.
+    openBucket(nc, BUCKETS.triggerState, { replicas, owner: logger, leaderReads: true }),
     // A webhook's and a schedule tick's trigger read decides a start: a lagging replica answered
     // 404 for a trigger created a moment ago, or fired one just deleted. (Its watch is a consumer.)
     openBucket(nc, BUCKETS.triggers, { replicas, leaderReads: true }),
