@@ -1,7 +1,7 @@
-import { BUCKETS, connectNats, createExecutionStore, createLogger, openBucket, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { BUCKETS, connectNats, createExecutionStore, createLogger, followBucket, openBucket, openExecutionsBucket, type ExecutionRecord, type ExecutionStore } from '@faas/common';
 import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import type { NatsConnection } from 'nats';
+import { KvWatchInclude, type NatsConnection } from 'nats';
 import { newExecutionId } from '../src/executions/ids.js';
 import { createQuotaStore, type QuotaStore } from '../src/quota/quota-store.js';
 import { executionSettled } from '../src/executions/settled-check.js';
@@ -121,6 +121,49 @@ describe('publisher: per-user quota store', () => {
       const next = newExecutionId();
       await a.acquire(user, next);
       expect(await holdsOf(user)).to.deep.equal([...ids.slice(1), next].sort());
+    });
+
+    it("writes at once after the other publisher's write once its watch showed it; without the watch, a refused write and a read come first", async () => {
+      const user = uniqueName('quota');
+      const calls: string[] = [];
+      // The real bucket, its calls counted.
+      const counted = new Proxy(leader, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (prop === 'get' || prop === 'update' || prop === 'create') calls.push(prop);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const rules = { maxConcurrent: 4, holdMaxMs: 60_000, isSettled: async () => false };
+      const watched = createQuotaStore(counted, rules);
+      const unwatched = createQuotaStore(counted, rules);
+      let seen = 0;
+      const follower = followBucket(leader, (entry) => {
+        watched.observe(entry);
+        if (entry.key === user) seen = Math.max(seen, entry.revision);
+      }, { what: 'quota watch (test)', include: KvWatchInclude.UpdatesOnly });
+      try {
+        await follower.ready;
+        const [one, two] = [newExecutionId(), newExecutionId()];
+        await watched.acquire(user, one);
+        await unwatched.acquire(user, two);
+        // The other replica's write: a result's release.
+        await b.release(user, one);
+        const revision = (await leader.get(user))?.revision ?? 0;
+        await eventually(() => (seen >= revision ? true : undefined));
+        calls.length = 0;
+        await watched.acquire(user, newExecutionId());
+        expect(calls, 'the watched store').to.deep.equal(['update']);
+        calls.length = 0;
+        await unwatched.acquire(user, newExecutionId());
+        expect(calls, 'the store without a watch').to.deep.equal(['update', 'get', 'update']);
+        expect(await holdsOf(user)).to.have.length(3);
+      } finally {
+        follower.stop();
+      }
     });
   });
 });

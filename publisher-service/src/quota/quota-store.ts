@@ -1,5 +1,5 @@
 import { QuotaError, UnavailableError, isWrongLastSequence } from '@faas/common';
-import type { KV } from 'nats';
+import type { KV, KvEntry } from 'nats';
 import { applyQuotaOps, type Holds, type QuotaOp, type QuotaRules } from './quota-ops.js';
 
 interface QuotaState {
@@ -12,6 +12,14 @@ export interface QuotaStore {
   /** Takes one slot for the execution, or throws QuotaError when the user is at the limit. */
   acquire(userId: string, executionId: string): Promise<void>;
   release(userId: string, executionId: string): Promise<void>;
+}
+
+export interface QuotaObserver {
+  /**
+   * A write to the bucket, seen by a watch: it refreshes the entry kept for a user this process
+   * already knows, so the next write's guess is right even when another replica wrote last.
+   */
+  observe(entry: KvEntry): void;
 }
 
 export interface QuotaOptions extends QuotaRules {
@@ -40,7 +48,7 @@ interface Pending extends QuotaOp {
  * by its revision check and costs a read. A decision that writes nothing (quota full, hold
  * already gone) is only taken on a fresh read.
  */
-export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
+export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore & QuotaObserver {
   const known = new Map<string, QuotaState>();
   const queued = new Map<string, Pending[]>();
   const remember = (userId: string, state: QuotaState): QuotaState => {
@@ -49,10 +57,10 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
     if (known.size > REMEMBERED_USERS) known.delete(known.keys().next().value ?? userId);
     return state;
   };
+  const stateOf = (entry: KvEntry): QuotaState => ({ holds: entry.operation === 'PUT' ? entry.json<Holds>() : {}, revision: entry.revision });
   const read = async (userId: string): Promise<QuotaState> => {
     const entry = await kv.get(userId);
-    if (!entry || entry.operation !== 'PUT') return remember(userId, { holds: {}, revision: entry?.revision ?? 0 });
-    return remember(userId, { holds: entry.json<Holds>(), revision: entry.revision });
+    return remember(userId, entry ? stateOf(entry) : { holds: {}, revision: 0 });
   };
   /** The new revision, or undefined when someone else wrote first. */
   const write = async (userId: string, holds: Holds, revision: number): Promise<number | undefined> => {
@@ -106,6 +114,16 @@ export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore {
   return {
     acquire: (userId, executionId) => enqueue(userId, { kind: 'acquire', executionId }),
     release: (userId, executionId) => enqueue(userId, { kind: 'release', executionId }),
+    observe(entry) {
+      const kept = known.get(entry.key);
+      // Only users this process works for, and never back to an older revision than it wrote.
+      if (!kept || entry.revision <= kept.revision) return;
+      try {
+        remember(entry.key, stateOf(entry));
+      } catch {
+        known.delete(entry.key); // unreadable: the next write reads first
+      }
+    },
   };
 }
 

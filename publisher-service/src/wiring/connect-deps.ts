@@ -1,6 +1,6 @@
-import { createExecutionStore, createUserTokenVerifier, natsReadiness, openAccountGuard, startTracing, type Logger } from '@faas/common';
+import { createExecutionStore, createUserTokenVerifier, followBucket, natsReadiness, openAccountGuard, startTracing, type Logger } from '@faas/common';
 import { setMaxListeners } from 'node:events';
-import type { NatsConnection } from 'nats';
+import { KvWatchInclude, type NatsConnection } from 'nats';
 import type { PendingCallback } from '../callbacks/callback-queue.js';
 import { checkCallbackUrl } from '../callbacks/callbacks.js';
 import { startCallbacks } from '../callbacks/start-callbacks.js';
@@ -36,6 +36,13 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
   const store = createExecutionStore(buckets.executions);
   const overrideFor = (userId: string): number | undefined => guard.controls.get(userId)?.maxConcurrent;
   const quota = createQuotaStore(buckets.quotas, { ...config.quota, overrideFor, isSettled: executionSettled(store) });
+  // Other replicas' quota writes (a result's release reaches any of them): the next acquire here needs no read.
+  const quotaWatch = followBucket(buckets.quotas, (entry) => quota.observe(entry), {
+    what: 'quota watch (until it is back, a write after another replica\'s reads first)',
+    logger,
+    include: KvWatchInclude.UpdatesOnly,
+    closing: () => nc.isClosed(),
+  });
   const callbacks = await startCallbacks(nc, { keysKv: buckets.callbackKeys, store, config, logger });
   const functions = createFunctionCache({ kv: buckets.functions, fallback: createRegistryClient(config.registry), nc, logger });
   const syncWaits = new AbortController();
@@ -77,6 +84,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
       callbacks.stop();
       guard.controls.stop();
       functions.stop();
+      quotaWatch.stop();
     },
   };
 }
