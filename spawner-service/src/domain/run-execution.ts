@@ -104,10 +104,14 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
 /** A run under this delivery's lease (or the re-publish of a record already final). */
 async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, delivery: Delivery, rerun?: RerunCause): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
+  // Two reads at once, not one after the other (each is a trip to a bucket's leader): the
+  // definition is used only when the record is not final yet.
+  const resolving = authoritativeRequest(ports.functions, message);
+  resolving.catch(() => undefined); // awaited below, or not needed
   const stored = await ports.store.get(message.id);
   const ended = await republishIfFinal(ports, stored);
   if (ended) return ended;
-  const resolution = await authoritativeRequest(ports.functions, message);
+  const resolution = await resolving;
   const { request } = resolution;
   if (request.image !== message.image) {
     ports.logger.warn({ executionId: request.id, messageImage: message.image, image: request.image }, 'the message named another image than the definition: the definition\'s runs');
