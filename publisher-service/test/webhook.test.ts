@@ -32,15 +32,19 @@ describe('publisher: webhook triggers', function () {
     expect(record?.trigger).to.deep.equal({ id: trigger.id, name: trigger.name, kind: 'webhook' });
   });
 
-  it('looks the trigger up on the leader: one created a moment ago is found, a rotated one is not', async () => {
+  it('looks the trigger and its function up on the leader: ones created a moment ago are found, a rotated one is not', async () => {
     const fn = await seedFunction(publisher.nc, randomUUID());
     const { trigger, token } = await seedTrigger(publisher.nc, fn, { kind: 'webhook' });
     // Counted on the publisher's own connection, the one that makes the reads.
     const gets = await countGets(publisher.nc, BUCKETS.triggers, triggerKey(fn.userId, trigger.name));
+    // The fire's function read decides too: a lagging replica's "not found" disabled a schedule.
+    const fnGets = await countGets(publisher.nc, BUCKETS.functions, triggerKey(fn.userId, fn.name));
     expect((await call(token, 'x')).status).to.equal(202);
-    await gets.stop();
+    await Promise.all([gets.stop(), fnGets.stop()]);
     expect(gets.direct, 'direct gets of the trigger').to.equal(0);
     expect(gets.leader, 'leader reads of the trigger').to.be.at.least(1);
+    expect(fnGets.direct, 'direct gets of the function').to.equal(0);
+    expect(fnGets.leader, 'leader reads of the function').to.be.at.least(1);
   });
 
   it('answers 404 to a wrong, malformed or rotated token, and to a disabled webhook', async () => {
