@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { StorageType, connect } from 'nats';
-import { metaGroup, startNatsCluster } from '@faas/testing';
+import { LEADERLESS_MS, MetaGroupStuckError, metaGroup, startNatsCluster, waitForFullMetaGroup } from '@faas/testing';
 
 describe('harness: every 3-node cluster it starts has all three servers in the JetStream meta group', () => {
   it('places an R3 stream at once on each of 6 clusters started in a row (nats-server 2.10.27 left one server out of 1 to 2 in 10)', async function () {
@@ -22,6 +22,23 @@ describe('harness: every 3-node cluster it starts has all three servers in the J
       } finally {
         await cluster.stop();
       }
+    }
+  });
+
+  it('takes a meta group that names no leader for LEADERLESS_MS as stuck, with each server\'s view (the harness then starts afresh)', async function () {
+    this.timeout(LEADERLESS_MS + 60_000);
+    const cluster = await startNatsCluster(3);
+    try {
+      // Two of three gone: the one left can elect no leader, as in the bootstrap split.
+      await Promise.all(cluster.servers.slice(1).map((s) => s.stop()));
+      const started = Date.now();
+      const err = await waitForFullMetaGroup(cluster.servers, 60_000).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(MetaGroupStuckError);
+      expect(Date.now() - started).to.be.below(60_000);
+      const [first] = cluster.servers;
+      expect((err as Error).message).to.include(`${first?.options.serverName ?? '?'}: leader none`).and.include('(not running)');
+    } finally {
+      await cluster.stop();
     }
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
 
 export { countGets, type GetCounts } from './bucket-gets.js';
-export { metaGroup, waitForFullMetaGroup } from './meta-group.js';
+export { LEADERLESS_MS, MetaGroupStuckError, metaGroup, waitForFullMetaGroup } from './meta-group.js';
 export { startPlatformCluster } from './platform-buckets.js';
 export { FIXTURE_NATS_USER, startClusterServers, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';
 export { NatsPortTakenError, NatsServerProcess, freePort, waitForPort } from '@faas/common';

@@ -33,6 +33,27 @@ export async function metaGroup(servers: readonly NatsServerProcess[]): Promise<
 
 /** A server missing from a group that has a leader for this long is taken as left out, not late. */
 const LEFT_OUT_MS = 3_000;
+/** No server names a leader for this long: the group's bootstrap split (see MetaGroupStuckError). */
+export const LEADERLESS_MS = 15_000;
+
+/**
+ * No meta leader, for LEADERLESS_MS after the start. Seen twice in about 150 workspace-suite
+ * rounds' worth of cluster starts (nats-server 2.10.27, loaded machine): all three servers running,
+ * each with `/jsz` cluster_size 2 and no leader, for 30 s and more, as if each had bootstrapped
+ * the group with itself and one other. No restart of a server mends a group without a leader the
+ * way it mends one left out; the caller starts the cluster afresh (new stores, new ports).
+ */
+export class MetaGroupStuckError extends Error {}
+
+async function viewsOf(servers: readonly NatsServerProcess[]): Promise<string> {
+  const views = await Promise.all(
+    servers.map(async (s) => {
+      const seen = await metaOf(s);
+      return `${s.options.serverName}: ${seen ? `leader ${seen.leader ?? 'none'}, cluster_size ${seen.cluster_size ?? '?'}` : `no /jsz answer${s.running ? '' : ' (not running)'}`}`;
+    }),
+  );
+  return views.join('; ');
+}
 
 /**
  * Resolves once every server is a member of the JetStream meta group. nats-server 2.10.27 (Debian
@@ -43,23 +64,23 @@ const LEFT_OUT_MS = 3_000;
  * each server needs a monitoring port.
  */
 export async function waitForFullMetaGroup(servers: readonly NatsServerProcess[], timeoutMs: number, onRestart: (name: string) => void = () => {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   const missingSince = new Map<string, number>();
+  let leaderSeen = false;
   for (;;) {
     const group = await metaGroup(servers);
     const names = servers.map((s) => s.options.serverName);
     if (group && group.size === servers.length && names.every((n) => group.members.has(n))) return;
     const now = Date.now();
+    leaderSeen ||= group !== undefined;
+    if (!leaderSeen && now - started > Math.min(LEADERLESS_MS, timeoutMs)) {
+      throw new MetaGroupStuckError(`no JetStream meta leader ${LEADERLESS_MS} ms after the start (${await viewsOf(servers)})`);
+    }
     if (now > deadline) {
       // Each server's own view: "no leader" alone could not tell an election that never ended
       // from monitoring ports that did not answer.
-      const views = await Promise.all(
-        servers.map(async (s) => {
-          const seen = await metaOf(s);
-          return `${s.options.serverName}: ${seen ? `leader ${seen.leader ?? 'none'}, cluster_size ${seen.cluster_size ?? '?'}` : `no /jsz answer${s.running ? '' : ' (not running)'}`}`;
-        }),
-      );
-      throw new Error(`JetStream meta group not whole after ${timeoutMs} ms: ${group ? `members ${[...group.members].join(', ')} of ${names.join(', ')}` : 'no leader'} (${views.join('; ')})`);
+      throw new Error(`JetStream meta group not whole after ${timeoutMs} ms: ${group ? `members ${[...group.members].join(', ')} of ${names.join(', ')}` : 'no leader'} (${await viewsOf(servers)})`);
     }
     for (const server of group ? servers : []) {
       const name = server.options.serverName;

@@ -6,7 +6,7 @@ import { StorageType, connect } from 'nats';
 import { natsAuthorizationConfig, randomNatsPasswords } from '@faas/common';
 import { NatsPortTakenError, NatsServerProcess, freePort } from '@faas/common';
 import { NATS_SERVICES, natsInboxPrefix, type NatsService } from '@faas/common';
-import { waitForFullMetaGroup } from './meta-group.js';
+import { MetaGroupStuckError, waitForFullMetaGroup } from './meta-group.js';
 
 export interface NatsCluster {
   readonly servers: readonly NatsServerProcess[];
@@ -50,7 +50,8 @@ async function distinctPorts(n: number): Promise<number[]> {
   return ports;
 }
 
-const PORT_ATTEMPTS = 3;
+/** Fresh starts of one cluster (a port taken before a server bound it, a meta group without a leader). */
+const START_ATTEMPTS = 3;
 const META_GROUP_MS = 30_000;
 
 /**
@@ -58,8 +59,9 @@ const META_GROUP_MS = 30_000;
  * name per cluster: a node of another run still dialling a route port it had must not join this
  * one). A port from freePort can be taken by another process before the server binds it (the
  * server then exits at start, NatsPortTakenError): every server is stopped and the cluster
- * started again on new ports, up to PORT_ATTEMPTS times. Resolves once every server is in the
- * JetStream meta group (a server left out is restarted: meta-group.ts).
+ * started again on new ports, up to START_ATTEMPTS times. Resolves once every server is in the
+ * JetStream meta group (a server left out is restarted: meta-group.ts); a group that elects no
+ * leader at all (MetaGroupStuckError) is started again the same way, on new ports and new stores.
  */
 export async function startClusterServers(o: { root: string; name: string; prefix: string; size: number; configFile: string }): Promise<NatsServerProcess[]> {
   for (let attempt = 1; ; attempt++) {
@@ -80,14 +82,16 @@ export async function startClusterServers(o: { root: string; name: string; prefi
     if (!failed) {
       try {
         await waitForFullMetaGroup(servers, META_GROUP_MS, (name) => process.stderr.write(`harness: nats-server ${name} was left out of the JetStream meta group; restarted it\n`));
+        return servers;
       } catch (err) {
         await Promise.all(servers.map((s) => s.stop())); // nothing of a cluster that never became whole outlives the call
-        throw err;
+        if (!(err instanceof MetaGroupStuckError) || attempt === START_ATTEMPTS) throw err;
+        process.stderr.write(`harness: ${err.message}; started the cluster again on new ports and stores\n`);
+        continue;
       }
-      return servers;
     }
     await Promise.all(servers.map((s) => s.stop()));
-    if (!(failed.reason instanceof NatsPortTakenError) || attempt === PORT_ATTEMPTS) throw failed.reason;
+    if (!(failed.reason instanceof NatsPortTakenError) || attempt === START_ATTEMPTS) throw failed.reason;
   }
 }
 
