@@ -44,9 +44,11 @@ interface Pending extends QuotaOp {
  *
  * Inside one publisher, a user's acquires and releases queue up while a write is in flight and
  * go out together in the next write (one compare-and-set for many executions under load). The
- * entry this process last read or wrote is tried first, without a read: a stale guess is refused
- * by its revision check and costs a read. A decision that writes nothing (quota full, hold
- * already gone) is only taken on a fresh read.
+ * entry this process last read, wrote or saw on the bucket's watch (`observe`) is tried first,
+ * without a read: a stale guess is refused by its revision check and costs a read. In a stack a
+ * result's release reaches any publisher replica, so without the watch the next acquire on another
+ * replica paid a refused write and a read before its own. A decision that writes nothing (quota
+ * full, hold already gone) is only taken on a fresh read.
  */
 export function createQuotaStore(kv: KV, options: QuotaOptions): QuotaStore & QuotaObserver {
   const known = new Map<string, QuotaState>();
