@@ -31,25 +31,23 @@ describe('spawner: taking an execution lease', () => {
   });
   after(() => nc.close());
 
-  it('takes a free lease with one write and no read before it', async () => {
+  /** Takes the lease as `spawnerId`: its outcome and the bucket calls taking it made (a held lease is released after). */
+  async function takeCounted(spawnerId: string, id: string, attempt: number): Promise<{ kind: string; calls: string[] }> {
     const calls: string[] = [];
-    const id = uniqueName('ex');
-    const taking = await takeLease(settings('spawner-a', counted(store, calls)), id, { attempt: 1, isFinal: async () => false });
-    expect(taking.kind).to.equal('held');
-    expect(calls).to.deep.equal(['create']);
+    const taking = await takeLease(settings(spawnerId, counted(store, calls)), id, { attempt, isFinal: async () => false });
+    const taken = { kind: taking.kind, calls: [...calls] };
     if (taking.kind === 'held') await taking.lease.release();
+    return taken;
+  }
+
+  it('takes a free lease with one write and no read before it', async () => {
+    expect(await takeCounted('spawner-a', uniqueName('ex'), 1)).to.deep.equal({ kind: 'held', calls: ['create'] });
   });
 
   it('takes a released lease again (its tombstone is no lease) with one write', async () => {
     const id = uniqueName('ex');
-    const first = await takeLease(settings('spawner-a', store), id, { attempt: 1, isFinal: async () => false });
-    if (first.kind !== 'held') throw new Error(`expected held, got ${first.kind}`);
-    await first.lease.release();
-    const calls: string[] = [];
-    const again = await takeLease(settings('spawner-b', counted(store, calls)), id, { attempt: 2, isFinal: async () => false });
-    expect(again.kind).to.equal('held');
-    expect(calls).to.deep.equal(['create']);
-    if (again.kind === 'held') await again.lease.release();
+    expect((await takeCounted('spawner-a', id, 1)).kind).to.equal('held');
+    expect(await takeCounted('spawner-b', id, 2)).to.deep.equal({ kind: 'held', calls: ['create'] });
   });
 
   it('a lease a live run holds: the refused create reads the holder and waits, and sees the record final as `ended`', async () => {
