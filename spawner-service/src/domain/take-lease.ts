@@ -45,21 +45,22 @@ export async function takeLease(settings: LeaseSettings, executionId: string, op
   let sighting: Sighting | undefined;
   let waitLogged = false;
   let faultsSince: number | undefined;
-  // Almost every delivery finds no lease: create it at once (one write, no read before it); only
-  // a refused create (a lease exists) looks at the holder. create is atomic either way.
-  let tryCreate = true;
+  // Almost every delivery finds no lease: create it at once (one write, no read before it). A
+  // refused create (a lease exists) or a store fault goes on below, which reads first.
+  if (!options.handedBack?.aborted) {
+    try {
+      return { kind: 'held', lease: holdLease(settings, executionId, mine, await settings.store.create(executionId, mine)) };
+    } catch (err) {
+      if (!(err instanceof ConflictError) && !isPassingFault(err)) throw err;
+    }
+  }
   for (;;) {
     if (options.handedBack?.aborted) return { kind: 'handed-back' };
     try {
-      if (tryCreate) {
-        tryCreate = false;
-        const revision = await settings.store.create(executionId, mine);
-        return { kind: 'held', lease: holdLease(settings, executionId, mine, revision) };
-      }
       const stored = await settings.store.get(executionId);
       if (!stored) {
-        tryCreate = true;
-        continue;
+        const revision = await settings.store.create(executionId, mine);
+        return { kind: 'held', lease: holdLease(settings, executionId, mine, revision) };
       }
       if (sighting?.revision !== stored.revision) sighting = { revision: stored.revision, since: Date.now() };
       const cause = lapsed(settings, stored.lease, sighting);
