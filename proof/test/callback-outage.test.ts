@@ -36,7 +36,7 @@ describe('proof: every publisher down while results arrive (durable callbacks, i
       for (let i = 0; i < LOAD; i++) ids.push(await submitAsync(publisher.url, user, name, '3', url));
       await publisher.stop('SIGKILL');
 
-      const store = createExecutionStore(await openBucket(p.nc, BUCKETS.executions, { replicas: 3 }));
+      const store = createExecutionStore(await openBucket(p.nc, BUCKETS.executions, { replicas: 3, leaderReads: true }));
       const records = async (): Promise<ExecutionRecord[]> => (await Promise.all(ids.map((id) => store.get(id)))).flatMap((s) => (s ? [s.record] : []));
       await waitUntil(async () => (await records()).filter((r) => FINAL_STATUSES.has(r.status)).length === LOAD, 90_000);
       const whileDown = [...hits.values()].reduce((a, b) => a + b, 0);

@@ -16,8 +16,8 @@ describe('publisher: an argument past the NATS message limit', () => {
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'argument-cap-test', logger: createLogger('argument-cap-test', 'silent') });
     await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
-    const store = createExecutionStore(await openExecutionsBucket(nc, 3));
-    const quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    const store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
+    const quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
     index = createExecutionIndex(await openBucket(nc, BUCKETS.executionIndex, { replicas: 3 }));
     const fn = (userId: string): FunctionDefinition => ({
       id: uniqueName('fn'), userId, name: 'echo', image: 'faas-test-never-run:latest', description: '', env: {},

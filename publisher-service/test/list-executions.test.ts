@@ -13,7 +13,7 @@ describe('publisher: listing executions past 2000 index entries', function () {
 
   it('reaches, page by page, a match older than the 2000 newest (it was silently missing)', async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'list-test', logger: createLogger('list-test', 'silent') });
-    const store = createExecutionStore(await openExecutionsBucket(nc, 3));
+    const store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
     const index = createExecutionIndex(await openBucket(nc, BUCKETS.executionIndex, { replicas: 3 }));
     const user = uniqueName('lister');
     // The oldest execution is the only one of function `rare`; 2010 newer ones (index only) are not.

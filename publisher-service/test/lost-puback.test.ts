@@ -56,8 +56,8 @@ describe('publisher: a publish whose PubAck is lost', () => {
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'lost-puback-test', logger: createLogger('lost-puback-test', 'silent') });
     await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
-    store = createExecutionStore(await openExecutionsBucket(nc, 3));
-    quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3 });
+    store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
+    quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
     const index = createExecutionIndex(await openBucket(nc, BUCKETS.executionIndex, { replicas: 3 }));
     base = {
       store, index, checkCallback: async () => undefined, enqueueCallback: async () => undefined, maxArgumentBytes: 65_536,

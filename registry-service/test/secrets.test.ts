@@ -44,7 +44,7 @@ describe('registry: secrets per user', () => {
     const name = secretName();
     const value = `plain-${uniqueName()}`;
     await create({ name, value });
-    const kv = await openBucket(registry.nc, BUCKETS.secrets, { replicas: 3 });
+    const kv = await openBucket(registry.nc, BUCKETS.secrets, { replicas: 3, leaderReads: true });
     const raw = (await kv.get(`${user.id}.${name}`))?.string() ?? '';
     expect(raw).to.include('"ciphertext"').and.include('"kid":"test-1"');
     expect(raw).to.not.include(value);

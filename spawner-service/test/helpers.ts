@@ -66,7 +66,7 @@ export async function startTestSpawner(env: Record<string, string> = {}, engine:
   const nc = await connectNats({ servers: config.natsUrls, name: `${config.spawnerId}-fixture`, logger });
   const registry = new Registry();
   const spawner = await startSpawner({ nc: own, config, logger, docker: engine, metrics: { registry } });
-  const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas));
+  const store = createExecutionStore(await openExecutionsBucket(nc, config.natsReplicas, { leaderReads: true }));
   return {
     spawner,
     config,
@@ -218,6 +218,6 @@ export async function connectTestClient(): Promise<TestClient> {
   const nc = await connectNats({ servers: testNatsUrls(), name: 'spawner-test-client', logger });
   // A cluster that just started may still answer "no suitable peers": retry until it does not.
   await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
-  const store = createExecutionStore(await openExecutionsBucket(nc, 3));
+  const store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
   return { nc, store, close: () => nc.drain() };
 }

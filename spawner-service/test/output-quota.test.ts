@@ -42,7 +42,7 @@ describe('spawner: outputs are charged to their owner\'s storage quota', functio
 
     const tiny = await run(userId, 1);
     expect(tiny.outputs, `the quota is used up; even one byte is charged a chunk (${OBJECT_CHUNK_BYTES})`).to.deep.include({ truncated: true, files: [] });
-    const usage = await openBucket(client.nc, BUCKETS.objectUsage, { replicas: 3 });
+    const usage = await openBucket(client.nc, BUCKETS.objectUsage, { replicas: 3, leaderReads: true });
     const entry = (await usage.get(userId))?.json<{ outputs: Record<string, { bytes: number; objects: number }> }>();
     const charged = Object.values(entry?.outputs ?? {}).reduce((sum, day) => ({ bytes: sum.bytes + day.bytes, objects: sum.objects + day.objects }), { bytes: 0, objects: 0 });
     expect(charged, 'the charge, kept by the day stored').to.deep.equal({ bytes: 600_000, objects: 3 });

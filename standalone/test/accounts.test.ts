@@ -110,7 +110,7 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     const buckets = Object.fromEntries(
       await Promise.all(
         [BUCKETS.users, BUCKETS.functions, BUCKETS.secrets, BUCKETS.executions, BUCKETS.executionIndex, BUCKETS.quotas, BUCKETS.accounts, BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.callbackKeys].map(
-          async (name) => [name, await openBucket(nc, name, { replicas: 3 })] as const,
+          async (name) => [name, await openBucket(nc, name, { replicas: 3, leaderReads: true })] as const,
         ),
       ),
     ) as Record<string, KV>;
@@ -161,7 +161,7 @@ describe('standalone platform: admin, revocation at every service, quota overrid
     expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
     expect(await uploads.listOwn(userId)).to.deep.equal([]);
     expect(await outputs.listOwn(userId)).to.deep.equal([]);
-    const usage = await openBucket(nc, BUCKETS.objectUsage, { replicas: 3 });
+    const usage = await openBucket(nc, BUCKETS.objectUsage, { replicas: 3, leaderReads: true });
     expect((await usage.get(userId))?.operation ?? 'gone', 'the storage usage entry').to.not.equal('PUT');
   });
 });

@@ -57,7 +57,7 @@ describe('standalone platform: durable callbacks (issue 17)', function () {
     await first.stop();
 
     // 2. Every publisher is down; a spawner alone runs them and stores their results.
-    const store = createExecutionStore(await openBucket(nc, BUCKETS.executions, { replicas: 3 }));
+    const store = createExecutionStore(await openBucket(nc, BUCKETS.executions, { replicas: 3, leaderReads: true }));
     const spawner = await startSpawner({
       nc,
       config: loadSpawnerConfig({ NATS_URL: testNatsUrls().join(','), NATS_REPLICAS: '3', SPAWNER_ID: uniqueName('durable-cb') }),

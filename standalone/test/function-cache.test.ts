@@ -18,7 +18,7 @@ describe('publisher: function definitions cached by a watch on the functions buc
   let cache: FunctionCache;
 
   const newCache = async (conn: NatsConnection): Promise<FunctionCache> => {
-    const kv = await openBucket(conn, BUCKETS.functions, { replicas: 3 });
+    const kv = await openBucket(conn, BUCKETS.functions, { replicas: 3, leaderReads: true });
     const made = createFunctionCache({ kv, fallback: createRegistryClient({ baseUrl: base, timeoutMs: 5_000 }), nc: conn, logger });
     await eventually(() => (made.initialized() ? true : undefined));
     return made;

@@ -53,8 +53,8 @@ describe('standalone platform: secrets reach the run, and nowhere else', functio
     platform = await startTestPlatform({ SECRETS_KEY_FILE: tempSecretsKeyFile() }, capturingLogger(logLines));
     base = platform.baseUrl;
     nc = await connectNats({ servers: testNatsUrls(), name: 'secrets-test', logger: createLogger('secrets-test', 'silent') });
-    secretsKv = await openBucket(nc, BUCKETS.secrets, { replicas: 3 });
-    executionsKv = await openBucket(nc, BUCKETS.executions, { replicas: 3 });
+    secretsKv = await openBucket(nc, BUCKETS.secrets, { replicas: 3, leaderReads: true });
+    executionsKv = await openBucket(nc, BUCKETS.executions, { replicas: 3, leaderReads: true });
   });
   after(async () => {
     await platform?.stop();
@@ -180,7 +180,7 @@ describe('standalone platform: secrets key rotation', function () {
     const nc = await connectNats({ servers: testNatsUrls(), name: 'rotation-test', logger: createLogger('rotation-test', 'silent') });
     try {
       const base = second.baseUrl;
-      const kv = await openBucket(nc, BUCKETS.secrets, { replicas: 3 });
+      const kv = await openBucket(nc, BUCKETS.secrets, { replicas: 3, leaderReads: true });
       const key = `${await userIdOf(base, user)}.${name}`;
       expect((await kv.get(key))?.string()).to.include('"kid":"2025-old"');
       expect((await publish(base, user, fn, name)).result?.trim()).to.equal('sealed-under-old');

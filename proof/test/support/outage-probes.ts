@@ -62,7 +62,7 @@ export async function publishRaw(nc: NatsConnection, image: string, timeoutSecon
 
 /** The records of `ids` once all are final, or as they are when `timeoutMs` passes. */
 export async function rawRecords(nc: NatsConnection, ids: readonly string[], timeoutMs: number): Promise<Array<ExecutionRecord | undefined>> {
-  const store = createExecutionStore(await openExecutionsBucket(nc, 3));
+  const store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = await Promise.all(ids.map(async (id) => (await store.get(id))?.record));
