@@ -25,7 +25,10 @@ npx tsc -p bench --noEmit
 step "base images for the tests"
 bin/build-base-images.sh node python
 
-export FAAS_TEST_TALLY FAAS_TEST_ERRORS
+export FAAS_TEST_TALLY FAAS_TEST_ERRORS FAAS_NATS_LOG_DIR
+# Every test nats-server's log, one file per server name (common/src/nats-process.ts): a failure's evidence.
+FAAS_NATS_LOG_DIR="$PWD/.data/nats-logs"
+rm -rf "$FAAS_NATS_LOG_DIR"
 FAAS_TEST_TALLY="$(mktemp)"
 # Each failed test's title and the head of its error, printed again at the very end: a CI log is
 # often read from its tail, and the spec reporter's list sits far above the proof suite and e2e.

@@ -1,4 +1,4 @@
-import { BUCKETS, objectIndex, streamExists } from '@faas/common';
+import { BUCKETS, leaderKeyLister, objectIndex, streamExists } from '@faas/common';
 import type { NatsConnection } from 'nats';
 
 /** A stream that was never made holds nothing of anyone's; binding must not create it. */
@@ -24,7 +24,7 @@ export async function eraseUserObjects(nc: NatsConnection, userId: string): Prom
   for (const { store, index } of STORES) {
     if (!(await exists(nc, `OBJ_${store}`)) || !(await exists(nc, `KV_${index}`))) continue;
     const os = await js.views.os(store);
-    for (const key of await objectIndex(await js.views.kv(index, { bindOnly: true })).keysOf(userId)) {
+    for (const key of await objectIndex(await js.views.kv(index, { bindOnly: true }), leaderKeyLister(nc, index)).keysOf(userId)) {
       const info = await os.info(key);
       if (info && !info.deleted) {
         await os.delete(key);

@@ -1,4 +1,4 @@
-import { BUCKETS, type Logger, type TriggerDefinition } from '@faas/common';
+import { BUCKETS, leaderKeys, type Logger, type TriggerDefinition } from '@faas/common';
 import type { KV, NatsConnection } from 'nats';
 import { eraseUserObjects } from './object-erasure.js';
 
@@ -17,11 +17,8 @@ async function bindIfExists(nc: NatsConnection, name: string): Promise<KV | unde
   }
 }
 
-async function keysUnder(kv: KV, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
-  return keys;
-}
+/** A user's keys in a bucket, listed on its leader (leaderKeys): a replica catching up would leave keys behind. */
+const keysUnder = (nc: NatsConnection, bucket: string, userId: string): Promise<string[]> => leaderKeys(nc, bucket, `${userId}.>`);
 
 async function purgeAll(kv: KV | undefined, keys: readonly string[]): Promise<number> {
   if (!kv) return 0;
@@ -33,7 +30,7 @@ async function purgeAll(kv: KV | undefined, keys: readonly string[]): Promise<nu
 async function purgeTriggers(nc: NatsConnection, userId: string): Promise<number> {
   const [triggers, tokens, state] = await Promise.all([BUCKETS.triggers, BUCKETS.triggerTokens, BUCKETS.triggerState].map((b) => bindIfExists(nc, b)));
   if (!triggers) return 0;
-  const keys = await keysUnder(triggers, userId);
+  const keys = await keysUnder(nc, BUCKETS.triggers, userId);
   for (const key of keys) {
     const entry = await triggers.get(key);
     const trigger = entry?.operation === 'PUT' ? entry.json<TriggerDefinition>() : undefined;
@@ -53,12 +50,12 @@ export function createUserEraser(nc: NatsConnection, logger: Logger): UserEraser
       [BUCKETS.functions, BUCKETS.secrets, BUCKETS.executionIndex, BUCKETS.executions, BUCKETS.quotas].map((b) => bindIfExists(nc, b)),
     );
     const erased = {
-      functions: await purgeAll(functions, functions ? await keysUnder(functions, userId) : []),
-      secrets: await purgeAll(secrets, secrets ? await keysUnder(secrets, userId) : []),
+      functions: await purgeAll(functions, functions ? await keysUnder(nc, BUCKETS.functions, userId) : []),
+      secrets: await purgeAll(secrets, secrets ? await keysUnder(nc, BUCKETS.secrets, userId) : []),
       executions: 0,
     };
     if (index) {
-      const indexKeys = await keysUnder(index, userId);
+      const indexKeys = await keysUnder(nc, BUCKETS.executionIndex, userId);
       erased.executions = await purgeAll(executions, indexKeys.map((key) => key.slice(userId.length + 1)));
       await purgeAll(index, indexKeys);
     }

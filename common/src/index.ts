@@ -11,6 +11,7 @@ export * from './nats.js';
 export * from './nats-permissions.js';
 export * from './nats-auth-config.js';
 export * from './kv.js';
+export * from './leader-keys.js';
 export * from './stream-settings.js';
 export * from './health.js';
 export * from './schemas.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
 
 export interface NatsServerOptions {
   readonly port: number;
@@ -40,6 +41,12 @@ export class NatsServerProcess {
       child.once('spawn', () => resolve());
       child.once('error', (err) => reject(new Error(`cannot start nats-server (is it on PATH?): ${err.message}`)));
     });
+    // FAAS_NATS_LOG_DIR: every server's log, appended to <dir>/<name>.log across restarts (a hunt's evidence).
+    const logDir = process.env.FAAS_NATS_LOG_DIR;
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      child.stderr?.pipe(createWriteStream(join(logDir, `${serverName}.log`), { flags: 'a' }));
+    }
     await serverReady(child, cluster !== undefined, READY_MS);
   }
 

@@ -1,4 +1,5 @@
 import type { KV, ObjectStore } from 'nats';
+import type { KeyLister } from './leader-keys.js';
 import { retryPassing } from './retry.js';
 
 /**
@@ -25,7 +26,15 @@ function indexKey(key: string): string | undefined {
 /** Set once the objects stored before the index existed are in it (backfill). */
 const BACKFILLED = 'backfilled';
 
-export function objectIndex(kv: KV): ObjectIndex {
+/** Lists through kv.keys(): any replica, which may not have the last writes yet. */
+const anyReplica = (kv: KV): KeyLister => async (filter) => {
+  const keys: string[] = [];
+  for await (const k of await kv.keys(filter)) keys.push(k);
+  return keys;
+};
+
+/** `listKeys`: how keysOf lists (default any replica; an erasure lists on the leader: leaderKeyLister). */
+export function objectIndex(kv: KV, listKeys: KeyLister = anyReplica(kv)): ObjectIndex {
   return {
     async add(key) {
       const k = indexKey(key);
@@ -37,13 +46,8 @@ export function objectIndex(kv: KV): ObjectIndex {
     },
     async keysOf(userId) {
       const prefix = `${userId}.`;
-      return retryPassing(async () => {
-        const keys: string[] = [];
-        for await (const k of await kv.keys(`${prefix}>`)) {
-          if (k.startsWith(prefix)) keys.push(`${userId}/${Buffer.from(k.slice(prefix.length), 'base64url').toString('utf8')}`);
-        }
-        return keys;
-      });
+      const listed = await retryPassing(() => listKeys(`${prefix}>`));
+      return listed.filter((k) => k.startsWith(prefix)).map((k) => `${userId}/${Buffer.from(k.slice(prefix.length), 'base64url').toString('utf8')}`);
     },
   };
 }

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from '@faas/testing';
 import { expect } from 'chai';
 import type { JetStreamManager } from 'nats';
@@ -11,13 +13,25 @@ const LOAD = 60;
 /** Streams that must have every replica current again once the node is back. */
 const STREAMS = ['EXECUTIONS', 'KV_executions', 'KV_users', 'KV_functions', 'KV_execution-index', 'KV_quotas'];
 
-async function allReplicasCurrent(jsm: JetStreamManager): Promise<boolean> {
+/** Undefined once every stream has a leader and two current replicas; else what is missing (the wait's message). */
+async function replicasBehind(jsm: JetStreamManager): Promise<string | undefined> {
+  const behind: string[] = [];
   for (const name of STREAMS) {
-    const info = await jsm.streams.info(name);
-    const replicas = info.cluster?.replicas ?? [];
-    if (!info.cluster?.leader || replicas.length !== 2 || replicas.some((r) => !r.current || r.offline)) return false;
+    const { cluster } = await jsm.streams.info(name);
+    const replicas = cluster?.replicas ?? [];
+    if (!cluster?.leader || replicas.length !== 2 || replicas.some((r) => !r.current || r.offline)) {
+      behind.push(`${name}: leader ${cluster?.leader ?? 'none'}, replicas ${replicas.map((r) => `${r.name}${r.current ? '' : ' not current'}${r.offline ? ' offline' : ''} lag ${r.lag ?? '?'}`).join('; ') || 'none'}`);
+    }
   }
-  return true;
+  return behind.length > 0 ? behind.join(' | ') : undefined;
+}
+
+/** The last warnings and errors of a server's log (FAAS_NATS_LOG_DIR, which bin/test.sh sets), for a failure's message. */
+function logTail(server: string): string {
+  const file = join(process.env.FAAS_NATS_LOG_DIR ?? '', `${server}.log`);
+  if (!process.env.FAAS_NATS_LOG_DIR || !existsSync(file)) return `(no log of ${server}: FAAS_NATS_LOG_DIR unset)`;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /\[(WRN|ERR)\]|[Cc]atchup/.test(l));
+  return `${server}'s log (${file}), last warnings:\n${lines.slice(-15).join('\n')}`;
 }
 
 async function everyServiceReady(p: ProofPlatform): Promise<boolean> {
@@ -79,7 +93,11 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const kvWrites = await kvWritesWork(p);
       const downFor = Date.now() - killedAt;
       await victim.start();
-      await waitUntil(() => allReplicasCurrent(jsm).catch(() => false), 60_000);
+      let behind: string | undefined = 'not read yet';
+      await waitUntil(async () => (behind = await replicasBehind(jsm).catch((err: Error) => `stream info: ${err.message}`)) === undefined, 60_000).catch((err: Error) => {
+        // FAAS_NATS_LOG_DIR (bin/test.sh sets it): where the restarted server's log says why.
+        throw new Error(`${err.message}: the node did not rejoin: ${behind}\n${logTail(victim.options.serverName)}`);
+      });
       const rejoinedMs = Date.now() - killedAt - downFor;
       await waitUntil(() => everyServiceReady(p), 30_000);
 

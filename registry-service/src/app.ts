@@ -9,6 +9,7 @@ import {
   openAccountGuard,
   serviceRouter,
   openBucket,
+  leaderKeyLister,
   openApiRouter,
   serviceApiDocument,
   serviceApiSection,
@@ -77,9 +78,10 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
   const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
-    functions: createFunctionStore(kv),
-    secrets: createSecretStore(secretsKv),
-    triggers: createTriggerStore(triggersKv, tokensKv),
+    // Listings from the leader too: a trigger cap counts them, and a user lists what they just made.
+    functions: createFunctionStore(kv, leaderKeyLister(nc, BUCKETS.functions)),
+    secrets: createSecretStore(secretsKv, leaderKeyLister(nc, BUCKETS.secrets)),
+    triggers: createTriggerStore(triggersKv, tokensKv, leaderKeyLister(nc, BUCKETS.triggers)),
     caps: config.triggerCaps,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     verifyToken: guard.verifyToken,

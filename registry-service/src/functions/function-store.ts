@@ -1,4 +1,4 @@
-import type { FunctionDefinition } from '@faas/common';
+import type { FunctionDefinition, KeyLister } from '@faas/common';
 import type { KV } from 'nats';
 import { userEntries } from './user-entries.js';
 
@@ -21,8 +21,8 @@ export interface FunctionStore {
   names(userId: string): Promise<string[]>;
 }
 
-export function createFunctionStore(kv: KV): FunctionStore {
-  const entries = userEntries<FunctionDefinition>(kv, 'function');
+export function createFunctionStore(kv: KV, listKeys: KeyLister): FunctionStore {
+  const entries = userEntries<FunctionDefinition>(kv, 'function', listKeys);
   return {
     create: (definition) => entries.create(definition.userId, definition.name, definition),
     async get(userId, name) {

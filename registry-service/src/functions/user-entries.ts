@@ -1,4 +1,4 @@
-import { conflictOnRace, retryPassing } from '@faas/common';
+import { conflictOnRace, retryPassing, type KeyLister } from '@faas/common';
 import type { KV } from 'nats';
 
 /** One user's named JSON entry and its KV revision (for compare-and-set; not the entry's own revision). */
@@ -19,13 +19,13 @@ export interface UserEntries<T> {
   update(userId: string, name: string, value: T, kvRevision: number): Promise<void>;
   /** ConflictError when the entry changed since `kvRevision` was read. */
   remove(userId: string, name: string, kvRevision: number): Promise<void>;
-  /** The user's entry names, in no particular order. */
+  /** The user's entry names, in no particular order, as the stream's leader has them (a cap counts them). */
   names(userId: string): Promise<string[]>;
 }
 
 const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
 
-export function userEntries<T>(kv: KV, noun: string): UserEntries<T> {
+export function userEntries<T>(kv: KV, noun: string, listKeys: KeyLister): UserEntries<T> {
   return {
     async create(userId, name, value) {
       await conflictOnRace(() => kv.create(keyOf(userId, name), JSON.stringify(value)), `${noun} ${name} already exists`);
@@ -44,11 +44,8 @@ export function userEntries<T>(kv: KV, noun: string): UserEntries<T> {
     },
     async names(userId) {
       const prefix = `${userId}.`;
-      return retryPassing(async () => {
-        const names: string[] = [];
-        for await (const key of await kv.keys(`${prefix}>`)) if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
-        return names;
-      });
+      const keys = await retryPassing(() => listKeys(`${prefix}>`));
+      return keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { conflictOnRace, type SealedSecret } from '@faas/common';
+import { conflictOnRace, retryPassing, type KeyLister, type SealedSecret } from '@faas/common';
 import type { KV } from 'nats';
 
 /** What the API shows of a secret: never its value. */
@@ -26,7 +26,7 @@ export interface SecretStore {
 
 const keyOf = (userId: string, name: string): string => `${userId}.${name}`;
 
-export function createSecretStore(kv: KV): SecretStore {
+export function createSecretStore(kv: KV, listKeys: KeyLister): SecretStore {
   return {
     async create(userId, secret) {
       await conflictOnRace(() => kv.create(keyOf(userId, secret.name), JSON.stringify(secret)), `secret ${secret.name} already exists`);
@@ -43,9 +43,8 @@ export function createSecretStore(kv: KV): SecretStore {
     remove: (userId, name) => kv.purge(keyOf(userId, name)),
     async names(userId) {
       const prefix = `${userId}.`;
-      const names: string[] = [];
-      for await (const key of await kv.keys(`${prefix}>`)) if (key.startsWith(prefix)) names.push(key.slice(prefix.length));
-      return names;
+      const keys = await retryPassing(() => listKeys(`${prefix}>`));
+      return keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { TriggerDefinition, WebhookTokenEntry } from '@faas/common';
+import type { KeyLister, TriggerDefinition, WebhookTokenEntry } from '@faas/common';
 import type { KV } from 'nats';
 import { userEntries } from '../functions/user-entries.js';
 
@@ -21,8 +21,8 @@ export interface TriggerStore {
   removeToken(hash: string): Promise<void>;
 }
 
-export function createTriggerStore(kv: KV, tokens: KV): TriggerStore {
-  const entries = userEntries<TriggerDefinition>(kv, 'trigger');
+export function createTriggerStore(kv: KV, tokens: KV, listKeys: KeyLister): TriggerStore {
+  const entries = userEntries<TriggerDefinition>(kv, 'trigger', listKeys);
   return {
     create: (trigger) => entries.create(trigger.userId, trigger.name, trigger),
     async get(userId, name) {
