@@ -2,11 +2,16 @@ import { NotFoundError, PASSING_FAULT_BUDGET_MS, retryPassing, type ExecutionRec
 import { clientReads, type ExecutionDeps } from './executions.js';
 import { EXECUTION_ID_PATTERN } from './ids.js';
 
-/** The caller's own execution; anyone else's (or a malformed id) is a 404. */
+/**
+ * The caller's own execution; anyone else's (or a malformed id) is a 404. Read from any replica
+ * (a poll may be a moment stale), but "not found" is the leader's word: a replica that had not
+ * applied the create answered 404 for an execution accepted a moment before (fresh clone Q).
+ */
 export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'reads' | 'retryBudgetMs'>, userId: string, id: string): Promise<ExecutionRecord> {
-  const budget = { budgetMs: deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS };
+  const budget = { deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS) };
   const reads = clientReads(deps);
-  const stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => reads.get(id), budget) : undefined;
+  let stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => reads.get(id), budget) : undefined;
+  if (!stored && EXECUTION_ID_PATTERN.test(id) && reads !== deps.store) stored = await retryPassing(() => deps.store.get(id), budget);
   if (!stored || stored.record.user !== userId) throw new NotFoundError(`execution ${id} not found`);
   return stored.record;
 }
