@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOOPBACK_EXEMPT, eventually, tempSecretFile, testNatsUrls } from '@faas/testing';
+import { LOOPBACK_EXEMPT, eventually, reapOnExit, tempSecretFile, testNatsUrls } from '@faas/testing';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -14,7 +14,7 @@ export interface StandaloneProcess {
 
 /** `npm start`'s process on a free port, against the test cluster; its URL from its own banner. */
 export async function startStandalone(): Promise<StandaloneProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'standalone/dist/src/main.js')], {
+  const child: ChildProcess = reapOnExit(spawn(process.execPath, [join(repoRoot, 'standalone/dist/src/main.js')], {
     env: {
       ...process.env,
       PORT: '0',
@@ -31,7 +31,7 @@ export async function startStandalone(): Promise<StandaloneProcess> {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  }));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,5 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** Children still running when this process exits: killed then, so none outlives a test run. */
+const reaped = new Set<ChildProcess>();
+
+/**
+ * Kills `child` (SIGKILL) if it is still running when this process exits: a test file run alone
+ * skips the suite's root hooks, and the proof platform's five services outlived it (45 strays
+ * after nine such runs, stop 35). Returns the child.
+ */
+export function reapOnExit<T extends ChildProcess>(child: T): T {
+  if (reaped.size === 0) process.once('exit', () => reaped.forEach((c) => c.kill('SIGKILL')));
+  reaped.add(child);
+  child.once('exit', () => reaped.delete(child));
+  return child;
+}
+
 export interface RunningProcess {
   readonly child: ChildProcess;
   /** Everything it printed so far, stdout and stderr interleaved. */
@@ -17,7 +32,7 @@ export async function startProcess(
   args: readonly string[],
   options: { env: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number },
 ): Promise<{ process: RunningProcess; match: RegExpMatchArray }> {
-  const child = spawn(command, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = reapOnExit(spawn(command, [...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let text = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running: RunningProcess = {

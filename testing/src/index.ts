@@ -87,7 +87,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   }
   throw new Error('expected the promise to reject, but it resolved');
 }
-export { startProcess, type RunningProcess } from './child-process.js';
+export { reapOnExit, startProcess, type RunningProcess } from './child-process.js';
 export { captured } from './log-capture.js';
 export { etcdVersion, startEtcd, type EtcdServer } from './etcd-process.js';
 

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freePort } from '@faas/testing';
+import { eventually, freePort, reapOnExit } from '@faas/testing';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -52,10 +52,12 @@ export class ServiceProcess {
   async start(): Promise<void> {
     this.starts += 1;
     const log = createWriteStream(join(logDir, `${this.options.name}.${this.starts}.log`));
-    const child = spawn(process.execPath, [join(repoRoot, this.options.workspace, 'dist/src/main.js')], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.options.env, PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = reapOnExit(
+      spawn(process.execPath, [join(repoRoot, this.options.workspace, 'dist/src/main.js')], {
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.options.env, PORT: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
