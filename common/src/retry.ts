@@ -23,6 +23,15 @@ export function isPassingFault(err: unknown): boolean {
 /** How long a request retries passing faults before it answers 503: under a client's patience. */
 export const PASSING_FAULT_BUDGET_MS = 10_000;
 
+/**
+ * How long a submission (and a poll of its record) waits out a leader election before it answers
+ * 503. nats-server 2.10 elects in one or two rounds of a 4-9 s timeout (`raft.go`): a candidate
+ * whose log is behind the other survivor's loses the first, and the second ends up to 18 s after
+ * the leader's loss. The proof's node loss met one of 13.8 s (fresh clone R, stop 35), and 8
+ * submits answered 503 at the 10 s budget.
+ */
+export const ELECTION_BUDGET_MS = 20_000;
+
 export interface RetryPassingOptions {
   /** Retry for this long from now (default PASSING_FAULT_BUDGET_MS)... */
   readonly budgetMs?: number;

@@ -1,4 +1,4 @@
-import { NotFoundError, PASSING_FAULT_BUDGET_MS, retryPassing, type ExecutionRecord } from '@faas/common';
+import { NotFoundError, ELECTION_BUDGET_MS, retryPassing, type ExecutionRecord } from '@faas/common';
 import { clientReads, type ExecutionDeps } from './executions.js';
 import { EXECUTION_ID_PATTERN } from './ids.js';
 
@@ -8,7 +8,7 @@ import { EXECUTION_ID_PATTERN } from './ids.js';
  * applied the create answered 404 for an execution accepted a moment before (fresh clone Q).
  */
 export async function getExecution(deps: Pick<ExecutionDeps, 'store' | 'reads' | 'retryBudgetMs'>, userId: string, id: string): Promise<ExecutionRecord> {
-  const budget = { deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS) };
+  const budget = { deadline: Date.now() + (deps.retryBudgetMs ?? ELECTION_BUDGET_MS) };
   const reads = clientReads(deps);
   let stored = EXECUTION_ID_PATTERN.test(id) ? await retryPassing(() => reads.get(id), budget) : undefined;
   if (!stored && EXECUTION_ID_PATTERN.test(id) && reads !== deps.store) stored = await retryPassing(() => deps.store.get(id), budget);
@@ -29,7 +29,7 @@ export async function listExecutions(
   userId: string,
   query: { limit: number; cursor?: string; function?: string },
 ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
-  const patience = { deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS) };
+  const patience = { deadline: Date.now() + (deps.retryBudgetMs ?? ELECTION_BUDGET_MS) };
   const ids = (await retryPassing(() => deps.index.ids(userId), patience)).filter((id) => !query.cursor || id < query.cursor);
   const reads = clientReads(deps);
   const items: ExecutionRecord[] = [];

@@ -1,7 +1,7 @@
 import {
   ConflictError,
   FINAL_STATUSES,
-  PASSING_FAULT_BUDGET_MS,
+  ELECTION_BUDGET_MS,
   retryPassing,
   TooLargeError,
   UnavailableError,
@@ -40,7 +40,7 @@ export interface ExecutionDeps {
   readonly logger: Logger;
   /** Whether the caller's inputs exist; absent: only the spawner checks them. */
   readonly checkInputs?: InputCheck;
-  /** How long a request retries passing NATS faults before it answers 503 (default 10 s). */
+  /** How long a request retries passing NATS faults before it answers 503 (default ELECTION_BUDGET_MS, 20 s). */
   readonly retryBudgetMs?: number;
 }
 
@@ -87,7 +87,7 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   if (input.callbackUrl !== undefined) await deps.checkCallback(input.callbackUrl);
   // Passing faults (a NATS leader election) are retried within one budget for the whole submit.
   const patience = {
-    deadline: Date.now() + (deps.retryBudgetMs ?? PASSING_FAULT_BUDGET_MS),
+    deadline: Date.now() + (deps.retryBudgetMs ?? ELECTION_BUDGET_MS),
     onRetry: (err: unknown, attempt: number) => deps.logger.warn({ err: (err as Error).message, attempt }, 'passing fault while queuing; retrying'),
   };
   const fn = await retryPassing(() => deps.functions.getFunction(input.name, caller), patience);

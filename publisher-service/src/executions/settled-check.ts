@@ -1,10 +1,10 @@
-import { FINAL_STATUSES, PASSING_FAULT_BUDGET_MS, type ExecutionStore } from '@faas/common';
+import { ELECTION_BUDGET_MS, FINAL_STATUSES, type ExecutionStore } from '@faas/common';
 
 /**
  * A hold is taken before its record is written, and a submit may spend its whole retry budget
  * in between: a hold with no record is dropped only once it is older than this.
  */
-export const RECORD_GRACE_MS = 6 * PASSING_FAULT_BUDGET_MS;
+export const RECORD_GRACE_MS = 3 * ELECTION_BUDGET_MS;
 
 /** Whether a held execution no longer needs its slot: its record is final, or it never got one in time. */
 export function executionSettled(store: Pick<ExecutionStore, 'get'>, graceMs = RECORD_GRACE_MS) {
