@@ -14,7 +14,9 @@ const LEASE_POLL_MS = 1_000;
 
 /** The spawners own the `execution-leases` bucket: its settings are declared here and nowhere else. */
 export async function openLeaseBucket(nc: NatsConnection, replicas: number, owner: Logger): Promise<KV> {
-  return openBucket(nc, BUCKETS.executionLeases, { replicas, ttlMs: LEASE_BUCKET_TTL_MS, owner });
+  // Read from the leader: a lease decision (taken, held, released) read from a replica behind saw a
+  // released lease as held, and the client's create over its tombstone was refused (stop 35 hunt).
+  return openBucket(nc, BUCKETS.executionLeases, { replicas, ttlMs: LEASE_BUCKET_TTL_MS, owner, leaderReads: true });
 }
 
 export function kvLeaseStore(kv: KV): LeaseStore {
