@@ -14,7 +14,8 @@ interface Record_ {
 
 describe("aws-lambda-ric (AWS's Runtime Interface Client), unmodified, against the supervisor's Runtime API", function () {
   this.timeout(180_000);
-  let platform: PlatformProcess;
+  /** Unset when the before hook skips (no image): the after hook still runs. */
+  let platform: PlatformProcess | undefined;
   let user: CliUser;
 
   before(async function () {
@@ -30,15 +31,15 @@ describe("aws-lambda-ric (AWS's Runtime Interface Client), unmodified, against t
       const build = spawnSync('bash', [join(repoRoot, 'examples/lambda-ric/build.sh'), RIC_IMAGE], { encoding: 'utf8' });
       expect(build.status, `${build.stdout}${build.stderr}`).to.equal(0);
     }
-    platform = await startPlatformProcess();
-    user = new CliUser(platform.url);
+    const started = (platform = await startPlatformProcess());
+    user = new CliUser(started.url);
     await user.registerAndLogin();
     // aws-lambda-ric 4 refuses an invocation unless Lambda's log group and stream variables are
     // set: the spawner sets them in process mode (process-mode.ts), as Lambda does.
     user.writeStack(`functions:\n  ric:\n    image: ${RIC_IMAGE}\n    runtime: process\n`);
     await user.ok(['deploy']);
   });
-  after(() => platform.process.stop());
+  after(() => platform?.process.stop());
 
   it('runs the handler: the event as sent, the result as JSON, one process for successive invocations', async () => {
     const first = await user.json<Record_>(['invoke', 'ric', '{"n":1}']);
