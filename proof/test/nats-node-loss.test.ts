@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { request } from '@faas/testing';
 import { expect } from 'chai';
 import type { JetStreamManager } from 'nats';
+import type { NatsServerProcess } from '@faas/common';
 import { countFinal, inParallel, newFunction, newUser, waitAllFinal, waitUntil, type Submitted } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
@@ -32,6 +33,21 @@ function logTail(server: string): string {
   if (!process.env.FAAS_NATS_LOG_DIR || !existsSync(file)) return `(no log of ${server}: FAAS_NATS_LOG_DIR unset)`;
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /\[(WRN|ERR)\]|[Cc]atchup/.test(l));
   return `${server}'s log (${file}), last warnings:\n${lines.slice(-15).join('\n')}`;
+}
+
+/**
+ * The restarted server's own account of what it is missing (`/healthz?details=true` names each
+ * stream and consumer it holds that is not current, and why), for a failure's message.
+ */
+async function healthOf(server: NatsServerProcess): Promise<string> {
+  const port = server.options.monitorPort;
+  if (port === undefined) return `(${server.options.serverName} has no monitoring port)`;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz?details=true`, { signal: AbortSignal.timeout(5_000) });
+    return `${server.options.serverName}'s /healthz?details=true: ${res.status} ${(await res.text()).slice(0, 3_000)}`;
+  } catch (err) {
+    return `${server.options.serverName}'s /healthz did not answer: ${(err as Error).message}`;
+  }
 }
 
 async function everyServiceReady(p: ProofPlatform): Promise<boolean> {
@@ -94,9 +110,9 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
       const downFor = Date.now() - killedAt;
       await victim.start();
       let behind: string | undefined = 'not read yet';
-      await waitUntil(async () => (behind = await replicasBehind(jsm).catch((err: Error) => `stream info: ${err.message}`)) === undefined, 60_000).catch((err: Error) => {
+      await waitUntil(async () => (behind = await replicasBehind(jsm).catch((err: Error) => `stream info: ${err.message}`)) === undefined, 60_000).catch(async (err: Error) => {
         // FAAS_NATS_LOG_DIR (bin/test.sh sets it): where the restarted server's log says why.
-        throw new Error(`${err.message}: the node did not rejoin: ${behind}\n${logTail(victim.options.serverName)}`);
+        throw new Error(`${err.message}: the node did not rejoin: ${behind}\n${await healthOf(victim)}\n${logTail(victim.options.serverName)}`);
       });
       const rejoinedMs = Date.now() - killedAt - downFor;
       await waitUntil(() => everyServiceReady(p), 30_000);
