@@ -8,19 +8,27 @@ export const isFinal = (record: ExecutionRecord): boolean => FINAL_STATUSES.has(
  * Writes the final record, unless a final one is there already: that one wins and is returned.
  * Every write is revision-checked (`revision` undefined: the record must not exist yet), so two
  * attempts of one execution can never both store a final record.
+ *
+ * When the record was changed meanwhile by another attempt that took this run's lease over (its
+ * `running` record says `rerun`: this run's renewals went unseen for the lease's ttl, as during a
+ * NATS node loss), this run still ends it first, and the final record keeps that cause: the
+ * execution was started twice, and its record says so.
  */
 export async function storeFinal(store: ExecutionStore, final: ExecutionRecord, revision: number | undefined): Promise<ExecutionRecord> {
   let expected = revision;
+  let mine = final;
   for (let i = 0; i < WRITE_ATTEMPTS; i++) {
     try {
-      if (expected === undefined) await store.create(final);
-      else await store.update(final, expected);
-      return final;
+      if (expected === undefined) await store.create(mine);
+      else await store.update(mine, expected);
+      return mine;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       const stored = await store.get(final.id);
       // Ours, when an earlier write of this loop landed although its answer was lost.
-      if (stored && isFinal(stored.record)) return JSON.stringify(stored.record) === JSON.stringify(final) ? final : stored.record;
+      if (stored && isFinal(stored.record)) return JSON.stringify(stored.record) === JSON.stringify(mine) ? mine : stored.record;
+      const takenOver = stored?.record.rerun;
+      if (takenOver && !mine.rerun) mine = { ...mine, rerun: takenOver };
       // Changed meanwhile, or deleted (TTL or an operator): try again against what is there now.
       expected = stored?.revision;
     }
