@@ -1,5 +1,6 @@
-import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger, type RerunCause, type StoredExecution } from '@faas/common';
-import { authoritativeRequest, type FunctionSource } from './authoritative-request.js';
+import { UnavailableError, type ExecutionRecord, type ExecutionStore, type Logger, type RerunCause } from '@faas/common';
+import type { FunctionSource } from './authoritative-request.js';
+import { republishIfFinal, startReads, takeLeaseAndRead, type ExecutionReads } from './execution-reads.js';
 import type { IncomingExecution } from './execution-request.js';
 import { withinDeadline } from './delivery-deadline.js';
 import type { FileLimits } from './job-files.js';
@@ -9,8 +10,7 @@ import type { ContainerRunner, ObjectFiles, ResultPublisher, SecretResolver } fr
 import { fitRecord } from './record-size.js';
 import { markRunning } from './running-marker.js';
 import type { LeaseSettings } from './execution-lease.js';
-import { takeLease } from './take-lease.js';
-import { isFinal, storeFinalPatiently } from './store-final.js';
+import { storeFinalPatiently } from './store-final.js';
 import { errorRecord, finishedRecord, queuedRecordFor, runningRecord, withHttpStatus } from './records.js';
 
 export interface RunExecutionPorts {
@@ -81,13 +81,8 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
  * Other store faults propagate.
  */
 export async function runExecution(ports: RunExecutionPorts, request: IncomingExecution, delivery: Delivery): Promise<RunOutcome> {
-  if (!ports.leases) return runLeased(ports, request, delivery);
-  const isFinalNow = async (): Promise<boolean> => {
-    const stored = await ports.store.get(request.id);
-    return stored !== undefined && isFinal(stored.record);
-  };
-  const handedBack = delivery.handedBack ? { handedBack: delivery.handedBack } : {};
-  const taking = await takeLease(ports.leases, request.id, { attempt: delivery.attempt, isFinal: isFinalNow, ...handedBack });
+  if (!ports.leases) return runLeased(ports, request, delivery, startReads(ports, request));
+  const taking = await takeLeaseAndRead({ ...ports, leases: ports.leases }, request, delivery);
   if (taking.kind === 'handed-back') return taking;
   if (taking.kind === 'ended') {
     // The live run finished meanwhile: its final record is re-published, nothing runs again.
@@ -95,23 +90,19 @@ export async function runExecution(ports: RunExecutionPorts, request: IncomingEx
     return ended ?? { kind: 'retry', reason: 'the lease was released but the record is not final' };
   }
   try {
-    return await runLeased(ports, request, delivery, taking.lease.rerun);
+    return await runLeased(ports, request, delivery, taking.reads, taking.lease.rerun);
   } finally {
     await taking.lease.release();
   }
 }
 
 /** A run under this delivery's lease (or the re-publish of a record already final). */
-async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, delivery: Delivery, rerun?: RerunCause): Promise<RunOutcome> {
+async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, delivery: Delivery, reads: ExecutionReads, rerun?: RerunCause): Promise<RunOutcome> {
   const now = ports.now ?? (() => new Date());
-  // Two reads at once, not one after the other (each is a trip to a bucket's leader): the
-  // definition is used only when the record is not final yet.
-  const resolving = authoritativeRequest(ports.functions, message);
-  resolving.catch(() => undefined); // awaited below, or not needed
-  const stored = await ports.store.get(message.id);
+  const stored = await reads.stored;
   const ended = await republishIfFinal(ports, stored);
   if (ended) return ended;
-  const resolution = await resolving;
+  const resolution = await reads.resolving;
   const { request } = resolution;
   if (request.image !== message.image) {
     ports.logger.warn({ executionId: request.id, messageImage: message.image, image: request.image }, 'the message named another image than the definition: the definition\'s runs');
@@ -153,11 +144,4 @@ async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, d
   if (record === final) ports.onFinal?.(record);
   await ports.results.publish(record);
   return { kind: 'done', record, ran: record === final };
-}
-
-async function republishIfFinal(ports: RunExecutionPorts, stored: StoredExecution | undefined): Promise<RunOutcome | undefined> {
-  if (!stored || !isFinal(stored.record)) return undefined;
-  ports.logger.info({ executionId: stored.record.id, status: stored.record.status }, 'execution already final: result re-published');
-  await ports.results.publish(stored.record);
-  return { kind: 'done', record: stored.record, ran: false };
 }

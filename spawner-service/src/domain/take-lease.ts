@@ -1,8 +1,14 @@
 import { ConflictError, isPassingFault, type RerunCause } from '@faas/common';
 import { holdLease, newLease, type HeldLease, type Lease, type LeaseSettings, type StoredLease } from './execution-lease.js';
 
-/** `held`: this delivery runs it. `ended`: the holder's run ended, the record is final. */
-export type Taking = { readonly kind: 'held'; readonly lease: HeldLease } | { readonly kind: 'ended' } | { readonly kind: 'handed-back' };
+/**
+ * `held`: this delivery runs it (`atOnce`: by its first create, no lease seen). `ended`: the
+ * holder's run ended, the record is final.
+ */
+export type Taking =
+  | { readonly kind: 'held'; readonly lease: HeldLease; readonly atOnce?: true }
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'handed-back' };
 
 export interface TakeOptions {
   readonly attempt: number;
@@ -49,7 +55,7 @@ export async function takeLease(settings: LeaseSettings, executionId: string, op
   // refused create (a lease exists) or a store fault goes on below, which reads first.
   if (!options.handedBack?.aborted) {
     try {
-      return { kind: 'held', lease: holdLease(settings, executionId, mine, await settings.store.create(executionId, mine)) };
+      return { kind: 'held', lease: holdLease(settings, executionId, mine, await settings.store.create(executionId, mine)), atOnce: true };
     } catch (err) {
       if (!(err instanceof ConflictError) && !isPassingFault(err)) throw err;
     }
