@@ -1,7 +1,7 @@
 import {
   BUCKETS,
   createHttpApp,
-  createUserTokenVerifier,
+  createUserAdmission,
   natsReadiness,
   openAccountGuard,
   USER_REQUESTS_BUCKET,
@@ -62,7 +62,7 @@ export async function connectAuthDeps(nc: NatsConnection, config: AuthConfig, lo
   const failures = await openBucket(nc, LOGIN_FAILURES_BUCKET, { replicas: config.natsReplicas, ttlMs: LOGIN_FAILURES_TTL_MS, owner: logger, leaderReads: true });
   // Auth alone creates `accounts` and `user-requests` and sets their limits (docs/internal-trust.md).
   await openBucket(nc, USER_REQUESTS_BUCKET, { replicas: config.natsReplicas, ttlMs: USER_REQUESTS_TTL_MS, owner: logger });
-  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger, { owner: true });
+  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserAdmission(nc, config.token, config.natsReplicas), logger, { owner: true });
   const users = createUserStore(kv);
   const passwords = createPasswordPool(config.bcryptThreads, config.bcryptNice);
   if (config.admin) await ensureAdmin({ users, passwords, bcryptCost: config.bcryptCost }, config.admin, logger);

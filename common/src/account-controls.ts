@@ -5,6 +5,7 @@ import { followBucket } from './follow-bucket.js';
 import { openBucket } from './kv.js';
 import type { Logger } from './logger.js';
 import type { Principal, TokenVerifier } from './jwt.js';
+import { blockingVerifier, type AdmissionVerifier } from './user-rate-limit.js';
 
 /**
  * What every service must know about an account without asking auth per request. Auth writes
@@ -62,35 +63,45 @@ export async function watchAccountControls(kv: KV, options: WatchOptions = {}): 
   };
 }
 
-/** A verifier that also refuses disabled, deleted and logged-out accounts' tokens. */
-export function revocationAwareVerifier(verify: TokenVerifier, controls: Pick<AccountControls, 'refusal'>): TokenVerifier {
+/**
+ * An admission that also refuses disabled, deleted and logged-out accounts' tokens. A refusal
+ * waits for the count first, so a user over the limit sees its 429, as when the count came first.
+ */
+export function revocationAwareAdmission(admit: AdmissionVerifier, controls: Pick<AccountControls, 'refusal'>): AdmissionVerifier {
   return async (token) => {
-    const principal = await verify(token);
-    const refusal = controls.refusal(principal);
-    if (refusal) throw new UnauthenticatedError(refusal);
-    return principal;
+    const admission = await admit(token);
+    const refusal = controls.refusal(admission.principal);
+    if (refusal) {
+      await admission.counted;
+      throw new UnauthenticatedError(refusal);
+    }
+    return admission;
   };
 }
 
 export interface AccountGuard {
   readonly kv: KV;
   readonly controls: AccountControls;
+  /** Refused accounts, then the request's count, awaited. */
   readonly verifyToken: TokenVerifier;
+  /** Refused accounts; the count is left running for the caller to await (the execution submits). */
+  readonly admit: AdmissionVerifier;
 }
 
 /**
- * Opens the `accounts` bucket, follows it, and wraps a service's token verifier with it. Only auth
+ * Opens the `accounts` bucket, follows it, and wraps a service's admission with it. Only auth
  * (`owner`) creates the bucket and sets its limits: a `max_age` on it would bring revoked tokens back.
  */
 export async function openAccountGuard(
   nc: NatsConnection,
   replicas: number,
-  verify: TokenVerifier,
+  admit: AdmissionVerifier,
   logger?: Logger,
   options: { owner?: boolean } = {},
 ): Promise<AccountGuard> {
   const { kv, controls } = await openAccountControls(nc, replicas, logger, options);
-  return { kv, controls, verifyToken: revocationAwareVerifier(verify, controls) };
+  const guarded = revocationAwareAdmission(admit, controls);
+  return { kv, controls, admit: guarded, verifyToken: blockingVerifier(guarded) };
 }
 
 /** Opens the `accounts` bucket (auth, its owner, sets its settings) and follows it. */

@@ -1,6 +1,6 @@
 import type { KV, NatsConnection } from 'nats';
 import { RateLimitedError } from './errors.js';
-import { createTokenVerifier, type TokenSettings, type TokenVerifier } from './jwt.js';
+import { createTokenVerifier, type Principal, type TokenSettings, type TokenVerifier } from './jwt.js';
 import { compareAndSet } from './kv.js';
 import { openRequestCounter } from './request-counter.js';
 
@@ -43,20 +43,48 @@ export function createUserRateLimiter(kv: KV, limit: UserRateLimit, now: () => n
 }
 
 /**
+ * A verified token's user, and the request's count against the per-user limit, still running:
+ * `counted` rejects with RateLimitedError past the limit. It is always observed (never an
+ * unhandled rejection), so a caller that fails first may leave it unawaited.
+ */
+export interface Admission {
+  readonly principal: Principal;
+  readonly counted: Promise<void>;
+}
+
+export type AdmissionVerifier = (token: string) => Promise<Admission>;
+
+/**
  * The service's token verifier, plus the per-user request limit when one is configured: every
  * request that carries a valid token counts against its user, whichever token (login) it is.
+ * The count starts once the token is verified and is not awaited here: the execution submits
+ * await it beside their quota hold, every other route through `blockingVerifier`.
  */
-export async function createUserTokenVerifier(
+export async function createUserAdmission(
   nc: NatsConnection,
   settings: Pick<TokenSettings, 'secret' | 'issuer' | 'audience'> & { userRateLimit: UserRateLimit },
   replicas: number,
-): Promise<TokenVerifier> {
+): Promise<AdmissionVerifier> {
   const verify = createTokenVerifier(settings);
-  if (settings.userRateLimit.count === 0) return verify;
-  const hit = await openRequestCounter(nc, settings.userRateLimit, { replicas });
+  const hit = settings.userRateLimit.count === 0 ? undefined : await openRequestCounter(nc, settings.userRateLimit, { replicas });
   return async (token) => {
     const principal = await verify(token);
-    await hit(principal.id);
+    const counted = hit ? hit(principal.id) : Promise.resolve();
+    counted.catch(() => undefined);
+    return { principal, counted };
+  };
+}
+
+/** The admission as a plain verifier: the request waits for its count (429 past the limit). */
+export function blockingVerifier(admit: AdmissionVerifier): TokenVerifier {
+  return async (token) => {
+    const { principal, counted } = await admit(token);
+    await counted;
     return principal;
   };
+}
+
+/** createUserAdmission, counted before the principal is returned. */
+export async function createUserTokenVerifier(...args: Parameters<typeof createUserAdmission>): Promise<TokenVerifier> {
+  return blockingVerifier(await createUserAdmission(...args));
 }

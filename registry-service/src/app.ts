@@ -4,7 +4,7 @@ import {
   openObjectBucket,
   openObjectUsage,
   uploadsUsage,
-  createUserTokenVerifier,
+  createUserAdmission,
   natsReadiness,
   openAccountGuard,
   serviceRouter,
@@ -75,7 +75,7 @@ export async function connectRegistryDeps(nc: NatsConnection, config: RegistryCo
     openBucket(nc, BUCKETS.triggers, { replicas, owner: logger, leaderReads: true }),
     openBucket(nc, BUCKETS.triggerTokens, { replicas, owner: logger, leaderReads: true }),
   ]);
-  const guard = await openAccountGuard(nc, replicas, await createUserTokenVerifier(nc, config.token, replicas), logger);
+  const guard = await openAccountGuard(nc, replicas, await createUserAdmission(nc, config.token, replicas), logger);
   if (!config.keyring) logger.warn('SECRETS_KEY_FILE is not set: the secrets API answers 503');
   return {
     // Listings from the leader too: a trigger cap counts them, and a user lists what they just made.

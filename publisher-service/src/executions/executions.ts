@@ -18,6 +18,7 @@ import type { PendingCallback } from '../callbacks/callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
 import { abandon, settleAll } from './abandon.js';
+import { holdSlot } from './hold-slot.js';
 import { newExecutionId } from './ids.js';
 import { queuedRecord, requestFor } from './queued-record.js';
 import type { QuotaStore } from '../quota/quota-store.js';
@@ -48,6 +49,8 @@ export interface Caller extends CallerContext {
   readonly principal: Principal;
   /** The accept span's trace: its id goes into the record, its headers onto the NATS message. */
   readonly trace?: { readonly traceId: string; readonly headers: TraceHeaders };
+  /** The request's count against the per-user limit, still running (the submit routes): joined with the quota hold. */
+  readonly admitted?: Promise<void>;
 }
 
 export interface SubmitInput {
@@ -99,8 +102,8 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const request = requestFor(record, fn, input);
   // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
   deps.queue.assertFits?.(request);
-  // Safe to repeat: a hold is keyed by the execution id.
-  await retryPassing(() => deps.quota.acquire(userId, id), patience);
+  // Safe to repeat: a hold is keyed by the execution id. The request's count runs beside it.
+  await holdSlot(deps, { userId, id, ...(caller.admitted ? { admitted: caller.admitted } : {}) }, patience);
   let wait: ResultWait | undefined;
   try {
     let tries = 0;

@@ -1,5 +1,8 @@
-import { MAX_INPUTS, functionNameSchema, inputsSchema, jsonBody, noopTracer, parseInput, principalOf, requireUser, type TokenVerifier, type Tracer } from '@faas/common';
-import { Router, type Request, type Response } from 'express';
+import {
+  MAX_INPUTS, admittedOf, functionNameSchema, inputsSchema, jsonBody, noopTracer, parseInput, principalOf, requireAdmission, requireUser,
+  type AdmissionVerifier, type TokenVerifier, type Tracer,
+} from '@faas/common';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { traceAccept } from './accept-span.js';
 import { getExecution, listExecutions } from './execution-reads.js';
@@ -7,6 +10,8 @@ import { submitExecution, type Caller, type ExecutionDeps, type SubmitInput } fr
 
 export interface PublisherRouteDeps extends ExecutionDeps {
   readonly verifyToken: TokenVerifier;
+  /** The execution submits' verifier: their request count runs beside the quota hold (submitExecution). */
+  readonly admit: AdmissionVerifier;
   readonly syncWait: { readonly marginMs: number; readonly maxMs: number };
   /** Aborted when the process stops: waiting sync callers get their 202 and status URL at once. */
   readonly syncWaitsEnd?: AbortSignal;
@@ -41,8 +46,18 @@ export const listQuery = z.object({
 const statusUrl = (id: string): string => `/publisher/executions/${id}`;
 
 function callerOf(res: Response): Caller {
-  return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId) };
+  const admitted = admittedOf(res);
+  return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId), ...(admitted ? { admitted } : {}) };
 }
+
+/**
+ * A submit that fails before its count is joined (bad body, unknown function) answers the count's
+ * 429 first, as when the count came first. Four parameters: Express knows error handlers by arity.
+ */
+const countFirst: ErrorRequestHandler = async (err, _req, res, _next) => {
+  await admittedOf(res);
+  throw err;
+};
 
 /** Aborts when the connection closes before the answer was sent: nobody is left to wait for. */
 function untilClientGone(res: Response): AbortSignal {
@@ -58,13 +73,13 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
   const tracer = deps.tracer ?? noopTracer();
   const submit = (req: Request, res: Response, input: SubmitInput, waitForResult: boolean) =>
     traceAccept(tracer, req, callerOf(res), (caller) => submitExecution(deps, caller, input, waitForResult));
-  router.use(requireUser(deps.verifyToken));
-  router.use(jsonBody(deps.maxArgumentBytes * 6 + 65_536));
+  const body = jsonBody(deps.maxArgumentBytes * 6 + 65_536);
+  const admitted = requireAdmission(deps.admit);
   const accepted = (res: Response, id: string, status: string): void => {
     res.status(202).location(statusUrl(id)).json({ executionId: id, status, statusUrl: statusUrl(id) });
   };
 
-  router.post('/publish', async (req: Request, res) => {
+  router.post('/publish', admitted, body, async (req: Request, res: Response) => {
     const input = parseInput(syncBody, req.body ?? {});
     const gone = untilClientGone(res);
     const { record, fn, wait } = await submit(req, res, input, true);
@@ -73,12 +88,15 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
     if (gone.aborted) return void deps.logger.info({ executionId: record.id }, 'sync caller gone: wait ended, the execution goes on');
     if (final) res.json(final);
     else accepted(res, record.id, 'queued');
-  });
-  router.post('/executions', async (req: Request, res) => {
+  }, countFirst);
+  router.post('/executions', admitted, body, async (req: Request, res: Response) => {
     const input = parseInput(asyncBody, req.body ?? {});
     const { record } = await submit(req, res, input, false);
     accepted(res, record.id, record.status);
-  });
+  }, countFirst);
+  // Every other route here (and a path none serves) is counted before it runs.
+  router.use(requireUser(deps.verifyToken));
+  router.use(body);
   router.get('/executions', async (req, res) => {
     const query = parseInput(listQuery, req.query);
     res.json(await listExecutions(deps, principalOf(res).id, query));

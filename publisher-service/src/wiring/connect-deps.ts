@@ -1,4 +1,4 @@
-import { createExecutionStore, createUserTokenVerifier, followBucket, natsReadiness, openAccountGuard, startTracing, type Logger } from '@faas/common';
+import { createExecutionStore, createUserAdmission, followBucket, natsReadiness, openAccountGuard, startTracing, type Logger } from '@faas/common';
 import { setMaxListeners } from 'node:events';
 import { KvWatchInclude, type NatsConnection } from 'nats';
 import type { PendingCallback } from '../callbacks/callback-queue.js';
@@ -30,7 +30,7 @@ function argumentCap(nc: NatsConnection, configured: number, logger: Logger): nu
 /** Opens the buckets and stream, starts the (queue-group) result listener and the trigger scheduler. `now`: the scheduler's clock (tests). */
 export async function connectPublisherDeps(nc: NatsConnection, config: PublisherConfig, logger: Logger, options: { now?: () => number } = {}): Promise<PublisherDeps> {
   const buckets = await openPublisherBuckets(nc, config, logger);
-  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserTokenVerifier(nc, config.token, config.natsReplicas), logger);
+  const guard = await openAccountGuard(nc, config.natsReplicas, await createUserAdmission(nc, config.token, config.natsReplicas), logger);
   // Decisions read the leader (a lagging replica's "no record" or "not final" is a wrong answer
   // there); a client's poll may be a moment stale and reads any replica.
   const store = createExecutionStore(buckets.executions);
@@ -70,6 +70,7 @@ export async function connectPublisherDeps(nc: NatsConnection, config: Publisher
     syncWaitsEnd: syncWaits.signal,
     endSyncWaits: () => syncWaits.abort(),
     verifyToken: guard.verifyToken,
+    admit: guard.admit,
     tracing,
     httpFunctions: {
       targets: createHttpTargets(functions, buckets.functions),

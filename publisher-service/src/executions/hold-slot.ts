@@ -1,0 +1,26 @@
+import { retryPassing, type Logger, type RetryPassingOptions } from '@faas/common';
+import type { QuotaStore } from '../quota/quota-store.js';
+
+export interface SlotDeps {
+  readonly quota: Pick<QuotaStore, 'acquire' | 'release'>;
+  readonly logger: Logger;
+}
+
+/**
+ * Takes the execution's quota slot while the request's count against the per-user limit (the
+ * submit routes leave it running: `admitted`) settles, so the two replicated writes cost one
+ * round trip, not two. A refused count wins over a quota refusal (the limit was checked first
+ * before), and leaves no hold: a slot taken meanwhile is released before the 429 is answered.
+ */
+export async function holdSlot(deps: SlotDeps, slot: { userId: string; id: string; admitted?: Promise<void> }, patience: RetryPassingOptions): Promise<void> {
+  const { userId, id } = slot;
+  const [count, hold] = await Promise.allSettled([slot.admitted, retryPassing(() => deps.quota.acquire(userId, id), patience)]);
+  if (count.status === 'rejected') {
+    if (hold.status === 'fulfilled') {
+      // Past the budget the hold stays until the quota reclaims it (no record: settled after a grace).
+      await retryPassing(() => deps.quota.release(userId, id), patience).catch((err: unknown) => deps.logger.warn({ executionId: id, err }, 'rate-limited submit: its quota hold was not released'));
+    }
+    throw count.reason;
+  }
+  if (hold.status === 'rejected') throw hold.reason;
+}
