@@ -38,6 +38,13 @@ for spec in "${specs[@]}"; do
   esac
 done
 
+# Proof files given one by one still need the suite's root hooks: they stop the shared platform
+# and remove its supervisor volume and filler image (without them each round left both behind).
+root_hooks=proof/dist/test/root-hooks.test.js
+if [ ${#files[@]} -gt 0 ] && printf '%s\n' "${files[@]}" | grep -q '^proof/' && ! printf '%s\n' "${files[@]}" | grep -qx "$root_hooks"; then
+  files=("$root_hooks" "${files[@]}")
+fi
+
 failed_rounds=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
