@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { request } from '@faas/testing';
 import { expect } from 'chai';
 import type { JetStreamManager } from 'nats';
-import type { NatsServerProcess } from '@faas/common';
+import { ELECTION_BUDGET_MS, type NatsServerProcess } from '@faas/common';
 import { countFinal, inParallel, newFunction, newUser, waitAllFinal, waitUntil, type Submitted } from './support/client.js';
 import { PROOF_IMAGES, buildProofImages } from './support/images.js';
 import { ledgerRow } from './support/ledger.js';
@@ -158,21 +158,27 @@ describe('proof: one of the three NATS nodes killed under load, then brought bac
   });
 });
 
-/** A KV create in each of the users and functions buckets while a node is down (a 503 retried for up to 10 s). */
+/** A KV create in each of the users and functions buckets while a node is down (a 503 retried for up to ELECTION_BUDGET_MS). */
 async function kvWritesWork(p: ProofPlatform): Promise<string> {
   const username = `proof-kv-${Date.now()}`;
   const body = { username, password: 'correct-horse-battery' };
   const user = await untilNot503(() => request(`${p.auth.url}/auth/register`, { body }));
   if (user.status !== 201) return `user ${user.status}`;
   const login = await untilNot503(() => request<{ token: string }>(`${p.auth.url}/auth/login`, { body }));
+  if (login.status !== 200) return `user ${user.status}, login ${login.status}`;
   const fn = await untilNot503(() =>
     request(`${p.registry.url}/registry/functions`, { token: login.body.token, body: { name: 'kv-probe', image: PROOF_IMAGES.echo } }),
   );
   return `user ${user.status}, function ${fn.status}`;
 }
 
+/**
+ * Retries a 503 for as long as a leader election can take (ELECTION_BUDGET_MS: two rounds, up to
+ * 18 s measured in stop 35). With 10 s, a login whose one attempt waited out a 10 s NATS timeout
+ * met the deadline at once and its 503 failed the row (stop 36).
+ */
 async function untilNot503<T extends { status: number }>(send: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + ELECTION_BUDGET_MS;
   for (;;) {
     const res = await send();
     if (res.status !== 503 || Date.now() > deadline) return res;
