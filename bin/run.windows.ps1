@@ -123,6 +123,7 @@ foreach ($i in 1..3) {
 $env:NATS_CONF_HASH = (Get-FileHash nats-cluster.conf -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
 $env:NATS_AUTH_CONF_HASH = (Get-FileHash nats-auth.conf -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
 $env:APISIX_CONF_HASH = (Get-FileHash apisix-config.yaml -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
+$env:NATS_HEALTH_HASH = (Get-FileHash nats-health.sh -Algorithm SHA256).Hash.ToLower().Substring(0, 12)
 # Docker Desktop's socket inside its VM belongs to root (gid 0) unless told otherwise.
 $env:DOCKER_GID = Env-Or 'DOCKER_GID' '0'
 

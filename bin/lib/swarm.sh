@@ -82,8 +82,9 @@ export_config_hashes() {
   NATS_CONF_HASH=$(sha256sum nats-cluster.conf | cut -c1-12)
   NATS_AUTH_CONF_HASH=$(sha256sum nats-auth.conf | cut -c1-12)
   APISIX_CONF_HASH=$(sha256sum apisix-config.yaml | cut -c1-12)
+  NATS_HEALTH_HASH=$(sha256sum nats-health.sh | cut -c1-12)
   DOCKER_GID=${DOCKER_GID:-$(stat -c %g /var/run/docker.sock)}
-  export NATS_CONF_HASH NATS_AUTH_CONF_HASH APISIX_CONF_HASH DOCKER_GID
+  export NATS_CONF_HASH NATS_AUTH_CONF_HASH APISIX_CONF_HASH NATS_HEALTH_HASH DOCKER_GID
 }
 
 # The stack's internal credentials (docs/internal-trust.md): a NATS password per service user

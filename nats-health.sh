@@ -1,0 +1,35 @@
+#!/bin/sh
+# The NATS services' healthcheck (docker-compose.yml; docs/deployment.md, "NATS healthcheck").
+# POSIX sh with wget, grep and date: runs in nats:*-alpine (busybox) and faas-base/nats (Debian).
+#
+# Healthy while the server runs JetStream, but for one case: a server that has known a meta
+# leader and stayed "not current" with it for NATS_STUCK_GRACE_SECONDS in a row fails, so Swarm
+# replaces it. nats-server 2.10.27 (Debian 13's) can stay so for ever after a SIGKILL and restart:
+# its meta log stops applying (its cluster routine does not even stop at shutdown), every stream
+# replica on it stays behind, and nothing but a restart moves it (upstream nats-io/nats-server
+# #5976 and #5205; proof/test/nats-node-loss.test.ts runs this script as Swarm would).
+# While no leader is known it stays healthy: at a first start the peers' names resolve only once
+# their tasks run, and restarting then would only delay the quorum.
+monitor=${NATS_MONITOR_URL:-http://127.0.0.1:8222}
+state=${NATS_HEALTH_STATE:-/tmp/nats-stuck-since}
+grace=${NATS_STUCK_GRACE_SECONDS:-60}
+
+wget -q -T 4 -O /dev/null "$monitor/healthz?js-enabled-only=true" || exit 1
+# 503 here: no meta leader known yet, or a leader known and this server not current with it.
+if wget -q -T 4 -O /dev/null "$monitor/healthz?js-server-only=true"; then
+  rm -f "$state"
+  exit 0
+fi
+if ! wget -q -T 4 -O - "$monitor/jsz" | grep -q '"leader": *"[^"]'; then
+  rm -f "$state"
+  exit 0
+fi
+now=$(date +%s)
+[ -s "$state" ] || echo "$now" >"$state"
+behind=$((now - $(cat "$state")))
+if [ "$behind" -ge "$grace" ]; then
+  echo "not current with the meta leader for $behind s (grace $grace s)"
+  exit 1
+fi
+echo "not current with the meta leader for $behind s; healthy until $grace s"
+exit 0
