@@ -1,4 +1,4 @@
-import { UnavailableError, compareAndSet } from '@faas/common';
+import { ELECTION_BUDGET_MS, UnavailableError, compareAndSet, retryPassing } from '@faas/common';
 import type { KV, KvEntry } from 'nats';
 import type { FailureRecord, FailureStore } from './login-guard.js';
 
@@ -20,7 +20,8 @@ const UPDATE_RACES = 20;
 export function createKvFailureStore(kv: KV): FailureStore {
   const recordOf = (entry: KvEntry | null | undefined): FailureRecord | undefined => (entry?.operation === 'PUT' ? entry.json<FailureRecord>() : undefined);
   return {
-    get: async (key) => recordOf(await kv.get(key)),
+    // Every login reads here first: a leader election is waited out like the user's own read.
+    get: async (key) => recordOf(await retryPassing(() => kv.get(key), { budgetMs: ELECTION_BUDGET_MS })),
     async update(key, next) {
       let written: FailureRecord | undefined;
       await compareAndSet(kv, key, (live) => JSON.stringify((written = next(recordOf(live)))), {
@@ -30,7 +31,7 @@ export function createKvFailureStore(kv: KV): FailureStore {
       return written as FailureRecord;
     },
     async clear(key) {
-      await kv.purge(key);
+      await retryPassing(() => kv.purge(key), { budgetMs: ELECTION_BUDGET_MS });
     },
   };
 }

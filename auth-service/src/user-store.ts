@@ -1,4 +1,4 @@
-import { ConflictError, USERNAME_PATTERN, isWrongLastSequence, retryPassing } from '@faas/common';
+import { ConflictError, ELECTION_BUDGET_MS, USERNAME_PATTERN, isWrongLastSequence, retryPassing } from '@faas/common';
 import type { KV } from 'nats';
 
 export interface StoredUser {
@@ -39,8 +39,10 @@ export function createUserStore(kv: KV): UserStore {
   const get = async (username: string): Promise<VersionedUser | undefined> => {
     // A name registration would refuse has no user, and may not even be a valid KV key ('a.b', '*', ' ').
     if (!USERNAME_PATTERN.test(username)) return undefined;
-    // A read is safe to repeat: a leader election (node loss) is retried before it becomes a 503.
-    const entry = await retryPassing(() => kv.get(keyOf(username)));
+    // A read is safe to repeat: a leader election (node loss) is waited out before it becomes a
+    // 503, as the publisher's submit does (one round can take 18 s; the proof's node loss met a
+    // login answering 503 at 10 s, stop 36).
+    const entry = await retryPassing(() => kv.get(keyOf(username)), { budgetMs: ELECTION_BUDGET_MS });
     if (!entry || entry.operation !== 'PUT') return undefined;
     return { user: entry.json<StoredUser>(), revision: entry.revision };
   };
