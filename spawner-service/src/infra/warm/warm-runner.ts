@@ -77,14 +77,15 @@ export function createWarmRunner(options: WarmRunnerOptions): { run(job: Contain
       const key = warmKey(job, sandbox);
       const tags = { userId: job.userId, functionName: job.functionName, revision: job.revision };
       const { container: warm, hit } = await pool.acquire(key, tags, () => startFor(job, key), options.onStart);
-      // The engine sees no start per warm run: this line is how observers (the proof suite) count runs.
-      logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: hit }, 'warm run started');
       try {
         job.onPhase?.('run');
       } catch (err) {
         pool.discard(warm); // past the delivery's deadline: this run does not happen
         throw err;
       }
+      // The engine sees no start per warm run: this line is how observers (the proof suite, the
+      // multi-node e2e) count runs, so it comes once the run is sure to start, not before.
+      logger.debug({ executionId: job.executionId, containerId: warm.container.id.slice(0, 12), reused: hit }, 'warm run started');
       const startedAt = Date.now();
       const processMode = isProcessMode(job);
       let answer: RunAnswer;
