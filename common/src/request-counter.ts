@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DiscardPolicy, Empty, StorageType, nanos, type NatsConnection, type StreamConfig } from 'nats';
 import { RateLimitedError } from './errors.js';
+import { ELECTION_BUDGET_MS, retryPassing } from './retry.js';
 
 /** One subject per user and fixed window, `faas.user-requests.<userId>.<window start>`: one message per request. */
 export const USER_REQUESTS_STREAM = 'USER_REQUESTS';
@@ -72,6 +74,26 @@ export async function openRequestCounter(
   const refuse = (start: number): RateLimitedError =>
     new RateLimitedError(`more than ${limit.count} requests in ${limit.windowSeconds} s for this user; retry later`, Math.max(1, Math.ceil((start + windowMs - now()) / 1000)));
 
+  /**
+   * One publish: false when the subject is full. Every request with a token counts here, so a
+   * leader election of the stream (a node loss) is waited out as a submission waits it out, not
+   * answered 503 (the multi-node e2e saw 81, stop 37). The message id makes a retry whose first
+   * try landed count once. A full subject is a 503 too for JetStream, but a final answer here.
+   */
+  const counted = (subject: string): Promise<boolean> => {
+    const msgID = randomUUID();
+    const publish = async (): Promise<boolean> => {
+      try {
+        await js.publish(subject, Empty, { msgID });
+        return true;
+      } catch (err) {
+        if (isSubjectFull(err)) return false;
+        throw err;
+      }
+    };
+    return retryPassing(publish, { budgetMs: ELECTION_BUDGET_MS });
+  };
+
   return async (key) => {
     const start = Math.floor(now() / windowMs) * windowMs;
     if (fullIn.get(key) === start) throw refuse(start);
@@ -79,9 +101,7 @@ export async function openRequestCounter(
     if (waiting >= maxInFlight) throw new RateLimitedError(`more than ${maxInFlight} requests at once for this user; retry later`, 1);
     inFlight.set(key, waiting + 1);
     try {
-      await js.publish(`${USER_REQUESTS_SUBJECTS}.${key}.${start}`, Empty);
-    } catch (err) {
-      if (!isSubjectFull(err)) throw err;
+      if (await counted(`${USER_REQUESTS_SUBJECTS}.${key}.${start}`)) return;
       fullIn.delete(key);
       fullIn.set(key, start);
       if (fullIn.size > FULL_KEYS_KEPT) fullIn.delete(fullIn.keys().next().value ?? '');
