@@ -4,10 +4,12 @@
 #
 # Healthy while the server runs JetStream, but for one case: a server that has known a meta
 # leader and stayed "not current" with it for NATS_STUCK_GRACE_SECONDS in a row fails, so Swarm
-# replaces it. nats-server 2.10.27 (Debian 13's) can stay so for ever after a SIGKILL and restart:
-# its meta log stops applying (its cluster routine does not even stop at shutdown), every stream
-# replica on it stays behind, and nothing but a restart moves it (upstream nats-io/nats-server
-# #5976 and #5205; proof/test/nats-node-loss.test.ts runs this script as Swarm would).
+# replaces it. nats-server 2.10.27 (Debian 13's) can stay so for ever after a restart: what it
+# sends on the raft subjects stops arriving (its proposals never apply; the multi-node e2e saw its
+# peers not hear it for minutes over routes that carried other traffic), every stream replica on
+# it stays behind, and nothing but a restart moves it (upstream symptom: nats-io/nats-server#5976;
+# proof/test/nats-node-loss.test.ts runs this script as Swarm would). Not caught: such a server
+# whose leader then dies (it knows no leader; docs/deployment.md, "NATS healthcheck").
 # While no leader is known it stays healthy: at a first start the peers' names resolve only once
 # their tasks run, and restarting then would only delay the quorum.
 monitor=${NATS_MONITOR_URL:-http://127.0.0.1:8222}
