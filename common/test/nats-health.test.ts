@@ -1,21 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsServerProcess, freePort, startNatsCluster, type NatsCluster } from '@faas/testing';
+import { NatsServerProcess, freePort, natsHealthcheck as check, startNatsCluster, type NatsCluster } from '@faas/testing';
 import { expect } from 'chai';
-
-const script = new URL('../../../nats-health.sh', import.meta.url).pathname;
-
-/** Runs docker-compose.yml's NATS healthcheck as Docker does, against a server's monitoring port. */
-function check(monitorPort: number, state: string): Promise<{ code: number; said: string }> {
-  const env = { PATH: process.env.PATH ?? '', NATS_MONITOR_URL: `http://127.0.0.1:${monitorPort}`, NATS_HEALTH_STATE: state };
-  return new Promise((resolve) => {
-    execFile('sh', [script], { env, timeout: 15_000 }, (err, stdout) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, said: stdout.trim() });
-    });
-  });
-}
 
 /**
  * The stuck case itself (a leader known, the meta log not applying for 60 s) cannot be made at

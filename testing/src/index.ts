@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { NatsService } from '@faas/common';
 
 export { countGets, type GetCounts } from './bucket-gets.js';
+export { natsHealthcheck } from './nats-health.js';
 export { LEADERLESS_MS, MetaGroupStuckError, metaGroup, waitForFullMetaGroup } from './meta-group.js';
 export { startPlatformCluster } from './platform-buckets.js';
 export { FIXTURE_NATS_USER, startClusterServers, startNatsCluster, waitForJetStream, writeAuthorization, type NatsCluster } from './nats-cluster.js';

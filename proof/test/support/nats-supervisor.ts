@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsServerProcess } from '@faas/common';
-import { repoRoot } from './processes.js';
+import { natsHealthcheck } from '@faas/testing';
 
 /** docker-compose.yml's NATS healthcheck: every 10 s, a task replaced after 3 failures in a row. */
 const INTERVAL_MS = 10_000;
@@ -13,14 +12,6 @@ export interface NatsSupervision {
   /** Each replacement: the server and the script's last words. */
   readonly restarts: readonly string[];
   stop(): Promise<void>;
-}
-
-/** One run of the stack's nats-health.sh against a proof server: its exit code and output. */
-function healthcheck(server: NatsServerProcess, state: string): Promise<{ ok: boolean; said: string }> {
-  const env = { ...process.env, NATS_MONITOR_URL: `http://127.0.0.1:${server.options.monitorPort}`, NATS_HEALTH_STATE: state };
-  return new Promise((resolve) => {
-    execFile('sh', [join(repoRoot, 'nats-health.sh')], { env, timeout: 5_000 }, (err, stdout) => resolve({ ok: !err, said: stdout.trim() }));
-  });
 }
 
 /**
@@ -40,8 +31,8 @@ export function superviseNats(servers: readonly NatsServerProcess[]): NatsSuperv
     for (const [i, server] of servers.entries()) {
       if (stopped || !server.running) continue;
       const state = join(dir, server.options.serverName);
-      const { ok, said } = await healthcheck(server, state);
-      failures[i] = ok ? 0 : failures[i]! + 1;
+      const { code, said } = await natsHealthcheck(server.options.monitorPort!, state);
+      failures[i] = code === 0 ? 0 : failures[i]! + 1;
       if (failures[i]! < RETRIES || stopped) continue;
       failures[i] = 0;
       restarts.push(`${server.options.serverName} (${said || 'healthcheck failed'})`);
