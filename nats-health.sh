@@ -16,12 +16,13 @@ monitor=${NATS_MONITOR_URL:-http://127.0.0.1:8222}
 state=${NATS_HEALTH_STATE:-/tmp/nats-stuck-since}
 grace=${NATS_STUCK_GRACE_SECONDS:-60}
 
-wget -q -T 4 -O /dev/null "$monitor/healthz?js-enabled-only=true" || exit 1
-# 503 here: no meta leader known yet, or a leader known and this server not current with it.
+# The usual answer, one request: JetStream runs and is current with its meta leader.
 if wget -q -T 4 -O /dev/null "$monitor/healthz?js-server-only=true"; then
   rm -f "$state"
   exit 0
 fi
+wget -q -T 4 -O /dev/null "$monitor/healthz?js-enabled-only=true" || exit 1
+# JetStream runs but is not current: no meta leader known yet, or a leader known and this server behind it.
 if ! wget -q -T 4 -O - "$monitor/jsz" | grep -q '"leader": *"[^"]'; then
   rm -f "$state"
   exit 0
