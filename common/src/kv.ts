@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JetStreamManager, KV, KvEntry, NatsConnection } from 'nats';
 import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
+import { NATS_PERMISSIONS } from './nats-permissions.js';
 import { reconcileStream } from './stream-settings.js';
 
 export interface BucketOptions {
@@ -49,20 +50,37 @@ export async function streamExists(jsm: JetStreamManager, stream: string): Promi
 }
 
 /**
+ * Whether this connection may create `stream`: a platform user only where the table grants it
+ * (nats-permissions.ts); a connection without a platform user (a test's fixture) is not limited.
+ */
+function mayCreate(nc: NatsConnection, stream: string): boolean {
+  const user = (nc as unknown as { options?: { user?: string } }).options?.user;
+  const grants = user ? (NATS_PERMISSIONS as Readonly<Record<string, { publish: readonly string[] }>>)[user] : undefined;
+  return !grants || grants.publish.includes(`$JS.API.STREAM.CREATE.${stream}`);
+}
+
+/**
  * Opens a stream-backed bucket with `open`, which creates it when missing. Only the owner's NATS
- * user may create it (nats-permissions.ts): anyone else whose create is refused waits, polling the
- * stream, until the owner has created it, then opens it.
+ * user may create it (nats-permissions.ts): anyone else waits, polling the stream (an info, which
+ * every reader may ask), until the owner has created it, then opens it. It never tries a create
+ * it would be refused: nats-server logs each refusal as a permissions violation, which the stack's
+ * e2e counts as a defect (a reader that started before the registry did, in stop 37).
  */
 export async function openOrAwaitOwner<T>(nc: NatsConnection, stream: string, open: () => Promise<T>): Promise<T> {
+  if (!mayCreate(nc, stream)) await awaitStream(nc, stream);
   try {
     return await open();
   } catch (err) {
     if (!isPermissionDenied(err)) throw err;
   }
+  await awaitStream(nc, stream);
+  return open();
+}
+
+async function awaitStream(nc: NatsConnection, stream: string): Promise<void> {
   const jsm = await nc.jetstreamManager({ timeout: 10_000 });
   const deadline = Date.now() + OWNER_WAIT_MS;
-  for (;;) {
-    if (await streamExists(jsm, stream)) return open();
+  while (!(await streamExists(jsm, stream))) {
     if (Date.now() > deadline) throw new UnavailableError(`stream ${stream} does not exist: the service that owns it has not created it`);
     await delay(OWNER_POLL_MS);
   }

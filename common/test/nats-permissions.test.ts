@@ -131,14 +131,27 @@ describe('NATS authorization: each service may do its own work and nothing else'
     expect((await owner.streams.info(`KV_${BUCKETS.functions}`)).config.max_age).to.equal(0);
   });
 
-  it('makes a reader wait for the owner to create a missing bucket instead of creating it', async () => {
-    const opening = openBucket(as('publisher'), BUCKETS.triggers, { replicas: 3 });
+  it('makes a reader wait for the owner to create a missing bucket, without a refused create', async () => {
+    // Its own connection: the statuses it hears are its own (nats-server sends each refusal to the client).
+    const auth = { user: 'publisher', password: cluster.passwords.publisher };
+    const reader = await connectNats({ servers: cluster.urls, name: 'perm-reader', logger: createLogger('perm', 'silent'), auth });
+    const refusals: string[] = [];
+    void (async () => {
+      for await (const status of reader.status()) {
+        const refused = (status as { permissionContext?: { operation: string; subject: string } }).permissionContext;
+        if (refused) refusals.push(`${refused.operation} ${refused.subject}`);
+      }
+    })();
+    const opening = openBucket(reader, BUCKETS.triggers, { replicas: 3 });
     const jsm = await as('auth').jetstreamManager({ timeout: SHORT });
     const missing = await rejection(jsm.streams.info(`KV_${BUCKETS.triggers}`));
     expect(missing.message).to.match(/not found/);
     const created = await openBucket(as('registry'), BUCKETS.triggers, { replicas: 3, owner: createLogger('perm', 'silent') });
     await created.put('u1.t', '{}');
     expect((await (await opening).get('u1.t'))?.string()).to.equal('{}');
+    await reader.flush();
+    expect(refusals).to.deep.equal([]);
+    await reader.close();
   });
 
   it('lets the publisher follow the executions bucket through its durable chain consumer', async () => {
