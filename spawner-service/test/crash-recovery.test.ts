@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { CONSUMERS, STREAMS } from '@faas/common';
+import { nanos } from 'nats';
 import { eventually, freePort, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
 import {
@@ -14,6 +15,7 @@ import {
   startTestSpawner,
   testSpawnerEnv,
   waitForFinal,
+  watchStarts,
   type SpawnerUnderTest,
   type TestClient,
 } from './helpers.js';
@@ -99,6 +101,45 @@ describe('spawner: a spawner killed mid-run', () => {
     restarted.child.kill('SIGTERM');
     const [code] = (await once(restarted.child, 'exit')) as [number | null];
     expect(code, 'graceful exit on SIGTERM').to.equal(0);
+    // No spawner of this test may take the next test's execution from its victim.
+    await rescuer.close();
+    rescuer = undefined;
+  });
+
+  it('says rerun when a spawner that only paused (its NATS node lost) stores its final record before the takeover does', async function () {
+    this.timeout(120_000);
+    const jsm = await client.nc.jetstreamManager();
+    const ackWait = (await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner)).config.ack_wait ?? nanos(30_000);
+    const starts = await watchStarts();
+    const victimId = uniqueName('faas-test-sp-paused');
+    const victim = await startChildSpawner(victimId, { EXECUTION_LEASE_MS: String(LEASE_MS) });
+    children.push(victim.child);
+    let taker: SpawnerUnderTest | undefined;
+    try {
+      const request = executionRequest(SLEEP_IMAGE, '2', { warm: false });
+      await publishExecution(client.nc, request);
+      await eventually(async () => (starts.count(request.id) === 1 ? true : undefined), 30_000, 50);
+      await eventually(async () => ((await client.store.get(request.id))?.record.spawner === victimId ? true : undefined), 20_000, 50);
+      // Alive but unheard: no renewals, no in-progress acks, while its container runs to its end.
+      victim.child.kill('SIGSTOP');
+      await jsm.consumers.update(STREAMS.executions, CONSUMERS.spawner, { ack_wait: nanos(3_000) });
+      // A run this short would never write its running record after the usual delay: this one never would.
+      taker = await startTestSpawner({ RUNNING_RECORD_DELAY_MS: '60000' });
+      await eventually(async () => (starts.count(request.id) === 2 ? true : undefined), 60_000, 50);
+      // The first run wakes up with its result in hand and stores it first.
+      victim.child.kill('SIGCONT');
+      const record = await waitForFinal(client.store, request.id, 30_000);
+      expect(record.status).to.equal('succeeded');
+      expect(record.rerun?.previousSpawner, 'the record says it was started again, and whose run was given up').to.equal(victimId);
+      await eventually(async () => ((await jsm.consumers.info(STREAMS.executions, CONSUMERS.spawner)).num_ack_pending === 0 ? true : undefined), 30_000);
+      expect((await client.store.get(request.id))?.record, 'the takeover\'s later final changed nothing').to.deep.equal(record);
+      expect(starts.count(request.id), 'container starts of this execution').to.equal(2);
+    } finally {
+      starts.stop();
+      if (victim.child.exitCode === null) victim.child.kill('SIGCONT');
+      await jsm.consumers.update(STREAMS.executions, CONSUMERS.spawner, { ack_wait: ackWait });
+      await taker?.close();
+    }
   });
 });
 

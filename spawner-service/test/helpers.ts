@@ -221,3 +221,20 @@ export async function connectTestClient(): Promise<TestClient> {
   const store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
   return { nc, store, close: () => nc.drain() };
 }
+
+/** Counts engine `start` events of containers labelled with each execution id (this run's only). */
+export async function watchStarts(): Promise<{ count(id: string): number; stop(): void }> {
+  const starts = new Map<string, number>();
+  const stream = await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: [TEST_RUN_LABEL] } });
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const id = line.trim() ? (JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.['faas.execution'] : undefined;
+      if (id) starts.set(id, (starts.get(id) ?? 0) + 1);
+    }
+  });
+  return { count: (id) => starts.get(id) ?? 0, stop: () => (stream as unknown as { destroy(): void }).destroy() };
+}

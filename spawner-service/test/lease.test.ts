@@ -3,7 +3,7 @@ import { eventually } from '@faas/testing';
 import { expect } from 'chai';
 import { nanos } from 'nats';
 import type { Registry } from 'prom-client';
-import { TEST_RUN_LABEL, buildImages, connectTestClient, docker, executionRequest, publishExecution, startTestSpawner, waitForFinal, type SpawnerUnderTest, type TestClient } from './helpers.js';
+import { buildImages, connectTestClient, executionRequest, publishExecution, startTestSpawner, waitForFinal, watchStarts, type SpawnerUnderTest, type TestClient } from './helpers.js';
 
 const SLEEP_IMAGE = 'faas-test-sp-sleep:latest';
 /** Shorter than the running spawner's in-progress ack interval (a third of the ack wait it started with). */
@@ -11,23 +11,6 @@ const SHORT_ACK_WAIT_MS = 3_000;
 
 async function counter(registry: Registry, name: string): Promise<number> {
   return (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
-}
-
-/** Counts engine `start` events of containers labelled with each execution id (this run's only). */
-async function watchStarts(): Promise<{ count(id: string): number; stop(): void }> {
-  const starts = new Map<string, number>();
-  const stream = await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: [TEST_RUN_LABEL] } });
-  let buffered = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const id = line.trim() ? (JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.['faas.execution'] : undefined;
-      if (id) starts.set(id, (starts.get(id) ?? 0) + 1);
-    }
-  });
-  return { count: (id) => starts.get(id) ?? 0, stop: () => (stream as unknown as { destroy(): void }).destroy() };
 }
 
 describe('spawner: one live run per execution (leases)', () => {

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import { markRunning } from '../src/domain/running-marker.js';
 import { storeFinal } from '../src/domain/store-final.js';
 import { finishedRecord, queuedRecordFor, runningRecord } from '../src/domain/records.js';
 import { parseExecutionRequest } from '../src/domain/execution-request.js';
+import { createLogger } from '@faas/common';
 import { connectTestClient, executionRequest, type TestClient } from './helpers.js';
 
 const limits = { timeoutMs: 30_000, memoryMb: 64, cpus: 0.5, network: 'none' as const };
@@ -44,6 +46,22 @@ describe('spawner: the final record of a run that was taken over while it lived'
     const late = await storeFinal(client.store, finishedRecord(second, outcome('second'), limits, new Date()), revSecond);
     expect(late).to.deep.equal(stored);
     expect((await client.store.get(request.id))?.record.result).to.equal('first');
+  });
+
+  it("does not mark the record running over a takeover's running record, so the first run's final still says rerun", async () => {
+    const request = incoming('z');
+    const now = new Date();
+    const revQueued = await client.store.create(queuedRecordFor(request, now));
+    const cause = { previousSpawner: 'spawner-a', reason: 'its lease was not renewed for 20000 ms: the spawner running it is presumed dead' };
+    // The takeover marks it running first; the first run's delayed mark comes after (its process was paused).
+    await client.store.update(runningRecord(queuedRecordFor(request, now), 2, 'spawner-b', now, cause), revQueued);
+    const first = runningRecord(queuedRecordFor(request, now), 1, 'spawner-a', now);
+    const marker = await markRunning({ store: client.store, logger: createLogger('test', 'silent'), delayMs: 0 }, first, revQueued);
+    expect((await client.store.get(request.id))?.record, "the takeover's record is left as it is").to.include({ attempt: 2, spawner: 'spawner-b' });
+
+    const stored = await storeFinal(client.store, finishedRecord(first, outcome('first'), limits, new Date()), await marker.settle());
+    expect(stored).to.include({ result: 'first', spawner: 'spawner-a' });
+    expect(stored.rerun).to.deep.equal(cause);
   });
 
   it('adds no cause when nobody took the run over (a plain conflict: the record was marked running meanwhile by this run)', async () => {

@@ -110,7 +110,11 @@ async function runLeased(ports: RunExecutionPorts, message: IncomingExecution, d
   const base = stored?.record ?? queuedRecordFor(request, now());
   const started = runningRecord({ ...base, image: request.image }, delivery.attempt, ports.spawnerId, now(), rerun);
   const limits = resolveLimits(request.limits, ports.policy);
-  const delayMs = ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS;
+  // A takeover writes its running record at once, whatever the run's length: it is where its
+  // cause is stored before the run, so the first run, if it still ends first, finds the cause
+  // there and keeps it in the final record (store-final.ts). After a delay, a fast takeover never
+  // wrote it, and an execution started twice could end with a record that did not say so.
+  const delayMs = rerun ? 0 : (ports.runningDelayMs ?? DEFAULT_RUNNING_DELAY_MS);
   const marker = await markRunning({ store: ports.store, logger: ports.logger, delayMs }, started, stored?.revision);
   let final: ExecutionRecord;
   try {

@@ -40,9 +40,10 @@ export async function markRunning(options: RunningMarkOptions, record: Execution
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         const stored = await store.get(record.id);
-        // Another attempt finished it: nothing to mark, and its revision must never reach the
-        // final write, which would then replace that final record.
-        if (stored && isFinal(stored.record)) return;
+        // Another attempt finished it, or runs it now (it took this run's lease over while this
+        // process was unheard): nothing to mark, and its revision must never reach the final
+        // write, which would then replace that record (and the takeover's `rerun` with it).
+        if (stored && (isFinal(stored.record) || anotherAttempt(stored.record, record))) return;
         current = stored?.revision;
         if (!stored) return;
       }
@@ -61,4 +62,9 @@ export async function markRunning(options: RunningMarkOptions, record: Execution
       return current;
     },
   };
+}
+
+/** A running record that another delivery wrote (a takeover: its attempt or its spawner). */
+function anotherAttempt(stored: ExecutionRecord, mine: ExecutionRecord): boolean {
+  return stored.status === 'running' && (stored.attempt !== mine.attempt || stored.spawner !== mine.spawner);
 }
