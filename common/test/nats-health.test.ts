@@ -1,26 +1,31 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsServerProcess, freePort, natsHealthcheck as check, startNatsCluster, type NatsCluster } from '@faas/testing';
 import { expect } from 'chai';
 
 /**
- * The stuck case itself (a leader known, the meta log not applying for 60 s) cannot be made at
- * will: the proof's node-loss scenario runs this script and reports each replacement it causes.
- * These are the cases that must never replace a server.
+ * The stuck follower (a leader known, the meta log not applying for 60 s) cannot be made at will:
+ * the proof's node-loss scenario runs this script and reports each replacement it causes. The
+ * leaderless deadlock can (a route permission loses one server's raft traffic), and the cases
+ * that must never replace a server are here.
  */
 describe('nats-health.sh, the NATS services\' healthcheck', function () {
   this.timeout(60_000);
   let dir: string;
   let cluster: NatsCluster | undefined;
   let lone: NatsServerProcess | undefined;
+  let trio: NatsServerProcess[] = [];
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'faas-nats-health-'));
   });
   afterEach(async () => {
     await cluster?.stop();
     await lone?.stop();
+    await Promise.all(trio.map((s) => s.stop()));
     cluster = lone = undefined;
+    trio = [];
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -52,6 +57,57 @@ describe('nats-health.sh, the NATS services\' healthcheck', function () {
     const { code, said } = await check(monitorPort, state);
     expect(code, said).to.equal(0);
     expect(existsSync(state)).to.equal(false);
+  });
+
+  it('fails on both live servers of a meta group that elects no leader although their routes are up (run 4 of the multi-node e2e)', async function () {
+    this.timeout(120_000);
+    const ports = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+    const routes = ports.slice(3, 6);
+    // n3 hears no raft traffic from the others (what a lost route interest does); they hear it.
+    const deaf = join(dir, 'deaf.conf');
+    writeFileSync(deaf, 'cluster { permissions { import { deny: ["$NRG.>"] } } }\n');
+    trio = [0, 1, 2].map(
+      (i) =>
+        new NatsServerProcess({
+          port: ports[i]!,
+          monitorPort: ports[6 + i]!,
+          storeDir: join(dir, `n${i + 1}`),
+          serverName: `n${i + 1}`,
+          cluster: { name: 'health-deaf', port: routes[i]!, routes: routes.filter((_, j) => j !== i) },
+          ...(i === 2 ? { configFile: deaf } : {}),
+        }),
+    );
+    await Promise.all(trio.map((s) => s.start()));
+    const leaderOf = async (i: number): Promise<string> => ((await (await fetch(`http://127.0.0.1:${ports[6 + i]!}/jsz`)).json()) as { meta_cluster?: { leader?: string } }).meta_cluster?.leader ?? '';
+    let leader = '';
+    for (let waited = 0; !leader; waited += 250) {
+      if (waited > 30_000) throw new Error('n1 and n2 elected no meta leader in 30 s');
+      leader = await leaderOf(0);
+      await delay(250);
+    }
+    const whole = await check(ports[6]!, join(dir, 'whole'));
+    expect(whole.code, `with a leader: ${whole.said}`).to.equal(0);
+
+    // The leader's node is lost: the two left have a route and a quorum, and can never elect.
+    const gone = leader === 'n1' ? 0 : 1;
+    await trio[gone]!.stop('SIGKILL');
+    const left = [1 - gone, 2];
+    for (const i of left) {
+      for (let waited = 0; (await leaderOf(i)) !== ''; waited += 250) {
+        if (waited > 30_000) throw new Error(`n${i + 1} still names a leader`);
+        await delay(250);
+      }
+      const health = await fetch(`http://127.0.0.1:${ports[6 + i]!}/healthz?js-server-only=true`);
+      expect(await health.text()).to.include('has not established contact with a meta leader');
+      const state = join(dir, `left-${i}`);
+      const first = await check(ports[6 + i]!, state);
+      expect(first.code, `n${i + 1} at once: ${first.said}`).to.equal(0);
+      expect(first.said).to.match(/no meta leader while routes join 2 of the meta group's [23] servers for 0 s; healthy until 60 s/);
+      writeFileSync(state, String(Math.floor(Date.now() / 1000) - 61));
+      const later = await check(ports[6 + i]!, state);
+      expect(later.code, `n${i + 1} after the grace: ${later.said}`).to.equal(1);
+      expect(later.said).to.match(/no meta leader while routes join 2 of the meta group's [23] servers for 6\d s \(grace 60 s\)/);
+    }
   });
 
   it('fails when the server does not answer', async () => {
