@@ -69,12 +69,14 @@ function fromNats(err: unknown): AppError | undefined {
   return new UnavailableError('the data store is not answering; try again', { cause: err });
 }
 
+/** The path without its query, and without a webhook's token (the token is the credential). */
+const loggablePath = (url: string): string => (url.split('?')[0] ?? '').replace(/\/hooks\/[^/]+/, '/hooks/<token>');
+
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const appError = err instanceof AppError ? err : (fromBodyParser(err) ?? fromNats(err) ?? fromClientError(err));
   const status = appError ? statusForCode(appError.code) : 500;
   const log: Logger | undefined = res.locals.log;
-  // The route's pattern, not the path: a webhook's path holds its token.
-  if (status >= 500) log?.error({ err, method: req.method, route: `${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? ''}` }, 'request failed');
+  if (status >= 500) log?.error({ err, method: req.method, path: loggablePath(req.originalUrl) }, 'request failed');
   else log?.debug({ code: appError?.code, message: appError?.message }, 'request refused');
   if (res.headersSent) return;
   if (appError instanceof RateLimitedError) res.set('Retry-After', String(appError.retryAfterSeconds));

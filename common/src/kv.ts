@@ -3,6 +3,7 @@ import type { JetStreamManager, KV, KvEntry, NatsConnection } from 'nats';
 import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 import { NATS_PERMISSIONS } from './nats-permissions.js';
+import { NATS_TRY_TIMEOUT_MS } from './retry.js';
 import { reconcileStream } from './stream-settings.js';
 
 export interface BucketOptions {
@@ -88,7 +89,7 @@ async function awaitStream(nc: NatsConnection, stream: string): Promise<void> {
 
 /** Opens a KV bucket, creating it with the given replica count when it does not exist yet (or waiting for its owner to). */
 export async function openBucket(nc: NatsConnection, name: string, options: BucketOptions): Promise<KV> {
-  const js = nc.jetstream({ timeout: 10_000 });
+  const js = nc.jetstream({ timeout: NATS_TRY_TIMEOUT_MS });
   const kv = await openOrAwaitOwner(nc, `KV_${name}`, () =>
     js.views.kv(name, {
       replicas: options.replicas,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DiscardPolicy, Empty, StorageType, nanos, type NatsConnection, type StreamConfig } from 'nats';
 import { RateLimitedError } from './errors.js';
-import { ELECTION_BUDGET_MS, retryPassing } from './retry.js';
+import { ELECTION_BUDGET_MS, NATS_TRY_TIMEOUT_MS, retryPassing } from './retry.js';
 
 /** One subject per user and fixed window, `faas.user-requests.<userId>.<window start>`: one message per request. */
 export const USER_REQUESTS_STREAM = 'USER_REQUESTS';
@@ -65,7 +65,7 @@ export async function openRequestCounter(
   options: { replicas: number; now?: () => number; maxInFlight?: number },
 ): Promise<(key: string) => Promise<void>> {
   await ensureStream(nc, limit, options.replicas);
-  const js = nc.jetstream({ timeout: 10_000 });
+  const js = nc.jetstream({ timeout: NATS_TRY_TIMEOUT_MS });
   const now = options.now ?? Date.now;
   const maxInFlight = options.maxInFlight ?? MAX_CHECKS_IN_FLIGHT;
   const windowMs = limit.windowSeconds * 1000;

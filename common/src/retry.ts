@@ -32,6 +32,15 @@ export const PASSING_FAULT_BUDGET_MS = 10_000;
  */
 export const ELECTION_BUDGET_MS = 20_000;
 
+/**
+ * One NATS request's timeout where its caller retries passing faults (KV operations, stream
+ * publishes). A request forwarded to a node that vanished without a FIN is lost until the route is
+ * found dead (6-9 s with nats-cluster.conf's pings), and one to a stream still electing is
+ * dropped: with 10 s, a 20 s budget held two tries and the multi-node e2e's polls answered 503
+ * after both timed out; with 5 s it holds four.
+ */
+export const NATS_TRY_TIMEOUT_MS = 5_000;
+
 export interface RetryPassingOptions {
   /** Retry for this long from now (default PASSING_FAULT_BUDGET_MS)... */
   readonly budgetMs?: number;

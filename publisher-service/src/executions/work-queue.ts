@@ -1,4 +1,4 @@
-import { SUBJECTS, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
+import { NATS_TRY_TIMEOUT_MS, SUBJECTS, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
@@ -28,7 +28,7 @@ export function maxRequestBytes(nc: NatsConnection): number {
 const FALLBACK_POLL_MS = 2_000;
 
 export function createWorkQueue(nc: NatsConnection): WorkQueue {
-  const js = nc.jetstream({ timeout: 10_000 });
+  const js = nc.jetstream({ timeout: NATS_TRY_TIMEOUT_MS });
   return {
     async publish(request, context) {
       const headers = context ? { headers: messageHeaders(context) } : {};
