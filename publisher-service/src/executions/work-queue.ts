@@ -1,4 +1,4 @@
-import { NATS_TRY_TIMEOUT_MS, SUBJECTS, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
+import { NATS_TRY_TIMEOUT_MS, SUBJECTS, isPassingFault, TooLargeError, messageHeaders, type ExecutionRecord, type ExecutionRequest, type Logger, type MessageContext } from '@faas/common';
 import type { NatsConnection, Subscription } from 'nats';
 
 export interface ResultWait {
@@ -57,7 +57,12 @@ export function createWorkQueue(nc: NatsConnection): WorkQueue {
               const record = await Promise.race([arrived, stopped, new Promise<undefined>((r) => setTimeout(() => r(undefined), slice))]);
               if (stop?.aborted) break;
               if (record) return record;
-              const stored = await fallback();
+              // A look at the record in case the result message was lost; a passing fault there
+              // (an election, a route to a vanished node) is no answer, not a failed wait.
+              const stored = await fallback().catch((err: unknown) => {
+                if (isPassingFault(err)) return undefined;
+                throw err;
+              });
               if (stored) return stored;
             }
             return undefined;
