@@ -4,12 +4,14 @@ import { natsInboxPrefix } from './nats-permissions.js';
 
 /**
  * pingTimer comes every ping interval and reconnecting every 250 ms of an outage: noise at info.
- * A lost or stale link is a warning; a reconnect, a cluster update or lame-duck mode is news.
+ * A lost or stale link and the reconnect that ends it are warnings; a cluster update or lame-duck mode is news.
  */
 const STATUS_LEVELS: Readonly<Record<string, 'trace' | 'debug' | 'info' | 'warn'>> = Object.freeze({
   pingTimer: 'trace',
   reconnecting: 'debug',
   disconnect: 'warn',
+  // Where a lost link went: at the level of the loss, so a stack logging warnings tells both.
+  reconnect: 'warn',
   staleConnection: 'warn',
   error: 'warn',
 });
