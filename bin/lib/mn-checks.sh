@@ -81,5 +81,6 @@ mn_spawner_starts() {
   done
 }
 
-# Runs counted from the spawners' log: execution ids seen twice.
-mn_started_twice() { mn_spawner_starts | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | wc -l; }
+# Runs counted from the spawners' log: execution ids seen twice (the ids kept in
+# .data/mn-started-twice.txt, to look their records and spawner logs up with MN_KEEP=1).
+mn_started_twice() { mn_spawner_starts | grep -oE '"executionId":"[^"]+"' | sort | uniq -d | tee .data/mn-started-twice.txt | wc -l; }
