@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JetStreamManager, KV, KvEntry, NatsConnection } from 'nats';
 import { ConflictError, UnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
-import { NATS_PERMISSIONS } from './nats-permissions.js';
+import { connectionOptions } from './nats.js';
+import { NATS_PERMISSIONS, type NatsService } from './nats-permissions.js';
 import { NATS_TRY_TIMEOUT_MS } from './retry.js';
 import { reconcileStream } from './stream-settings.js';
 
@@ -36,9 +37,6 @@ export interface BucketOptions {
 const OWNER_WAIT_MS = 120_000;
 const OWNER_POLL_MS = 500;
 
-/** nats-server refused the subject to this NATS user (common/src/nats-permissions.ts). */
-export const isPermissionDenied = (err: unknown): boolean => err instanceof Error && /permissions? violation/i.test(err.message);
-
 /** Whether the stream exists (a look that never creates it). */
 export async function streamExists(jsm: JetStreamManager, stream: string): Promise<boolean> {
   try {
@@ -55,8 +53,8 @@ export async function streamExists(jsm: JetStreamManager, stream: string): Promi
  * (nats-permissions.ts); a connection without a platform user (a test's fixture) is not limited.
  */
 function mayCreate(nc: NatsConnection, stream: string): boolean {
-  const user = (nc as unknown as { options?: { user?: string } }).options?.user;
-  const grants = user ? (NATS_PERMISSIONS as Readonly<Record<string, { publish: readonly string[] }>>)[user] : undefined;
+  const { user } = connectionOptions(nc);
+  const grants = user !== undefined && Object.hasOwn(NATS_PERMISSIONS, user) ? NATS_PERMISSIONS[user as NatsService] : undefined;
   return !grants || grants.publish.includes(`$JS.API.STREAM.CREATE.${stream}`);
 }
 
@@ -69,12 +67,6 @@ function mayCreate(nc: NatsConnection, stream: string): boolean {
  */
 export async function openOrAwaitOwner<T>(nc: NatsConnection, stream: string, open: () => Promise<T>): Promise<T> {
   if (!mayCreate(nc, stream)) await awaitStream(nc, stream);
-  try {
-    return await open();
-  } catch (err) {
-    if (!isPermissionDenied(err)) throw err;
-  }
-  await awaitStream(nc, stream);
   return open();
 }
 

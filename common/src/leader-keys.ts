@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, createInbox, nanos, type ConsumerInfo, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import { UnavailableError } from './errors.js';
+import { connectionOptions } from './nats.js';
 
 /** Listings before one gives up (a replica behind is met on about one placement in three while it catches up). */
 const TRIES = 30;
@@ -69,7 +70,7 @@ interface Listing {
 /** One ephemeral consumer (last message of each subject, headers only) and what it delivers. */
 async function listOnce(nc: NatsConnection, jsm: JetStreamManager, stream: string, subject: string, deadline: number): Promise<Listing> {
   // The connection's own inbox prefix: only it may subscribe there (nats-permissions.ts).
-  const prefix = (nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+  const prefix = connectionOptions(nc).inboxPrefix;
   const sub = nc.subscribe(createInbox(prefix));
   let info: ConsumerInfo | undefined;
   try {

@@ -20,6 +20,11 @@ function statusLevel(type: string): 'trace' | 'debug' | 'info' | 'warn' {
   return STATUS_LEVELS[type] ?? 'info';
 }
 
+/** The options a connection was made with: nats.js keeps them on the connection, but its type does not say so. */
+export function connectionOptions(nc: NatsConnection): { readonly user?: string; readonly inboxPrefix?: string } {
+  return (nc as unknown as { options?: { user?: string; inboxPrefix?: string } }).options ?? {};
+}
+
 /** A user of the platform's NATS authorization (common/src/nats-permissions.ts) and its password. */
 export interface NatsAuth {
   readonly user: string;

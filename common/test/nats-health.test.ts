@@ -1,8 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NatsServerProcess, freePort, natsHealthcheck as check, startNatsCluster, type NatsCluster } from '@faas/testing';
+import { NatsServerProcess, eventually, freePort, natsHealthcheck as check, startNatsCluster, type NatsCluster } from '@faas/testing';
 import { expect } from 'chai';
 
 /**
@@ -79,12 +78,7 @@ describe('nats-health.sh, the NATS services\' healthcheck', function () {
     );
     await Promise.all(trio.map((s) => s.start()));
     const leaderOf = async (i: number): Promise<string> => ((await (await fetch(`http://127.0.0.1:${ports[6 + i]!}/jsz`)).json()) as { meta_cluster?: { leader?: string } }).meta_cluster?.leader ?? '';
-    let leader = '';
-    for (let waited = 0; !leader; waited += 250) {
-      if (waited > 30_000) throw new Error('n1 and n2 elected no meta leader in 30 s');
-      leader = await leaderOf(0);
-      await delay(250);
-    }
+    const leader = await eventually(async () => (await leaderOf(0)) || undefined, 30_000, 250);
     const whole = await check(ports[6]!, join(dir, 'whole'));
     expect(whole.code, `with a leader: ${whole.said}`).to.equal(0);
 
@@ -93,10 +87,7 @@ describe('nats-health.sh, the NATS services\' healthcheck', function () {
     await trio[gone]!.stop('SIGKILL');
     const left = [1 - gone, 2];
     for (const i of left) {
-      for (let waited = 0; (await leaderOf(i)) !== ''; waited += 250) {
-        if (waited > 30_000) throw new Error(`n${i + 1} still names a leader`);
-        await delay(250);
-      }
+      await eventually(async () => ((await leaderOf(i)) === '' ? true : undefined), 30_000, 250);
       const health = await fetch(`http://127.0.0.1:${ports[6 + i]!}/healthz?js-server-only=true`);
       expect(await health.text()).to.include('has not established contact with a meta leader');
       const state = join(dir, `left-${i}`);
