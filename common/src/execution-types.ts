@@ -27,6 +27,12 @@ export interface ExecutionRequest {
   readonly inputs?: readonly string[];
   /** Collect what the function writes under /faas/out/ (implied by inputs). */
   readonly outputs?: boolean;
+  /**
+   * The `queued` record's own fields, so a spawner that gets the message before the record
+   * (it is written beside the publish: docs/execution-path.md) builds the same record.
+   */
+  readonly traceId?: string;
+  readonly http?: HttpRef;
 }
 
 /** One collected output: downloadable as `executions/<executionId>/<path>`. */

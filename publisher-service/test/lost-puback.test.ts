@@ -66,13 +66,15 @@ describe('publisher: a publish whose PubAck is lost', () => {
   });
   after(() => nc.drain());
 
+  const queuedRecordOf = (id: string) => eventually(() => store.get(id), 10_000, 20);
+
   it('keeps the final record a spawner stored, and answers with it instead of a 503', async () => {
     const user = uniqueName('puback');
     let finished: ExecutionRecord | undefined;
     // A spawner ran the stored message and wrote its final record before the PubAck came back.
     const queue = ackLosingQueue(createWorkQueue(nc), async (id) => {
-      const stored = await store.get(id);
-      if (!stored) throw new Error('no queued record');
+      // The record is written beside the publish: it may land a moment after the message.
+      const stored = await queuedRecordOf(id);
       finished = { ...stored.record, status: 'succeeded', result: 'ran once', exitCode: 0, durationMs: 1, finishedAt: new Date().toISOString() };
       await store.update(finished, stored.revision);
     });
@@ -86,8 +88,7 @@ describe('publisher: a publish whose PubAck is lost', () => {
   it('keeps a running record, answers as queued, and keeps the quota hold for the result handler', async () => {
     const user = uniqueName('puback');
     const queue = ackLosingQueue(createWorkQueue(nc), async (id) => {
-      const stored = await store.get(id);
-      if (!stored) throw new Error('no queued record');
+      const stored = await queuedRecordOf(id);
       await store.update({ ...stored.record, status: 'running', attempt: 1, spawner: 'sp-1' }, stored.revision);
     });
     const deps = depsFor(user, queue);

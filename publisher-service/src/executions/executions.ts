@@ -1,10 +1,8 @@
 import {
-  ConflictError,
   FINAL_STATUSES,
   ELECTION_BUDGET_MS,
   retryPassing,
   TooLargeError,
-  UnavailableError,
   type ExecutionRecord,
   type ExecutionStore,
   type FunctionDefinition,
@@ -17,13 +15,15 @@ import {
 import type { PendingCallback } from '../callbacks/callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
-import { abandon, settleAll } from './abandon.js';
 import { holdSlot } from './hold-slot.js';
 import { newExecutionId } from './ids.js';
 import { queuedRecord, requestFor } from './queued-record.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 import type { CallerContext, FunctionResolver } from '../functions/registry-client.js';
 import type { ResultWait, WorkQueue } from './work-queue.js';
+import { queueRequest } from './queue-request.js';
+
+export { AlreadySubmittedError } from './queue-request.js';
 
 export interface ExecutionDeps {
   readonly functions: FunctionResolver;
@@ -69,10 +69,9 @@ export interface SubmitInput {
    * only if absent, and AlreadySubmittedError says another submit of the same id came first.
    */
   readonly id?: string;
+  /** `id` was just made by newExecutionId (an HTTP call's, which its event carries): no other submit has it. */
+  readonly newId?: true;
 }
-
-/** An execution of this id exists already: nothing was queued again. */
-export class AlreadySubmittedError extends ConflictError {}
 
 export interface Submitted {
   readonly record: ExecutionRecord;
@@ -81,8 +80,8 @@ export interface Submitted {
 }
 
 /**
- * Resolves the function, takes a quota slot, writes the `queued` record and queues the request.
- * With `waitForResult`, the result subscription exists before the request is published.
+ * Resolves the function, takes a quota slot, writes the `queued` record and queues the request
+ * (queue-request.ts). With `waitForResult`, the result subscription exists before the publish.
  */
 export async function submitExecution(deps: ExecutionDeps, caller: Caller, input: SubmitInput, waitForResult: boolean): Promise<Submitted> {
   const bytes = Buffer.byteLength(input.argument, 'utf8');
@@ -104,38 +103,10 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   deps.queue.assertFits?.(request);
   // Safe to repeat: a hold is keyed by the execution id. The request's count runs beside it.
   await holdSlot(deps, { userId, id, ...(caller.admitted ? { admitted: caller.admitted } : {}) }, patience);
-  let wait: ResultWait | undefined;
-  try {
-    let tries = 0;
-    // Both must exist before the request is published (the spawner, the result handler and
-    // listing read them), but neither needs the other. A retried create that meets the record
-    // means an earlier try landed (the id is new); the stream dedupes a re-published msg id.
-    await retryPassing(() => {
-      const first = tries++ === 0;
-      const created = deps.store.create(record).catch((err: unknown) => {
-        if (first && input.id !== undefined && err instanceof ConflictError) throw new AlreadySubmittedError(`execution ${id} exists`, { cause: err });
-        if (first || !(err instanceof ConflictError)) throw err;
-      });
-      return settleAll([created, deps.index.add(userId, id, { function: fn.name, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) })]);
-    }, patience);
-    // Queued before the request, so a result can never come before its callback is known.
-    const { callbackUrl } = input;
-    if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: userId, url: callbackUrl }), patience);
-    if (waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(deps, id));
-    // The request id and the trace context travel in the message headers, to the spawner's logs and spans.
-    const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
-    await retryPassing(() => deps.queue.publish(request, context), patience);
-  } catch (err) {
-    // Not ours to abandon: the record, its quota hold (keyed by the id) and its message are the first submit's.
-    if (err instanceof AlreadySubmittedError) throw err;
-    if ((await abandon(deps, record, err)) === 'abandoned') {
-      wait?.cancel();
-      throw new UnavailableError('could not queue the execution; try again', { cause: err });
-    }
-    // The publish failed for us (a lost PubAck) but the message was stored and a spawner has it:
-    // answering 503 would make the client run the function a second time.
-    deps.logger.warn({ executionId: id, err }, 'publish reported a failure, but the execution was queued: answering as queued');
-  }
+  // The request id and the trace context travel in the message headers, to the spawner's logs and spans.
+  const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
+  const plan = { record, request, clientId: input.id !== undefined && !input.newId, triggered: input.trigger !== undefined, context, waitForResult, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) };
+  const wait = await queueRequest(deps, plan, patience, (executionId) => finalRecord(deps, executionId));
   deps.logger.info({ executionId: id, function: fn.name, image: fn.image }, 'execution queued');
   return { record, fn, ...(wait ? { wait } : {}) };
 }

@@ -22,5 +22,7 @@ export function requestFor(record: ExecutionRecord, fn: FunctionDefinition, inpu
     ...(fn.secrets?.length ? { secrets: fn.secrets } : {}),
     ...(input.inputs && input.inputs.length > 0 ? { inputs: input.inputs } : {}),
     ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
+    ...(record.traceId ? { traceId: record.traceId } : {}),
+    ...(record.http ? { http: record.http } : {}),
   };
 }

@@ -35,6 +35,9 @@ const requestSchema = z.object({
     .max(MAX_INPUTS)
     .optional(),
   outputs: z.boolean().optional(),
+  /** The queued record's own fields, for a record this spawner writes first (records.ts). */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  http: z.object({ method: z.string().min(1).max(16), path: z.string().max(8_192) }).strict().optional(),
 });
 
 export type IncomingExecution = z.output<typeof requestSchema>;

@@ -2,7 +2,10 @@ import { httpStatusOf, type ExecutionRecord, type RerunCause } from '@faas/commo
 import type { IncomingExecution } from './execution-request.js';
 import type { ContainerOutcome, ResolvedLimits } from './ports.js';
 
-/** The record a publisher would have written, for when it crashed before writing it. */
+/**
+ * The record the publisher writes, for when it is not there: written beside the publish, it may
+ * come after the message; or the publisher crashed before writing it.
+ */
 export function queuedRecordFor(request: IncomingExecution, now: Date): ExecutionRecord {
   return {
     id: request.id,
@@ -20,6 +23,8 @@ export function queuedRecordFor(request: IncomingExecution, now: Date): Executio
     finishedAt: null,
     attempt: 0,
     spawner: null,
+    ...(request.traceId ? { traceId: request.traceId } : {}),
+    ...(request.http ? { http: request.http } : {}),
   };
 }
 

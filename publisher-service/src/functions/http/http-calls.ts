@@ -58,7 +58,7 @@ export async function submitHttpCall(
   // The function runs as its owner (quota, records), whoever called it.
   const owner: Principal = caller ?? { id: fn.userId, username: fn.owner ?? '', role: 'user' };
   const submitDeps = { ...deps, functions: { getFunction: () => Promise.resolve(fn) } };
-  const input = { name: fn.name, argument: JSON.stringify(event), id, http: { method: call.method, path: call.rawPath } };
+  const input = { name: fn.name, argument: JSON.stringify(event), id, newId: true as const, http: { method: call.method, path: call.rawPath } };
   const { record, wait } = await submitExecution(submitDeps, { principal: owner, token: '', requestId: call.requestId }, input, true);
   return { record, result: async (waitMs, stop) => wait?.result(waitMs, stop) };
 }
