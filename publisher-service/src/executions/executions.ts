@@ -15,6 +15,7 @@ import {
 import type { PendingCallback } from '../callbacks/callback-queue.js';
 import type { ExecutionIndex } from './execution-index.js';
 import type { InputCheck } from './input-check.js';
+import type { EarlyHold } from './early-hold.js';
 import { holdSlot } from './hold-slot.js';
 import { newExecutionId } from './ids.js';
 import { queuedRecord, requestFor } from './queued-record.js';
@@ -51,6 +52,8 @@ export interface Caller extends CallerContext {
   readonly trace?: { readonly traceId: string; readonly headers: TraceHeaders };
   /** The request's count against the per-user limit, still running (the submit routes): joined with the quota hold. */
   readonly admitted?: Promise<void>;
+  /** The quota hold the submit route asked for already: the execution gets its id. */
+  readonly hold?: EarlyHold;
 }
 
 export interface SubmitInput {
@@ -96,13 +99,13 @@ export async function submitExecution(deps: ExecutionDeps, caller: Caller, input
   const userId = caller.principal.id;
   // A missing input (or another user's) is a 404 now; the spawner checks again before the run.
   if (input.inputs && input.inputs.length > 0) await retryPassing(async () => deps.checkInputs?.(userId, input.inputs ?? []), patience);
-  const id = input.id ?? newExecutionId();
+  const id = caller.hold?.id ?? input.id ?? newExecutionId();
   const record = queuedRecord(id, userId, fn, new Date().toISOString(), { ...(caller.trace ? { traceId: caller.trace.traceId } : {}), ...(input.trigger ? { trigger: input.trigger } : {}), ...(input.http ? { http: input.http } : {}) });
   const request = requestFor(record, fn, input);
   // A 413 now, before any write: a message past the NATS limit would fail the publish (a 503).
   deps.queue.assertFits?.(request);
   // Safe to repeat: a hold is keyed by the execution id. The request's count runs beside it.
-  await holdSlot(deps, { userId, id, ...(caller.admitted ? { admitted: caller.admitted } : {}) }, patience);
+  await holdSlot(deps, { userId, id, ...(caller.admitted ? { admitted: caller.admitted } : {}), ...(caller.hold ? { held: caller.hold.take() } : {}) }, patience);
   // The request id and the trace context travel in the message headers, to the spawner's logs and spans.
   const context = { requestId: caller.requestId, ...(caller.trace ? { trace: caller.trace.headers } : {}) };
   const plan = { record, request, clientId: input.id !== undefined && !input.newId, triggered: input.trigger !== undefined, context, waitForResult, ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}) };

@@ -12,15 +12,17 @@ export interface SlotDeps {
  * round trip, not two. A refused count wins over a quota refusal (the limit was checked first
  * before), and leaves no hold: a slot taken meanwhile is released before the 429 is answered.
  */
-export async function holdSlot(deps: SlotDeps, slot: { userId: string; id: string; admitted?: Promise<void> }, patience: RetryPassingOptions): Promise<void> {
+export async function holdSlot(deps: SlotDeps, slot: { userId: string; id: string; admitted?: Promise<void>; held?: Promise<void> }, patience: RetryPassingOptions): Promise<void> {
   const { userId, id } = slot;
-  const [count, hold] = await Promise.allSettled([slot.admitted, retryPassing(() => deps.quota.acquire(userId, id), patience)]);
+  // `held`: the route asked for it already (early-hold.ts).
+  const hold = slot.held ?? retryPassing(() => deps.quota.acquire(userId, id), patience);
+  const [count, holding] = await Promise.allSettled([slot.admitted, hold]);
   if (count.status === 'rejected') {
-    if (hold.status === 'fulfilled') {
+    if (holding.status === 'fulfilled') {
       // Past the budget the hold stays until the quota reclaims it (no record: settled after a grace).
       await retryPassing(() => deps.quota.release(userId, id), patience).catch((err: unknown) => deps.logger.warn({ executionId: id, err }, 'rate-limited submit: its quota hold was not released'));
     }
     throw count.reason;
   }
-  if (hold.status === 'rejected') throw hold.reason;
+  if (holding.status === 'rejected') throw holding.reason;
 }

@@ -2,9 +2,10 @@ import {
   MAX_INPUTS, admittedOf, functionNameSchema, inputsSchema, jsonBody, noopTracer, parseInput, principalOf, requireAdmission, requireUser,
   type AdmissionVerifier, type TokenVerifier, type Tracer,
 } from '@faas/common';
-import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { traceAccept } from './accept-span.js';
+import { holdEarly, type EarlyHold } from './early-hold.js';
 import { getExecution, listExecutions } from './execution-reads.js';
 import { submitExecution, type Caller, type ExecutionDeps, type SubmitInput } from './executions.js';
 
@@ -45,16 +46,21 @@ export const listQuery = z.object({
 
 const statusUrl = (id: string): string => `/publisher/executions/${id}`;
 
+const holdOf = (res: Response): EarlyHold | undefined => res.locals.hold as EarlyHold | undefined;
+
 function callerOf(res: Response): Caller {
   const admitted = admittedOf(res);
-  return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId), ...(admitted ? { admitted } : {}) };
+  const hold = holdOf(res);
+  return { principal: principalOf(res), token: String(res.locals.token), requestId: String(res.locals.requestId), ...(admitted ? { admitted } : {}), ...(hold ? { hold } : {}) };
 }
 
 /**
- * A submit that fails before its count is joined (bad body, unknown function) answers the count's
- * 429 first, as when the count came first. Four parameters: Express knows error handlers by arity.
+ * A submit that fails before its count is joined (bad body, unknown function) gives its early
+ * quota hold back, and answers the count's 429 first, as when the count came first. Four
+ * parameters: Express knows error handlers by arity.
  */
 const countFirst: ErrorRequestHandler = async (err, _req, res, _next) => {
+  await holdOf(res)?.giveBack();
   await admittedOf(res);
   throw err;
 };
@@ -74,12 +80,17 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
   const submit = (req: Request, res: Response, input: SubmitInput, waitForResult: boolean) =>
     traceAccept(tracer, req, callerOf(res), (caller) => submitExecution(deps, caller, input, waitForResult));
   const body = jsonBody(deps.maxArgumentBytes * 6 + 65_536);
-  const admitted = requireAdmission(deps.admit);
+  // The count starts with the token's check, and the quota hold right after it (early-hold.ts).
+  const admit = requireAdmission(deps.admit);
+  const admitted: RequestHandler[] = [admit, (_req, res, next) => {
+    res.locals.hold = holdEarly(deps, principalOf(res).id);
+    next();
+  }];
   const accepted = (res: Response, id: string, status: string): void => {
     res.status(202).location(statusUrl(id)).json({ executionId: id, status, statusUrl: statusUrl(id) });
   };
 
-  router.post('/publish', admitted, body, async (req: Request, res: Response) => {
+  router.post('/publish', ...admitted, body, async (req: Request, res: Response) => {
     const input = parseInput(syncBody, req.body ?? {});
     const gone = untilClientGone(res);
     const { record, fn, wait } = await submit(req, res, input, true);
@@ -89,7 +100,7 @@ export function publisherRoutes(deps: PublisherRouteDeps): Router {
     if (final) res.json(final);
     else accepted(res, record.id, 'queued');
   }, countFirst);
-  router.post('/executions', admitted, body, async (req: Request, res: Response) => {
+  router.post('/executions', ...admitted, body, async (req: Request, res: Response) => {
     const input = parseInput(asyncBody, req.body ?? {});
     const { record } = await submit(req, res, input, false);
     accepted(res, record.id, record.status);
