@@ -1,5 +1,5 @@
-import { ELECTION_BUDGET_MS, retryPassing, type Logger } from '@faas/common';
-import type { QuotaStore } from '../quota/quota-store.js';
+import { ELECTION_BUDGET_MS, retryPassing } from '@faas/common';
+import { releaseHold, type SlotDeps } from './hold-slot.js';
 import { newExecutionId } from './ids.js';
 
 /**
@@ -16,9 +16,7 @@ export interface EarlyHold {
   giveBack(): Promise<void>;
 }
 
-export interface EarlyHoldDeps {
-  readonly quota: Pick<QuotaStore, 'acquire' | 'release'>;
-  readonly logger: Logger;
+export interface EarlyHoldDeps extends SlotDeps {
   readonly retryBudgetMs?: number;
 }
 
@@ -38,10 +36,7 @@ export function holdEarly(deps: EarlyHoldDeps, userId: string): EarlyHold {
     async giveBack() {
       if (!owned) return;
       owned = false;
-      if (!(await held.then(() => true, () => false))) return;
-      // Past the budget the hold stays until the quota reclaims it (no record: settled after a grace).
-      await retryPassing(() => deps.quota.release(userId, id), patience).catch((err: unknown) =>
-        deps.logger.warn({ executionId: id, err }, 'failed submit: its quota hold was not released'));
+      if (await held.then(() => true, () => false)) await releaseHold(deps, { userId, id }, patience, 'failed submit');
     },
   };
 }

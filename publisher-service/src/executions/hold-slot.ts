@@ -20,9 +20,18 @@ export async function holdSlot(deps: SlotDeps, slot: { userId: string; id: strin
   if (count.status === 'rejected') {
     if (holding.status === 'fulfilled') {
       // Past the budget the hold stays until the quota reclaims it (no record: settled after a grace).
-      await retryPassing(() => deps.quota.release(userId, id), patience).catch((err: unknown) => deps.logger.warn({ executionId: id, err }, 'rate-limited submit: its quota hold was not released'));
+      await releaseHold(deps, { userId, id }, patience, 'rate-limited submit');
     }
     throw count.reason;
   }
   if (holding.status === 'rejected') throw holding.reason;
+}
+
+/**
+ * Gives a slot back for a submit that will not run. Never rejects: past the budget the hold stays
+ * until the quota reclaims it (no record: settled after a grace), which is logged.
+ */
+export async function releaseHold(deps: SlotDeps, slot: { userId: string; id: string }, patience: RetryPassingOptions, what: string): Promise<void> {
+  await retryPassing(() => deps.quota.release(slot.userId, slot.id), patience).catch((err: unknown) =>
+    deps.logger.warn({ executionId: slot.id, err }, `${what}: its quota hold was not released`));
 }

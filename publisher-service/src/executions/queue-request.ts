@@ -31,12 +31,11 @@ type Deps = Pick<ExecutionDeps, 'store' | 'index' | 'quota' | 'queue' | 'enqueue
 export async function queueRequest(deps: Deps, plan: QueuePlan, patience: RetryPassingOptions, finalRecord: (id: string) => Promise<ExecutionRecord | undefined>): Promise<ResultWait | undefined> {
   const { record, request } = plan;
   const id = record.id;
-  let wait: ResultWait | undefined;
+  // The subscription exists before the publish, so a fast result cannot be missed.
+  const wait = plan.waitForResult ? deps.queue.waitForResult(id, () => finalRecord(id)) : undefined;
   const publish = (): Promise<void> => retryPassing(() => deps.queue.publish(request, plan.context), patience);
   try {
     if (!plan.clientId && !plan.triggered && plan.callbackUrl === undefined) {
-      // The subscription exists before the publish, so a fast result cannot be missed.
-      if (plan.waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(id));
       const [written, published] = await Promise.allSettled([writeRecord(deps, plan, patience), publish()]);
       if (published.status === 'rejected') throw published.reason;
       // Queued: its spawner writes the record from the message. Only the listing may miss it.
@@ -46,12 +45,14 @@ export async function queueRequest(deps: Deps, plan: QueuePlan, patience: RetryP
     await writeRecord(deps, plan, patience);
     const { callbackUrl } = plan;
     if (callbackUrl) await retryPassing(() => deps.enqueueCallback({ id, user: record.user, url: callbackUrl }), patience);
-    if (plan.waitForResult) wait = deps.queue.waitForResult(id, () => finalRecord(id));
     await publish();
     return wait;
   } catch (err) {
     // Not ours to abandon: the record, its quota hold (keyed by the id) and its message are the first submit's.
-    if (err instanceof AlreadySubmittedError) throw err;
+    if (err instanceof AlreadySubmittedError) {
+      wait?.cancel();
+      throw err;
+    }
     if ((await abandon(deps, record, err)) === 'abandoned') {
       wait?.cancel();
       throw new UnavailableError('could not queue the execution; try again', { cause: err });
