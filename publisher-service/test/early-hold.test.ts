@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { BUCKETS, issueToken, openBucket, type TokenSettings } from '@faas/common';
-import { eventually, request, tempSecretFile, testNatsUrls } from '@faas/testing';
+import { eventually, request } from '@faas/testing';
 import { expect } from 'chai';
-import type { KV } from 'nats';
-import { loadPublisherConfig } from '../src/config.js';
-import type { FunctionCache } from '../src/functions/function-cache.js';
-import { seedFunction, startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+import { startSubmitPublisher, type SubmitPublisher } from './trigger-helpers.js';
 
 /** Sends the headers and the first part of a JSON body now; `finish()` sends the rest and reads the answer. */
 function slowPost(url: string, token: string, body: string): { finish(): Promise<{ status: number; body: { executionId?: string } }> } {
@@ -32,26 +27,15 @@ function slowPost(url: string, token: string, body: string): { finish(): Promise
  */
 describe('publisher: the submit routes take the quota hold early', function () {
   this.timeout(60_000);
-  let publisher: PublisherUnderTest;
-  let tokens: TokenSettings;
-  let quotas: KV;
+  let publisher: SubmitPublisher;
 
   before(async () => {
-    const env = { JWT_SECRET_FILE: tempSecretFile(), MAX_CONCURRENT_PER_USER: '2', MAX_ARGUMENT_BYTES: '1024' };
-    publisher = await startPublisher(env);
-    tokens = loadPublisherConfig({ NATS_URL: testNatsUrls().join(','), ...env }).token;
-    quotas = await openBucket(publisher.nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
+    publisher = await startSubmitPublisher({ MAX_CONCURRENT_PER_USER: '2', MAX_ARGUMENT_BYTES: '1024' });
   });
   after(() => publisher.close());
 
-  const newUser = async (): Promise<{ userId: string; name: string; token: string }> => {
-    const userId = randomUUID();
-    const fn = await seedFunction(publisher.nc, userId);
-    await eventually(() => (publisher.deps.functions as FunctionCache).peek(userId, fn.name));
-    const { token } = await issueToken(tokens, { id: userId, username: `u${userId.slice(0, 8)}`, role: 'user' });
-    return { userId, name: fn.name, token };
-  };
-  const holdsOf = async (userId: string): Promise<string[]> => Object.keys((await quotas.get(userId))?.json<Record<string, number>>() ?? {}).sort();
+  const newUser = () => publisher.newUser();
+  const holdsOf = (userId: string) => publisher.holdsOf(userId);
 
   it('holds the slot while the body is still on its way, under the id the execution then gets', async () => {
     const { userId, name, token } = await newUser();

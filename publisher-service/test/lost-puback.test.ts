@@ -1,23 +1,12 @@
-import {
-  BUCKETS,
-  connectNats,
-  createExecutionStore,
-  createLogger,
-  ensureExecutionsStream,
-  openBucket,
-  openExecutionsBucket,
-  type ExecutionRecord,
-  type ExecutionStore,
-  type FunctionDefinition,
-} from '@faas/common';
+import { connectNats, createLogger, type ExecutionRecord, type ExecutionStore } from '@faas/common';
 import { eventually, rejection, testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import type { NatsConnection } from 'nats';
-import { createExecutionIndex } from '../src/executions/execution-index.js';
-import { submitExecution, type Caller, type ExecutionDeps } from '../src/executions/executions.js';
+import type { KV, NatsConnection } from 'nats';
+import { submitExecution, type ExecutionDeps } from '../src/executions/executions.js';
 import { newExecutionId } from '../src/executions/ids.js';
 import { createQuotaStore } from '../src/quota/quota-store.js';
 import { createWorkQueue, type WorkQueue } from '../src/executions/work-queue.js';
+import { callerFor, fnFor, openSubmitBuckets } from './submit-helpers.js';
 
 /**
  * Our own WorkQueue port around the real one: the request really is stored on EXECUTIONS, then
@@ -39,13 +28,8 @@ describe('publisher: a publish whose PubAck is lost', () => {
   let nc: NatsConnection;
   let store: ExecutionStore;
   let base: Omit<ExecutionDeps, 'queue' | 'functions' | 'quota'>;
-  let quotaKv: Awaited<ReturnType<typeof openBucket>>;
+  let quotaKv: KV;
 
-  const fnFor = (userId: string): FunctionDefinition => ({
-    id: uniqueName('fn'), userId, name: 'echo', image: 'faas-test-never-run:latest', description: '', env: {},
-    timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', revision: 1, createdAt: '', updatedAt: '',
-  });
-  const callerFor = (userId: string): Caller => ({ principal: { id: userId, username: userId } as Caller['principal'], token: 't', requestId: 'r' });
   const depsFor = (userId: string, queue: WorkQueue): ExecutionDeps => ({
     ...base,
     queue,
@@ -55,10 +39,9 @@ describe('publisher: a publish whose PubAck is lost', () => {
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'lost-puback-test', logger: createLogger('lost-puback-test', 'silent') });
-    await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
-    store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
-    quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
-    const index = createExecutionIndex(await openBucket(nc, BUCKETS.executionIndex, { replicas: 3 }));
+    const buckets = await openSubmitBuckets(nc);
+    ({ store, quotaKv } = buckets);
+    const { index } = buckets;
     base = {
       store, index, checkCallback: async () => undefined, enqueueCallback: async () => undefined, maxArgumentBytes: 65_536,
       logger: createLogger('lost-puback-test', 'silent'),

@@ -1,23 +1,12 @@
-import {
-  BUCKETS,
-  SUBJECTS,
-  connectNats,
-  createExecutionStore,
-  createLogger,
-  ensureExecutionsStream,
-  openBucket,
-  openExecutionsBucket,
-  type ExecutionRecord,
-  type ExecutionStore,
-  type FunctionDefinition,
-} from '@faas/common';
-import { eventually, testNatsUrls, uniqueName } from '@faas/testing';
+import { SUBJECTS, connectNats, createLogger, type ExecutionRecord, type ExecutionStore } from '@faas/common';
+import { testNatsUrls, uniqueName } from '@faas/testing';
 import { expect } from 'chai';
-import type { NatsConnection } from 'nats';
-import { createExecutionIndex, type ExecutionIndex } from '../src/executions/execution-index.js';
-import { submitExecution, type Caller, type ExecutionDeps, type SubmitInput } from '../src/executions/executions.js';
+import type { KV, NatsConnection } from 'nats';
+import type { ExecutionIndex } from '../src/executions/execution-index.js';
+import { submitExecution, type ExecutionDeps, type SubmitInput } from '../src/executions/executions.js';
 import { createQuotaStore } from '../src/quota/quota-store.js';
 import { createWorkQueue, type WorkQueue } from '../src/executions/work-queue.js';
+import { callerFor, fnFor, openSubmitBuckets } from './submit-helpers.js';
 
 /** A gate opened once, or after `ms` (so a submit that waits for the wrong thing ends, and fails its test). */
 function gate(ms: number): { open(): void; passed: Promise<void> } {
@@ -37,21 +26,13 @@ describe('publisher: the request is published beside its record', () => {
   let nc: NatsConnection;
   let store: ExecutionStore;
   let index: ExecutionIndex;
-  let quotaKv: Awaited<ReturnType<typeof openBucket>>;
+  let quotaKv: KV;
   const logger = createLogger('publish-beside-test', 'silent');
 
-  const fnFor = (userId: string): FunctionDefinition => ({
-    id: uniqueName('fn'), userId, name: 'echo', image: 'faas-test-never-run:latest', description: '', env: {},
-    timeoutSeconds: 5, memoryMb: 64, cpus: 0.5, network: 'none', revision: 1, createdAt: '', updatedAt: '',
-  });
-  const callerFor = (userId: string): Caller => ({ principal: { id: userId, username: userId } as Caller['principal'], token: 't', requestId: 'r' });
 
   before(async () => {
     nc = await connectNats({ servers: testNatsUrls(), name: 'publish-beside-test', logger });
-    await eventually(() => ensureExecutionsStream(nc, { replicas: 3 }).then(() => true), 30_000, 500);
-    store = createExecutionStore(await openExecutionsBucket(nc, 3, { leaderReads: true }));
-    quotaKv = await openBucket(nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
-    index = createExecutionIndex(await openBucket(nc, BUCKETS.executionIndex, { replicas: 3 }));
+    ({ store, quotaKv, index } = await openSubmitBuckets(nc));
   });
   after(() => nc.drain());
 

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { BUCKETS, STREAMS, SUBJECTS, issueToken, openBucket, type TokenSettings } from '@faas/common';
-import { eventually, request, tempSecretFile, testNatsUrls } from '@faas/testing';
+import { STREAMS, SUBJECTS } from '@faas/common';
+import { eventually, request } from '@faas/testing';
 import { expect } from 'chai';
-import type { KV } from 'nats';
-import { loadPublisherConfig } from '../src/config.js';
-import type { FunctionCache } from '../src/functions/function-cache.js';
-import { seedFunction, startPublisher, type PublisherUnderTest } from './trigger-helpers.js';
+import { startSubmitPublisher, type SubmitPublisher } from './trigger-helpers.js';
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 3_600;
@@ -20,29 +16,17 @@ async function awayFromWindowEnd(): Promise<void> {
 /** Issue 24 item 4: the submit routes count the request beside the quota hold; a refused count leaves nothing behind. */
 describe('publisher: the per-user limit on execution submits', function () {
   this.timeout(120_000);
-  let publisher: PublisherUnderTest;
-  let tokens: TokenSettings;
-  let quotas: KV;
+  let publisher: SubmitPublisher;
 
   before(async () => {
-    const env = { JWT_SECRET_FILE: tempSecretFile(), USER_RATE_LIMIT_COUNT: String(LIMIT), USER_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), SYNC_WAIT_MARGIN_MS: '0' };
-    publisher = await startPublisher(env);
-    tokens = loadPublisherConfig({ NATS_URL: testNatsUrls().join(','), ...env }).token;
-    quotas = await openBucket(publisher.nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
+    publisher = await startSubmitPublisher({ USER_RATE_LIMIT_COUNT: String(LIMIT), USER_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), SYNC_WAIT_MARGIN_MS: '0' });
   });
   after(() => publisher.close());
 
-  /** A user with a function the publisher's cache has seen, and their token. */
-  const newUser = async (): Promise<{ userId: string; name: string; token: string }> => {
-    const userId = randomUUID();
-    const fn = await seedFunction(publisher.nc, userId);
-    await eventually(() => (publisher.deps.functions as FunctionCache).peek(userId, fn.name));
-    const { token } = await issueToken(tokens, { id: userId, username: `u${userId.slice(0, 8)}`, role: 'user' });
-    return { userId, name: fn.name, token };
-  };
+  const newUser = () => publisher.newUser();
   const submit = (path: 'executions' | 'publish', token: string, name: string) =>
     request<{ executionId?: string; error?: { code: string; message: string } }>(`${publisher.url}/${path}`, { token, body: { name, argument: 'x' } });
-  const holdsOf = async (userId: string): Promise<string[]> => Object.keys((await quotas.get(userId))?.json<Record<string, number>>() ?? {}).sort();
+  const holdsOf = (userId: string) => publisher.holdsOf(userId);
   const queuedMessages = async (userId: string): Promise<number> => {
     const jsm = await publisher.nc.jetstreamManager();
     const info = await jsm.streams.info(STREAMS.executions, { subjects_filter: SUBJECTS.exec(userId) });

@@ -7,6 +7,7 @@ import { submitExecution, type Caller, type ExecutionDeps } from '../src/executi
 import { newExecutionId } from '../src/executions/ids.js';
 import { createQuotaStore, type QuotaStore } from '../src/quota/quota-store.js';
 import { createWorkQueue } from '../src/executions/work-queue.js';
+import { holdsIn } from './submit-helpers.js';
 
 /** A count the test settles itself, as the request counter would. */
 function deferredCount(): { promise: Promise<void>; pass(): void; refuse(err: Error): void; settled(): boolean } {
@@ -67,7 +68,7 @@ describe('publisher: a submit counts the request beside its quota hold', functio
     };
   };
   const caller = (userId: string): Caller => ({ principal: { id: userId, username: userId, role: 'user' }, token: 't', requestId: 'r', admitted: count.promise });
-  const holdsOf = async (userId: string): Promise<string[]> => Object.keys((await quotaKv.get(userId))?.json<Record<string, number>>() ?? {}).sort();
+  const holdsOf = (userId: string) => holdsIn(quotaKv, userId);
 
   it('takes the quota hold while the count is still running, and queues once the count passes', async () => {
     const user = uniqueName('admit');

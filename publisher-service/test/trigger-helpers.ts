@@ -4,6 +4,7 @@ import {
   connectNats,
   createLogger,
   createMetrics,
+  issueToken,
   openBucket,
   triggerKey,
   webhookTokenHash,
@@ -12,12 +13,14 @@ import {
   type Logger,
   type TriggerDefinition,
 } from '@faas/common';
-import { serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
+import { eventually, serveApp, tempSecretFile, testNatsUrls, uniqueName } from '@faas/testing';
 import type { NatsConnection } from 'nats';
 import { createApp, type PublisherDeps } from '../src/wiring/app.js';
 import { connectPublisherDeps } from '../src/wiring/connect-deps.js';
 import { loadPublisherConfig } from '../src/config.js';
 import { newExecutionId } from '../src/executions/ids.js';
+import type { FunctionCache } from '../src/functions/function-cache.js';
+import { holdsIn } from './submit-helpers.js';
 import { watchTriggers, type TriggerWatch } from '../src/triggers/trigger-watch.js';
 import { lastRevisionOf } from '../src/triggers/watch-barrier.js';
 
@@ -54,6 +57,31 @@ export async function startPublisher(env: Record<string, string> = {}, now?: () 
       await app.close();
       await nc.drain();
     },
+  };
+}
+
+export interface SubmitPublisher extends PublisherUnderTest {
+  /** A user with a function this publisher's cache has seen, and their token. */
+  newUser(): Promise<{ userId: string; name: string; token: string }>;
+  /** The execution ids the user holds quota slots for, sorted (read from the leader). */
+  holdsOf(userId: string): Promise<string[]>;
+}
+
+/** startPublisher, with users to submit as and a look at their quota holds. */
+export async function startSubmitPublisher(env: Record<string, string> = {}): Promise<SubmitPublisher> {
+  const publisher = await startPublisher(env);
+  const tokens = loadPublisherConfig({ NATS_URL: testNatsUrls().join(','), JWT_SECRET_FILE: secretFile, ...env }).token;
+  const quotas = await openBucket(publisher.nc, BUCKETS.quotas, { replicas: 3, leaderReads: true });
+  return {
+    ...publisher,
+    async newUser() {
+      const userId = randomUUID();
+      const fn = await seedFunction(publisher.nc, userId);
+      await eventually(() => (publisher.deps.functions as FunctionCache).peek(userId, fn.name));
+      const { token } = await issueToken(tokens, { id: userId, username: `u${userId.slice(0, 8)}`, role: 'user' });
+      return { userId, name: fn.name, token };
+    },
+    holdsOf: (userId) => holdsIn(quotas, userId),
   };
 }
 
