@@ -23,6 +23,7 @@ source bin/lib/mn-checks.sh
 source bin/lib/mn-phases.sh
 source bin/lib/mn-kill.sh
 source bin/lib/mn-warm.sh
+source bin/lib/stack-bench.sh
 source bin/lib/mn-bench.sh
 
 export FAAS_STACK=faas-mn FAAS_SECRET_PREFIX=faas-mn FAAS_TAG=${FAAS_TAG:-mn} LOG_LEVEL=${LOG_LEVEL:-warn}
@@ -53,17 +54,6 @@ cleanup() {
   exit "$rc"
 }
 
-# build_echo_image TAG SCRIPT: FROM scratch + static busybox, running SCRIPT with the argument.
-build_echo_image() {
-  local dir
-  dir=$(mktemp -d)
-  cp /bin/busybox "$dir/busybox"
-  printf '%s\n' "$2" >"$dir/fn.sh"
-  printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY fn.sh /fn.sh\nENTRYPOINT ["/bin/sh", "/fn.sh"]\n' >"$dir/Dockerfile"
-  hd build -q --label faas.e2e=1 -t "$1" "$dir" >/dev/null || fail "cannot build $1"
-  rm -rf "$dir"
-}
-
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -75,7 +65,7 @@ resolve_base_images
 build_mn_image
 build_service_images auth-service registry-service publisher-service spawner-service
 # Each run's result names the run: "<argument>:<random uuid>".
-build_echo_image "$FN_IMAGE" 'printf "%s:%s" "$1" "$(cat /proc/sys/kernel/random/uuid)"'
+DOCKER_HOST= build_echo_image "$FN_IMAGE" 'printf "%s:%s" "$1" "$(cat /proc/sys/kernel/random/uuid)"'
 step "images ready in $((SECONDS - t)) s"
 
 step "swarm of $MN_NODES nodes ($MN_PREFIX-1 manager, the others workers)"

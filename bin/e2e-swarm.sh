@@ -11,13 +11,17 @@
 # exit; the swarm and the cached base/service images stay. Exits non-zero on any failure.
 # E2E_KEEP=1 leaves the stack running for a look. E2E_AUTOSCALE=0 skips the autoscaler phase
 # (bin/lib/e2e-autoscale.sh: the stack updated with docker-compose.autoscale.yml, a burst scales
-# the spawners up, idle time back down, no execution lost or run twice).
+# the spawners up, idle time back down, no execution lost or run twice). E2E_BENCH=1 runs bench
+# section 10 through the edge once the spawners are scaled to 3 (15 slots, as standalone gets),
+# standalone beside it (bin/lib/stack-bench.sh); the stack then gives one user 32 slots and a
+# rate limit above the bench's load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/lib/engine.sh
 source bin/lib/images.sh
 source bin/lib/swarm.sh
 source bin/lib/e2e-autoscale.sh
+source bin/lib/stack-bench.sh
 
 export FAAS_STACK=${E2E_STACK:-faas-e2e}
 export FAAS_SECRET_PREFIX=$FAAS_STACK
@@ -27,6 +31,8 @@ export LOG_LEVEL=${LOG_LEVEL:-warn}
 FN_IMAGE=${FAAS_STACK}-echo:latest
 E2E_AUTOSCALE=${E2E_AUTOSCALE:-1}
 SCALE_TO=${E2E_SCALE_TO:-3}
+BENCH_IMAGE_TAG=${FAAS_STACK}-bench-echo:latest
+if [ "${E2E_BENCH:-0}" = 1 ]; then export MAX_CONCURRENT_PER_USER=32 USER_RATE_LIMIT_COUNT=100000; fi
 started=$SECONDS
 mkdir -p .data
 
@@ -54,7 +60,7 @@ cleanup() {
   docker volume ls -q --filter "label=com.docker.stack.namespace=$FAAS_STACK" | xargs -r docker volume rm >/dev/null 2>&1 || true
   docker secret rm "${FAAS_SECRET_PREFIX}_jwt_secret" "${FAAS_SECRET_PREFIX}_apisix_admin_key" "${FAAS_SECRET_PREFIX}_secrets_key" "${FAAS_SECRET_PREFIX}_admin_password" >/dev/null 2>&1 || true
   for name in "${INTERNAL_SECRETS[@]}"; do docker secret rm "${FAAS_SECRET_PREFIX}_$name" >/dev/null 2>&1 || true; done
-  docker rmi "$FN_IMAGE" >/dev/null 2>&1 || true
+  docker rmi "$FN_IMAGE" "$BENCH_IMAGE_TAG" >/dev/null 2>&1 || true
   if [ "$rc" -eq 0 ]; then step "E2E PASSED in $((SECONDS - started)) s"; else echo "E2E FAILED (exit $rc) after $((SECONDS - started)) s" >&2; fi
   exit "$rc"
 }
@@ -77,21 +83,10 @@ expect_status() {
 
 json_field() { sed -nE "s/.*\"$1\":\"([^\"]*)\".*/\1/p" <<<"$BODY"; }
 
+# "sleep:<seconds>:..." sleeps first: the autoscaler phase's slow executions.
 build_function_image() {
-  local dir
-  dir=$(mktemp -d)
-  cp /bin/busybox "$dir/busybox"
-  # "sleep:<seconds>:..." sleeps first: the autoscaler phase's slow executions.
-  printf 'case "$1" in sleep:*) s=${1#sleep:}; sleep "${s%%%%:*}" ;; esac\nprintf "%%s" "e2e:$1"\n' >"$dir/fn.sh"
-  cat >"$dir/Dockerfile" <<'EOF'
-FROM scratch
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
-COPY fn.sh /fn.sh
-ENTRYPOINT ["/bin/sh", "/fn.sh"]
-EOF
-  docker build -q --label faas.e2e=1 -t "$FN_IMAGE" "$dir" >/dev/null 2>&1 || fail "cannot build $FN_IMAGE"
-  rm -rf "$dir"
+  build_echo_image "$FN_IMAGE" 'case "$1" in sleep:*) s=${1#sleep:}; sleep "${s%%:*}" ;; esac
+printf "%s" "e2e:$1"'
 }
 
 nats_container() {
@@ -304,6 +299,12 @@ step "docker service scale ${FAAS_STACK}_spawner-service=$SCALE_TO"
 docker service scale --detach "${FAAS_STACK}_spawner-service=$SCALE_TO" >/dev/null
 wait_replicas "${FAAS_STACK}_spawner-service" "$SCALE_TO" 120
 publish_and_check "after-scale"
+
+if [ "${E2E_BENCH:-0}" = 1 ]; then
+  step "bench section 10: standalone beside the stack's edge (127.0.0.1:$E2E_EDGE_PORT)"
+  build_echo_image "$BENCH_IMAGE_TAG" 'printf "%s" "$1"'
+  stack_bench "$BENCH_IMAGE_TAG" "http://127.0.0.1:$E2E_EDGE_PORT" "single-node stack through its edge (3-node NATS R3, $SCALE_TO spawners)" .data/e2e-bench
+fi
 
 if [ "$E2E_AUTOSCALE" = 1 ]; then
   autoscale_phase
