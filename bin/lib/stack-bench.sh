@@ -6,12 +6,13 @@
 # build_echo_image TAG SCRIPT: FROM scratch + static busybox, running SCRIPT with the argument,
 # built by the engine DOCKER_HOST names (the host's when unset or empty).
 build_echo_image() {
-  local dir
+  local dir out
   dir=$(mktemp -d)
   cp /bin/busybox "$dir/busybox"
   printf '%s\n' "$2" >"$dir/fn.sh"
   printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCOPY fn.sh /fn.sh\nENTRYPOINT ["/bin/sh", "/fn.sh"]\n' >"$dir/Dockerfile"
-  docker build -q --label faas.e2e=1 -t "$1" "$dir" >/dev/null || fail "cannot build $1"
+  # Quiet when it works (the legacy builder's deprecation notice), everything when it does not.
+  out=$(docker build -q --label faas.e2e=1 -t "$1" "$dir" 2>&1) || { printf '%s\n' "$out" >&2; fail "cannot build $1"; }
   rm -rf "$dir"
 }
 
