@@ -1,10 +1,16 @@
 // The client of bin/e2e-multinode.sh's loads, as the README asks a client to be: a 5xx or a
 // refused connection is retried (250 ms apart, on the next node's edge) for up to 60 s, and a
 // request with no answer in 90 s once more after that; a 429 waits as Retry-After says. `counts`
-// gathers fiveXx (by status), refused, hung, retried, gaveUp, throttled.
+// gathers fiveXx (by status), refused, hung, retried, gaveUp, throttled, and fiveXxSeen: what the
+// first 5xx answers were (route, edge, time taken, the error's code and message).
 export const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const SEEN_MAX = 20;
+// An execution id in a path becomes :id, so answers of one route read alike.
+const routeOf = (path) => path.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27}/g, '/:id');
+
 export function edgeClient({ edges, token, counts }) {
+  counts.fiveXxSeen ??= [];
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const downUntil = new Map();
   let turn = 0;
@@ -32,6 +38,10 @@ export function edgeClient({ edges, token, counts }) {
           return { status: res.status, json, tries };
         } else {
           counts.fiveXx[res.status] = (counts.fiveXx[res.status] ?? 0) + 1;
+          if (counts.fiveXxSeen.length < SEEN_MAX) {
+            const { code, message } = json.error ?? {};
+            counts.fiveXxSeen.push(`${method} ${routeOf(path)} ${res.status} via edge ${edges.indexOf(base) + 1} after ${Date.now() - began} ms: ${code ?? '-'} ${message ?? '(no JSON error)'}`);
+          }
         }
       } catch (err) {
         // No answer in 90 s: the node vanished with the request on it (SIGKILL sends no FIN).

@@ -123,6 +123,7 @@ mn_kill_phase() {
   wait "$LOAD_PID" || fail "the load generator failed: $(tail -n 5 .data/mn-load.log)"
   LOAD_PID=
   out=$(cat .data/mn-load.json)
+  node -e "for (const l of JSON.parse(process.argv[1]).fiveXxSeen ?? []) console.log('    5xx answer: ' + l)" "$out"
   mn_row "$label" "$out" $(($(mn_started_twice) - twice_before)) "$recover" "${LEFT// /+} after ${LEFT_S} s" "$((SECONDS - killed)) s, node $victim killed with $held function containers running"
 }
 
